@@ -1,0 +1,116 @@
+"""The contract every scheme module follows (考核办法模块约定).
+
+A scheme is one regulation. Its module is mostly data — groups, periodicals, event types,
+the roster and the rules with their clauses — plus a `score` function composed from the
+building blocks in `schemes.engine`. The pipeline only talks to a scheme through `Scheme`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import polars as pl
+
+from transforms.periods import Period
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One scoring rule. `id` is unique within the scheme (e.g. `J-3.1.1`); `clause` cites
+    the regulation (「三（一）1」); `name` is a short Chinese name shown in statements; `text`
+    quotes or paraphrases the clause; `reading` names the DESIGN reading applied (J1 …)."""
+
+    id: str
+    clause: str
+    name: str
+    text: str = ""
+    reading: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A scoring group (考核类别) with its target for the scheme's target period."""
+
+    name: str
+    target: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A periodical (刊物). `level` is 本级 / 市 / 省 / 国家 (the scheme's own words);
+    `default_kind` is the article class when the row leaves it empty."""
+
+    name: str
+    level: str
+    default_kind: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class ScoringInputs:
+    """Everything a scheme scores, already matched and grouped; no IO.
+
+    - `units`: UNITS frame (the roster in force).
+    - `adoptions`: ADOPTIONS columns plus `article_id`.
+    - `adoption_units`: ADOPTION_UNITS (which units each adoption names).
+    - `events`: EVENTS columns plus `unit` (resolved roster name) and `article_id`
+      (the article the event's title refers to, or null).
+    - `submissions`: SUBMISSIONS columns plus `unit` (resolved, or null if unknown).
+    """
+
+    units: pl.DataFrame
+    adoptions: pl.DataFrame
+    adoption_units: pl.DataFrame
+    events: pl.DataFrame
+    submissions: pl.DataFrame
+
+
+@dataclass
+class ScoreResult:
+    """What a scheme returns for one period.
+
+    - `ledger`: LEDGER rows of the period (for a year: all rows of the year).
+    - `scores`: SCORES rows, one per scored unit.
+    - `notes`: Chinese sentences for the bulletin and statements (e.g. that the monthly
+      submission rule was skipped for months without mail logs, C5).
+    - `commissions`: one row per commission (约稿) in the period:
+      unit, date, title, status (按时/逾期/未报/未知), points.
+    - `quarters`: for a quarter or year, the scores of each quarter of the year so far
+      (columns unit, period, points, rank, assessment, target_met) — the year to date.
+    """
+
+    period: Period
+    ledger: pl.DataFrame
+    scores: pl.DataFrame
+    notes: list[str] = field(default_factory=list)
+    commissions: pl.DataFrame | None = None
+    quarters: pl.DataFrame | None = None
+
+
+class Scheme(Protocol):
+    """What the pipeline needs from a scheme module."""
+
+    id: str
+    #: regulation title, e.g. 2018年全市政务信息工作考核办法
+    title: str
+    #: document number, e.g. 建政办函〔2018〕22号
+    doc_number: str
+    #: the issuing office used when kaohe.toml sets none
+    office: str
+    groups: tuple[Group, ...]
+    publications: tuple[Publication, ...]
+    #: the words allowed in events' `type` column
+    event_types: frozenset[str]
+    #: place prefixes dropped when matching printed unit names (建德市, 市 …), longest first
+    place_prefixes: tuple[str, ...]
+    rules: tuple[Rule, ...]
+
+    def roster(self) -> pl.DataFrame:
+        """The regulation's own roster (UNITS frame)."""
+        ...
+
+    def score(self, inputs: ScoringInputs, period: Period) -> ScoreResult:
+        """Score `period` (a month, a quarter or the year)."""
+        ...
