@@ -1,0 +1,108 @@
+"""The `kaohe` command line (命令行)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from transforms.errors import InputError
+
+
+def _prefect_env() -> None:
+    """Prefect's state lives outside the workspace and the repo; no telemetry offline."""
+    os.environ.setdefault("PREFECT_HOME", str(Path.home() / ".kaohe" / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect's own log lines are English and repeat our errors; users read ours.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+
+
+def _say(text: str) -> None:
+    click.echo(text, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """kaohe：政务信息工作考核与通报。"""
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--scheme", "scheme_id", required=True, help="考核办法，见 kaohe schemes")
+def init(directory: Path, scheme_id: str) -> None:
+    """创建工作区。"""
+    from flows.workspace import init_workspace
+
+    root = init_workspace(directory, scheme_id)
+    _say(f"已创建工作区 {root}：请把录用情况放入 adoptions/，报送记录放入 submissions/，")
+    _say("其他事项（领导批示、约稿、扣分等）放入 events/，然后运行 kaohe run。")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--period", required=True, help="考核期：2018Q2、2018-05 或 2018")
+def run(directory: Path, period: str) -> None:
+    """读取、匹配、计分并生成通报（新版本写入 out/<考核期>/v<N>/）。"""
+    _prefect_env()
+    from flows.pipeline import quarterly_bulletin
+    from transforms.periods import Period
+
+    Period.parse(period)  # a bad period fails before Prefect starts
+    outcome = quarterly_bulletin(str(directory), period, progress=_say)
+    _say(outcome.message)
+    if outcome.version_dir is not None:
+        click.echo(str(outcome.version_dir / "bulletin.pdf"))
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--period", required=True, help="考核期：2018Q2、2018-05 或 2018")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+def score(directory: Path, period: str, fmt: str) -> None:
+    """计分并把得分打印到标准输出（不生成文件）。"""
+    from flows import steps
+    from flows.workspace import Workspace
+    from transforms.periods import Period
+
+    ws = Workspace.load(directory)
+    per = Period.parse(period)
+    matched = steps.match_and_group(steps.ingest(ws), ws.scheme)
+    result = steps.score(matched, ws.scheme, per)
+    cols = ["unit", "group", "points", "rank", "target_met", "assessment"]
+    cols += [c for c in ("target", "submitted", "adopted", "remark") if c in result.scores.columns]
+    table = result.scores.select(cols)
+    if fmt == "csv":
+        sys.stdout.write(table.write_csv())
+    else:
+        sys.stdout.write(json.dumps(table.to_dicts(), ensure_ascii=False, indent=2) + "\n")
+
+
+@cli.command()
+def schemes() -> None:
+    """列出可用的考核办法。"""
+    from schemes import all_schemes
+
+    for s in all_schemes():
+        click.echo(f"{s.id}\t{s.doc_number}\t{s.title}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except InputError as err:
+        _say(f"错误：{err}")
+        sys.exit(2)
+    except click.exceptions.Abort:
+        _say("已取消")
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+
+
+if __name__ == "__main__":
+    main()

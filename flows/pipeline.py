@@ -1,0 +1,178 @@
+"""The quarterly bulletin flow (季度通报流程): ingest → match → group → score → render.
+
+The flow only wires the steps of `flows.steps` and does the IO of a run: it reads the
+workspace, writes one whole output version and records the run in the store. A rerun with
+unchanged inputs writes nothing and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import outputs, steps
+from flows.render import ReportContext, render_outputs
+from flows.workspace import Workspace
+from schemes.contract import ScoreResult
+from store.repository import Store
+from transforms.periods import Period
+
+
+@dataclass
+class RunOutcome:
+    """What a run did: the version folder written, or why none was."""
+
+    period: str
+    version_dir: Path | None
+    created: bool
+    message: str
+    result: ScoreResult | None = None
+
+
+def _echo(progress, text: str) -> None:
+    if progress is not None:
+        progress(text)
+
+
+@task(name="ingest", cache_policy=NO_CACHE)
+def ingest_task(ws: Workspace) -> steps.Inputs:
+    return steps.ingest(ws)
+
+
+@task(name="match-and-group", cache_policy=NO_CACHE)
+def match_task(inputs: steps.Inputs, ws: Workspace) -> steps.Matched:
+    return steps.match_and_group(inputs, ws.scheme)
+
+
+@task(name="score", cache_policy=NO_CACHE)
+def score_task(matched: steps.Matched, ws: Workspace, period: Period) -> ScoreResult:
+    return steps.score(matched, ws.scheme, period)
+
+
+@task(name="render", cache_policy=NO_CACHE)
+def render_task(tmp: Path, ctx: ReportContext, progress: Any = None) -> list[Path]:
+    def on_statement(done: int, total: int, unit: str) -> None:
+        if progress is not None and (done == total or done % 10 == 0):
+            progress(f"  单位得分说明 {done}/{total}")
+
+    return render_outputs(tmp, ctx, on_statement)
+
+
+def run_period(
+    workspace: str | Path, period: str, issued: date | None = None, progress: Any = None
+) -> RunOutcome:
+    """Run a period end to end (inside a flow when called from `quarterly_bulletin`)."""
+    ws = Workspace.load(workspace)
+    per = Period.parse(period)
+    with outputs.workspace_lock(ws.root):
+        hashes = ws.input_hashes()
+        ihash = outputs.inputs_hash(hashes, ws.scheme_id, per.label)
+        period_dir = ws.out_dir(per.label)
+        previous_dir = outputs.latest_version_dir(period_dir)
+        previous = outputs.read_manifest(previous_dir)
+        if previous and previous.get("inputs_hash") == ihash:
+            return RunOutcome(
+                per.label,
+                previous_dir,
+                False,
+                f"输入数据与 {previous_dir.name} 相同，未生成新版本：{previous_dir}",
+            )
+
+        _echo(progress, "读取输入数据…")
+        started = datetime.now(ZoneInfo(ws.timezone))
+        inputs = ingest_task(ws)
+        _echo(
+            progress,
+            f"  录用 {inputs.adoptions.height} 条，报送 {inputs.submissions.height} 条，"
+            f"事项 {inputs.events.height} 条",
+        )
+        _echo(progress, "匹配单位、归并同一篇信息…")
+        matched = match_task(inputs, ws)
+        _echo(progress, f"  待核实 {matched.review.height} 项")
+        _echo(progress, f"按《{ws.scheme.title}》计分…")
+        result = score_task(matched, ws, per)
+
+        store = Store.open(ws.database_url)
+        try:
+            last_run = store.latest_run(per.label)
+            before_scores = store.scores(last_run.id) if last_run else None
+            before_ledger = store.ledger(last_run.id) if last_run else None
+            changes = None
+            if previous is not None:
+                changes = {
+                    "previous": previous.get("version"),
+                    "inputs": outputs.diff_inputs(previous.get("inputs"), hashes),
+                    "units": outputs.diff_scores(before_scores, result.scores),
+                    "ledger": outputs.diff_ledgers(before_ledger, result.ledger),
+                }
+            next_version = (outputs.versions(period_dir) or [0])[-1] + 1
+            ctx = ReportContext(
+                scheme=ws.scheme,
+                office=ws.office,
+                period=per,
+                result=result,
+                units=matched.inputs.units,
+                adoptions=matched.inputs.adoptions,
+                adoption_units=matched.inputs.adoption_units,
+                submissions=matched.inputs.submissions,
+                review=matched.review,
+                issued=issued or started.date(),
+                version=next_version,
+                doc_number=ws.doc_number,
+                changes=changes,
+            )
+            if ws.requirements:
+                ctx.requirements = ws.requirements
+            _echo(progress, "生成通报与各单位得分说明…")
+            with outputs.staging(period_dir) as tmp:
+                render_task(tmp, ctx, progress)
+                manifest = {
+                    "scheme": ws.scheme_id,
+                    "period": per.label,
+                    "version": next_version,
+                    "created": started.isoformat(timespec="seconds"),
+                    "kaohe": outputs.KAOHE_VERSION,
+                    "inputs_hash": ihash,
+                    "inputs": hashes,
+                    "counts": {
+                        "units": result.scores.height,
+                        "adoptions": inputs.adoptions.height,
+                        "submissions": inputs.submissions.height,
+                        "events": inputs.events.height,
+                        "ledger_rows": result.ledger.height,
+                        "review": matched.review.height,
+                    },
+                    "changes": changes,
+                }
+                outputs.write_manifest(tmp / "manifest.json", manifest)
+                final = outputs.publish(tmp, period_dir)
+            # Record only a version that exists on disk; a failure here leaves the folder,
+            # which the next run sees as the latest version.
+            store.record_run(
+                scheme=ws.scheme_id,
+                period=per.label,
+                version=int(final.name[1:]),
+                inputs_hash=ihash,
+                started_at=started,
+                output_dir=str(final),
+                manifest=manifest,
+                ledger=result.ledger,
+                scores=result.scores,
+            )
+        finally:
+            store.close()
+        return RunOutcome(per.label, final, True, f"已生成 {final.name}：{final}", result)
+
+
+@flow(name="quarterly-bulletin", log_prints=False)
+def quarterly_bulletin(
+    workspace: str, period: str, issued: date | None = None, progress: Any = None
+) -> RunOutcome:
+    """Score one period of a workspace and write its bulletin, statements and exports."""
+    return run_period(workspace, period, issued=issued, progress=progress)

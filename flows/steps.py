@@ -1,0 +1,118 @@
+"""The pipeline's steps as plain functions (kedro's nodes): ingest → match → group → score.
+
+`flows.pipeline` wires them into a Prefect flow; `kaohe score` calls them directly so that
+printing scores needs no server. Only `ingest` reads files; the rest is pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from flows import readers
+from flows.workspace import Workspace
+from schemes.contract import Scheme, ScoreResult, ScoringInputs
+from transforms import grouping, matching, schema
+from transforms.errors import InputError
+from transforms.periods import Period
+
+
+@dataclass
+class Inputs:
+    """Everything read from the workspace, before matching."""
+
+    units: pl.DataFrame
+    adoptions: pl.DataFrame
+    submissions: pl.DataFrame
+    events: pl.DataFrame
+    decisions: pl.DataFrame
+
+
+@dataclass
+class Matched:
+    """Inputs after matching names to units and grouping adoptions into articles."""
+
+    inputs: ScoringInputs
+    review: pl.DataFrame
+
+
+def publication_names(scheme: Scheme) -> dict[str, str]:
+    """Every accepted spelling of the scheme's periodicals, normalised, → canonical name."""
+    names = {}
+    for pub in scheme.publications:
+        for spelling in (pub.name, *pub.aliases):
+            names[readers.normalize_publication(spelling)] = pub.name
+    return names
+
+
+def ingest(ws: Workspace) -> Inputs:
+    """Read every input file of the workspace (the only step that does IO)."""
+    scheme = ws.scheme
+    units_path = ws.root / "units.csv"
+    units = readers.read_units(units_path, ws.root) if units_path.is_file() else scheme.roster()
+    known_groups = {g.name for g in scheme.groups}
+    for i, row in enumerate(units.iter_rows(named=True)):
+        if row["group"] not in known_groups:
+            raise InputError(
+                f"类别「{row['group']}」不是本考核办法的分组，可用的有："
+                + "、".join(sorted(known_groups)),
+                file="units.csv",
+                row=i + 2,
+            )
+    return Inputs(
+        units=units,
+        adoptions=readers.read_adoptions(
+            ws.files("adoptions"), ws.root, publication_names(scheme)
+        ),
+        submissions=readers.read_submissions(ws.files("submissions"), ws.root, tz=ws.timezone),
+        events=readers.read_events(ws.files("events"), ws.root, scheme.event_types),
+        decisions=readers.read_decisions(ws.root / "decisions.csv", ws.root),
+    )
+
+
+def match_and_group(inputs: Inputs, scheme: Scheme) -> Matched:
+    """Match printed names to the roster, group adoptions into articles (C1), link events."""
+    prefixes = scheme.place_prefixes
+    adoption_units, review_units = matching.match_adoption_units(
+        inputs.adoptions, inputs.units, inputs.decisions, prefixes
+    )
+    submissions, review_subs = matching.assign_submission_units(
+        inputs.submissions, inputs.units, inputs.decisions, prefixes
+    )
+    events, unresolved = matching.resolve_event_units(
+        inputs.events, inputs.units, inputs.decisions, prefixes
+    )
+    if unresolved.height:
+        first = unresolved.row(0, named=True)
+        hint = f"（最接近的：{first['candidates']}）" if first.get("candidates") else ""
+        raise InputError(
+            f"未知单位「{first['name']}」{hint}：请改正单位名称，或在 units.csv 中为该单位添加别名",
+            file=first["file"],
+            row=first["row"],
+        )
+    articles, review_articles = grouping.group_articles(
+        inputs.adoptions, adoption_units, inputs.decisions
+    )
+    adoptions = inputs.adoptions.join(articles, on="adoption_id", how="left")
+    events = grouping.link_events_to_articles(events, inputs.adoptions, adoption_units, articles)
+    review = pl.concat(
+        [
+            schema.conform(r, schema.REVIEW)
+            for r in (review_units, review_subs, review_articles)
+        ]
+    )
+    return Matched(
+        inputs=ScoringInputs(
+            units=inputs.units,
+            adoptions=adoptions,
+            adoption_units=adoption_units,
+            events=events,
+            submissions=submissions,
+        ),
+        review=review,
+    )
+
+
+def score(matched: Matched, scheme: Scheme, period: Period) -> ScoreResult:
+    return scheme.score(matched.inputs, period)

@@ -1,0 +1,151 @@
+"""The workspace (工作区): the user's folder, its `kaohe.toml` and its input files."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from schemes import get_scheme
+from transforms.errors import InputError
+
+CONFIG = "kaohe.toml"
+INPUT_DIRS = ("adoptions", "submissions", "events")
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass
+class Workspace:
+    """A loaded workspace: its folder and settings."""
+
+    root: Path
+    scheme_id: str
+    office: str
+    database_url: str
+    timezone: str = "Asia/Shanghai"
+    doc_number: str | None = None
+    requirements: str | None = None
+    mail: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path | str) -> Workspace:
+        root = Path(root).resolve()
+        cfg_path = root / CONFIG
+        if not cfg_path.is_file():
+            raise InputError(
+                f"{root} 不是 kaohe 工作区（缺少 {CONFIG}）。"
+                f"请先运行 kaohe init {root} --scheme <考核办法>"
+            )
+        try:
+            cfg = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise InputError(f"格式错误：{err}", file=CONFIG) from err
+        scheme_id = cfg.get("scheme")
+        if not scheme_id:
+            raise InputError("缺少 scheme = \"…\"（考核办法）", file=CONFIG)
+        scheme = get_scheme(scheme_id)
+        db = cfg.get("database", {}) or {}
+        bulletin = cfg.get("bulletin", {}) or {}
+        return cls(
+            root=root,
+            scheme_id=scheme_id,
+            office=cfg.get("office") or scheme.office,
+            database_url=db.get("url") or f"sqlite:///{root / 'kaohe.db'}",
+            timezone=cfg.get("timezone", "Asia/Shanghai"),
+            doc_number=bulletin.get("doc_number"),
+            requirements=bulletin.get("requirements"),
+            mail=cfg.get("mail", {}) or {},
+        )
+
+    @property
+    def scheme(self):
+        return get_scheme(self.scheme_id)
+
+    def files(self, folder: str, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> list[Path]:
+        """Input files of one folder, sorted, hidden and temporary files (~$x.xlsx) skipped."""
+        d = self.root / folder
+        if not d.is_dir():
+            return []
+        return sorted(
+            p
+            for p in d.iterdir()
+            if p.is_file()
+            and p.suffix.lower() in suffixes
+            and not p.name.startswith((".", "~$"))
+        )
+
+    def input_files(self) -> list[Path]:
+        """Every file a run reads, in a stable order."""
+        files = [self.root / CONFIG]
+        for name in ("units.csv", "decisions.csv"):
+            if (self.root / name).is_file():
+                files.append(self.root / name)
+        for folder in INPUT_DIRS:
+            d = self.root / folder
+            if d.is_dir():
+                files += sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith("."))
+        return files
+
+    def input_hashes(self) -> dict[str, str]:
+        """sha256 of every input file, keyed by its path relative to the workspace."""
+        out = {}
+        for p in self.input_files():
+            out[p.relative_to(self.root).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+        return out
+
+    def out_dir(self, period_label: str) -> Path:
+        return self.root / "out" / period_label
+
+
+TOML_TEMPLATE = """\
+# kaohe 工作区配置
+scheme = "{scheme}"
+office = "{office}"
+# timezone = "Asia/Shanghai"
+
+# [bulletin]
+# doc_number = "建政办信〔2018〕1号"       # 通报文号
+# requirements = "下一步工作要求……"         # 通报“下一步工作要求”段落
+
+# [database]
+# url = "postgresql+psycopg://kaohe@localhost/kaohe"   # 默认：本目录下的 kaohe.db (SQLite)
+
+# [mail]
+# host = "smtp.example.gov.cn"
+# port = 587
+# sender = "xxk@example.gov.cn"
+# starttls = true
+# username = "xxk@example.gov.cn"
+# password_env = "KAOHE_SMTP_PASSWORD"
+"""
+
+
+def init_workspace(root: Path | str, scheme_id: str) -> Path:
+    """Create a workspace with the scheme's roster; refuses to overwrite one."""
+    scheme = get_scheme(scheme_id)
+    root = Path(root)
+    if (root / CONFIG).exists():
+        raise InputError(f"{root} 已经是 kaohe 工作区（{CONFIG} 已存在），未做任何修改")
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in INPUT_DIRS:
+        (root / folder).mkdir(exist_ok=True)
+    roster = scheme.roster()
+    with open(root / "units.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["unit", "group", "aliases", "emails"])
+        for row in roster.iter_rows(named=True):
+            w.writerow(
+                [
+                    row["unit"],
+                    row["group"],
+                    ";".join(row["aliases"] or []),
+                    ";".join(row["emails"] or []),
+                ]
+            )
+    (root / "decisions.csv").write_text("type,key,answer\n", encoding="utf-8")
+    (root / CONFIG).write_text(
+        TOML_TEMPLATE.format(scheme=scheme_id, office=scheme.office), encoding="utf-8"
+    )
+    return root

@@ -1,0 +1,88 @@
+"""The database schema: runs (运行记录) and their ledgers and scores.
+
+SQLite file in the workspace by default; any SQLAlchemy URL (PostgreSQL in production).
+A run is one version of one period's output; its ledger and scores are stored whole, so a
+rerun adds a new run rather than patching an old one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Run(Base):
+    """One run of the pipeline for one period that wrote an output version."""
+
+    __tablename__ = "runs"
+    __table_args__ = (UniqueConstraint("period", "version", name="uq_run_period_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    inputs_hash: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    output_dir: Mapped[str] = mapped_column(Text)
+    manifest: Mapped[dict] = mapped_column(JSON)
+
+
+class LedgerRow(Base):
+    """One ledger row (计分明细) of a run."""
+
+    __tablename__ = "ledger"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(128), index=True)
+    period: Mapped[str] = mapped_column(String(16))
+    date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    rule_id: Mapped[str] = mapped_column(String(64))
+    clause: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(Text)
+    points: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    article_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    publication: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    issue: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    shared: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class ScoreRow(Base):
+    """One unit's score (得分) in a run."""
+
+    __tablename__ = "scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(128))
+    group: Mapped[str] = mapped_column(String(64))
+    points: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    target: Mapped[float | None] = mapped_column(Float, nullable=True)
+    target_met: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    assessment: Mapped[float | None] = mapped_column(Float, nullable=True)
+    submitted: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    adopted: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    remark: Mapped[str | None] = mapped_column(Text, nullable=True)
