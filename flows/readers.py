@@ -1,0 +1,713 @@
+"""Input readers (数据读取): the workspace's CSV/XLSX files into the frames of `transforms.schema`.
+
+This is the IO edge: files are opened here and nowhere in `transforms/` or `schemes/`.
+Every reader returns a frame matching its contract, with `source_file` (path relative to
+the workspace, posix) and `source_row` (the row number the user sees) on every input row.
+Problems with the user's data raise `transforms.errors.InputError` with a Chinese message
+naming the file and, where there is one, the row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from transforms.errors import InputError
+from transforms.schema import ADOPTIONS, DECISIONS, EVENTS, SUBMISSIONS, UNITS, conform, empty
+
+__all__ = [
+    "ADOPTION_HEADERS",
+    "DECISION_HEADERS",
+    "EVENT_HEADERS",
+    "SUBMISSION_HEADERS",
+    "TABLE_SUFFIXES",
+    "UNIT_HEADERS",
+    "normalize_header",
+    "normalize_publication",
+    "normalize_title",
+    "parse_date",
+    "parse_datetime",
+    "read_adoptions",
+    "read_decisions",
+    "read_events",
+    "read_submissions",
+    "read_table",
+    "read_units",
+]
+
+#: File suffixes read as tables; other files in an input folder are ignored.
+TABLE_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm"})
+
+#: How many non-empty rows at the top of a file are searched for the header row.
+HEADER_SEARCH_ROWS = 10
+
+# Accepted header names per canonical column. Chinese and English names are the same
+# column; matching is done on `normalize_header` of both sides.
+ADOPTION_HEADERS: dict[str, tuple[str, ...]] = {
+    "publication": (
+        "publication",
+        "periodical",
+        "刊物",
+        "刊物名称",
+        "刊物名",
+        "刊名",
+        "采用刊物",
+        "录用刊物",
+    ),
+    "issue": ("issue", "期号", "期数", "期次", "刊期"),
+    "date": ("date", "日期", "录用日期", "采用日期", "刊发日期", "出刊日期", "印发日期"),
+    "title": ("title", "标题", "信息标题", "题目", "文章标题"),
+    "units": ("units", "unit", "单位", "供稿单位", "来源单位", "报送单位", "信息来源"),
+    "kind": ("kind", "类别", "类型", "信息类别", "信息类型"),
+}
+SUBMISSION_HEADERS: dict[str, tuple[str, ...]] = {
+    "time": ("time", "datetime", "时间", "发送时间", "报送时间", "收件时间", "日期时间", "日期"),
+    "sender": ("sender", "from", "发件人", "发信人", "发件人邮箱", "发件邮箱"),
+    "subject": ("subject", "主题", "邮件主题", "标题", "邮件标题"),
+    "unit": ("unit", "单位", "报送单位", "来源单位", "发件单位"),
+    "kind": ("kind", "类别", "类型", "信息类别"),
+}
+EVENT_HEADERS: dict[str, tuple[str, ...]] = {
+    "date": ("date", "日期"),
+    "type": ("type", "类型", "事项", "事项类型"),
+    "unit": ("unit", "units", "单位"),
+    "title": ("title", "标题", "信息标题"),
+    "level": ("level", "级别"),
+    "value": ("value", "分值", "数值"),
+    "status": ("status", "状态"),
+    "note": ("note", "备注", "说明"),
+}
+UNIT_HEADERS: dict[str, tuple[str, ...]] = {
+    "unit": ("unit", "单位", "单位名称"),
+    "group": ("group", "类别", "分组", "组别", "考核类别"),
+    "aliases": ("aliases", "alias", "别名", "简称"),
+    "emails": ("emails", "email", "邮箱", "电子邮箱"),
+}
+DECISION_HEADERS: dict[str, tuple[str, ...]] = {
+    "type": ("type", "类型"),
+    "key": ("key", "键"),
+    "answer": ("answer", "答复"),
+}
+
+# Chinese names of canonical columns, for messages.
+_COLUMN_CN = {
+    "publication": "刊物",
+    "issue": "期号",
+    "date": "日期",
+    "title": "标题",
+    "units": "单位",
+    "kind": "类别",
+    "time": "时间",
+    "sender": "发件人",
+    "subject": "主题",
+    "unit": "单位",
+    "type": "类型",
+    "level": "级别",
+    "value": "分值",
+    "status": "状态",
+    "note": "备注",
+    "group": "类别",
+    "aliases": "别名",
+    "emails": "邮箱",
+    "key": "键",
+    "answer": "答复",
+}
+
+
+# --------------------------------------------------------------------------- normalising
+
+
+_HEADER_NOTE = re.compile(r"\((必填|选填|可选|可空|非必填)\)$")
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
+
+
+def normalize_header(name: str) -> str:
+    """Header text for matching: NFKC (full/half width), lower case, no whitespace, no
+    required-marks (`*`, `（必填）`)."""
+    s = unicodedata.normalize("NFKC", str(name)).translate(_INVISIBLE).lower()
+    s = re.sub(r"\s+", "", s).strip("*")
+    return _HEADER_NOTE.sub("", s)
+
+
+_PUB_DROP = dict.fromkeys(map(ord, "《》〈〉<>\"'“”‘’「」『』〝〞"), None)
+_PUB_DOTS = dict.fromkeys(map(ord, "・•‧∙⋅.･"), "·")
+
+
+def normalize_publication(name: str) -> str:
+    """A periodical name for matching: 《建德政务・动态》, 建德政务·动态 and their full-width
+    variants all give `建德政务·动态`. Drops book-title marks and quotes, applies NFKC, unifies
+    middle dots (·・•‧．) to `·` and removes whitespace."""
+    s = unicodedata.normalize("NFKC", str(name)).translate(_INVISIBLE)
+    s = s.translate(_PUB_DROP).translate(_PUB_DOTS)
+    return re.sub(r"\s+", "", s)
+
+
+def normalize_title(title: str) -> str:
+    """A title for hashing: NFKC, without whitespace, punctuation or control characters."""
+    s = unicodedata.normalize("NFKC", str(title))
+    return "".join(ch for ch in s if unicodedata.category(ch)[0] not in "PZC")
+
+
+def _sha16(*parts: object) -> str:
+    text = "|".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _rel(path: Path, workspace: Path) -> str:
+    """The path as the user knows it: relative to the workspace, posix."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(Path(workspace).resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# --------------------------------------------------------------------------- dates
+
+
+_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_COMPACT_DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_TIME_RE = re.compile(
+    r"(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*(?:[:分]\s*(\d{1,2})(?:\.(\d{1,6}))?\s*秒?|分)?"
+)
+_OFFSET_RE = re.compile(r"(?:Z|UTC|GMT|([+-])(\d{2}):?(\d{2}))$", re.IGNORECASE)
+# Excel day serials (1954–2119), for date cells that lost their date format.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_SERIAL_RE = re.compile(r"\d{5}(?:\.0+)?")
+
+
+def parse_date(text: str) -> date | None:
+    """Parse 2018-05-03, 2018/5/3, 2018.5.3, 2018年5月3日, 20180503, an ISO date-time
+    (`2018-05-03 00:00:00`, as xlsx date cells are read) or an Excel day serial.
+    Returns None for text that is not a possible date."""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    try:
+        if m := _DATE_RE.fullmatch(s):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _COMPACT_DATE_RE.fullmatch(s):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if _EXCEL_SERIAL_RE.fullmatch(s) and 20000 <= float(s) <= 80000:
+            return _EXCEL_EPOCH + timedelta(days=int(float(s)))
+        if m := _DATE_RE.match(s):
+            # a date followed by a time of day (xlsx datetime cells)
+            rest = s[m.end() :].lstrip("T ").strip()
+            if _TIME_RE.fullmatch(rest):
+                return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+    return None
+
+
+def parse_datetime(text: str, tz: str = "Asia/Shanghai") -> datetime | None:
+    """Parse a time as mail logs write it and return it aware, in zone `tz` (C7).
+
+    Accepts `2018-05-03 09:12`, with seconds, ISO with an offset (`+08:00`, `Z`: the offset
+    is respected, then converted), `2018/5/3 9:12`, `2018年5月3日 9时12分`, and a bare date
+    (midnight). Naive times are in `tz`. Returns None for text that is not a possible time.
+    """
+    zone = ZoneInfo(tz)
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    m = _DATE_RE.match(s) or _COMPACT_DATE_RE.match(s)
+    if not m:
+        return None
+    rest = s[m.end() :]
+    offset: timezone | None = None
+    if om := _OFFSET_RE.search(rest):
+        if om[1]:
+            delta = timedelta(hours=int(om[2]), minutes=int(om[3]))
+            offset = timezone(delta if om[1] == "+" else -delta)
+        else:
+            offset = UTC
+        rest = rest[: om.start()]
+    rest = rest.lstrip("T").strip()
+    try:
+        d = date(int(m[1]), int(m[2]), int(m[3]))
+        if rest == "":
+            t = time(0, 0)
+        elif tm := _TIME_RE.fullmatch(rest):
+            micro = int((tm[4] or "0").ljust(6, "0"))
+            t = time(int(tm[1]), int(tm[2]), int(tm[3] or 0), micro)
+        else:
+            return None
+    except ValueError:
+        return None
+    naive = datetime.combine(d, t)
+    if offset is None:
+        return naive.replace(tzinfo=zone)
+    return naive.replace(tzinfo=offset).astimezone(zone)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _cell_text(value: object) -> str | None:
+    """One cell as stripped text; '' is None. xlsx dates become ISO text, integral
+    numbers lose their `.0`."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        text = value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    elif isinstance(value, date | time):
+        text = value.isoformat()
+    elif isinstance(value, bool):
+        text = "TRUE" if value else "FALSE"
+    elif isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else repr(value)
+    else:
+        text = str(value)
+    text = text.translate(_INVISIBLE).strip()
+    return text or None
+
+
+def _decode(raw: bytes, file: str) -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for enc in encodings:
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        "无法识别文件编码（支持 UTF-8 和 GBK/GB18030）；请用 Excel 或 WPS 另存为 CSV UTF-8 后重试",
+        file=file,
+    )
+
+
+def _csv_rows(path: Path, file: str) -> list[tuple[int, list[str | None]]]:
+    """(line number, cells) of every record; the line is where the record starts."""
+    text = _decode(path.read_bytes(), file)
+    if "\x00" in text:
+        raise InputError("不是有效的 CSV 文本文件；请另存为 CSV 或 xlsx 后重试", file=file)
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str | None]]] = []
+    start = 1
+    try:
+        for record in reader:
+            rows.append((start, [_cell_text(c) for c in record]))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"CSV 格式错误（{exc}）", file=file, row=start) from exc
+    return rows
+
+
+def _xlsx_rows(path: Path, file: str) -> list[tuple[int, list[str | None]]]:
+    """(sheet row number, cells) of every row of the first sheet."""
+    import openpyxl  # imported here: only xlsx inputs need it
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile, KeyError, openpyxl's own types for broken packages
+        raise InputError(
+            "不是有效的 xlsx 文件；请用 Excel 或 WPS 重新保存后重试", file=file
+        ) from exc
+    try:
+        if not wb.worksheets:
+            return []
+        ws = wb.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # some writers store wrong dimensions; read everything
+        return [
+            (n, [_cell_text(v) for v in values])
+            for n, values in enumerate(ws.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        wb.close()
+
+
+def _raw_rows(path: Path, file: str) -> list[tuple[int, list[str | None]]]:
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise InputError("不支持旧版 .xls 文件；请用 Excel 或 WPS 另存为 .xlsx 或 .csv", file=file)
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_rows(path, file)
+    return _csv_rows(path, file)
+
+
+def _header_lookup(headers: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for canonical, names in headers.items():
+        for name in (canonical, *names):
+            lookup.setdefault(normalize_header(name), canonical)
+    return lookup
+
+
+def _map_header(cells: Sequence[str | None], lookup: Mapping[str, str]) -> dict[int, str]:
+    """Position -> canonical column for the recognised cells of a header row (first wins)."""
+    found: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        if cell is None:
+            continue
+        canonical = lookup.get(normalize_header(cell))
+        if canonical is not None and canonical not in found.values():
+            found[i] = canonical
+    return found
+
+
+def _column_names(cells: Sequence[str | None]) -> dict[int, str]:
+    """Position -> name for a header row read without a column vocabulary."""
+    names: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        name = cell or f"column_{i + 1}"
+        base, k = name, 2
+        while name in names.values():
+            name, k = f"{base}_{k}", k + 1
+        names[i] = name
+    return names
+
+
+def _describe(columns: Iterable[str]) -> str:
+    return "、".join(f"「{_COLUMN_CN.get(c, c)}」({c})" for c in columns)
+
+
+def read_table(
+    path: Path,
+    workspace: Path,
+    headers: Mapping[str, Iterable[str]] | None = None,
+    required: Iterable[str] = (),
+) -> tuple[pl.DataFrame, list[int]]:
+    """Read a CSV or XLSX file into an all-String frame and the row number of every row.
+
+    CSV is UTF-8 (with or without BOM) or GBK/GB18030; XLSX is the first sheet. Cells are
+    stripped and '' is null; fully empty rows are skipped, the numbering stays the file's
+    (CSV line where the record starts, xlsx sheet row).
+
+    Without `headers` the first non-empty row is the header and columns keep its names.
+    With `headers` (canonical column -> accepted names) the header row is the first of the
+    first ten non-empty rows holding every `required` column (rows above it, e.g. a merged
+    title 「2018年第二季度信息录用情况」, are skipped); columns are renamed to canonical
+    names and unrecognised columns dropped. A file with no recognisable header is an
+    InputError; a file that is empty or holds only the header gives an empty frame.
+    """
+    df, row_numbers, _ = _read_table(path, workspace, headers, required)
+    return df, row_numbers
+
+
+def _read_table(
+    path: Path,
+    workspace: Path,
+    headers: Mapping[str, Iterable[str]] | None,
+    required: Iterable[str] = (),
+) -> tuple[pl.DataFrame, list[int], set[str]]:
+    """`read_table`, plus the set of columns the file's header actually holds."""
+    path = Path(path)
+    file = _rel(path, workspace)
+    rows = [(n, cells) for n, cells in _raw_rows(path, file) if any(c is not None for c in cells)]
+    required = list(required)
+    if not rows:
+        columns = list(headers) if headers is not None else []
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String)), [], set()
+
+    if headers is None:
+        header_at = 0
+        names = _column_names(rows[0][1])
+    else:
+        lookup = _header_lookup(headers)
+        candidates = [_map_header(cells, lookup) for _, cells in rows[:HEADER_SEARCH_ROWS]]
+        header_at = next(
+            (i for i, m in enumerate(candidates) if set(required) <= set(m.values()) and m),
+            None,
+        )
+        if header_at is None:
+            best = max(range(len(candidates)), key=lambda i: len(candidates[i]))
+            if not candidates[best]:
+                raise InputError(
+                    f"找不到表头：前{HEADER_SEARCH_ROWS}行中没有可识别的列名；"
+                    f"第一行应是列名，必需的列为 {_describe(required)}",
+                    file=file,
+                )
+            header_at = best
+        names = candidates[header_at]
+        missing = [c for c in required if c not in names.values()]
+        if missing:
+            raise InputError(f"缺少必需的列{_describe(missing)}", file=file)
+
+    present = set(names.values())
+    body = rows[header_at + 1 :]
+    data = {
+        name: [cells[i] if i < len(cells) else None for _, cells in body]
+        for i, name in names.items()
+    }
+    if headers is not None:
+        for canonical in headers:
+            data.setdefault(canonical, [None] * len(body))
+    df = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
+    return df, [n for n, _ in body], present
+
+
+def _table_paths(paths: Iterable[Path]) -> list[Path]:
+    """Table files among `paths`, sorted; Excel lock files (~$…) and hidden files skipped.
+    `.xls` is kept so that reading it gives a clear error."""
+    keep = [
+        Path(p)
+        for p in paths
+        if Path(p).suffix.lower() in TABLE_SUFFIXES | {".xls"}
+        and not Path(p).name.startswith(("~$", "."))
+    ]
+    return sorted(keep)
+
+
+def _rows(df: pl.DataFrame) -> Iterable[dict[str, str | None]]:
+    return df.iter_rows(named=True)
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _split(text: str | None, pattern: str) -> list[str]:
+    if text is None:
+        return []
+    return [p.strip() for p in re.split(pattern, text) if p.strip()]
+
+
+def read_units(path: Path, workspace: Path) -> pl.DataFrame:
+    """Read the roster `units.csv` (名单) into UNITS. Aliases and emails are separated by
+    `;` or `；` (emails also by commas or spaces). A missing file gives an empty frame; a
+    unit named twice is an InputError."""
+    path = Path(path)
+    if not path.exists():
+        return empty(UNITS)
+    file = _rel(path, workspace)
+    df, row_numbers = read_table(path, workspace, UNIT_HEADERS, required=("unit",))
+    records = []
+    seen: dict[str, int] = {}
+    for n, row in zip(row_numbers, _rows(df), strict=True):
+        unit = row["unit"]
+        if unit is None:
+            raise InputError("单位名称为空", file=file, row=n)
+        if unit in seen:
+            raise InputError(f"单位「{unit}」重复（第{seen[unit]}行已列出）", file=file, row=n)
+        seen[unit] = n
+        records.append(
+            {
+                "unit": unit,
+                "group": row["group"],
+                "aliases": _split(row["aliases"], r"[;；]"),
+                "emails": _split(row["emails"], r"[;；,，\s]+"),
+            }
+        )
+    if not records:
+        return empty(UNITS)
+    return conform(pl.DataFrame(records, schema=UNITS), UNITS)
+
+
+def _required_text(row: Mapping[str, str | None], column: str, file: str, n: int) -> str:
+    value = row[column]
+    if value is None:
+        raise InputError(f"「{_COLUMN_CN[column]}」({column})为空", file=file, row=n)
+    return value
+
+
+def _required_date(row: Mapping[str, str | None], column: str, file: str, n: int) -> date:
+    text = _required_text(row, column, file, n)
+    d = parse_date(text)
+    if d is None:
+        raise InputError(
+            f"{_COLUMN_CN[column]}「{text}」无法识别或不存在；请写作 2018-05-03", file=file, row=n
+        )
+    return d
+
+
+def read_adoptions(
+    paths: Iterable[Path], workspace: Path, publication_names: Mapping[str, str]
+) -> pl.DataFrame:
+    """Read adoption lists (录用/采用情况) into ADOPTIONS.
+
+    `publication_names` maps every accepted spelling, normalised with
+    `normalize_publication`, to the scheme's canonical periodical name. Files are read in
+    sorted order; rows with the same `adoption_id` (the same issue imported twice) are kept
+    once, the first occurrence.
+    """
+    known = {normalize_publication(k): v for k, v in publication_names.items()}
+    known_list = "、".join(dict.fromkeys(publication_names.values()))
+    records = []
+    for path in _table_paths(paths):
+        file = _rel(path, workspace)
+        df, row_numbers = read_table(
+            path, workspace, ADOPTION_HEADERS, required=("publication", "date", "title", "units")
+        )
+        for n, row in zip(row_numbers, _rows(df), strict=True):
+            written = _required_text(row, "publication", file, n)
+            publication = known.get(normalize_publication(written))
+            if publication is None:
+                raise InputError(
+                    f"刊物「{written}」不在本考核办法的刊物之列；可用的刊物：{known_list}",
+                    file=file,
+                    row=n,
+                )
+            d = _required_date(row, "date", file, n)
+            title = _required_text(row, "title", file, n)
+            units_raw = _required_text(row, "units", file, n)
+            issue = row["issue"]
+            records.append(
+                {
+                    "adoption_id": _sha16(
+                        publication, issue or "", d.isoformat(), normalize_title(title), units_raw
+                    ),
+                    "publication": publication,
+                    "issue": issue,
+                    "date": d,
+                    "title": title,
+                    "units_raw": units_raw,
+                    "kind": row["kind"],
+                    "source_file": file,
+                    "source_row": n,
+                }
+            )
+    if not records:
+        return empty(ADOPTIONS)
+    df = pl.DataFrame(records, schema=ADOPTIONS)
+    return df.unique(subset="adoption_id", keep="first", maintain_order=True)
+
+
+def read_submissions(
+    paths: Iterable[Path], workspace: Path, tz: str = "Asia/Shanghai"
+) -> pl.DataFrame:
+    """Read CSV/XLSX mail logs (报送记录) into SUBMISSIONS; other files (.eml, .mbox) are
+    ignored here. Naive times are in the office zone `tz`; a written offset is respected
+    (C7). Each row needs a time and a sender or a unit. Duplicates are kept once."""
+    records = []
+    for path in _table_paths(paths):
+        file = _rel(path, workspace)
+        df, row_numbers, present = _read_table(
+            path, workspace, SUBMISSION_HEADERS, required=("time",)
+        )
+        if present and not present & {"sender", "unit"}:
+            raise InputError(
+                f"缺少必需的列{_describe(['sender'])}或{_describe(['unit'])}", file=file
+            )
+        for n, row in zip(row_numbers, _rows(df), strict=True):
+            text = _required_text(row, "time", file, n)
+            t = parse_datetime(text, tz)
+            if t is None:
+                raise InputError(
+                    f"时间「{text}」无法识别或不存在；请写作 2018-05-03 09:12", file=file, row=n
+                )
+            sender, unit = row["sender"], row["unit"]
+            if sender is None and unit is None:
+                raise InputError("发件人和单位都为空：至少填写其中一项", file=file, row=n)
+            records.append(
+                {
+                    "submission_id": _sha16(t.isoformat(), sender, row["subject"], unit),
+                    "time": t,
+                    "sender": sender,
+                    "subject": row["subject"],
+                    "unit_raw": unit,
+                    "kind": row["kind"],
+                    "source_file": file,
+                    "source_row": n,
+                }
+            )
+    schema = {**SUBMISSIONS, "time": pl.Datetime("us", tz)}
+    if not records:
+        return pl.DataFrame(schema=schema)
+    df = pl.DataFrame(records, schema=schema)
+    return df.unique(subset="submission_id", keep="first", maintain_order=True)
+
+
+def _number(text: str) -> float | None:
+    s = unicodedata.normalize("NFKC", text).strip().replace("−", "-")
+    try:
+        value = float(s)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _event_word(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def read_events(paths: Iterable[Path], workspace: Path, event_types: Iterable[str]) -> pl.DataFrame:
+    """Read the office's records (事项: 领导批示, 约稿, penalties …) into EVENTS.
+
+    `type` must be a word of `event_types` (the scheme's vocabulary; compared after NFKC
+    and without spaces, written back as the scheme spells it); `value` must be a number
+    where given. Identical rows are kept once."""
+    vocabulary = {_event_word(t): t for t in event_types}
+    allowed = "、".join(sorted(set(vocabulary.values())))
+    records = []
+    for path in _table_paths(paths):
+        file = _rel(path, workspace)
+        df, row_numbers = read_table(
+            path, workspace, EVENT_HEADERS, required=("date", "type", "unit")
+        )
+        for n, row in zip(row_numbers, _rows(df), strict=True):
+            d = _required_date(row, "date", file, n)
+            written = _required_text(row, "type", file, n)
+            kind = vocabulary.get(_event_word(written))
+            if kind is None:
+                raise InputError(
+                    f"类型「{written}」不是本考核办法的事项类型；可用的类型：{allowed}",
+                    file=file,
+                    row=n,
+                )
+            unit = _required_text(row, "unit", file, n)
+            value = None
+            if row["value"] is not None:
+                value = _number(row["value"])
+                if value is None:
+                    raise InputError(f"分值「{row['value']}」不是数字", file=file, row=n)
+            fields = {
+                "date": d,
+                "type": kind,
+                "unit_raw": unit,
+                "title": row["title"],
+                "level": row["level"],
+                "value": value,
+                "status": row["status"],
+                "note": row["note"],
+            }
+            records.append(
+                {
+                    "event_id": _sha16(*(fields[k] for k in fields)),
+                    **fields,
+                    "source_file": file,
+                    "source_row": n,
+                }
+            )
+    if not records:
+        return empty(EVENTS)
+    df = pl.DataFrame(records, schema=EVENTS)
+    return df.unique(subset="event_id", keep="first", maintain_order=True)
+
+
+def read_decisions(path: Path, workspace: Path) -> pl.DataFrame:
+    """Read the user's answers to the review list (`decisions.csv`) into DECISIONS.
+
+    The file may be review.csv with the `answer` column filled in: other columns are
+    ignored, and rows without an answer are skipped. A missing file gives an empty frame."""
+    path = Path(path)
+    if not path.exists():
+        return empty(DECISIONS)
+    file = _rel(path, workspace)
+    df, row_numbers = read_table(
+        path, workspace, DECISION_HEADERS, required=("type", "key", "answer")
+    )
+    records = []
+    for n, row in zip(row_numbers, _rows(df), strict=True):
+        if row["answer"] is None:
+            continue
+        records.append(
+            {
+                "type": _required_text(row, "type", file, n),
+                "key": _required_text(row, "key", file, n),
+                "answer": row["answer"],
+            }
+        )
+    if not records:
+        return empty(DECISIONS)
+    return pl.DataFrame(records, schema=DECISIONS)
