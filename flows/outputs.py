@@ -27,9 +27,7 @@ KAOHE_VERSION = "0.1.0"
 def versions(period_dir: Path) -> list[int]:
     if not period_dir.is_dir():
         return []
-    return sorted(
-        int(m[1]) for p in period_dir.iterdir() if (m := re.fullmatch(r"v(\d+)", p.name))
-    )
+    return sorted(int(m[1]) for p in period_dir.iterdir() if (m := re.fullmatch(r"v(\d+)", p.name)))
 
 
 def latest_version_dir(period_dir: Path) -> Path | None:

@@ -62,9 +62,7 @@ def ingest(ws: Workspace) -> Inputs:
             )
     return Inputs(
         units=units,
-        adoptions=readers.read_adoptions(
-            ws.files("adoptions"), ws.root, publication_names(scheme)
-        ),
+        adoptions=readers.read_adoptions(ws.files("adoptions"), ws.root, publication_names(scheme)),
         submissions=readers.read_submissions(ws.files("submissions"), ws.root, tz=ws.timezone),
         events=readers.read_events(ws.files("events"), ws.root, scheme.event_types),
         decisions=readers.read_decisions(ws.root / "decisions.csv", ws.root),
@@ -97,10 +95,7 @@ def match_and_group(inputs: Inputs, scheme: Scheme) -> Matched:
     adoptions = inputs.adoptions.join(articles, on="adoption_id", how="left")
     events = grouping.link_events_to_articles(events, inputs.adoptions, adoption_units, articles)
     review = pl.concat(
-        [
-            schema.conform(r, schema.REVIEW)
-            for r in (review_units, review_subs, review_articles)
-        ]
+        [schema.conform(r, schema.REVIEW) for r in (review_units, review_subs, review_articles)]
     )
     return Matched(
         inputs=ScoringInputs(

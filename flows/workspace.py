@@ -44,7 +44,7 @@ class Workspace:
             raise InputError(f"格式错误：{err}", file=CONFIG) from err
         scheme_id = cfg.get("scheme")
         if not scheme_id:
-            raise InputError("缺少 scheme = \"…\"（考核办法）", file=CONFIG)
+            raise InputError('缺少 scheme = "…"（考核办法）', file=CONFIG)
         scheme = get_scheme(scheme_id)
         db = cfg.get("database", {}) or {}
         bulletin = cfg.get("bulletin", {}) or {}
@@ -71,9 +71,7 @@ class Workspace:
         return sorted(
             p
             for p in d.iterdir()
-            if p.is_file()
-            and p.suffix.lower() in suffixes
-            and not p.name.startswith((".", "~$"))
+            if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith((".", "~$"))
         )
 
     def input_files(self) -> list[Path]:
@@ -85,7 +83,9 @@ class Workspace:
         for folder in INPUT_DIRS:
             d = self.root / folder
             if d.is_dir():
-                files += sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith("."))
+                files += sorted(
+                    p for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")
+                )
         return files
 
     def input_hashes(self) -> dict[str, str]:
