@@ -1,0 +1,655 @@
+"""Unit-name matching (单位名称匹配): printed names → roster units.
+
+Periodicals print a unit the way the editor likes: 「建德市发改局」「市发改局」「发改局（张三）」
+「（建德市发改局供稿）」, 「财政局」 for 「财政（地税）局」, 「梅城」 for 「梅城镇」. This module
+turns such names into the roster's canonical unit names, in this order:
+
+1. decision  — the user's answer in decisions.csv (type `unit`, key = normalised name);
+2. exact     — the name as printed is a roster name;
+3. normalized — equal after `normalize_name` (with or without place prefixes);
+4. alias     — a roster alias, or an abbreviation built the way periodicals print them;
+5. fuzzy     — rapidfuzz similarity, accepted only when high and clearly ahead of the
+               second-best unit.
+
+Anything else goes to the review list (待核实清单). The name index is built once per call.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from transforms import schema
+from transforms.errors import InputError
+
+# --- normalisation ---------------------------------------------------------------------------
+
+#: Brackets unified to ASCII ( ) after NFKC (which already maps （） to ()).
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
+#: Words that end a writer attribution (供稿 …); dropped at the end of a name.
+_SOURCE_WORDS = ("供稿", "提供", "报送", "整理", "来稿", "撰稿")
+#: Last characters / words of a unit name (used to tell a unit from a person's name).
+_UNIT_ENDINGS = (
+    "局",
+    "办",
+    "委",
+    "会",
+    "镇",
+    "乡",
+    "街道",
+    "公司",
+    "中心",
+    "区",
+    "院",
+    "所",
+    "站",
+    "队",
+    "部",
+    "厅",
+    "处",
+    "室",
+    "馆",
+    "社",
+    "行",
+    "集团",
+    "政府",
+    "组",
+)
+#: Common Chinese surnames: a short name starting with one of these after a space or in
+#: trailing brackets is taken for the writer (「发改局（张三）」「市发改局 李四」).
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
+    "毛郝龚邵万钱严覃武戴莫孔向汤洪楼俞应章鲍翁舒"
+)
+#: Words starting with 市/区/县 that are not a place prefix (市场监管局 is not 场监管局).
+_PREFIX_GUARDS = ("市场", "市政", "市民", "市容", "市级", "区域", "区划", "县域", "县级")
+#: Generic level prefixes dropped from roster names and printed names (市农办 → 农办).
+_GENERIC_PREFIXES = ("市", "区", "县")
+#: Separators between units in an adoption's units field.
+_SEPARATORS = "、；;,，/／"
+
+_HAN = r"[\u4e00-\u9fff]"
+
+
+def _nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s or "").translate(_BRACKETS)
+
+
+def _is_person(s: str) -> bool:
+    """A writer's name: 2–4 Han characters starting with a common surname, not a unit."""
+    s = s.strip()
+    return (
+        re.fullmatch(f"{_HAN}{{2,4}}", s) is not None
+        and s[0] in _SURNAMES
+        and not s.endswith(_UNIT_ENDINGS)
+    )
+
+
+def _is_attribution(content: str) -> bool:
+    """Bracket content that names the writer or source rather than the unit."""
+    c = re.sub(r"\s+", " ", content).strip()
+    if not c or any(w in c for w in _SOURCE_WORDS):
+        return True
+    parts = [p for p in re.split(r"[、,，;；/\s]+", c) if p]
+    return bool(parts) and all(_is_person(p) for p in parts)
+
+
+def _strip_prefix(s: str, prefixes: tuple[str, ...]) -> str:
+    """Drop place prefixes (longest first, repeatedly) while something meaningful remains."""
+    ordered = sorted(prefixes, key=len, reverse=True)
+    changed = True
+    while changed:
+        changed = False
+        for p in ordered:
+            if p and s.startswith(p):
+                rest = s[len(p) :]
+                if len(rest) >= 2 and not s.startswith(_PREFIX_GUARDS):
+                    s = rest
+                    changed = True
+                    break
+    return s
+
+
+def normalize_name(s: str, place_prefixes: tuple[str, ...] = ()) -> str:
+    """Normalise a printed unit name: 「（建德市发改局供稿）」 → 发改局 (with prefix 建德市).
+
+    NFKC (full width → half width), brackets unified to ( ), a trailing writer attribution
+    dropped (in brackets or after a space), the suffixes 供稿/提供/报送/整理/来稿/撰稿
+    dropped, whitespace removed, then place prefixes dropped (longest first) while at least
+    two characters remain. Callers that must not lose a prefix (市农办 is itself a roster
+    name) look a name up both with and without prefixes (see `UnitIndex`).
+    """
+    s = _nfkc(s).strip()
+    # A name wholly in brackets: 「（建德市发改局供稿）」.
+    while len(s) >= 2 and s[0] == "(" and s[-1] == ")" and s.count("(") == 1:
+        s = s[1:-1].strip()
+    # Writer after the last space: 「市发改局 李四」.
+    parts = s.rsplit(None, 1)
+    if len(parts) == 2 and _is_attribution(parts[1]):
+        s = parts[0]
+    # Trailing bracket with a writer or source: 「发改局（张三）」「发改局（李四供稿）」.
+    while m := re.search(r"\(([^()]*)\)\s*$", s):
+        if m.start() == 0 or not _is_attribution(m[1]):
+            break
+        s = s[: m.start()].rstrip()
+    s = re.sub(r"\s+", "", s)
+    changed = True
+    while changed:
+        changed = False
+        for w in _SOURCE_WORDS:
+            if s.endswith(w) and len(s) > len(w):
+                s = s[: -len(w)]
+                changed = True
+    if s.count("(") != s.count(")"):
+        s = s.strip("()")
+    return _strip_prefix(s, tuple(place_prefixes))
+
+
+def split_units(field: str) -> list[str]:
+    """Split an adoption's units field into printed names.
+
+    Separators: 、 ； ; , ， / (outside brackets), and a whitespace run between two names
+    (both sides at least two characters, the right side not a writer's name: 「市发改局 李四」
+    stays one name whose writer `normalize_name` drops). 和/与 are not separators (too risky).
+    """
+    text = field or ""
+    parts: list[str] = []
+    depth = 0
+    cur = ""
+    for ch in text:
+        if ch in "(（【[":
+            depth += 1
+        elif ch in ")）】]":
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in _SEPARATORS:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    out: list[str] = []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        pieces = re.split(r"\s+", part) if not re.search(r"[(（【\[]", part) else [part]
+        merged: list[str] = []
+        for piece in pieces:
+            if merged and (len(merged[-1]) < 2 or len(piece) < 2 or _is_attribution(piece)):
+                # Justified spacing (「发 改 局」) or a writer: not a separator.
+                merged[-1] = merged[-1] + " " + piece
+            else:
+                merged.append(piece)
+        out.extend(p for p in merged if p.strip())
+    return out
+
+
+# --- the index -------------------------------------------------------------------------------
+
+
+def _variants(s: str, prefixes: tuple[str, ...]) -> list[str]:
+    """Lookup forms of a name: without prefixes, with place prefixes and generic 市/区/县
+    dropped. The unstripped form comes first so that 市农办 matches 市农办 itself."""
+    base = normalize_name(s)
+    out = [base]
+    for p in (prefixes, _GENERIC_PREFIXES, (*prefixes, *_GENERIC_PREFIXES)):
+        v = _strip_prefix(base, tuple(p))
+        if v not in out:
+            out.append(v)
+    return [v for v in out if v]
+
+
+def _abbreviations(unit: str) -> list[str]:
+    """Abbreviations periodicals print for a roster name.
+
+    「财政（地税）局」 → 财政局, 地税局; 「开发区（航空小镇）」 → 开发区, 航空小镇;
+    「梅城镇」 → 梅城 (and 梅城镇人民政府); 「新安江街道」 → 新安江 (and …街道办事处).
+    Dropping a trailing type word in general is not safe (发改局 vs 发改委), so only towns.
+    """
+    s = _nfkc(unit).strip()
+    out: list[str] = []
+    if m := re.fullmatch(r"([^()]*)\(([^()]+)\)([^()]*)", s):
+        out += [m[1] + m[3], m[2] + m[3]]
+    for name in [s, *out]:
+        for end, long in (("镇", "人民政府"), ("乡", "人民政府"), ("街道", "办事处")):
+            if name.endswith(end) and not name.endswith("小镇") and len(name) - len(end) >= 2:
+                out += [name[: -len(end)], name + long]
+    return [o for o in out if len(o) >= 2]
+
+
+@dataclass
+class UnitIndex:
+    """Name index over a roster: built once, then `lookup` and `fuzzy` per distinct name."""
+
+    units: list[str]
+    place_prefixes: tuple[str, ...] = ()
+    exact: dict[str, str] = field(default_factory=dict)
+    normalized: dict[str, set[str]] = field(default_factory=dict)
+    alias: dict[str, set[str]] = field(default_factory=dict)
+    emails: dict[str, set[str]] = field(default_factory=dict)
+    choices: list[str] = field(default_factory=list)
+    choice_units: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, units: pl.DataFrame, place_prefixes: tuple[str, ...] = ()) -> UnitIndex:
+        units = schema.conform(units, schema.UNITS)
+        idx = cls(units=units["unit"].to_list(), place_prefixes=tuple(place_prefixes))
+        for row in units.iter_rows(named=True):
+            unit = row["unit"]
+            idx.exact[unit.strip()] = unit
+            for v in _variants(unit, idx.place_prefixes):
+                idx.normalized.setdefault(v, set()).add(unit)
+            for a in [*(row["aliases"] or []), *_abbreviations(unit)]:
+                for v in _variants(a, idx.place_prefixes):
+                    idx.alias.setdefault(v, set()).add(unit)
+            for e in row["emails"] or []:
+                if e and e.strip():
+                    idx.emails.setdefault(e.strip().lower(), set()).add(unit)
+        pairs = {
+            (k, u) for layer in (idx.normalized, idx.alias) for k, us in layer.items() for u in us
+        }
+        for k, u in sorted(pairs):
+            idx.choices.append(k)
+            idx.choice_units.append(u)
+        return idx
+
+    def lookup(self, name: str) -> tuple[str | None, str]:
+        """(unit, method) by exact, normalized or alias match; (None, 'none') otherwise.
+        A key two units claim is ambiguous and not used."""
+        if name.strip() in self.exact:
+            return self.exact[name.strip()], "exact"
+        variants = _variants(name, self.place_prefixes)
+        for method, layer in (("normalized", self.normalized), ("alias", self.alias)):
+            for v in variants:
+                hit = layer.get(v)
+                if hit and len(hit) == 1:
+                    return next(iter(hit)), method
+        return None, "none"
+
+    def scores(self, name: str) -> list[tuple[str, float]]:
+        """Every unit with its best fuzzy score against `name`, best first.
+
+        fuzz.WRatio: for short Chinese names it equals fuzz.ratio when lengths are close
+        (市场监督管理局/市场监管局 83) and rewards containment when one is much longer
+        (新安江街道办事处/新安江街道 90), which is how printed names differ."""
+        key = normalize_name(name, self.place_prefixes)
+        if not key or not self.choices:
+            return []
+        best: dict[str, float] = {}
+        hits = process.extract(key, self.choices, scorer=fuzz.WRatio, limit=None)
+        for _choice, score, i in hits:
+            u = self.choice_units[i]
+            if score > best.get(u, -1.0):
+                best[u] = float(score)
+        return sorted(best.items(), key=lambda t: (-t[1], t[0]))
+
+    def email_unit(self, sender: str | None) -> str | None:
+        addr = extract_email(sender)
+        hit = self.emails.get(addr) if addr else None
+        return next(iter(hit)) if hit and len(hit) == 1 else None
+
+
+def extract_email(sender: str | None) -> str | None:
+    """The address in 「张三 <a@b.cn>」 or 「a@b.cn」, lower-cased; None if there is none."""
+    if not sender:
+        return None
+    m = re.search(r"[\w.+\-]+@[\w\-]+(\.[\w\-]+)+", sender)
+    return m[0].lower() if m else None
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+IGNORE = "忽略"
+
+
+def _decisions(decisions: pl.DataFrame | None, kind: str) -> dict[str, tuple[str, int | None]]:
+    """key → (answer, source row) for decisions of one type with a non-empty answer."""
+    if decisions is None or decisions.height == 0 or "type" not in decisions.columns:
+        return {}
+    has_row = "source_row" in decisions.columns
+    out: dict[str, tuple[str, int | None]] = {}
+    for i, row in enumerate(decisions.iter_rows(named=True)):
+        answer = (row.get("answer") or "").strip()
+        if (row.get("type") or "").strip() == kind and answer:
+            key = (row.get("key") or "").strip()
+            out[key] = (answer, row["source_row"] if has_row else i + 2)
+    return out
+
+
+def _decided_unit(idx: UnitIndex, answer: str, row: int | None) -> str | None:
+    """The roster unit a decision names (None for 忽略); an unknown answer is an input error."""
+    if answer == IGNORE:
+        return None
+    unit, _ = idx.lookup(answer)
+    if unit is None:
+        raise InputError(
+            f"答复「{answer}」不是名单中的单位：请填写 units.csv（或考核办法名单）中的单位名称，"
+            f"或填写「{IGNORE}」",
+            file="decisions.csv",
+            row=row,
+        )
+    return unit
+
+
+# --- resolving names -------------------------------------------------------------------------
+
+_REASON_NONE = "无法确定单位，请在 decisions.csv 中填写答复"
+_REASON_DOUBT = "相似度不足，请在 decisions.csv 中填写答复"
+_REASON_TIE = "多个单位同样相似，请在 decisions.csv 中填写答复"
+
+_RESOLVED = {
+    "name": pl.String,
+    "key": pl.String,
+    "unit": pl.String,
+    "method": pl.String,
+    "score": pl.Float64,
+    "candidates": pl.String,
+}
+
+
+def _resolve_one(
+    idx: UnitIndex,
+    name: str,
+    decided: dict[str, tuple[str, int | None]],
+    accept: float,
+    doubt: float,
+    margin: float = 5.0,
+) -> dict:
+    key = normalize_name(name, idx.place_prefixes)
+    row = {"name": name, "key": key, "unit": None, "method": "none", "score": 0.0}
+    row["candidates"] = ""
+    row["reason"] = ""
+    if key in decided:
+        answer, src = decided[key]
+        unit = _decided_unit(idx, answer, src)
+        row.update(unit=unit, method="decision" if unit else "ignored", score=100.0)
+        return row
+    unit, method = idx.lookup(name)
+    if unit is not None:
+        row.update(unit=unit, method=method, score=100.0)
+        return row
+    ranked = idx.scores(name)
+    row["candidates"] = "；".join(f"{u}({s:.0f})" for u, s in ranked[:3] if s > 0)
+    if ranked:
+        best_unit, best = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        row["score"] = best
+        if best >= accept and best - second >= margin:
+            row.update(unit=best_unit, method="fuzzy")
+        elif best >= accept:
+            row["reason"] = _REASON_TIE
+        elif best >= doubt:
+            row["reason"] = _REASON_DOUBT
+        else:
+            row["reason"] = _REASON_NONE
+    else:
+        row["reason"] = _REASON_NONE
+    return row
+
+
+def _resolve_all(
+    idx: UnitIndex,
+    names: list[str],
+    decisions: pl.DataFrame | None,
+    accept: float,
+    doubt: float,
+) -> dict[str, dict]:
+    """name → resolution, each distinct name resolved once."""
+    decided = _decisions(decisions, "unit")
+    out: dict[str, dict] = {}
+    for name in names:
+        if name not in out:
+            out[name] = _resolve_one(idx, name, decided, accept, doubt)
+    return out
+
+
+def resolve_names(
+    names: list[str],
+    units: pl.DataFrame,
+    decisions: pl.DataFrame | None,
+    place_prefixes: tuple[str, ...] = (),
+    accept: float = 90,
+    doubt: float = 75,
+) -> pl.DataFrame:
+    """Resolve printed names to roster units.
+
+    Columns: name, key (normalised), unit (null when unresolved or ignored), method
+    (decision|ignored|exact|normalized|alias|fuzzy|none), score (0–100), candidates (the
+    best three 「单位(分数)」 joined by 「；」, for unresolved names). One row per input name.
+    """
+    idx = UnitIndex.build(units, place_prefixes)
+    res = _resolve_all(idx, names, decisions, accept, doubt)
+    rows = [{k: res[n][k] for k in _RESOLVED} for n in names]
+    return pl.DataFrame(rows, schema=_RESOLVED)
+
+
+def _review_frame(rows: list[dict]) -> pl.DataFrame:
+    """REVIEW frame, deduplicated per (type, key) keeping the first file/row; the count of
+    further occurrences is noted in the reason."""
+    seen: dict[tuple[str, str], dict] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for r in rows:
+        k = (r["type"], r["key"])
+        counts[k] = counts.get(k, 0) + 1
+        seen.setdefault(k, r)
+    out = []
+    for k, r in seen.items():
+        r = dict(r)
+        if counts[k] > 1:
+            r["reason"] = f"{r['reason']}（共{counts[k]}处）"
+        r.setdefault("answer", "")
+        out.append(r)
+    if not out:
+        return schema.empty(schema.REVIEW)
+    return schema.conform(pl.DataFrame(out, infer_schema_length=None), schema.REVIEW)
+
+
+# --- adoptions -------------------------------------------------------------------------------
+
+
+def match_adoption_units(
+    adoptions: pl.DataFrame,
+    units: pl.DataFrame,
+    decisions: pl.DataFrame | None,
+    place_prefixes: tuple[str, ...] = (),
+    accept: float = 90,
+    doubt: float = 75,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Match each adoption's printed units field to roster units.
+
+    Returns (ADOPTION_UNITS, REVIEW). `position` is the index in the split field; `n_units`
+    the number of names not ignored by a decision (unmatched names count: they are units we
+    could not name). An adoption with no matched unit has no ADOPTION_UNITS row (it is not
+    scored) and its names appear in the review list.
+    """
+    idx = UnitIndex.build(units, place_prefixes)
+    adoptions = schema.conform(adoptions, schema.ADOPTIONS)
+    split = [split_units(f or "") for f in adoptions["units_raw"].to_list()]
+    res = _resolve_all(idx, [n for parts in split for n in parts], decisions, accept, doubt)
+    rows: list[dict] = []
+    review: list[dict] = []
+    for a, parts in zip(adoptions.iter_rows(named=True), split, strict=True):
+        resolved = [res[p] for p in parts]
+        n_units = sum(r["method"] != "ignored" for r in resolved)
+        seen: set[str] = set()
+        for pos, r in enumerate(resolved):
+            if r["unit"] is not None:
+                if r["unit"] in seen:
+                    continue
+                seen.add(r["unit"])
+                rows.append(
+                    {
+                        "adoption_id": a["adoption_id"],
+                        "unit": r["unit"],
+                        "position": pos,
+                        "n_units": n_units,
+                        "method": r["method"],
+                        "score": r["score"],
+                    }
+                )
+            elif r["method"] == "none":
+                issue = a["issue"] or (a["date"].isoformat() if a["date"] else "")
+                review.append(
+                    {
+                        "type": "unit",
+                        "key": r["key"],
+                        "file": a["source_file"],
+                        "row": a["source_row"],
+                        "text": f"《{a['publication']}》{issue} {a['title']}：{r['name']}",
+                        "candidates": r["candidates"],
+                        "reason": r["reason"],
+                    }
+                )
+    au = (
+        pl.DataFrame(rows, schema=schema.ADOPTION_UNITS)
+        if rows
+        else schema.empty(schema.ADOPTION_UNITS)
+    )
+    return au, _review_frame(review)
+
+
+# --- submissions -----------------------------------------------------------------------------
+
+_SUBJECT_PATTERNS = (
+    r"^\s*[【\[(（]([^】\])）]{2,30})[】\])）]",  # 【区发改局】… [发改局]…
+    r"^\s*([^:：\s]{2,20})\s*[:：]",  # 发改局：…
+)
+
+_REASON_SUBMISSION = (
+    "无法确定报送单位：请在 units.csv 的 emails 中登记发件地址，或在邮件日志中填写 unit 列，"
+    "或在 decisions.csv 中填写答复"
+)
+
+
+def _subject_unit(idx: UnitIndex, subject: str | None) -> str | None:
+    if not subject:
+        return None
+    s = unicodedata.normalize("NFKC", subject)
+    for pat in _SUBJECT_PATTERNS:
+        if m := re.search(pat, s):
+            unit, _ = idx.lookup(m[1])
+            if unit:
+                return unit
+    return None
+
+
+def assign_submission_units(
+    submissions: pl.DataFrame,
+    units: pl.DataFrame,
+    decisions: pl.DataFrame | None,
+    place_prefixes: tuple[str, ...] = (),
+    accept: float = 90,
+    doubt: float = 75,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Add column `unit` to submissions (报送).
+
+    From `unit_raw` when given (resolved like printed names; unresolved → a `unit` review
+    row); else the sender's address against the roster's emails; else a unit named at the
+    start of the subject (【区发改局】…, [发改局]…, 发改局：…); else a decision of type
+    `submission` keyed by the sender's address (or submission_id when there is none);
+    else null and a `submission` review row. Returns (submissions with unit, REVIEW).
+    """
+    idx = UnitIndex.build(units, place_prefixes)
+    raw = submissions["unit_raw"].to_list() if "unit_raw" in submissions.columns else []
+    names = [r for r in raw if r and r.strip()]
+    res = _resolve_all(idx, names, decisions, accept, doubt)
+    decided = _decisions(decisions, "submission")
+    n = submissions.height
+
+    def col(name: str) -> list:
+        return submissions[name].to_list() if name in submissions.columns else [None] * n
+
+    senders, subjects, ids = col("sender"), col("subject"), col("submission_id")
+    files, srows, raws = col("source_file"), col("source_row"), col("unit_raw") if raw else None
+    out: list[str | None] = []
+    review: list[dict] = []
+    for i in range(n):
+        name = raws[i] if raws else None
+        if name and name.strip():
+            r = res[name]
+            out.append(r["unit"])
+            if r["method"] == "none":
+                review.append(
+                    {
+                        "type": "unit",
+                        "key": r["key"],
+                        "file": files[i],
+                        "row": srows[i],
+                        "text": f"{subjects[i] or ''}：{name}",
+                        "candidates": r["candidates"],
+                        "reason": r["reason"],
+                    }
+                )
+            continue
+        unit = idx.email_unit(senders[i]) or _subject_unit(idx, subjects[i])
+        key = extract_email(senders[i]) or (ids[i] or "")
+        if unit is None and key in decided:
+            answer, src = decided[key]
+            unit = _decided_unit(idx, answer, src)
+            out.append(unit)
+            continue
+        out.append(unit)
+        if unit is None:
+            review.append(
+                {
+                    "type": "submission",
+                    "key": key,
+                    "file": files[i],
+                    "row": srows[i],
+                    "text": f"发件人：{senders[i] or ''}；主题：{subjects[i] or ''}",
+                    "candidates": "",
+                    "reason": _REASON_SUBMISSION,
+                }
+            )
+    with_unit = submissions.with_columns(pl.Series("unit", out, dtype=pl.String))
+    return with_unit, _review_frame(review)
+
+
+# --- events ----------------------------------------------------------------------------------
+
+_UNRESOLVED = {"file": pl.String, "row": pl.Int64, "name": pl.String, "candidates": pl.String}
+
+
+def resolve_event_units(
+    events: pl.DataFrame,
+    units: pl.DataFrame,
+    decisions: pl.DataFrame | None,
+    place_prefixes: tuple[str, ...] = (),
+    accept: float = 90,
+    doubt: float = 75,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Add column `unit` to events (事项) from `unit_raw`.
+
+    Returns (events with unit, unresolved) where unresolved has columns file, row, name,
+    candidates for names that could not be resolved (the pipeline reports them as an error).
+    A name a decision answers with 忽略 gets a null unit and is not listed as unresolved.
+    """
+    idx = UnitIndex.build(units, place_prefixes)
+    raws = events["unit_raw"].to_list() if "unit_raw" in events.columns else [None] * events.height
+    res = _resolve_all(idx, [r for r in raws if r and r.strip()], decisions, accept, doubt)
+    files = (
+        events["source_file"].to_list() if "source_file" in events.columns else [None] * len(raws)
+    )
+    srows = events["source_row"].to_list() if "source_row" in events.columns else [None] * len(raws)
+    out: list[str | None] = []
+    bad: list[dict] = []
+    for name, f, r in zip(raws, files, srows, strict=True):
+        hit = res.get(name) if name and name.strip() else None
+        out.append(hit["unit"] if hit else None)
+        if hit is None or hit["method"] == "none":
+            bad.append(
+                {
+                    "file": f,
+                    "row": r,
+                    "name": name or "",
+                    "candidates": hit["candidates"] if hit else "",
+                }
+            )
+    with_unit = events.with_columns(pl.Series("unit", out, dtype=pl.String))
+    unresolved = pl.DataFrame(bad, schema=_UNRESOLVED) if bad else pl.DataFrame(schema=_UNRESOLVED)
+    return with_unit, unresolved
