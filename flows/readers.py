@@ -473,10 +473,10 @@ def _split(text: str | None, pattern: str) -> list[str]:
     return [p.strip() for p in re.split(pattern, text) if p.strip()]
 
 
-def read_units(path: Path, workspace: Path) -> pl.DataFrame:
+def read_units(path: Path, workspace: Path, groups: Iterable[str] | None = None) -> pl.DataFrame:
     """Read the roster `units.csv` (名单) into UNITS. Aliases and emails are separated by
     `;` or `；` (emails also by commas or spaces). A missing file gives an empty frame; a
-    unit named twice is an InputError."""
+    unit named twice, or (when `groups` is given) a group outside them, is an InputError."""
     path = Path(path)
     if not path.exists():
         return empty(UNITS)
@@ -491,6 +491,13 @@ def read_units(path: Path, workspace: Path) -> pl.DataFrame:
         if unit in seen:
             raise InputError(f"单位「{unit}」重复（第{seen[unit]}行已列出）", file=file, row=n)
         seen[unit] = n
+        if groups is not None and row["group"] not in groups:
+            raise InputError(
+                f"单位「{unit}」的类别「{row['group'] or ''}」不是本考核办法的分组，"
+                f"可用的有：{'、'.join(groups)}",
+                file=file,
+                row=n,
+            )
         records.append(
             {
                 "unit": unit,
@@ -502,6 +509,16 @@ def read_units(path: Path, workspace: Path) -> pl.DataFrame:
     if not records:
         return empty(UNITS)
     return conform(pl.DataFrame(records, schema=UNITS), UNITS)
+
+
+def _issue_key(issue: str | None) -> str:
+    """The issue number as printed in any form (第12期, 12, 2018年第12期) → "12", so that one
+    issue typed two ways is still one issue."""
+    if not issue:
+        return ""
+    text = unicodedata.normalize("NFKC", issue)
+    m = re.search(r"第\s*(\d+)\s*期", text) or re.fullmatch(r"\s*(\d+)\s*", text)
+    return str(int(m[1])) if m else text.strip()
 
 
 def _required_text(row: Mapping[str, str | None], column: str, file: str, n: int) -> str:
@@ -555,7 +572,11 @@ def read_adoptions(
             records.append(
                 {
                     "adoption_id": _sha16(
-                        publication, issue or "", d.isoformat(), normalize_title(title), units_raw
+                        publication,
+                        _issue_key(issue),
+                        d.isoformat(),
+                        normalize_title(title),
+                        units_raw,
                     ),
                     "publication": publication,
                     "issue": issue,

@@ -50,16 +50,10 @@ def ingest(ws: Workspace) -> Inputs:
     """Read every input file of the workspace (the only step that does IO)."""
     scheme = ws.scheme
     units_path = ws.root / "units.csv"
-    units = readers.read_units(units_path, ws.root) if units_path.is_file() else scheme.roster()
-    known_groups = {g.name for g in scheme.groups}
-    for i, row in enumerate(units.iter_rows(named=True)):
-        if row["group"] not in known_groups:
-            raise InputError(
-                f"类别「{row['group']}」不是本考核办法的分组，可用的有："
-                + "、".join(sorted(known_groups)),
-                file="units.csv",
-                row=i + 2,
-            )
+    groups = [g.name for g in scheme.groups]
+    units = readers.read_units(units_path, ws.root, groups)
+    if units.is_empty():  # no roster of the workspace's own: the regulation's appendix
+        units = scheme.roster()
     return Inputs(
         units=units,
         adoptions=readers.read_adoptions(ws.files("adoptions"), ws.root, publication_names(scheme)),

@@ -13,7 +13,8 @@ from transforms.errors import InputError
 
 CONFIG = "kaohe.toml"
 INPUT_DIRS = ("adoptions", "submissions", "events")
-TABLE_SUFFIXES = (".csv", ".xlsx")
+# .xls is listed so that the reader can say it is unsupported instead of skipping it.
+TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 
 
 @dataclass

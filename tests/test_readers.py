@@ -458,3 +458,19 @@ def test_decisions(tmp_path):
     assert df.rows() == [("unit", "农业局", "市农业局"), ("same_article", "a|b", "是")]
     cn = write(tmp_path, "cn.csv", "类型,键,答复\nunit,农业局,市农业局\n")
     assert read_decisions(cn, tmp_path).rows() == [("unit", "农业局", "市农业局")]
+
+
+def test_adoptions_issue_typed_two_ways_counts_once(tmp_path):
+    # 第12期, 12 and 2018年第12期 are the same issue number: 1 row, not 3.
+    rows = "".join(
+        f"建德政务·动态,{issue},2018-05-03,我市推进“最多跑一次”改革,市农业局\n"
+        for issue in ("第12期", "12", "2018年第12期")
+    )
+    a = write(tmp_path, "adoptions/a.csv", "刊物,期号,日期,标题,单位\n" + rows)
+    assert read_adoptions([a], tmp_path, NAMES).height == 1
+
+
+def test_units_group_outside_the_scheme_names_the_row(tmp_path):
+    path = write(tmp_path, "units.csv", "unit,group\n\n发改局,A\n民政局,D类\n")
+    msg = error_of(read_units, path, tmp_path, ["乡镇（街道）", "A", "B", "C"])
+    assert "units.csv 第4行" in msg and "D类" in msg and "民政局" in msg

@@ -1,0 +1,458 @@
+"""Render the outputs of a run (输出): the bulletin (通报) as HTML and PDF, one statement
+(得分说明) per unit, and the exports scores.csv / scores.xlsx / ledger.csv / review.csv.
+
+IO lives here; the figures come from `transforms.summary`. Templates are in
+`report_templates/`, always autoescaped; WeasyPrint may only read data: URLs and files
+inside `report_templates/` (no network while rendering).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import polars as pl
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from schemes.contract import Scheme, ScoreResult
+from transforms import summary as sm
+from transforms.periods import Period
+from transforms.schema import LEDGER, REVIEW, SCORES, conform
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
+
+SCORES_CSV_COLUMNS = [
+    "unit",
+    "group",
+    "points",
+    "rank",
+    "target_met",
+    "assessment",
+    "target",
+    "submitted",
+    "adopted",
+    "remark",
+]
+
+
+@dataclass
+class ReportContext:
+    """Everything the outputs of one run show. Frames follow `transforms.schema`."""
+
+    scheme: Scheme
+    office: str
+    period: Period
+    result: ScoreResult
+    units: pl.DataFrame
+    adoptions: pl.DataFrame  # ADOPTIONS + article_id, all of the workspace
+    adoption_units: pl.DataFrame
+    submissions: pl.DataFrame  # SUBMISSIONS + unit; empty when there are no mail logs
+    review: pl.DataFrame
+    issued: date
+    version: int
+    doc_number: str | None = None
+    requirements: str = sm.DEFAULT_REQUIREMENTS
+    #: {"previous": int, "units": [{"unit","before","after","rank_before","rank_after"}],
+    #:  "inputs": [str | dict, ...], optional "reason": str}
+    changes: dict | None = None
+    #: optional: EVENTS + unit; when given, leader instructions are counted from it,
+    #: else from the ledger rows whose rule names 批示
+    events: pl.DataFrame | None = None
+    #: optional 主送 line overriding the one derived from the office name
+    recipients: str | None = None
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def _group_label(g: Any) -> str:
+    if g is None:
+        return ""
+    g = str(g)
+    return f"{g}类" if re.fullmatch(r"[A-Za-z0-9]{1,2}", g) else g
+
+
+def _yesno(v: Any) -> str:
+    if v is None:
+        return "—"
+    return "是" if v else "否"
+
+
+def _isodate(v: Any) -> str:
+    return v.isoformat() if isinstance(v, date) else ("" if v is None else str(v))
+
+
+_ENV: Environment | None = None
+_CSS: Any = None
+_CSS_TEXT: str | None = None
+_FONT_CONFIG: Any = None
+
+
+def environment() -> Environment:
+    """The Jinja environment (built once): autoescaping on for every template."""
+    global _ENV
+    if _ENV is None:
+        env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(
+                enabled_extensions=("html", "j2", "html.j2"), default_for_string=True
+            ),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters.update(
+            pts=sm.fmt_points, yesno=_yesno, isodate=_isodate, group_label=_group_label
+        )
+        _ENV = env
+    return _ENV
+
+
+def _css_text() -> str:
+    global _CSS_TEXT
+    if _CSS_TEXT is None:
+        _CSS_TEXT = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+    return _CSS_TEXT
+
+
+def _weasy() -> tuple[Any, Any]:
+    """The shared stylesheet and font configuration (built once, reused for every PDF)."""
+    global _CSS, _FONT_CONFIG
+    if _CSS is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIG = FontConfiguration()
+        _CSS = CSS(
+            string=_css_text(),
+            base_url=TEMPLATES.as_uri() + "/",
+            url_fetcher=_fetcher(),
+            font_config=_FONT_CONFIG,
+        )
+    return _CSS, _FONT_CONFIG
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        """Refuses every URL except data: and file: URLs inside report_templates/."""
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if path.is_relative_to(TEMPLATES) and path.is_file():
+                    return super().fetch(url, headers)
+            raise ValueError(f"refused URL while rendering: {url[:80]}")
+
+    return LocalOnlyFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def _pdf(html: str, target: Path) -> None:
+    from weasyprint import HTML
+
+    css, font_config = _weasy()
+    HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=_fetcher()).write_pdf(
+        target, stylesheets=[css], font_config=font_config
+    )
+
+
+# --------------------------------------------------------------------------- bulletin
+
+
+def _change_lines(changes: dict) -> tuple[list[str], list[str]]:
+    unit_lines = []
+    for u in changes.get("units") or []:
+        parts = []
+        before, after = u.get("before"), u.get("after")
+        if before != after:
+            parts.append(f"得分由{sm.fmt_points(before)}分更正为{sm.fmt_points(after)}分")
+        rb, ra = u.get("rank_before"), u.get("rank_after")
+        if rb != ra:
+            rb_s = f"第{rb}名" if rb is not None else "未列入"
+            ra_s = f"第{ra}名" if ra is not None else "未列入"
+            parts.append(f"排名由{rb_s}更正为{ra_s}")
+        unit_lines.append(f"{u.get('unit')}：{'，'.join(parts) or '得分与排名不变'}")
+    input_lines = []
+    for i in changes.get("inputs") or []:
+        if isinstance(i, dict):
+            input_lines.append("，".join(f"{v}" for v in i.values() if v not in (None, "")))
+        else:
+            input_lines.append(str(i))
+    return unit_lines, input_lines
+
+
+def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
+    """Everything the bulletin template shows (no rendering)."""
+    r, s = ctx.result, ctx.scheme
+    period = ctx.period
+    group_names = sm.group_order(s.groups, r.scores)
+    tables = sm.score_tables(
+        scheme_groups=s.groups,
+        publications=s.publications,
+        period=period,
+        scores=r.scores,
+        adoptions=ctx.adoptions,
+        adoption_units=ctx.adoption_units,
+        submissions=ctx.submissions,
+        quarters=r.quarters,
+    )
+    done, not_done = sm.commissions_split(r.commissions)
+    changes = None
+    if ctx.changes:
+        unit_lines, input_lines = _change_lines(ctx.changes)
+        changes = {
+            "previous": ctx.changes.get("previous"),
+            "reason": ctx.changes.get("reason"),
+            "unit_lines": unit_lines,
+            "input_lines": input_lines,
+        }
+    attachments = [f"{period.title}{_group_label(t.group)}政务信息得分情况" for t in tables]
+    attachments.append(f"{period.title}政务信息采用目录")
+    return {
+        "title": sm.bulletin_title(period, ctx.office),
+        "doc_number": ctx.doc_number,
+        "recipients": ctx.recipients or sm.recipients(ctx.office, group_names),
+        "area": sm.area_word(ctx.office),
+        "office": ctx.office,
+        "issued_cn": sm.cn_date(ctx.issued),
+        "period_title": period.title,
+        "scheme_title": s.title,
+        "scheme_doc_number": s.doc_number,
+        "version": ctx.version,
+        "changes": changes,
+        "ov": sm.overview(
+            scheme_groups=s.groups,
+            publications=s.publications,
+            period=period,
+            units=ctx.units,
+            scores=r.scores,
+            ledger=r.ledger,
+            adoptions=ctx.adoptions,
+            submissions=ctx.submissions,
+            events=ctx.events,
+        ),
+        "praise": sm.top_units(s.groups, r.scores),
+        "zero_submission": sm.zero_submission_units(r.scores, ctx.submissions, period),
+        "zero_adoption": sm.zero_adoption_units(
+            r.scores, ctx.adoptions, ctx.adoption_units, period
+        ),
+        "below_target": sm.below_target_units(r.scores),
+        "commissions_done": done,
+        "commissions_not_done": not_done,
+        "notes": list(r.notes or []),
+        "requirements": [p.strip() for p in (ctx.requirements or "").splitlines() if p.strip()],
+        "tables": tables,
+        "articles": sm.adopted_articles(ctx.adoptions, ctx.adoption_units, period),
+    }
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def statement_filename(unit: str) -> str:
+    """The unit name with / and \\ replaced (and no leading dot), used as the file stem."""
+    name = re.sub(r"[/\\\x00]", "_", unit).strip() or "_"
+    return "_" + name if name.startswith(".") else name
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for row in rows:
+            w.writerow([sm.csv_value(v) for v in row])
+
+
+def _ordered_scores(ctx: ReportContext) -> pl.DataFrame:
+    sc = conform(ctx.result.scores, SCORES)
+    order = {g: i for i, g in enumerate(sm.group_order(ctx.scheme.groups, sc))}
+    return (
+        sc.with_columns(pl.col("group").replace_strict(order, default=len(order)).alias("_g"))
+        .sort("_g", "rank", "unit", nulls_last=True)
+        .drop("_g")
+    )
+
+
+def write_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
+    """scores.csv, ledger.csv, review.csv (UTF-8 with BOM) and scores.xlsx."""
+    scores = _ordered_scores(ctx)
+    ledger = conform(ctx.result.ledger, LEDGER)
+    review = conform(ctx.review, REVIEW)
+    paths = []
+    p = out_dir / "scores.csv"
+    _write_csv(p, SCORES_CSV_COLUMNS, scores.select(SCORES_CSV_COLUMNS).rows())
+    paths.append(p)
+    p = out_dir / "ledger.csv"
+    _write_csv(p, list(LEDGER), ledger.rows())
+    paths.append(p)
+    p = out_dir / "review.csv"
+    _write_csv(p, list(REVIEW), review.rows())
+    paths.append(p)
+    p = out_dir / "scores.xlsx"
+    _write_xlsx(p, ctx, scores, ledger)
+    paths.append(p)
+    return paths
+
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+_SCORE_SHEET_COLUMNS = [
+    ("rank", "排名", 6),
+    ("unit", "单位", 28),
+    ("submitted", "报送", 8),
+    ("adopted", "采用", 8),
+    ("points", "得分", 9),
+    ("target", "目标", 8),
+    ("target_met", "是否达标", 10),
+    ("assessment", "排名得分", 10),
+    ("remark", "备注", 30),
+]
+
+_LEDGER_SHEET_COLUMNS = [
+    ("unit", "单位", 24),
+    ("period", "考核期", 9),
+    ("date", "日期", 12),
+    ("publication", "刊物", 20),
+    ("issue", "期号", 8),
+    ("title", "标题", 40),
+    ("rule", "规则", 20),
+    ("clause", "条款", 12),
+    ("points", "分值", 8),
+    ("note", "说明", 40),
+    ("shared", "联合供稿", 9),
+    ("rule_id", "规则编号", 18),
+    ("source", "来源", 10),
+    ("ref", "记录编号", 18),
+    ("article_id", "文章编号", 18),
+]
+
+
+def _xlsx_value(v: Any) -> Any:
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float) and v == int(v):
+        return int(v)
+    return v
+
+
+def _fill_sheet(ws, columns, rows: list[dict[str, Any]]) -> None:
+    ws.append([title for _, title, _ in columns])
+    for r in rows:
+        ws.append([None] * len(columns))
+        row_idx = ws.max_row
+        for j, (key, _, _) in enumerate(columns, start=1):
+            v = _xlsx_value(r.get(key))
+            if v is None:
+                continue
+            cell = ws.cell(row=row_idx, column=j)
+            cell.value = v
+            if isinstance(v, str):
+                # Text stays text even when it looks like a formula (= + - @ …).
+                cell.data_type = "s"
+            elif isinstance(v, date):
+                cell.number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A2"
+    for j, (_, _, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+
+
+def _write_xlsx(path: Path, ctx: ReportContext, scores: pl.DataFrame, ledger: pl.DataFrame):
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for g in sm.group_order(ctx.scheme.groups, scores):
+        part = scores.filter(pl.col("group") == g)
+        if not part.height:
+            continue
+        name = _SHEET_BAD.sub("_", _group_label(g))[:31] or "组"
+        base, k = name, 2
+        while name in used or name == "计分明细":
+            name = f"{base[:28]}_{k}"
+            k += 1
+        used.add(name)
+        _fill_sheet(wb.create_sheet(name), _SCORE_SHEET_COLUMNS, part.to_dicts())
+    _fill_sheet(wb.create_sheet("计分明细"), _LEDGER_SHEET_COLUMNS, ledger.to_dicts())
+    wb.save(path)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def render_outputs(
+    out_dir: Path,
+    ctx: ReportContext,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[Path]:
+    """Writes into out_dir (which exists and is empty): bulletin.html, bulletin.pdf,
+    statements/<unit>.pdf (and .html), scores.csv, scores.xlsx, ledger.csv, review.csv.
+    Calls progress(done, total, unit) while rendering statements. Returns paths written."""
+    out_dir = Path(out_dir)
+    env = environment()
+    paths: list[Path] = []
+
+    data = bulletin_context(ctx)
+    tpl = env.get_template("bulletin.html.j2")
+    p = out_dir / "bulletin.html"
+    p.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
+    paths.append(p)
+    p = out_dir / "bulletin.pdf"
+    _pdf(tpl.render(data, inline_css=None), p)
+    paths.append(p)
+
+    paths += write_statements(out_dir / "statements", ctx, progress)
+    paths += write_exports(out_dir, ctx)
+    return paths
+
+
+def write_statements(
+    st_dir: Path,
+    ctx: ReportContext,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[Path]:
+    """One statement per unit of the scores: <unit>.html and <unit>.pdf."""
+    st_dir.mkdir(parents=True, exist_ok=True)
+    tpl = environment().get_template("statement.html.j2")
+    sc = conform(ctx.result.scores, SCORES)
+    base = {
+        "period_title": ctx.period.title,
+        "scheme_title": ctx.scheme.title,
+        "scheme_doc_number": ctx.scheme.doc_number,
+        "office": ctx.office,
+        "issued_cn": sm.cn_date(ctx.issued),
+        "notes": list(ctx.result.notes or []),
+        "has_submissions": sm.period_submissions(ctx.submissions, ctx.period).height > 0,
+        "show_assessment": sc["assessment"].null_count() < sc.height,
+    }
+    items = sm.statements(ctx.result.scores, ctx.result.ledger)
+    paths: list[Path] = []
+    for i, s in enumerate(items, start=1):
+        stem = statement_filename(s.unit)
+        html_path = st_dir / f"{stem}.html"
+        html_path.write_text(tpl.render(base, s=s, inline_css=_css_text()), encoding="utf-8")
+        pdf_path = st_dir / f"{stem}.pdf"
+        _pdf(tpl.render(base, s=s, inline_css=None), pdf_path)
+        paths += [html_path, pdf_path]
+        if progress is not None:
+            progress(i, len(items), s.unit)
+    return paths
+
+
+__all__ = [
+    "ReportContext",
+    "render_outputs",
+    "bulletin_context",
+    "write_exports",
+    "write_statements",
+    "statement_filename",
+]

@@ -1,0 +1,153 @@
+"""End to end through the real Prefect flow, on a copy of the bundled 建德 example."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from prefect.settings import get_current_settings
+
+from flows.cli import cli
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    ws = tmp_path_factory.mktemp("e2e") / "jiande"
+    shutil.copytree(
+        EXAMPLES / "jiande-2018",
+        ws,
+        ignore=shutil.ignore_patterns("out", "kaohe.db", ".kaohe.lock"),
+    )
+    return ws
+
+
+def _run(ws: Path, period: str):
+    return CliRunner().invoke(cli, ["run", str(ws), "--period", period], catch_exceptions=False)
+
+
+def _pdftext(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def first_run(workspace):
+    result = _run(workspace, "2018Q2")
+    assert result.exit_code == 0, result.output
+    return workspace / "out" / "2018Q2" / "v1"
+
+
+def test_run_writes_a_whole_version(first_run):
+    names = {p.name for p in first_run.iterdir()}
+    assert {
+        "bulletin.html",
+        "bulletin.pdf",
+        "statements",
+        "scores.csv",
+        "scores.xlsx",
+        "ledger.csv",
+        "review.csv",
+        "manifest.json",
+    } <= names
+    manifest = json.loads((first_run / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scheme"] == "jiande-2018" and manifest["version"] == 1
+    assert any(p.startswith("adoptions/") for p in manifest["inputs"])
+    # one statement per unit of the roster
+    with open(first_run / "scores.csv", encoding="utf-8-sig") as f:
+        scores = list(csv.DictReader(f))
+    assert len(scores) == 56
+    assert len(list((first_run / "statements").glob("*.pdf"))) == 56
+
+
+def test_bulletin_pdf_names_units_and_their_points(first_run):
+    text = _pdftext(first_run / "bulletin.pdf")
+    assert "2018年第二季度" in text
+    with open(first_run / "scores.csv", encoding="utf-8-sig") as f:
+        scores = list(csv.DictReader(f))
+    top = max(scores, key=lambda r: float(r["points"]))
+    assert top["unit"] in text
+    points = float(top["points"])
+    shown = f"{points:g}"
+    assert shown in text
+
+
+def test_statement_total_equals_points_and_ledger(first_run):
+    with open(first_run / "scores.csv", encoding="utf-8-sig") as f:
+        scores = {r["unit"]: float(r["points"]) for r in csv.DictReader(f)}
+    with open(first_run / "ledger.csv", encoding="utf-8-sig") as f:
+        ledger = list(csv.DictReader(f))
+    for unit, points in scores.items():
+        total = sum(float(r["points"]) for r in ledger if r["unit"] == unit)
+        assert total == pytest.approx(points), unit
+    unit = max(scores, key=scores.get)
+    text = _pdftext(first_run / "statements" / f"{unit}.pdf")
+    assert unit in text and f"{scores[unit]:g}" in text
+
+
+def test_rerun_without_changes_writes_nothing(first_run, workspace):
+    result = _run(workspace, "2018Q2")
+    assert result.exit_code == 0
+    assert "未生成新版本" in result.output
+    assert sorted(p.name for p in first_run.parent.iterdir()) == ["v1"]
+
+
+def test_rerun_after_correction_writes_v2_with_changes(first_run, workspace):
+    events = workspace / "events" / "correction.csv"
+    events.write_text(
+        "日期,类型,单位,标题,级别,分值,状态,备注\n2018-05-20,挂职,发改局,,,1,,\n", "utf-8"
+    )
+    try:
+        result = _run(workspace, "2018Q2")
+        assert result.exit_code == 0, result.output
+        v2 = first_run.parent / "v2"
+        manifest = json.loads((v2 / "manifest.json").read_text(encoding="utf-8"))
+        changes = manifest["changes"]
+        assert changes["inputs"]["added"] == ["events/correction.csv"]
+        assert [u["unit"] for u in changes["units"] if u["unit"] == "发改局"]
+        fgj = next(u for u in changes["units"] if u["unit"] == "发改局")
+        assert fgj["after"] - fgj["before"] == 30  # 挂职 +30 per person (三（六）5)
+    finally:
+        events.unlink()
+
+
+def test_score_prints_csv(workspace):
+    result = CliRunner().invoke(cli, ["score", str(workspace), "--period", "2018Q2"])
+    assert result.exit_code == 0, result.output
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[:6] == ["unit", "group", "points", "rank", "target_met", "assessment"]
+    assert len(result.stdout.splitlines()) == 57
+
+
+def test_bad_event_file_fails_with_one_line_and_no_version(tmp_path):
+    ws = tmp_path / "ws"
+    shutil.copytree(EXAMPLES / "jiande-2018", ws, ignore=shutil.ignore_patterns("out", "kaohe.db"))
+    (ws / "events" / "bad.csv").write_text(
+        "日期,类型,单位\n2018-05-02,领导批示,发改局\n2018-05-03,表扬信,民政局\n", "utf-8"
+    )
+    env = dict(os.environ)
+    # Reuse the session's Prefect server rather than starting another one.
+    env["PREFECT_API_URL"] = str(get_current_settings().api.url)
+    proc = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", str(ws), "--period", "2018Q2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert proc.returncode != 0
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("错误")]
+    assert len(lines) == 1, proc.stderr
+    assert "events/bad.csv" in lines[0] and "第3行" in lines[0] and "表扬信" in lines[0]
+    assert not (ws / "out" / "2018Q2").exists() or not any((ws / "out" / "2018Q2").iterdir())
