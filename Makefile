@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(HOME)/.kaohe/prefect
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint clean
 
 setup:
 	@bash scripts/setup.sh
@@ -19,9 +19,6 @@ lint: setup
 
 test: lint
 	$(VENV)/bin/pytest
-
-bench: setup
-	$(PY) scripts/bench.py
 
 clean:
 	rm -rf examples/*/out examples/*/kaohe.db
