@@ -1,0 +1,935 @@
+"""The small scoring engine (计分引擎) every scheme module composes.
+
+A scheme module is mostly data: tables of points, instruction bonuses, event rules,
+penalties, quotas and rank points. This module turns that data into ledger rows (计分明细)
+and scores. Every function is pure: frames and plain values in, rows and frames out.
+
+Concepts (each one a small dataclass or function):
+
+- `prepare`: the scoring inputs as plain rows (units with groups, adoptions joined with
+  the units they name, events, submissions with local dates, months that hold mail logs).
+- `PointsTable` + `adoption_rows`: points per (publication, kind, unit category), joint
+  articles (`full` / `split` / `first`, C2) and the combine mode across publications of one
+  article (`sum` = 累计, `max` = 就高).
+- `InstructionTable` + `instruction_rows`: leader instructions (领导批示) by level and main
+  leader flag, combined per article by `max` or `sum`; `normalize_level` reads the level words.
+- `EventRule` + `event_rows`: fixed points per event, or points per unit of `value` with a
+  default and a cap.
+- `EscalatingPenalty` + `escalating_rows`: the n-th occurrence in the year costs more
+  (per occurrence, or as totals after n occurrences).
+- `zero_rows`: a period "does not score" (不得分): an adjustment row removes the positive
+  points and keeps the deductions, so points always equal the sum of ledger rows.
+- `Quota` + `quota_rows`: counts of submissions per month / quarter / year against a
+  threshold per group: points when met, when missed, per missing submission (C5 aware).
+- `silent_month_rows`: a month with no submission from a unit (C5 aware).
+- `commission_status`: 约稿 status from the office's record or from the mail logs.
+- `RankPoints`, `shared_rank`, `top_share_count`: ranking (C4) and rank-point tables.
+- `to_ledger`, `scores_frame`: the contract frames.
+
+Rows are plain dicts with the LEDGER columns; `rule_id` holds the scheme's own rule id and
+`to_ledger` prefixes the scheme id (`jiande-2018/J-3.1.1`), as transforms.schema.LEDGER says.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import polars as pl
+
+from schemes.contract import Group, Publication, Rule, ScoreResult, ScoringInputs
+from transforms.errors import InputError
+from transforms.periods import Period, month_of
+from transforms.schema import LEDGER, SCORES, UNITS, conform
+
+ADJUST = "adjust"
+
+
+def fmt(x: float | None) -> str:
+    """Points as the bulletins print them: 8, 2.5, -10."""
+    if x is None:
+        return ""
+    return f"{x:g}"
+
+
+# --------------------------------------------------------------------------------------
+# Prepared inputs
+
+
+@dataclass
+class Prepared:
+    """The scoring inputs as plain rows.
+
+    - `units`: unit -> group, in roster order.
+    - `adoptions`: one dict per (adoption, unit named): adoption columns, `article_id`,
+      `unit`, `position`, `n_units`.
+    - `events`: event dicts with `unit` and `article_id` (rows without a unit are dropped).
+    - `submissions`: submission dicts with `unit` (maybe None) and local `date`.
+    - `log_months`: (year, month) of every month holding at least one submission (C5).
+    """
+
+    units: dict[str, str]
+    adoptions: list[dict]
+    events: list[dict]
+    submissions: list[dict]
+    log_months: set[tuple[int, int]] = field(default_factory=set)
+
+    def events_of(self, *types: str) -> list[dict]:
+        wanted = set(types)
+        return [e for e in self.events if e["type"] in wanted]
+
+    def has_logs(self, month: Period) -> bool:
+        return (month.year, month.index) in self.log_months
+
+
+def _local_date(t) -> date | None:
+    if t is None:
+        return None
+    if isinstance(t, datetime):
+        return t.date()
+    return t
+
+
+def _rows(df: pl.DataFrame | None) -> list[dict]:
+    if df is None or df.height == 0:
+        return []
+    return list(df.iter_rows(named=True))
+
+
+def prepare(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> Prepared:
+    """Plain rows from `inputs`; a roster group unknown to the scheme is an InputError."""
+    known = set(groups) if groups is not None else None
+    units: dict[str, str] = {}
+    for r in _rows(inputs.units):
+        if known is not None and r["group"] not in known:
+            raise InputError(
+                f"单位「{r['unit']}」的类别「{r['group']}」不是本考核办法的类别，"
+                f"可用的有：{'、'.join(sorted(known))}",
+                file="units.csv",
+            )
+        units[r["unit"]] = r["group"]
+
+    by_id = {r["adoption_id"]: r for r in _rows(inputs.adoptions)}
+    adoptions = []
+    for au in _rows(inputs.adoption_units):
+        a = by_id.get(au["adoption_id"])
+        if a is None or au["unit"] not in units:
+            continue
+        row = dict(a)
+        row.setdefault("article_id", None)
+        row["article_id"] = row["article_id"] or row["adoption_id"]
+        row["unit"] = au["unit"]
+        row["position"] = au.get("position") or 0
+        row["n_units"] = au.get("n_units") or 1
+        adoptions.append(row)
+    adoptions.sort(key=lambda r: (r["date"], r.get("source_row") or 0, r["unit"]))
+
+    events = []
+    for e in _rows(inputs.events):
+        if e.get("unit") is None or e.get("date") is None:
+            continue
+        e.setdefault("article_id", None)
+        events.append(e)
+    events.sort(key=lambda e: (e["date"], e.get("source_file") or "", e.get("source_row") or 0))
+
+    submissions = []
+    log_months: set[tuple[int, int]] = set()
+    for s in _rows(inputs.submissions):
+        d = _local_date(s.get("time"))
+        if d is None:
+            continue
+        s["date"] = d
+        s.setdefault("unit", None)
+        submissions.append(s)
+        log_months.add((d.year, d.month))
+    submissions.sort(key=lambda s: s["time"])
+    return Prepared(units, adoptions, events, submissions, log_months)
+
+
+# --------------------------------------------------------------------------------------
+# Ledger rows
+
+
+def row(
+    unit: str,
+    d: date,
+    rule: Rule,
+    points: float,
+    note: str,
+    source: str,
+    ref: str | None = None,
+    *,
+    article_id: str | None = None,
+    title: str | None = None,
+    publication: str | None = None,
+    issue: str | None = None,
+    shared: bool = False,
+) -> dict:
+    """One ledger row (scheme-local rule id; `to_ledger` adds the scheme prefix)."""
+    return {
+        "unit": unit,
+        "date": d,
+        "rule_id": rule.id,
+        "clause": rule.clause,
+        "rule": rule.name,
+        "points": float(points),
+        "note": note,
+        "source": source,
+        "ref": ref,
+        "article_id": article_id,
+        "title": title,
+        "publication": publication,
+        "issue": issue,
+        "shared": bool(shared),
+    }
+
+
+def to_ledger(rows: list[dict], scheme_id: str, period: Period) -> pl.DataFrame:
+    """The LEDGER frame of `rows`, all labelled with `period`, sorted by unit and date."""
+    out = []
+    for r in rows:
+        r = dict(r)
+        r["rule_id"] = f"{scheme_id}/{r['rule_id']}"
+        r["period"] = period.label
+        out.append(r)
+    if not out:
+        return pl.DataFrame(schema=LEDGER)
+    df = pl.DataFrame(out, schema_overrides={k: v for k, v in LEDGER.items() if k in out[0]})
+    return conform(df, LEDGER).sort(["unit", "date"], maintain_order=True)
+
+
+def totals(rows: Iterable[dict]) -> dict[str, float]:
+    out: dict[str, float] = defaultdict(float)
+    for r in rows:
+        out[r["unit"]] += r["points"]
+    return out
+
+
+def in_period(rows: Iterable[dict], period: Period) -> list[dict]:
+    return [r for r in rows if period.contains(r["date"])]
+
+
+# --------------------------------------------------------------------------------------
+# Adoptions: points tables
+
+
+@dataclass(frozen=True)
+class PointsEntry:
+    """Points for an adoption. `publication`, `kind` or `category` None = any."""
+
+    publication: str | None
+    kind: str | None
+    category: str | None
+    points: float
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class PointsTable:
+    """(publication, kind, unit category) -> points with its rule.
+
+    `default_kinds` maps a publication to its default kind (used when the row's kind is
+    empty, and — with a note — when the kind is not one the table knows).
+    """
+
+    entries: tuple[PointsEntry, ...]
+    default_kinds: dict[str, str | None] = field(default_factory=dict)
+
+    def _find(self, pub: str, kind: str | None, cat: str | None) -> PointsEntry | None:
+        order = [(pub, kind, cat), (pub, kind, None), (None, kind, cat), (None, kind, None)]
+        if kind is None:
+            order = []
+        order += [(pub, None, cat), (pub, None, None)]
+        for key in order:
+            for e in self.entries:
+                if (e.publication, e.kind, e.category) == key:
+                    return e
+        return None
+
+    def lookup(self, pub: str, kind: str | None, cat: str | None):
+        """(entry, kind used, remark) or (None, kind, None) when the publication scores
+        nothing. An unknown kind falls back to the default kind with a remark."""
+        default = self.default_kinds.get(pub)
+        used = kind or default
+        e = self._find(pub, used, cat)
+        if e is not None:
+            return e, used, None
+        if used is not None and used != default:
+            e = self._find(pub, default, cat)
+            if e is not None:
+                shown = f"「{default}」" if default else ""
+                return e, default, f"类别「{used}」未识别，按默认类别{shown}计分"
+        return None, used, None
+
+
+def issue_text(publication: str, issue: str | None) -> str:
+    return f"《{publication}》" + (f"第{issue}期" if issue else "")
+
+
+def keep_highest(candidates: list[dict], period: Period, key: Callable[[dict], object]):
+    """就高: per key, only the highest row counts.
+
+    `candidates` may start before `period` (e.g. at the start of the year): what earlier
+    periods already gave is subtracted, so a higher row in this period adds the difference
+    and a lower one adds nothing. Returns the rows of `period`.
+    """
+    groups: dict[object, list[dict]] = defaultdict(list)
+    for c in candidates:
+        groups[key(c)].append(c)
+    out = []
+    for rows in groups.values():
+        before = [r for r in rows if r["date"] < period.start]
+        inside = [r for r in rows if period.contains(r["date"])]
+        if not inside:
+            continue
+        best = max(inside, key=lambda r: r["points"])  # max keeps the first on ties
+        earlier = max((r["points"] for r in before), default=None)
+        r = dict(best)
+        others = len(inside) - 1
+        if others:
+            r["note"] += f"；同一信息另有{others}项，按最高分计，不重复累计"
+        if earlier is not None:
+            gain = best["points"] - earlier
+            if gain <= 0:
+                continue
+            r["points"] = gain
+            r["note"] += f"；此前已按{fmt(earlier)}分计，本期补计差额{fmt(gain)}分"
+        out.append(r)
+    return out
+
+
+def adoption_rows(
+    prep: Prepared,
+    period: Period,
+    table: PointsTable,
+    category_of: Callable[[str], str | None],
+    *,
+    joint: str = "full",
+    combine: str = "sum",
+    category_label: Callable[[str | None], str] | None = None,
+) -> list[dict]:
+    """Ledger rows for the adoptions of `period` (C3: by issue date).
+
+    `category_of(group)` gives the table's unit category; `joint` is `full` (each listed
+    unit gets the full points), `split` (points / number of units) or `first` (the first
+    named unit only) (C2); `combine` is `sum` (累计: one row per adoption) or `max` (就高: per
+    article and unit only the highest adoption, across the year so far).
+    """
+    if joint not in ("full", "split", "first"):
+        raise ValueError(joint)
+    start = period.year_period.start if combine == "max" else period.start
+    cands = []
+    for a in prep.adoptions:
+        if not (start <= a["date"] <= period.end):
+            continue
+        n = a["n_units"] or 1
+        if joint == "first" and a["position"] != 0:
+            continue
+        cat = category_of(prep.units[a["unit"]])
+        entry, kind, remark = table.lookup(a["publication"], a.get("kind"), cat)
+        if entry is None:
+            continue
+        pts = entry.points
+        label = category_label(cat) + " " if category_label and entry.category else ""
+        note = f"{issue_text(a['publication'], a.get('issue'))} {kind or ''}「{a['title']}」："
+        note = note.replace(" 「", "「") if not kind else note
+        if joint == "split" and n > 1:
+            note += f"{label}{fmt(pts)} 分 ÷ {n} 个单位 = {fmt(pts / n)} 分"
+            pts = pts / n
+        else:
+            note += f"{label}{fmt(pts)} 分"
+        if n > 1:
+            note += "（联合供稿，各单位均计全分）" if joint == "full" else "（联合供稿）"
+        if remark:
+            note += f"（{remark}）"
+        cands.append(
+            row(
+                a["unit"],
+                a["date"],
+                entry.rule,
+                pts,
+                note,
+                "adoption",
+                a["adoption_id"],
+                article_id=a["article_id"],
+                title=a["title"],
+                publication=a["publication"],
+                issue=a.get("issue"),
+                shared=n > 1,
+            )
+        )
+    if combine == "max":
+        return keep_highest(cands, period, key=lambda r: (r["unit"], r["article_id"]))
+    return cands
+
+
+def multiply_rows(
+    rows: list[dict],
+    match: Callable[[dict], bool],
+    factor: float,
+    rule: Rule,
+    note: Callable[[dict, float], str],
+) -> list[dict]:
+    """Replace each matching row by one under `rule` worth `factor` × its points."""
+    out = []
+    for r in rows:
+        if match(r):
+            new = dict(r)
+            new.update(rule_id=rule.id, clause=rule.clause, rule=rule.name)
+            new["points"] = r["points"] * factor
+            new["note"] = note(r, new["points"])
+            out.append(new)
+        else:
+            out.append(r)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Leader instructions (领导批示)
+
+
+MAIN_LEADER = "主要领导"
+
+
+def normalize_level(word: str | None, levels: dict[str, str]) -> tuple[str | None, bool]:
+    """(canonical level, main leader?) of an event's level word, per the scheme's map.
+
+    `杭州市主要领导` -> (levels['杭州市'], True); `杭州市领导`, `杭州市政府` are read as
+    `杭州市`. An unknown or empty word gives (None, flag).
+    """
+    if word is None:
+        return None, False
+    w = "".join(str(word).split())
+    main = MAIN_LEADER in w
+    w = w.replace(MAIN_LEADER, "")
+    for suffix in ("领导", "人民政府", "政府"):
+        if w.endswith(suffix) and w[: -len(suffix)]:
+            w = w[: -len(suffix)]
+    return levels.get(w), main
+
+
+@dataclass(frozen=True)
+class InstructionEntry:
+    """Points for an instruction of `level`; `main` True/False for main/other leaders, None
+    for any leader."""
+
+    level: str
+    points: float
+    rule: Rule
+    main: bool | None = None
+
+
+@dataclass(frozen=True)
+class InstructionTable:
+    """Leader instruction bonuses. `levels` maps the level words a workspace may write to
+    the canonical level; `combine` is `max` (per article only the highest) or `sum`."""
+
+    levels: dict[str, str]
+    entries: tuple[InstructionEntry, ...]
+    combine: str = "max"
+    event_type: str = "领导批示"
+
+    def entry(self, level: str, main: bool) -> InstructionEntry | None:
+        for e in self.entries:
+            if e.level == level and (e.main is None or e.main == main):
+                return e
+        return None
+
+    def read(self, event: dict) -> tuple[str, bool]:
+        """The event's canonical level and main flag; an unknown level is an InputError."""
+        level, main = normalize_level(event.get("level"), self.levels)
+        if level is None:
+            words = "、".join(self.levels)
+            raise InputError(
+                f"{self.event_type}的级别「{event.get('level') or ''}」无法识别，"
+                f"请填写：{words}（主要领导在级别后加“主要领导”）",
+                file=event.get("source_file"),
+                row=event.get("source_row"),
+            )
+        return level, main
+
+
+def instruction_rows(
+    prep: Prepared,
+    period: Period,
+    table: InstructionTable,
+    *,
+    no_bonus_articles: set | None = None,
+) -> list[dict]:
+    """Ledger rows for the leader instructions of `period`.
+
+    With `combine="max"` only the highest instruction per (unit, article) counts, across
+    the year so far; an instruction without `article_id` counts alone.
+    `no_bonus_articles`: articles whose instructions add nothing (e.g. 应急信息).
+    """
+    no_bonus = no_bonus_articles or set()
+    start = period.year_period.start if table.combine == "max" else period.start
+    cands = []
+    for e in prep.events_of(table.event_type):
+        if not (start <= e["date"] <= period.end):
+            continue
+        level, main = table.read(e)
+        entry = table.entry(level, main)
+        if entry is None:
+            continue
+        who = e.get("level") or level
+        who = who if who.endswith("领导") else who + "领导"
+        title = e.get("title") or ""
+        if e.get("article_id") is not None and e["article_id"] in no_bonus:
+            continue
+        note = f"{who}批示「{title}」：加 {fmt(entry.points)} 分"
+        cands.append(
+            row(
+                e["unit"],
+                e["date"],
+                entry.rule,
+                entry.points,
+                note,
+                "event",
+                e.get("event_id"),
+                article_id=e.get("article_id"),
+                title=e.get("title"),
+            )
+        )
+    if table.combine == "max":
+        return keep_highest(
+            cands, period, key=lambda r: (r["unit"], r["article_id"] or ("event", r["ref"]))
+        )
+    return cands
+
+
+# --------------------------------------------------------------------------------------
+# Other events
+
+
+@dataclass(frozen=True)
+class EventRule:
+    """Points for each event of `types`: fixed `points`, or `per_value` × value (value
+    defaulting to `default_value`), limited to ±`cap`."""
+
+    types: tuple[str, ...]
+    rule: Rule
+    points: float = 0.0
+    per_value: float | None = None
+    default_value: float | None = None
+    cap: float | None = None
+    #: words put before the arithmetic in the note (e.g. 按时报送，质量分)
+    label: str = ""
+
+    def amount(self, value: float | None) -> tuple[float, str]:
+        """(points, arithmetic in Chinese)."""
+        if self.per_value is None:
+            return self.points, f"{fmt(self.points)} 分"
+        v = value if value is not None else self.default_value
+        if v is None:
+            return 0.0, "未填写分值，计 0 分"
+        pts = self.per_value * v
+        text = f"{fmt(v)}" if self.per_value == 1 else f"{fmt(self.per_value)} × {fmt(v)}"
+        if value is None:
+            text += "（未填写，按默认值）"
+        if self.cap is not None and abs(pts) > self.cap:
+            capped = math.copysign(self.cap, pts)
+            return capped, f"{text}，单条最高 {fmt(self.cap)} 分，计 {fmt(capped)} 分"
+        if text != fmt(pts):
+            text += f" = {fmt(pts)}"
+        return pts, text + " 分"
+
+
+def event_rows(events: Iterable[dict], period: Period, rule: EventRule) -> list[dict]:
+    """Ledger rows for the events of `period` of the rule's types."""
+    out = []
+    for e in events:
+        if e["type"] not in rule.types or not period.contains(e["date"]):
+            continue
+        pts, text = rule.amount(e.get("value"))
+        title = f"「{e['title']}」" if e.get("title") else ""
+        out.append(
+            row(
+                e["unit"],
+                e["date"],
+                rule.rule,
+                pts,
+                f"{e['type']}{title}：{rule.label}{text}",
+                "event",
+                e.get("event_id"),
+                article_id=e.get("article_id"),
+                title=e.get("title"),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class EscalatingPenalty:
+    """The n-th event of `types` in a unit's year costs `amounts[n-1]` (the last amount
+    repeats). With `cumulative`, `amounts` are the totals after n events (青山: one −30,
+    two or more −80 in all): each event costs the difference."""
+
+    types: tuple[str, ...]
+    rule: Rule
+    amounts: tuple[float, ...]
+    cumulative: bool = False
+
+    def nth(self, n: int) -> float:
+        """Cost of the n-th occurrence (1-based)."""
+
+        def at(i: int) -> float:
+            return self.amounts[min(i, len(self.amounts)) - 1] if i > 0 else 0.0
+
+        if self.cumulative:
+            return at(n) - at(n - 1)
+        return at(n)
+
+
+def escalating_rows(events: Iterable[dict], period: Period, pen: EscalatingPenalty) -> list[dict]:
+    """Ledger rows for the penalties of `period`, counting occurrences over the year in
+    date order (events must be sorted, as `prepare` leaves them)."""
+    counts: dict[str, int] = defaultdict(int)
+    out = []
+    year = period.year_period
+    for e in events:
+        if e["type"] not in pen.types or not year.contains(e["date"]):
+            continue
+        counts[e["unit"]] += 1
+        n = counts[e["unit"]]
+        if e["date"] > period.end:
+            break
+        if not period.contains(e["date"]):
+            continue
+        pts = pen.nth(n)
+        title = f"「{e['title']}」" if e.get("title") else ""
+        out.append(
+            row(
+                e["unit"],
+                e["date"],
+                pen.rule,
+                pts,
+                f"本年度第{n}次{pen.rule.name}（{e['type']}{title}）：{fmt(pts)} 分",
+                "event",
+                e.get("event_id"),
+                article_id=e.get("article_id"),
+                title=e.get("title"),
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Period-wide adjustments
+
+
+def zero_rows(rows: list[dict], reasons: dict[str, str], period: Period, rule: Rule) -> list[dict]:
+    """不得分: for each unit in `reasons` one adjustment row that removes its positive
+    points of `period` and keeps its deductions, so that the unit's points become the sum
+    of its deductions and still equal the sum of its ledger rows."""
+    out = []
+    for unit, reason in reasons.items():
+        mine = [r for r in rows if r["unit"] == unit]
+        total = sum(r["points"] for r in mine)
+        kept = sum(r["points"] for r in mine if r["points"] < 0 and r["source"] != ADJUST)
+        adj = kept - total
+        note = f"{reason}：{period.title}信息考核不得分，冲减得分 {fmt(-adj)} 分"
+        if kept:
+            note += f"，保留扣分 {fmt(kept)} 分"
+        out.append(row(unit, period.end, rule, adj, note, ADJUST, None))
+    return out
+
+
+def silent_month_rows(
+    prep: Prepared, period: Period, rule: Rule, points: float
+) -> tuple[list[dict], list[str]]:
+    """A unit without any submission in a month: `points` (a deduction). C5: only months
+    holding mail logs are judged; the others are named in the returned notes."""
+    out, skipped = [], []
+    for m in period.months():
+        if not prep.has_logs(m):
+            skipped.append(m)
+            continue
+        active = {s["unit"] for s in prep.submissions if month_of(s["date"]) == m}
+        for unit in prep.units:
+            if unit not in active:
+                note = f"{m.title}无报送记录：{fmt(points)} 分"
+                out.append(row(unit, m.end, rule, points, note, "submission", None))
+    notes = []
+    if skipped:
+        months = "、".join(m.title for m in skipped)
+        notes.append(
+            f"{months}没有报送记录（邮件日志），未执行“{rule.name}”规则（{rule.clause}）。"
+        )
+    return out, notes
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Submissions counted per `window` (month | quarter | year) against a threshold per
+    group. Met: `met_points`; missed: `missed_points` + `per_missing` × shortfall.
+    `words`: only submissions whose kind or subject contains one of them count (empty:
+    all)."""
+
+    rule: Rule
+    thresholds: dict[str, float]
+    window: str = "quarter"
+    met_points: float = 0.0
+    missed_points: float = 0.0
+    per_missing: float = 0.0
+    words: tuple[str, ...] = ()
+
+    def counts(self, s: dict) -> bool:
+        if not self.words:
+            return True
+        text = (s.get("kind") or "") + (s.get("subject") or "")
+        return any(w in text for w in self.words)
+
+
+def _windows(period: Period, window: str) -> list[Period]:
+    if window == "month":
+        return period.months()
+    if window == "quarter":
+        return period.quarters() if period.kind != "month" else []
+    if window == "year":
+        return [period] if period.kind == "year" else []
+    raise ValueError(window)
+
+
+def quota_rows(prep: Prepared, period: Period, quota: Quota) -> tuple[list[dict], list[str]]:
+    """Ledger rows (source `quota`) for each window of `period`. C5: a window without any
+    mail logs is skipped; one with some months missing is judged and noted."""
+    out, notes = [], []
+    for w in _windows(period, quota.window):
+        missing = [m for m in w.months() if not prep.has_logs(m)]
+        if len(missing) == len(w.months()):
+            notes.append(f"{w.title}没有报送记录（邮件日志），未执行“{quota.rule.name}”规则。")
+            continue
+        if missing:
+            months = "、".join(m.title for m in missing)
+            notes.append(f"{months}没有报送记录，“{quota.rule.name}”按已有记录计算。")
+        n: dict[str, int] = defaultdict(int)
+        for s in prep.submissions:
+            if s["unit"] is not None and w.contains(s["date"]) and quota.counts(s):
+                n[s["unit"]] += 1
+        for unit, group in prep.units.items():
+            need = quota.thresholds.get(group)
+            if need is None:
+                continue
+            got = n[unit]
+            if got >= need:
+                pts, text = quota.met_points, f"报送 {got} 条，达到 {fmt(need)} 条"
+            else:
+                short = need - got
+                pts = quota.missed_points + quota.per_missing * short
+                text = f"报送 {got} 条，少于 {fmt(need)} 条（差 {fmt(short)} 条）"
+            if pts == 0 and got >= need:
+                continue
+            note = f"{w.title}{text}：{fmt(pts)} 分"
+            out.append(row(unit, w.end, quota.rule, pts, note, "quota", None))
+    return out, notes
+
+
+# --------------------------------------------------------------------------------------
+# Commissions (约稿)
+
+ON_TIME, LATE, MISSING, UNKNOWN = "按时", "逾期", "未报", "未知"
+_STATUS_WORDS = {
+    "按时": ON_TIME,
+    "已报": ON_TIME,
+    "完成": ON_TIME,
+    "已完成": ON_TIME,
+    "按时完成": ON_TIME,
+    "逾期": LATE,
+    "迟报": LATE,
+    "超时": LATE,
+    "未按要求": LATE,
+    "未报": MISSING,
+    "未完成": MISSING,
+    "未交": MISSING,
+}
+
+
+def commission_status(
+    events: Iterable[dict] | pl.DataFrame,
+    submissions: Iterable[dict] | pl.DataFrame,
+    *,
+    event_type: str = "约稿",
+    marker: str = "约稿",
+) -> list[dict]:
+    """Each commission event with `status` (按时/逾期/未报/未知) and `derived` (True when
+    it came from the mail logs).
+
+    The event's date is the due date. A recorded status wins. Otherwise, per unit and in
+    due-date order, the first unused submission of the unit whose kind or subject contains
+    `marker` and that came after the previous commission's due date: on or before the due
+    date -> 按时, later -> 逾期; none, and the due month holds mail logs -> 未报; else 未知.
+    """
+    evs = _rows(events) if isinstance(events, pl.DataFrame) else list(events)
+    subs = _rows(submissions) if isinstance(submissions, pl.DataFrame) else list(submissions)
+    log_months = set()
+    marked: dict[str, list[dict]] = defaultdict(list)
+    for s in subs:
+        d = s.get("date") or _local_date(s.get("time"))
+        if d is None:
+            continue
+        log_months.add((d.year, d.month))
+        text = (s.get("kind") or "") + (s.get("subject") or "")
+        if s.get("unit") and marker in text:
+            marked[s["unit"]].append({**s, "date": d})
+    for v in marked.values():
+        v.sort(key=lambda s: s["date"])
+
+    out = []
+    used: set[int] = set()
+    last_due: dict[str, date] = {}
+    for e in sorted(
+        (e for e in evs if e["type"] == event_type),
+        key=lambda e: (e["date"], e.get("source_row") or 0),
+    ):
+        given = (e.get("status") or "").strip()
+        r = dict(e)
+        if given:
+            if given not in _STATUS_WORDS:
+                raise InputError(
+                    f"约稿状态「{given}」无法识别，请填写：按时、逾期或未报（或留空，按报送记录判断）",
+                    file=e.get("source_file"),
+                    row=e.get("source_row"),
+                )
+            r["status"], r["derived"] = _STATUS_WORDS[given], False
+            out.append(r)
+            continue
+        unit, due = e["unit"], e["date"]
+        after = last_due.get(unit)
+        last_due[unit] = due
+        cand = next(
+            (
+                s
+                for s in marked.get(unit, [])
+                if id(s) not in used and (after is None or s["date"] > after)
+            ),
+            None,
+        )
+        if cand is not None:
+            used.add(id(cand))
+            r["status"] = ON_TIME if cand["date"] <= due else LATE
+        elif (due.year, due.month) in log_months:
+            r["status"] = MISSING
+        else:
+            r["status"] = UNKNOWN
+        r["derived"] = True
+        out.append(r)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Ranking
+
+
+@dataclass(frozen=True)
+class RankPoints:
+    """Points by rank: `points[0]` for rank 1 …, `rest` for any further rank."""
+
+    points: tuple[float, ...]
+    rest: float
+
+    @classmethod
+    def descending(cls, first: float, last: float, rest: float) -> RankPoints:
+        return cls(tuple(float(p) for p in range(int(first), int(last) - 1, -1)), rest)
+
+    def for_rank(self, rank: int) -> float:
+        return self.points[rank - 1] if 1 <= rank <= len(self.points) else self.rest
+
+
+def shared_rank(df: pl.DataFrame, by: list[str], group: str = "group") -> pl.Series:
+    """Rank within `group`, higher values of `by` (in order) first; ties share the better
+    rank (1,2,2,4) (C4)."""
+    if df.height == 0:
+        return pl.Series("rank", [], dtype=pl.Int64)
+    return df.select(
+        pl.struct(by).rank("min", descending=True).over(group).cast(pl.Int64).alias("rank")
+    ).to_series()
+
+
+def top_share_count(n: int, share: float) -> int:
+    """How many of `n` units are in the top `share`, rounded up (30% of 7 -> 3)."""
+    return math.ceil(round(n * share, 9))
+
+
+# --------------------------------------------------------------------------------------
+# Counts and scores
+
+
+def submitted_counts(prep: Prepared, period: Period) -> dict[str, int]:
+    n: dict[str, int] = defaultdict(int)
+    for s in prep.submissions:
+        if s["unit"] is not None and period.contains(s["date"]):
+            n[s["unit"]] += 1
+    return n
+
+
+def adopted_counts(prep: Prepared, period: Period) -> dict[str, int]:
+    arts: dict[str, set] = defaultdict(set)
+    for a in prep.adoptions:
+        if period.contains(a["date"]):
+            arts[a["unit"]].add(a["article_id"])
+    return {u: len(v) for u, v in arts.items()}
+
+
+def scores_frame(records: list[dict]) -> pl.DataFrame:
+    """SCORES frame from dicts (missing columns null)."""
+    if not records:
+        return pl.DataFrame(schema=SCORES)
+    df = pl.DataFrame(
+        records, schema_overrides={k: v for k, v in SCORES.items() if k in records[0]}
+    )
+    return conform(df, SCORES)
+
+
+# --------------------------------------------------------------------------------------
+# A scheme as data
+
+
+@dataclass(frozen=True)
+class SchemeSpec:
+    """A scheme module's data and its `score` function, satisfying schemes.contract.Scheme.
+
+    `units` is the regulation's roster: (unit, group, aliases) in the order printed.
+    `scorer(spec, inputs, period)` is the scheme's short composition of engine blocks.
+    """
+
+    id: str
+    title: str
+    doc_number: str
+    office: str
+    groups: tuple[Group, ...]
+    publications: tuple[Publication, ...]
+    event_types: frozenset[str]
+    place_prefixes: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    units: tuple[tuple[str, str, tuple[str, ...]], ...]
+    scorer: Callable[..., ScoreResult]
+
+    def roster(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "unit": [u for u, _, _ in self.units],
+                "group": [g for _, g, _ in self.units],
+                "aliases": [list(a) for _, _, a in self.units],
+                "emails": [[] for _ in self.units],
+            },
+            schema=UNITS,
+        )
+
+    def score(self, inputs: ScoringInputs, period: Period) -> ScoreResult:
+        return self.scorer(self, inputs, period)
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def group(self, name: str) -> Group:
+        for g in self.groups:
+            if g.name == name:
+                return g
+        raise KeyError(name)
