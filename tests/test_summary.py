@@ -1,0 +1,567 @@
+"""Figures and tables of the bulletin, checked without rendering (transforms.summary).
+
+The data (`sample()`) is a small hand-made quarter, 2018Q2, of a 建德-like scheme; the
+numbers in the comments are worked out by hand from it. tests/test_render.py reuses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from schemes.contract import Group, Publication, Rule, ScoreResult
+from transforms import summary as sm
+from transforms.periods import Period
+from transforms.schema import ADOPTION_UNITS, ADOPTIONS, LEDGER, REVIEW, SCORES, SUBMISSIONS, UNITS
+
+Q2 = Period(2018, "quarter", 2)
+TZ = ZoneInfo("Asia/Shanghai")
+SCRIPT = "<script>alert(1)</script>"
+FORMULA = "=cmd|' /C calc'!A0"
+IMG = "<img src=http://example.invalid/x.png>"
+
+
+@dataclass
+class SchemeData:
+    """Test data carrying the attributes of a scheme that rendering reads."""
+
+    id: str = "test-2018"
+    title: str = "2018年全市政务信息工作考核办法"
+    doc_number: str = "建政办函〔2018〕22号"
+    office: str = "建德市人民政府办公室"
+    groups: tuple = (Group("乡镇（街道）", 30), Group("A", 30))
+    publications: tuple = (
+        Publication("建德政务·动态", "本级"),
+        Publication("建德政务·情况专报", "本级"),
+        Publication("杭州政务", "市"),
+        Publication("浙江政务信息", "省"),
+    )
+    event_types: frozenset = frozenset({"领导批示", "约稿"})
+    place_prefixes: tuple = ("建德市", "市")
+    rules: tuple = field(default_factory=lambda: (Rule("J-1", "三（一）1", "本级采用"),))
+
+
+def _frame(rows: list[dict], schema: dict) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+def sample() -> dict:
+    """Frames of one quarter. Towns 新安江街道 40, 洋溪街道 4, 寿昌镇 4 (shared article);
+    A: 市发改局 18, 市公安局 16, 市/区联络办 0."""
+    units = _frame(
+        [
+            {"unit": u, "group": g, "aliases": [], "emails": []}
+            for u, g in [
+                ("新安江街道", "乡镇（街道）"),
+                ("洋溪街道", "乡镇（街道）"),
+                ("寿昌镇", "乡镇（街道）"),
+                ("市发改局", "A"),
+                ("市公安局", "A"),
+                ("市/区联络办", "A"),
+            ]
+        ],
+        UNITS,
+    )
+    ad_rows = [
+        # id, publication, issue, date, title, units_raw, article
+        (
+            "a1",
+            "建德政务·动态",
+            "12",
+            date(2018, 4, 10),
+            "新安江街道推进垃圾分类",
+            "新安江街道",
+            "art1",
+        ),
+        (
+            "a2",
+            "杭州政务",
+            "30",
+            date(2018, 4, 20),
+            "建德新安江垃圾分类见实效",
+            "新安江街道",
+            "art1",
+        ),
+        (
+            "a3",
+            "建德政务·动态",
+            "13",
+            date(2018, 5, 8),
+            SCRIPT + "联合开展防汛演练",
+            "洋溪街道、寿昌镇",
+            "art3",
+        ),
+        ("a4", "建德政务·情况专报", "5", date(2018, 6, 1), FORMULA, "市发改局", "art4"),
+        ("a5", "浙江政务信息", "7", date(2018, 6, 15), IMG + "智慧警务", "市公安局", "art5"),
+        ("a6", "建德政务·动态", "3", date(2018, 2, 1), "一季度旧稿", "新安江街道", "art6"),
+    ]
+    adoptions = _frame(
+        [
+            {
+                "adoption_id": a,
+                "publication": p,
+                "issue": i,
+                "date": d,
+                "title": t,
+                "units_raw": u,
+                "kind": None,
+                "source_file": "adoptions/2018.csv",
+                "source_row": n + 2,
+                "article_id": art,
+            }
+            for n, (a, p, i, d, t, u, art) in enumerate(ad_rows)
+        ],
+        {**ADOPTIONS, "article_id": pl.String},
+    )
+    au = [
+        ("a1", "新安江街道", 0, 1),
+        ("a2", "新安江街道", 0, 1),
+        ("a3", "洋溪街道", 0, 2),
+        ("a3", "寿昌镇", 1, 2),
+        ("a4", "市发改局", 0, 1),
+        ("a5", "市公安局", 0, 1),
+        ("a6", "新安江街道", 0, 1),
+    ]
+    adoption_units = _frame(
+        [
+            {
+                "adoption_id": a,
+                "unit": u,
+                "position": p,
+                "n_units": n,
+                "method": "exact",
+                "score": 1.0,
+            }
+            for a, u, p, n in au
+        ],
+        ADOPTION_UNITS,
+    )
+    subs = [
+        ("新安江街道", datetime(2018, 4, 2, 9)),
+        ("新安江街道", datetime(2018, 6, 5, 9)),
+        ("洋溪街道", datetime(2018, 4, 3, 9)),
+        ("寿昌镇", datetime(2018, 5, 10, 9)),
+        ("市发改局", datetime(2018, 4, 15, 9)),
+        ("市发改局", datetime(2018, 5, 15, 9)),
+        ("市发改局", datetime(2018, 6, 15, 9)),
+        ("市公安局", datetime(2018, 6, 20, 9)),
+        (None, datetime(2018, 6, 21, 9)),  # unknown sender
+        ("洋溪街道", datetime(2018, 3, 30, 9)),  # Q1: not counted
+    ]
+    submissions = _frame(
+        [
+            {
+                "submission_id": f"s{n}",
+                "time": t.replace(tzinfo=TZ),
+                "sender": f"user{n}@example.invalid",
+                "subject": "信息报送",
+                "unit_raw": None,
+                "kind": None,
+                "source_file": "submissions/log.csv",
+                "source_row": n + 2,
+                "unit": u,
+            }
+            for n, (u, t) in enumerate(subs)
+        ],
+        {**SUBMISSIONS, "unit": pl.String},
+    )
+
+    def led(
+        unit,
+        d,
+        rule_id,
+        clause,
+        rule,
+        pts,
+        note,
+        source,
+        ref,
+        art=None,
+        title=None,
+        pub=None,
+        issue=None,
+        shared=False,
+    ):
+        return {
+            "unit": unit,
+            "period": "2018Q2",
+            "date": d,
+            "rule_id": rule_id,
+            "clause": clause,
+            "rule": rule,
+            "points": pts,
+            "note": note,
+            "source": source,
+            "ref": ref,
+            "article_id": art,
+            "title": title,
+            "publication": pub,
+            "issue": issue,
+            "shared": shared,
+        }
+
+    ledger = _frame(
+        [
+            # 新安江街道: 4 + 16 + 30 - 10 = 40
+            led(
+                "新安江街道",
+                date(2018, 4, 10),
+                "t/J-1",
+                "三（一）1",
+                "本级采用",
+                4.0,
+                "《建德政务·动态》采用",
+                "adoption",
+                "a1",
+                "art1",
+                "新安江街道推进垃圾分类",
+                "建德政务·动态",
+                "12",
+            ),
+            led(
+                "新安江街道",
+                date(2018, 4, 20),
+                "t/J-2",
+                "三（一）2",
+                "杭州采用",
+                16.0,
+                "要情，直报点16分",
+                "adoption",
+                "a2",
+                "art1",
+                "建德新安江垃圾分类见实效",
+                "杭州政务",
+                "30",
+            ),
+            led(
+                "新安江街道",
+                date(2018, 4, 25),
+                "t/J-3",
+                "三（二）",
+                "领导批示",
+                30.0,
+                "杭州市领导批示",
+                "event",
+                "ev1",
+                "art1",
+                "建德新安江垃圾分类见实效",
+            ),
+            led(
+                "新安江街道",
+                date(2018, 5, 31),
+                "t/J-6",
+                "四（二）",
+                "月度无报送",
+                -10.0,
+                "5月无报送",
+                "submission",
+                "2018-05",
+            ),
+            # 洋溪街道, 寿昌镇: 4 each for the joint article
+            led(
+                "洋溪街道",
+                date(2018, 5, 8),
+                "t/J-1",
+                "三（一）1",
+                "本级采用",
+                4.0,
+                "联合供稿，各计全分",
+                "adoption",
+                "a3",
+                "art3",
+                SCRIPT + "联合开展防汛演练",
+                "建德政务·动态",
+                "13",
+                True,
+            ),
+            led(
+                "寿昌镇",
+                date(2018, 5, 8),
+                "t/J-1",
+                "三（一）1",
+                "本级采用",
+                4.0,
+                "联合供稿，各计全分",
+                "adoption",
+                "a3",
+                "art3",
+                SCRIPT + "联合开展防汛演练",
+                "建德政务·动态",
+                "13",
+                True,
+            ),
+            # 市发改局: 10 + 8 = 18
+            led(
+                "市发改局",
+                date(2018, 6, 1),
+                "t/J-1b",
+                "三（一）1",
+                "本级专报",
+                10.0,
+                FORMULA,
+                "adoption",
+                "a4",
+                "art4",
+                FORMULA,
+                "建德政务·情况专报",
+                "5",
+            ),
+            led(
+                "市发改局",
+                date(2018, 6, 10),
+                "t/J-4",
+                "三（三）",
+                "约稿",
+                8.0,
+                "按时完成，质量分8",
+                "event",
+                "ev2",
+            ),
+            # 市公安局: 16
+            led(
+                "市公安局",
+                date(2018, 6, 15),
+                "t/J-2b",
+                "三（一）2",
+                "省级采用",
+                16.0,
+                "要情16分",
+                "adoption",
+                "a5",
+                "art5",
+                IMG + "智慧警务",
+                "浙江政务信息",
+                "7",
+            ),
+        ],
+        LEDGER,
+    )
+    score_rows = [
+        # unit, group, points, rank, target, met, assessment, submitted, adopted, remark
+        ("新安江街道", "乡镇（街道）", 40.0, 1, 30.0, True, 15.0, 2, 1, None),
+        ("洋溪街道", "乡镇（街道）", 4.0, 2, 30.0, False, 0.0, 1, 1, None),
+        ("寿昌镇", "乡镇（街道）", 4.0, 2, 30.0, False, 0.0, 1, 1, None),
+        ("市发改局", "A", 18.0, 1, 30.0, False, 0.0, 3, 1, None),
+        ("市公安局", "A", 16.0, 2, 30.0, False, 0.0, 1, 1, None),
+        ("市/区联络办", "A", 0.0, 3, 30.0, False, 0.0, 0, 0, None),
+    ]
+    scores = _frame([dict(zip(SCORES, r, strict=True)) for r in score_rows], SCORES)
+    commissions = pl.DataFrame(
+        {
+            "unit": ["市发改局", "市公安局"],
+            "date": [date(2018, 6, 10), date(2018, 6, 12)],
+            "title": ["关于优化营商环境的调研", "关于夜间经济的思考"],
+            "status": ["按时", "未报"],
+            "points": [8.0, 0.0],
+        }
+    )
+    quarters = pl.DataFrame(
+        {
+            "unit": ["新安江街道", "洋溪街道", "新安江街道", "洋溪街道", "寿昌镇"],
+            "period": ["2018Q1", "2018Q1", "2018Q2", "2018Q2", "2018Q2"],
+            "points": [12.0, 6.0, 40.0, 4.0, 4.0],
+            "rank": [1, 2, 1, 2, 2],
+            "assessment": [15.0, 0.0, 15.0, 0.0, 0.0],
+            "target_met": [False, False, True, False, False],
+        }
+    )
+    result = ScoreResult(
+        period=Q2,
+        ledger=ledger,
+        scores=scores,
+        notes=["月度无报送扣分仅适用于已导入报送邮件记录的月份（4月、5月、6月）。"],
+        commissions=commissions,
+        quarters=quarters,
+    )
+    review = _frame(
+        [
+            {
+                "type": "unit",
+                "key": "某单位",
+                "file": "adoptions/2018.csv",
+                "row": 9,
+                "text": "@SUM(A1:A2)",
+                "candidates": "市发改局;市公安局",
+                "reason": "单位名称无法识别",
+                "answer": None,
+            }
+        ],
+        REVIEW,
+    )
+    return {
+        "scheme": SchemeData(),
+        "units": units,
+        "adoptions": adoptions,
+        "adoption_units": adoption_units,
+        "submissions": submissions,
+        "review": review,
+        "result": result,
+    }
+
+
+def test_wording():
+    assert sm.area_word("建德市人民政府办公室") == "市"
+    assert sm.area_word("杭州市萧山区全面深化“最多跑一次”改革领导小组办公室") == "区"
+    assert (
+        sm.bulletin_title(Q2, "建德市人民政府办公室")
+        == "关于2018年第二季度全市政务信息报送采用情况的通报"
+    )
+    assert (
+        sm.bulletin_title(Q2, "青山区人民政府办公室")
+        == "关于2018年第二季度全区政务信息报送采用情况的通报"
+    )
+    assert (
+        sm.recipients("建德市人民政府办公室") == "各乡镇人民政府、街道办事处，市政府各部门、单位："
+    )
+    assert sm.cn_date(date(2018, 7, 5)) == "二〇一八年七月五日"
+    assert sm.cn_date(date(2020, 10, 31)) == "二〇二〇年十月三十一日"
+    assert sm.cn_date(date(2019, 12, 20)) == "二〇一九年十二月二十日"
+    assert sm.fmt_points(38.0) == "38"
+    assert sm.fmt_points(12.5) == "12.5"
+    assert sm.fmt_points(-10.0) == "-10"
+    assert sm.fmt_points(None) == "—"
+
+
+def test_overview_counts():
+    d = sample()
+    s, r = d["scheme"], d["result"]
+    ov = sm.overview(
+        scheme_groups=s.groups,
+        publications=s.publications,
+        period=Q2,
+        units=d["units"],
+        scores=r.scores,
+        ledger=r.ledger,
+        adoptions=d["adoptions"],
+        submissions=d["submissions"],
+    )
+    # Q2 submissions: towns 2+1+1 = 4, A 3+1 = 4, one unknown sender; the March one is Q1.
+    assert ov.has_submissions
+    assert ov.submissions_total == 9
+    assert ov.submissions_by_group == [("乡镇（街道）", 4), ("A", 4), ("未识别单位", 1)]
+    # Q2 adoptions a1..a5 (a6 is February); a1 and a2 are one article → 4 articles.
+    assert ov.adoptions_total == 5
+    assert ov.articles_total == 4
+    # own periodicals a1, a3, a4; above: a2 (杭州), a5 (浙江); nothing named 上报….
+    assert ov.by_category == {"本级": 3, "上报": 0, "上级": 2}
+    assert ov.by_publication == [
+        ("建德政务·动态", 2),
+        ("建德政务·情况专报", 1),
+        ("杭州政务", 1),
+        ("浙江政务信息", 1),
+    ]
+    # one 领导批示 ledger row (ev1)
+    assert ov.instructions == 1
+    # own issues: 动态 12, 动态 13, 情况专报 5
+    assert ov.issues == 3
+
+
+def test_overview_without_mail_logs_and_upward_periodical():
+    d = sample()
+    pubs = (Publication("银川政务信息", "市"), Publication("上报自治区", "自治区"))
+    ad = pl.DataFrame(
+        {
+            "adoption_id": ["x1", "x2", "x3"],
+            "publication": ["银川政务信息", "上报自治区", "银川政务信息"],
+            "issue": ["1", None, "1"],
+            "date": [date(2018, 4, 1), date(2018, 4, 2), date(2018, 4, 3)],
+            "title": ["甲", "乙", "丙"],
+        }
+    )
+    ov = sm.overview(
+        scheme_groups=(Group("县（市）区"),),
+        publications=pubs,
+        period=Q2,
+        units=d["units"],
+        scores=d["result"].scores,
+        ledger=d["result"].ledger.clear(),
+        adoptions=ad,
+        submissions=d["submissions"].clear(),
+    )
+    assert not ov.has_submissions and ov.submissions_total == 0
+    # 银川政务信息 is the first (own) level; 上报自治区 is reported up.
+    assert ov.by_category == {"本级": 2, "上报": 1, "上级": 0}
+    assert ov.issues == 1  # both own adoptions are in issue 1
+    assert ov.instructions == 0
+    assert sm.zero_submission_units(d["result"].scores, d["submissions"].clear(), Q2) is None
+
+
+def test_score_tables():
+    d = sample()
+    s, r = d["scheme"], d["result"]
+    tables = sm.score_tables(
+        scheme_groups=s.groups,
+        publications=s.publications,
+        period=Q2,
+        scores=r.scores,
+        adoptions=d["adoptions"],
+        adoption_units=d["adoption_units"],
+        submissions=d["submissions"],
+        quarters=r.quarters,
+    )
+    assert [t.group for t in tables] == ["乡镇（街道）", "A"]
+    towns, depts = tables
+    assert towns.levels == ["本级", "市", "省"]
+    assert towns.show_ytd and towns.show_assessment and not towns.show_remark
+    first = towns.rows[0]
+    assert first["unit"] == "新安江街道" and first["rank"] == 1
+    # a1 本级, a2 杭州 (市); the February a6 is outside the quarter
+    assert first["by_level"] == {"本级": 1, "市": 1, "省": 0}
+    assert first["ytd"] == 52.0  # Q1 12 + Q2 40
+    assert [row["rank"] for row in towns.rows] == [1, 2, 2]
+    assert depts.rows[1]["by_level"] == {"本级": 0, "市": 0, "省": 1}  # 市公安局: a5
+    assert depts.rows[2]["ytd"] == 0.0  # 市/区联络办: no quarter row
+
+
+def test_named_units():
+    d = sample()
+    s, r = d["scheme"], d["result"]
+    assert sm.top_units(s.groups, r.scores) == [
+        ("乡镇（街道）", [("新安江街道", 40.0), ("寿昌镇", 4.0), ("洋溪街道", 4.0)]),
+        ("A", [("市发改局", 18.0), ("市公安局", 16.0)]),  # 0 points is no praise
+    ]
+    assert sm.zero_submission_units(r.scores, d["submissions"], Q2) == ["市/区联络办"]
+    assert sm.zero_adoption_units(r.scores, d["adoptions"], d["adoption_units"], Q2) == [
+        "市/区联络办"
+    ]
+    below = [b["unit"] for b in sm.below_target_units(r.scores)]
+    assert set(below) == {"洋溪街道", "寿昌镇", "市发改局", "市公安局", "市/区联络办"}
+    done, not_done = sm.commissions_split(r.commissions)
+    assert [c["unit"] for c in done] == ["市发改局"]
+    assert [(c["unit"], c["status"]) for c in not_done] == [("市公安局", "未报")]
+
+
+def test_adopted_articles():
+    d = sample()
+    arts = sm.adopted_articles(d["adoptions"], d["adoption_units"], Q2)
+    assert [a["issue"] for a in arts] == ["12", "30", "13", "5", "7"]
+    assert arts[2]["units"] == "洋溪街道、寿昌镇"  # printed order
+
+
+def test_statements_total_equals_points():
+    d = sample()
+    r = d["result"]
+    sts = sm.statements(r.scores, r.ledger)
+    assert len(sts) == 6
+    by_unit = {s.unit: s for s in sts}
+    assert by_unit["新安江街道"].total == 40.0  # 4 + 16 + 30 - 10
+    assert len(by_unit["新安江街道"].rows) == 4
+    assert by_unit["洋溪街道"].rows[0]["shared"]
+    assert by_unit["市/区联络办"].rows == [] and by_unit["市/区联络办"].total == 0.0
+    assert all(s.consistent for s in sts)
+    assert by_unit["寿昌镇"].group_size == 3
+
+
+def test_csv_values():
+    assert sm.csv_value(FORMULA) == "'" + FORMULA
+    assert sm.csv_value("+1") == "'+1"
+    assert sm.csv_value("@SUM(A1)") == "'@SUM(A1)"
+    assert sm.csv_value("\tx") == "'\tx"
+    assert sm.csv_value(-10.0) == "-10"  # numbers stay numbers
+    assert sm.csv_value(3) == "3"
+    assert sm.csv_value(True) == "true"
+    assert sm.csv_value(None) == ""
+    assert sm.csv_value(date(2018, 4, 1)) == "2018-04-01"

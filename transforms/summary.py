@@ -1,0 +1,597 @@
+"""Figures and tables of the bulletin (通报) and the unit statements (得分说明), computed from
+frames. Pure functions: no files, no rendering. `flows.render` feeds their results to the
+templates, and tests check the numbers here without rendering anything.
+
+Adoption counts by level are counts of adoptions (采用篇次: one article printed in two
+periodicals counts once in each); `adopted` in SCORES counts distinct articles.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+
+from transforms.periods import Period
+from transforms.schema import ADOPTION_UNITS, ADOPTIONS, LEDGER, SCORES, SUBMISSIONS, conform
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+#: The three categories of the overall adoption figures (DESIGN, bulletin item 2).
+OWN, UPWARD, ABOVE = "本级", "上报", "上级"
+
+#: Unit of a group that the bulletin cannot place (a submission from an unknown sender).
+UNKNOWN_GROUP = "未识别单位"
+
+#: Default paragraph for 下一步工作要求 (requirements for the next period).
+DEFAULT_REQUIREMENTS = (
+    "各单位要进一步提高思想认识，把政务信息工作摆上重要位置，明确分管领导和专职信息员，"
+    "紧扣党委、政府中心工作和重点任务，多报送有深度、有分析、有建议的综合性信息，"
+    "及时反映苗头性、倾向性问题和基层创新做法，切实提高信息报送的时效性和质量。"
+    "零报送、零采用和未完成目标任务的单位要认真查找原因，落实改进措施，"
+    "确保下一阶段政务信息工作有明显提升。"
+)
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def area_word(office: str) -> str:
+    """区 when the issuing office is a district's (its name contains 区), else 市."""
+    return "区" if "区" in (office or "") else "市"
+
+
+def bulletin_title(period: Period, office: str) -> str:
+    """「关于2018年第二季度全市政务信息报送采用情况的通报」 (without the quotes)."""
+    return f"关于{period.title}全{area_word(office)}政务信息报送采用情况的通报"
+
+
+def recipients(office: str, groups: Iterable[str] = ()) -> str:
+    """The 主送 line, e.g. 各乡镇人民政府、街道办事处，市政府各部门、单位：
+
+    A roster with county-level units (县（市）区, 银川) gets the county wording.
+    """
+    area = area_word(office)
+    names = "".join(groups)
+    if "县" in names:
+        return f"各县（市）区人民政府，{area}政府各部门、各直属机构："
+    towns = "各乡镇人民政府" if area == "市" else "各镇人民政府"
+    return f"{towns}、街道办事处，{area}政府各部门、单位："
+
+
+def _cn_number(n: int) -> str:
+    """1..99 in Chinese counting words: 5 → 五, 10 → 十, 21 → 二十一."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else _CN_DIGITS[tens]
+    return head + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def cn_date(d: date) -> str:
+    """2018-07-05 → 二〇一八年七月五日 (the style of the date under the issuing office)."""
+    year = "".join(_CN_DIGITS[int(c)] for c in str(d.year))
+    return f"{year}年{_cn_number(d.month)}月{_cn_number(d.day)}日"
+
+
+def fmt_points(x: Any) -> str:
+    """Points as people write them: 38.0 → 38, 12.5 → 12.5, -10.0 → -10, None → —."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    x = float(x)
+    if x == int(x):
+        return str(int(x))
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def issue_label(publication: str | None, issue: str | None) -> str:
+    """《建德政务·动态》第12期; an issue already written as 第…期 or 2018-12 is kept."""
+    pub = f"《{publication}》" if publication else ""
+    if not issue:
+        return pub
+    issue = str(issue).strip()
+    if issue.isdigit():
+        return f"{pub}第{issue}期"
+    return f"{pub}{issue}"
+
+
+# --------------------------------------------------------------------------- periodicals
+
+
+def own_level(publications: Sequence[Any]) -> str:
+    """The level word of the office's own periodicals: 本级 when a scheme uses that word,
+    else the level of its first periodical (schemes list their own periodicals first)."""
+    levels = [p.level for p in publications]
+    if "本级" in levels:
+        return "本级"
+    return levels[0] if levels else "本级"
+
+
+def levels(publications: Sequence[Any]) -> list[str]:
+    """Distinct periodical levels in the scheme's order (the columns 本级/市/省 …)."""
+    out: list[str] = []
+    for p in publications:
+        if p.level not in out:
+            out.append(p.level)
+    return out
+
+
+def level_category(pub: Any, own: str) -> str:
+    """本级 (own periodicals), 上报 (reported up: periodicals named 上报…), 上级 (adopted above)."""
+    if pub.name.startswith("上报"):
+        return UPWARD
+    return OWN if pub.level == own else ABOVE
+
+
+def _publication_frame(publications: Sequence[Any]) -> pl.DataFrame:
+    own = own_level(publications)
+    return pl.DataFrame(
+        {
+            "publication": [p.name for p in publications],
+            "level": [p.level for p in publications],
+            "category": [level_category(p, own) for p in publications],
+            "pub_order": list(range(len(publications))),
+        },
+        schema={
+            "publication": pl.String,
+            "level": pl.String,
+            "category": pl.String,
+            "pub_order": pl.Int64,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- frames of the period
+
+
+def period_adoptions(adoptions: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """Adoptions whose issue date falls in `period` (C3), with `article_id` kept if present."""
+    cols = dict(ADOPTIONS)
+    if "article_id" in adoptions.columns:
+        cols["article_id"] = pl.String
+    df = conform(adoptions, cols)
+    return df.filter(pl.col("date").is_between(period.start, period.end))
+
+
+def period_submissions(submissions: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """Submissions whose local date falls in `period`, with their resolved `unit`."""
+    cols = dict(SUBMISSIONS)
+    cols["unit"] = pl.String
+    df = conform(submissions, cols)
+    return df.filter(pl.col("time").dt.date().is_between(period.start, period.end))
+
+
+def _adoption_unit_rows(
+    adoptions: pl.DataFrame, adoption_units: pl.DataFrame, publications: Sequence[Any]
+) -> pl.DataFrame:
+    """One row per (adoption of the period, unit it names) with the periodical's level."""
+    au = conform(adoption_units, ADOPTION_UNITS).filter(pl.col("unit").is_not_null())
+    au = au.select("adoption_id", "unit").unique()
+    return adoptions.join(au, on="adoption_id", how="inner").join(
+        _publication_frame(publications), on="publication", how="left"
+    )
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@dataclass
+class Overview:
+    """Overall figures of the bulletin (item 2)."""
+
+    has_submissions: bool
+    submissions_total: int
+    #: (group, count) in the scheme's group order; 未识别单位 last when some sender is unknown
+    submissions_by_group: list[tuple[str, int]]
+    adoptions_total: int  # adoptions (篇次) in the period
+    articles_total: int  # distinct articles
+    #: 本级 / 上报 / 上级 → adoptions
+    by_category: dict[str, int]
+    #: periodical → adoptions, in the scheme's order, only periodicals with adoptions
+    by_publication: list[tuple[str, int]]
+    instructions: int
+    issues: int  # distinct (publication, issue) of the office's own periodicals
+
+
+def group_order(scheme_groups: Sequence[Any], scores: pl.DataFrame) -> list[str]:
+    """Group names in the scheme's order, then any other group found in the scores."""
+    names = [g.name for g in scheme_groups]
+    if "group" in scores.columns:
+        for g in scores["group"].drop_nulls().unique(maintain_order=True).to_list():
+            if g not in names:
+                names.append(g)
+    return names
+
+
+def instruction_count(ledger: pl.DataFrame, events: pl.DataFrame | None, period: Period) -> int:
+    """Leader instructions (领导批示) of the period: from the events when given, else from
+    the ledger (rows whose rule names 批示, one per referenced record)."""
+    if events is not None and "type" in events.columns and events.height:
+        ev = events.filter(pl.col("type") == "领导批示")
+        if "date" in ev.columns:
+            ev = ev.filter(pl.col("date").is_between(period.start, period.end))
+        return ev.height
+    led = conform(ledger, LEDGER).filter(pl.col("rule").str.contains("批示"))
+    if not led.height:
+        return 0
+    key = pl.coalesce(pl.col("ref"), pl.col("article_id"), pl.col("title"))
+    return led.select(key.alias("k")).unique().height
+
+
+def overview(
+    *,
+    scheme_groups: Sequence[Any],
+    publications: Sequence[Any],
+    period: Period,
+    units: pl.DataFrame,
+    scores: pl.DataFrame,
+    ledger: pl.DataFrame,
+    adoptions: pl.DataFrame,
+    submissions: pl.DataFrame,
+    events: pl.DataFrame | None = None,
+) -> Overview:
+    """Item 2 of the bulletin. `adoptions` and `submissions` are all the workspace's rows;
+    they are cut to `period` here."""
+    subs = period_submissions(submissions, period)
+    group_of = _group_map(units, scores)
+    counts: dict[str, int] = {}
+    for u in subs["unit"].to_list():
+        g = group_of.get(u, UNKNOWN_GROUP) if u is not None else UNKNOWN_GROUP
+        counts[g] = counts.get(g, 0) + 1
+    order = group_order(scheme_groups, scores) + [UNKNOWN_GROUP]
+    by_group = [(g, counts.get(g, 0)) for g in order if g != UNKNOWN_GROUP or counts.get(g)]
+    by_group += [(g, n) for g, n in counts.items() if g not in order]
+
+    ad = period_adoptions(adoptions, period).join(
+        _publication_frame(publications), on="publication", how="left"
+    )
+    by_category = {OWN: 0, UPWARD: 0, ABOVE: 0}
+    for cat, n in ad.group_by("category").len().iter_rows():
+        by_category[cat or ABOVE] = by_category.get(cat or ABOVE, 0) + n
+    by_pub = (
+        ad.group_by("publication", "pub_order")
+        .len()
+        .sort("pub_order", "publication", nulls_last=True)
+        .select("publication", "len")
+        .rows()
+    )
+    if "article_id" in ad.columns and ad["article_id"].null_count() < ad.height:
+        articles = ad.select(pl.coalesce("article_id", "adoption_id")).n_unique()
+    else:
+        articles = ad.height
+    own = ad.filter(pl.col("category") == OWN)
+    issues = own.select(
+        "publication", pl.coalesce(pl.col("issue"), pl.col("date").cast(pl.String))
+    ).n_unique()
+    return Overview(
+        has_submissions=subs.height > 0,
+        submissions_total=subs.height,
+        submissions_by_group=by_group,
+        adoptions_total=ad.height,
+        articles_total=articles,
+        by_category=by_category,
+        by_publication=[(p, n) for p, n in by_pub],
+        instructions=instruction_count(ledger, events, period),
+        issues=issues if own.height else 0,
+    )
+
+
+def _group_map(units: pl.DataFrame, scores: pl.DataFrame) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for df in (units, scores):
+        if {"unit", "group"} <= set(df.columns):
+            for u, g in df.select("unit", "group").iter_rows():
+                if u is not None and g is not None:
+                    out.setdefault(u, g)
+    return out
+
+
+# --------------------------------------------------------------------------- score tables
+
+
+@dataclass
+class ScoreTable:
+    """Attachment table of one group (附件: 得分情况)."""
+
+    group: str
+    levels: list[str]
+    show_ytd: bool
+    show_assessment: bool
+    show_remark: bool
+    has_submissions: bool
+    #: dicts: rank, unit, submitted, by_level{level: n}, points, ytd, target, target_met,
+    #: assessment, remark
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def unit_level_counts(
+    adoptions: pl.DataFrame,
+    adoption_units: pl.DataFrame,
+    publications: Sequence[Any],
+    period: Period,
+) -> dict[str, dict[str, int]]:
+    """unit → {level → adoptions of the period naming the unit}."""
+    rows = _adoption_unit_rows(period_adoptions(adoptions, period), adoption_units, publications)
+    out: dict[str, dict[str, int]] = {}
+    for unit, level, n in rows.group_by("unit", "level").len().iter_rows():
+        out.setdefault(unit, {})[level or "其他"] = n
+    return out
+
+
+def ytd_points(quarters: pl.DataFrame | None, period: Period) -> dict[str, float] | None:
+    """Year-to-date points per unit (sum of the quarters so far); None for a year bulletin
+    (its points are already the year's) or when the scheme gives no quarters."""
+    if quarters is None or period.kind == "year" or not quarters.height:
+        return None
+    agg = quarters.group_by("unit").agg(pl.col("points").cast(pl.Float64).sum())
+    return dict(agg.iter_rows())
+
+
+def submitted_counts(submissions: pl.DataFrame, period: Period) -> dict[str, int]:
+    subs = period_submissions(submissions, period).filter(pl.col("unit").is_not_null())
+    return dict(subs.group_by("unit").len().iter_rows())
+
+
+def _scores(scores: pl.DataFrame) -> pl.DataFrame:
+    return conform(scores, SCORES)
+
+
+def score_tables(
+    *,
+    scheme_groups: Sequence[Any],
+    publications: Sequence[Any],
+    period: Period,
+    scores: pl.DataFrame,
+    adoptions: pl.DataFrame,
+    adoption_units: pl.DataFrame,
+    submissions: pl.DataFrame,
+    quarters: pl.DataFrame | None = None,
+) -> list[ScoreTable]:
+    """One table per group with scored units, ordered by rank then unit name."""
+    sc = _scores(scores)
+    lvls = levels(publications)
+    per_level = unit_level_counts(adoptions, adoption_units, publications, period)
+    extra = sorted({lv for d in per_level.values() for lv in d} - set(lvls))
+    lvls += extra
+    ytd = ytd_points(quarters, period)
+    has_subs = period_submissions(submissions, period).height > 0
+    sub_counts = submitted_counts(submissions, period)
+    show_assessment = sc["assessment"].null_count() < sc.height
+    tables = []
+    for g in group_order(scheme_groups, sc):
+        part = sc.filter(pl.col("group") == g).sort("rank", "unit", nulls_last=True)
+        if not part.height:
+            continue
+        rows = []
+        for r in part.iter_rows(named=True):
+            submitted = r["submitted"]
+            if submitted is None:
+                submitted = sub_counts.get(r["unit"], 0)
+            rows.append(
+                {
+                    "rank": r["rank"],
+                    "unit": r["unit"],
+                    "submitted": submitted if has_subs else None,
+                    "by_level": {lv: per_level.get(r["unit"], {}).get(lv, 0) for lv in lvls},
+                    "points": r["points"],
+                    "ytd": None if ytd is None else ytd.get(r["unit"], 0.0),
+                    "target": r["target"],
+                    "target_met": r["target_met"],
+                    "assessment": r["assessment"],
+                    "remark": r["remark"],
+                }
+            )
+        tables.append(
+            ScoreTable(
+                group=g,
+                levels=lvls,
+                show_ytd=ytd is not None,
+                show_assessment=show_assessment,
+                show_remark=part["remark"].null_count() < part.height
+                and any(part["remark"].drop_nulls().str.len_chars() > 0),
+                has_submissions=has_subs,
+                rows=rows,
+            )
+        )
+    return tables
+
+
+def top_units(
+    scheme_groups: Sequence[Any], scores: pl.DataFrame, n: int = 3
+) -> list[tuple[str, list[tuple[str, float]]]]:
+    """Praise (表扬): per group, units ranked 1..n (ties included) with positive points."""
+    sc = _scores(scores)
+    out = []
+    for g in group_order(scheme_groups, sc):
+        part = (
+            sc.filter((pl.col("group") == g) & (pl.col("rank") <= n) & (pl.col("points") > 0))
+            .sort("rank", "unit")
+            .select("unit", "points")
+        )
+        if part.height:
+            out.append((g, part.rows()))
+    return out
+
+
+def zero_submission_units(
+    scores: pl.DataFrame, submissions: pl.DataFrame, period: Period
+) -> list[str] | None:
+    """Units with no submission in the period (零报送); None when the workspace holds no
+    mail log for the period (then nobody can be named, C5)."""
+    if period_submissions(submissions, period).height == 0:
+        return None
+    counts = submitted_counts(submissions, period)
+    sc = _scores(scores)
+    out = []
+    for unit, submitted in sc.sort("group", "rank", "unit").select("unit", "submitted").rows():
+        n = submitted if submitted is not None else counts.get(unit, 0)
+        if n == 0:
+            out.append(unit)
+    return out
+
+
+def zero_adoption_units(
+    scores: pl.DataFrame, adoptions: pl.DataFrame, adoption_units: pl.DataFrame, period: Period
+) -> list[str]:
+    """Units with no article adopted in the period (零采用)."""
+    ad = period_adoptions(adoptions, period).select("adoption_id")
+    au = conform(adoption_units, ADOPTION_UNITS).join(ad, on="adoption_id", how="inner")
+    adopted_units = set(au["unit"].drop_nulls().to_list())
+    out = []
+    for unit, adopted in (
+        _scores(scores).sort("group", "rank", "unit").select("unit", "adopted").rows()
+    ):
+        n = adopted if adopted is not None else (1 if unit in adopted_units else 0)
+        if n == 0:
+            out.append(unit)
+    return out
+
+
+def below_target_units(scores: pl.DataFrame) -> list[dict[str, Any]]:
+    """Units whose `target_met` is false: unit, group, points, target."""
+    sc = _scores(scores).filter(pl.col("target_met") == False)  # noqa: E712
+    return sc.sort("group", "rank", "unit").select("unit", "group", "points", "target").to_dicts()
+
+
+def commissions_split(
+    commissions: pl.DataFrame | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """约稿 rows (unit, date, title, status, points) split into done on time and not."""
+    if commissions is None or not commissions.height:
+        return [], []
+    df = commissions
+    for c in ("unit", "date", "title", "status", "points"):
+        if c not in df.columns:
+            df = df.with_columns(pl.lit(None).alias(c))
+    df = df.sort("date", "unit", nulls_last=True)
+    rows = df.select("unit", "date", "title", "status", "points").to_dicts()
+    done = [r for r in rows if r["status"] == "按时"]
+    not_done = [r for r in rows if r["status"] != "按时"]
+    return done, not_done
+
+
+def adopted_articles(
+    adoptions: pl.DataFrame, adoption_units: pl.DataFrame, period: Period
+) -> list[dict[str, Any]]:
+    """The list of adopted articles of the period (采用信息目录): date, publication, issue,
+    title, units (matched names in printed order, else the printed field)."""
+    ad = period_adoptions(adoptions, period)
+    au = (
+        conform(adoption_units, ADOPTION_UNITS)
+        .filter(pl.col("unit").is_not_null())
+        .sort("adoption_id", "position", "unit", nulls_last=True)
+        .group_by("adoption_id", maintain_order=True)
+        .agg(pl.col("unit").unique(maintain_order=True).str.join("、").alias("units"))
+    )
+    df = ad.join(au, on="adoption_id", how="left").with_columns(
+        pl.coalesce("units", "units_raw").alias("units")
+    )
+    df = df.sort("date", "publication", "issue", "title", nulls_last=True)
+    return df.select("date", "publication", "issue", "title", "units").to_dicts()
+
+
+# --------------------------------------------------------------------------- statements
+
+
+@dataclass
+class Statement:
+    """One unit's statement (得分说明): every ledger row and the total."""
+
+    unit: str
+    group: str | None
+    points: float
+    rank: int | None
+    group_size: int
+    target: float | None
+    target_met: bool | None
+    assessment: float | None
+    submitted: int | None
+    adopted: int | None
+    remark: str | None
+    #: dicts: date, source (刊物及期号), title, rule, clause, points, note, shared
+    rows: list[dict[str, Any]]
+    total: float  # sum of the rows
+
+    @property
+    def consistent(self) -> bool:
+        return abs(self.total - (self.points or 0.0)) < 1e-6
+
+
+def statements(scores: pl.DataFrame, ledger: pl.DataFrame) -> list[Statement]:
+    """One statement per scored unit, in group then rank order."""
+    sc = _scores(scores)
+    led = conform(ledger, LEDGER)
+    sizes = dict(sc.group_by("group").len().iter_rows())
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for r in led.sort("date", "publication", "issue", "rule_id", nulls_last=True).iter_rows(
+        named=True
+    ):
+        by_unit.setdefault(r["unit"], []).append(
+            {
+                "date": r["date"],
+                "source": issue_label(r["publication"], r["issue"]),
+                "title": r["title"],
+                "rule": r["rule"],
+                "rule_id": r["rule_id"],
+                "clause": r["clause"],
+                "points": r["points"] or 0.0,
+                "note": r["note"],
+                "shared": bool(r["shared"]),
+            }
+        )
+    out = []
+    for r in sc.sort("group", "rank", "unit", nulls_last=True).iter_rows(named=True):
+        rows = by_unit.get(r["unit"], [])
+        out.append(
+            Statement(
+                unit=r["unit"],
+                group=r["group"],
+                points=r["points"] if r["points"] is not None else 0.0,
+                rank=r["rank"],
+                group_size=sizes.get(r["group"], 0),
+                target=r["target"],
+                target_met=r["target_met"],
+                assessment=r["assessment"],
+                submitted=r["submitted"],
+                adopted=r["adopted"],
+                remark=r["remark"],
+                rows=rows,
+                total=math.fsum(x["points"] for x in rows),
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- spreadsheet safety
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: Any) -> bool:
+    """A text that a spreadsheet would run as a formula (CSV injection)."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def csv_safe(value: Any) -> Any:
+    """Text cells starting with = + - @ tab or CR get a leading apostrophe; others unchanged."""
+    return "'" + value if is_formula_like(value) else value
+
+
+def csv_value(value: Any) -> str:
+    """One CSV field: numbers as numbers (38 not 38.0), dates ISO, booleans true/false,
+    None empty, text guarded against formulas."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else fmt_points(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return csv_safe(str(value))
