@@ -243,16 +243,17 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
             events=ctx.events,
         ),
         "praise": sm.top_units(s.groups, r.scores),
-        "zero_submission": sm.zero_submission_units(r.scores, ctx.submissions, period),
+        "zero_submission": sm.zero_submission_units(r.scores, ctx.submissions, period, group_names),
         "zero_adoption": sm.zero_adoption_units(
-            r.scores, ctx.adoptions, ctx.adoption_units, period
+            r.scores, ctx.adoptions, ctx.adoption_units, period, group_names
         ),
-        "below_target": sm.below_target_units(r.scores),
+        "below_target": sm.below_target_units(r.scores, group_names),
         "commissions_done": done,
         "commissions_not_done": not_done,
         "notes": list(r.notes or []),
         "requirements": [p.strip() for p in (ctx.requirements or "").splitlines() if p.strip()],
         "tables": tables,
+        "attachments": attachments,
         "articles": sm.adopted_articles(ctx.adoptions, ctx.adoption_units, period),
     }
 
@@ -276,12 +277,7 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]])
 
 def _ordered_scores(ctx: ReportContext) -> pl.DataFrame:
     sc = conform(ctx.result.scores, SCORES)
-    order = {g: i for i, g in enumerate(sm.group_order(ctx.scheme.groups, sc))}
-    return (
-        sc.with_columns(pl.col("group").replace_strict(order, default=len(order)).alias("_g"))
-        .sort("_g", "rank", "unit", nulls_last=True)
-        .drop("_g")
-    )
+    return sm.ordered_scores(sc, sm.group_order(ctx.scheme.groups, sc))
 
 
 def write_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
@@ -434,7 +430,8 @@ def write_statements(
         "has_submissions": sm.period_submissions(ctx.submissions, ctx.period).height > 0,
         "show_assessment": sc["assessment"].null_count() < sc.height,
     }
-    items = sm.statements(ctx.result.scores, ctx.result.ledger)
+    groups = sm.group_order(ctx.scheme.groups, sc)
+    items = sm.statements(ctx.result.scores, ctx.result.ledger, groups)
     paths: list[Path] = []
     for i, s in enumerate(items, start=1):
         stem = statement_filename(s.unit)

@@ -340,6 +340,23 @@ def _scores(scores: pl.DataFrame) -> pl.DataFrame:
     return conform(scores, SCORES)
 
 
+def ordered_scores(scores: pl.DataFrame, groups: Sequence[str] | None = None) -> pl.DataFrame:
+    """SCORES sorted by group (in `groups` order, else by name), rank, unit."""
+    sc = _scores(scores)
+    names = list(groups or []) + sorted(
+        g for g in sc["group"].drop_nulls().unique().to_list() if g not in (groups or [])
+    )
+    order = pl.DataFrame(
+        {"group": names, "_g": list(range(len(names)))},
+        schema={"group": pl.String, "_g": pl.Int64},
+    )
+    return (
+        sc.join(order, on="group", how="left")
+        .sort("_g", "rank", "unit", nulls_last=True)
+        .drop("_g")
+    )
+
+
 def score_tables(
     *,
     scheme_groups: Sequence[Any],
@@ -418,16 +435,18 @@ def top_units(
 
 
 def zero_submission_units(
-    scores: pl.DataFrame, submissions: pl.DataFrame, period: Period
+    scores: pl.DataFrame,
+    submissions: pl.DataFrame,
+    period: Period,
+    groups: Sequence[str] | None = None,
 ) -> list[str] | None:
     """Units with no submission in the period (零报送); None when the workspace holds no
     mail log for the period (then nobody can be named, C5)."""
     if period_submissions(submissions, period).height == 0:
         return None
     counts = submitted_counts(submissions, period)
-    sc = _scores(scores)
     out = []
-    for unit, submitted in sc.sort("group", "rank", "unit").select("unit", "submitted").rows():
+    for unit, submitted in ordered_scores(scores, groups).select("unit", "submitted").rows():
         n = submitted if submitted is not None else counts.get(unit, 0)
         if n == 0:
             out.append(unit)
@@ -435,26 +454,30 @@ def zero_submission_units(
 
 
 def zero_adoption_units(
-    scores: pl.DataFrame, adoptions: pl.DataFrame, adoption_units: pl.DataFrame, period: Period
+    scores: pl.DataFrame,
+    adoptions: pl.DataFrame,
+    adoption_units: pl.DataFrame,
+    period: Period,
+    groups: Sequence[str] | None = None,
 ) -> list[str]:
     """Units with no article adopted in the period (零采用)."""
     ad = period_adoptions(adoptions, period).select("adoption_id")
     au = conform(adoption_units, ADOPTION_UNITS).join(ad, on="adoption_id", how="inner")
     adopted_units = set(au["unit"].drop_nulls().to_list())
     out = []
-    for unit, adopted in (
-        _scores(scores).sort("group", "rank", "unit").select("unit", "adopted").rows()
-    ):
+    for unit, adopted in ordered_scores(scores, groups).select("unit", "adopted").rows():
         n = adopted if adopted is not None else (1 if unit in adopted_units else 0)
         if n == 0:
             out.append(unit)
     return out
 
 
-def below_target_units(scores: pl.DataFrame) -> list[dict[str, Any]]:
+def below_target_units(
+    scores: pl.DataFrame, groups: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """Units whose `target_met` is false: unit, group, points, target."""
-    sc = _scores(scores).filter(pl.col("target_met") == False)  # noqa: E712
-    return sc.sort("group", "rank", "unit").select("unit", "group", "points", "target").to_dicts()
+    sc = ordered_scores(scores, groups).filter(pl.col("target_met") == False)  # noqa: E712
+    return sc.select("unit", "group", "points", "target").to_dicts()
 
 
 def commissions_split(
@@ -521,7 +544,9 @@ class Statement:
         return abs(self.total - (self.points or 0.0)) < 1e-6
 
 
-def statements(scores: pl.DataFrame, ledger: pl.DataFrame) -> list[Statement]:
+def statements(
+    scores: pl.DataFrame, ledger: pl.DataFrame, groups: Sequence[str] | None = None
+) -> list[Statement]:
     """One statement per scored unit, in group then rank order."""
     sc = _scores(scores)
     led = conform(ledger, LEDGER)
@@ -544,7 +569,7 @@ def statements(scores: pl.DataFrame, ledger: pl.DataFrame) -> list[Statement]:
             }
         )
     out = []
-    for r in sc.sort("group", "rank", "unit", nulls_last=True).iter_rows(named=True):
+    for r in ordered_scores(sc, groups).iter_rows(named=True):
         rows = by_unit.get(r["unit"], [])
         out.append(
             Statement(
