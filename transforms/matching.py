@@ -99,7 +99,7 @@ def _is_attribution(content: str) -> bool:
     return bool(parts) and all(_is_person(p) for p in parts)
 
 
-def _strip_prefix(s: str, prefixes: tuple[str, ...]) -> str:
+def strip_place_prefix(s: str, prefixes: tuple[str, ...]) -> str:
     """Drop place prefixes (longest first, repeatedly) while something meaningful remains."""
     ordered = sorted(prefixes, key=len, reverse=True)
     changed = True
@@ -147,7 +147,7 @@ def normalize_name(s: str, place_prefixes: tuple[str, ...] = ()) -> str:
                 changed = True
     if s.count("(") != s.count(")"):
         s = s.strip("()")
-    return _strip_prefix(s, tuple(place_prefixes))
+    return strip_place_prefix(s, tuple(place_prefixes))
 
 
 def split_units(field: str) -> list[str]:
@@ -198,7 +198,7 @@ def _variants(s: str, prefixes: tuple[str, ...]) -> list[str]:
     base = normalize_name(s)
     out = [base]
     for p in (prefixes, _GENERIC_PREFIXES, (*prefixes, *_GENERIC_PREFIXES)):
-        v = _strip_prefix(base, tuple(p))
+        v = strip_place_prefix(base, tuple(p))
         if v not in out:
             out.append(v)
     return [v for v in out if v]
