@@ -577,7 +577,9 @@ class Gen:
         if t.startswith("关于"):
             return "建德市" + t[2:] if roll < 0.5 else t
         if t.startswith("市"):
-            return ("建德：" + t) if roll < 0.4 else "建德" + t
+            return ("建德：" + t[1:]) if roll < 0.35 else "建德" + t
+        if t.startswith(("建德", "住房公积金")):
+            return t
         return ("建德：" + t) if roll < 0.4 else "建德市" + t
 
     def adopt_up(self, a: Article, pub: str, first: Adoption) -> None:
@@ -1279,6 +1281,13 @@ regulation's appendix, but every article, mail address, submission and event is 
   `kind`, July–December Chinese headers 时间,发件人,主题).
 - `events/events.csv` — leader instructions, commissions (约稿) and penalties.
 - `decisions.csv` — one answered review entry (建德市水利局 is 水利水产局).
+
+Names printed in the adoptions that are deliberately not roster units: 市委宣传部 (twice, once
+jointly with 文广新局), 市老干部局, 市妇联, 建德市水利局 (answered in `decisions.csv`) and
+市旅游局 (ambiguous: 旅游商务局 or 旅投公司). Mail senders outside the roster include their
+addresses, a personal mailbox of a 梅城镇 clerk (mapped by the `unit` column in January–June
+only) and one address nobody knows. Units with months without any submission (−10 each):
+钦堂乡 (Feb), 民宗局 (Feb), 交投公司 (Feb, Nov), 机关事务管理局 (Mar, Aug), 体育局 (Jul).
 
 Regenerate (deterministic; rewrites exactly the same files):
 
