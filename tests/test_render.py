@@ -1,0 +1,297 @@
+"""Rendering the outputs of a run (flows.render): bulletin HTML/PDF, statements, exports.
+
+Uses the hand-made quarter of tests/test_summary.py (towns 新安江街道 40, 洋溪街道 4,
+寿昌镇 4; A: 市发改局 18, 市公安局 16, 市/区联络办 0). PDFs are read back with poppler's
+pdftotext / pdffonts.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from test_summary import FORMULA, IMG, Q2, SCRIPT, sample
+
+from flows.render import TEMPLATES, ReportContext, _fetcher, render_outputs, statement_filename
+
+OFFICE = "建德市人民政府办公室"
+TITLE = "关于2018年第二季度全市政务信息报送采用情况的通报"
+
+
+def make_context(**overrides) -> ReportContext:
+    d = sample()
+    kw = dict(
+        scheme=d["scheme"],
+        office=OFFICE,
+        period=Q2,
+        result=d["result"],
+        units=d["units"],
+        adoptions=d["adoptions"],
+        adoption_units=d["adoption_units"],
+        submissions=d["submissions"],
+        review=d["review"],
+        issued=date(2018, 7, 5),
+        version=1,
+        doc_number="建政办〔2018〕15号",
+    )
+    kw.update(overrides)
+    return ReportContext(**kw)
+
+
+def pdftext(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+
+def layout_rows(path: Path) -> list[list[str]]:
+    """Table rows as the page shows them: each text line of `pdftotext -layout`, split."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    return [line.split() for line in text.splitlines() if line.strip()]
+
+
+def flat(text: str) -> str:
+    """Text without whitespace, so that lines wrapped by the layout compare whole."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> tuple[Path, list[Path], list[tuple[int, int, str]]]:
+    out_dir = tmp_path_factory.mktemp("v1")
+    calls: list[tuple[int, int, str]] = []
+    paths = render_outputs(out_dir, make_context(), progress=lambda *a: calls.append(a))
+    return out_dir, paths, calls
+
+
+def test_files_written_and_progress(out):
+    out_dir, paths, calls = out
+    names = {p.relative_to(out_dir).as_posix() for p in paths}
+    for f in ["bulletin.html", "bulletin.pdf", "scores.csv", "scores.xlsx", "ledger.csv"]:
+        assert f in names
+    assert "review.csv" in names
+    # 市/区联络办: the slash is replaced in the file name
+    assert "statements/市_区联络办.pdf" in names
+    assert "statements/新安江街道.html" in names
+    assert all(p.exists() and p.stat().st_size > 0 for p in paths)
+    assert [c[:2] for c in calls] == [(i, 6) for i in range(1, 7)]
+    assert calls[0][2] == "新安江街道"  # towns first (scheme order), rank 1 first
+    assert statement_filename("a\\b/c") == "a_b_c"
+
+
+def test_bulletin_pdf_text(out):
+    out_dir, _, _ = out
+    text = pdftext(out_dir / "bulletin.pdf")
+    f = flat(text)
+    assert TITLE in f
+    assert "建政办〔2018〕15号" in f
+    assert "各乡镇人民政府、街道办事处，市政府各部门、单位：" in f
+    # overall figures: 9 submissions (towns 4, A 4, unknown 1); 5 adoptions, 4 articles
+    assert "共报送政务信息9条" in f and "乡镇（街道）4条" in f and "A类4条" in f
+    assert "本级刊物采用3篇次、上报0篇次、被上级刊物采用2篇次" in f
+    assert "获领导批示1件" in f and "本级刊物编发3期" in f
+    assert "依据《2018年全市政务信息工作考核办法》（建政办函〔2018〕22号）" in f
+    # praise with points
+    assert "新安江街道（40分）" in f and "市发改局（18分）" in f and "市公安局（16分）" in f
+    # problems
+    assert "零报送单位" in f and "零采用单位" in f and "市/区联络办" in f
+    assert "寿昌镇（4分，目标30分）" in f
+    # commissions
+    assert "按时完成1篇：市发改局《关于优化营商环境的调研》" in f
+    assert "市公安局《关于夜间经济的思考》（未报）" in f
+    # notes, requirements, signature
+    assert "月度无报送扣分仅适用于已导入报送邮件记录的月份" in f
+    assert "下一步工作要求" in f
+    assert "建德市人民政府办公室二〇一八年七月五日" in f
+    # attachments: table headers, year-to-date 52 (12 + 40), the article list
+    assert "排名得分" in f and "全年累计" in f
+    rows = layout_rows(out_dir / "bulletin.pdf")
+    # rank, unit, submitted, 本级 市 省, points, year to date, target, met, rank points
+    assert ["1", "新安江街道", "2", "1", "1", "0", "40", "52", "30", "是", "15"] in rows
+    assert ["2", "洋溪街道", "1", "1", "0", "0", "4", "10", "30", "否", "0"] in rows
+    assert ["3", "市/区联络办", "0", "0", "0", "0", "0", "0", "30", "否", "0"] in rows
+    assert "2018年第二季度政务信息采用目录" in f
+    assert "一季度旧稿" not in f  # February: not in this quarter
+    assert "—1—" in f  # page number at bottom centre
+    assert "\ufffd" not in text
+
+
+def test_pdf_fonts_embedded_and_cjk(out):
+    out_dir, _, _ = out
+    for pdf in [out_dir / "bulletin.pdf", out_dir / "statements" / "洋溪街道.pdf"]:
+        listing = subprocess.run(
+            ["pdffonts", str(pdf)], capture_output=True, check=True, text=True
+        ).stdout
+        rows = listing.splitlines()[2:]
+        assert rows, listing
+        for row in rows:
+            name = row.split()[0]
+            # every font is a subset (ABCDEF+…) of Noto CJK, embedded ("yes yes yes")
+            assert re.fullmatch(r"[A-Z]{6}\+Noto-(Serif|Sans)-CJK-SC(-Bold)?", name), row
+            assert re.search(r"\byes\s+yes\s+yes\b", row), row
+        assert "\ufffd" not in pdftext(pdf)
+    info = subprocess.run(
+        ["pdfinfo", str(out_dir / "bulletin.pdf")], capture_output=True, check=True, text=True
+    ).stdout
+    assert "595.276 x 841.89" in info  # A4
+
+
+def test_hostile_titles_stay_text(out):
+    out_dir, _, _ = out
+    html = (out_dir / "bulletin.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=http://example.invalid/x.png&gt;" in html
+    st = (out_dir / "statements" / "洋溪街道.html").read_text(encoding="utf-8")
+    assert "<script" not in st and "&lt;script&gt;" in st
+    # the PDF shows them as text
+    f = flat(pdftext(out_dir / "bulletin.pdf"))
+    assert flat(SCRIPT) in f and flat(IMG) in f and flat(FORMULA) in f
+
+
+def test_fetcher_refuses_network_and_outside_files(tmp_path):
+    fetcher = _fetcher()
+    for url in [
+        "http://example.invalid/x.png",
+        "https://example.invalid/x.css",
+        "ftp://example.invalid/x",
+        (tmp_path / "x.png").as_uri(),
+        "file:///etc/passwd",
+        (TEMPLATES / ".." / "pyproject.toml").as_uri(),
+    ]:
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.fetch((TEMPLATES / "style.css").as_uri()).read().startswith(b"/*")
+    assert fetcher.fetch("data:text/plain,ok").read() == b"ok"
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode())  # BOM, so Excel reads the Chinese
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_csv_exports(out):
+    out_dir, _, _ = out
+    scores = read_csv(out_dir / "scores.csv")
+    assert list(scores[0]) == [
+        "unit",
+        "group",
+        "points",
+        "rank",
+        "target_met",
+        "assessment",
+        "target",
+        "submitted",
+        "adopted",
+        "remark",
+    ]
+    first = scores[0]
+    assert (first["unit"], first["points"], first["rank"], first["target_met"]) == (
+        "新安江街道",
+        "40",
+        "1",
+        "true",
+    )
+    assert first["assessment"] == "15"
+    ledger = read_csv(out_dir / "ledger.csv")
+    assert len(ledger) == 9
+    row = next(r for r in ledger if r["ref"] == "a4")
+    assert row["title"] == "'" + FORMULA and row["note"] == "'" + FORMULA
+    assert row["points"] == "10"
+    assert next(r for r in ledger if r["rule"] == "月度无报送")["points"] == "-10"  # a number
+    review = read_csv(out_dir / "review.csv")
+    assert list(review[0]) == [
+        "type",
+        "key",
+        "file",
+        "row",
+        "text",
+        "candidates",
+        "reason",
+        "answer",
+    ]
+    assert review[0]["text"] == "'@SUM(A1:A2)"
+
+
+def test_xlsx_export(out):
+    out_dir, _, _ = out
+    wb = openpyxl.load_workbook(out_dir / "scores.xlsx")
+    assert wb.sheetnames == ["乡镇（街道）", "A类", "计分明细"]
+    towns = wb["乡镇（街道）"]
+    assert towns.freeze_panes == "A2"
+    header = [c.value for c in towns[1]]
+    assert header[:5] == ["排名", "单位", "报送", "采用", "得分"]
+    assert [c.value for c in towns[2]][:5] == [1, "新安江街道", 2, 1, 40]
+    assert towns.cell(row=2, column=5).data_type == "n"
+    led = wb["计分明细"]
+    cols = [c.value for c in led[1]]
+    title_col = cols.index("标题") + 1
+    points_col = cols.index("分值") + 1
+    cells = [led.cell(row=r, column=title_col) for r in range(2, led.max_row + 1)]
+    hostile = next(c for c in cells if c.value == FORMULA)
+    assert hostile.data_type == "s"  # text, not a formula
+    points = [led.cell(row=r, column=points_col) for r in range(2, led.max_row + 1)]
+    assert all(c.data_type == "n" for c in points)
+    assert -10 in [c.value for c in points]
+
+
+def test_statements_explain_the_points(out):
+    out_dir, _, _ = out
+    f = flat(pdftext(out_dir / "statements" / "新安江街道.pdf"))
+    assert "新安江街道2018年第二季度政务信息得分说明" in f
+    assert "得分40分" in f and "第1名（共3个单位）" in f and "目标分值30分" in f
+    # the four ledger rows and their total: 4 + 16 + 30 - 10 = 40
+    for piece in ["本级采用三（一）14", "杭州采用三（一）216", "领导批示三（二）30", "-10"]:
+        assert piece in f, piece
+    assert ["合计", "40", "等于本期得分"] in layout_rows(out_dir / "statements" / "新安江街道.pdf")
+    assert "月度无报送扣分仅适用于" in f
+    shared = flat(pdftext(out_dir / "statements" / "寿昌镇.pdf"))
+    assert "联合供稿" in shared
+    assert ["合计", "4", "等于本期得分"] in layout_rows(out_dir / "statements" / "寿昌镇.pdf")
+    empty = out_dir / "statements" / "市_区联络办.pdf"
+    assert "本期无计分记录" in flat(pdftext(empty))
+    assert ["合计", "0", "等于本期得分"] in layout_rows(empty)
+
+
+def test_without_mail_logs_and_with_corrections(tmp_path):
+    d = sample()
+    ctx = make_context(
+        submissions=d["submissions"].clear(),
+        version=2,
+        changes={
+            "previous": 1,
+            "units": [
+                {"unit": "市发改局", "before": 10, "after": 18, "rank_before": 2, "rank_after": 1}
+            ],
+            "inputs": ["events/2018.csv 新增约稿记录"],
+        },
+    )
+    render_outputs(tmp_path, ctx)
+    f = flat(pdftext(tmp_path / "bulletin.pdf"))
+    assert "本期未导入报送邮件记录" in f
+    assert "零报送单位" not in f  # nobody can be named without mail logs
+    assert "零采用单位" in f
+    assert "更正说明" in f and "本通报为第2版，更正第1版通报" in f
+    assert "市发改局：得分由10分更正为18分，排名由第2名更正为第1名" in f
+    assert "events/2018.csv新增约稿记录" in f
+    st = flat(pdftext(tmp_path / "statements" / "新安江街道.pdf"))
+    assert "报送（条）未统计" in st and "按报送情况计分的条款未适用" in st
+
+
+def test_district_office_wording(tmp_path):
+    ctx = make_context(office="青山区人民政府办公室", doc_number=None)
+    render_outputs(tmp_path, ctx)
+    f = flat(pdftext(tmp_path / "bulletin.pdf"))
+    assert "关于2018年第二季度全区政务信息报送采用情况的通报" in f
+    assert "区政府各部门" in f
