@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date
 
 import polars as pl
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from transforms import schema
 from transforms.matching import strip_place_prefix
@@ -89,26 +89,27 @@ def _core(s: str) -> str:
     return c if len(c) >= 2 else s
 
 
-def _similarity(a: str, b: str) -> float:
-    """title_similarity on titles already normalised."""
-    a, b = _core(a), _core(b)
-    if not a or not b:
+def _prepare(normalised: str) -> tuple[str, frozenset[str]]:
+    """What the comparison needs of a normalised title: its core and its numbers."""
+    core = _core(normalised)
+    return core, frozenset(_NUMERALS.findall(core))
+
+
+def _similarity(a: tuple[str, frozenset[str]], b: tuple[str, frozenset[str]]) -> float:
+    """title_similarity on prepared titles (see `_prepare`)."""
+    (ca, na), (cb, nb) = a, b
+    if not ca or not cb:
         return 0.0
-    score = fuzz.ratio(a, b)
+    score = fuzz.ratio(ca, cb)
     # Editors shorten titles: 「寿昌镇小城镇环境综合整治」 inside 「…小城镇环境综合整治成效明显」.
     # partial_ratio scores the best window of the longer title against the shorter one, which
     # catches that; on short titles it is too generous (any short phrase in common scores
     # high), so it counts only when the shorter one keeps PARTIAL_MIN_LEN characters.
-    if min(len(a), len(b)) >= PARTIAL_MIN_LEN:
-        score = max(score, fuzz.partial_ratio(a, b))
-    na, nb = _numbers(a), _numbers(b)
+    if min(len(ca), len(cb)) >= PARTIAL_MIN_LEN:
+        score = max(score, fuzz.partial_ratio(ca, cb))
     if na and nb and na != nb:
         score *= NUMBER_PENALTY
     return float(score)
-
-
-def _numbers(s: str) -> set[str]:
-    return set(_NUMERALS.findall(s))
 
 
 def title_similarity(a: str | None, b: str | None, places: tuple[str, ...] = ()) -> float:
@@ -119,7 +120,7 @@ def title_similarity(a: str | None, b: str | None, places: tuple[str, ...] = ())
     keeps PARTIAL_MIN_LEN characters; times NUMBER_PENALTY when both titles carry numbers
     and the numbers differ (一季度 vs 二季度).
     """
-    return _similarity(normalize_title(a, places), normalize_title(b, places))
+    return _similarity(_prepare(normalize_title(a, places)), _prepare(normalize_title(b, places)))
 
 
 # --- grouping --------------------------------------------------------------------------------
@@ -183,6 +184,52 @@ def _describe(a: dict) -> str:
     return f"《{a['publication']}》{issue}「{a['title']}」"
 
 
+def _window_pairs(
+    members: list[str],
+    days: list[int],
+    titles: dict[str, tuple[str, frozenset[str]]],
+    window_days: int,
+    cutoff: float,
+):
+    """For each member (sorted by date), the later members within the window whose title
+    similarity is at least `cutoff`: [(id, [(other_id, score), …]), …].
+
+    Same as `_similarity` pair by pair, but the ratio and partial_ratio passes run inside
+    rapidfuzz with a score cutoff, which keeps thousands of adoptions well under a second.
+    """
+    cores = [titles[m][0] for m in members]
+    end = 0
+    for x, a in enumerate(members):
+        end = max(end, x + 1)
+        while end < len(members) and days[end] - days[x] <= window_days:
+            end += 1
+        ca, na = titles[a]
+        if not ca or end <= x + 1:
+            yield a, []
+            continue
+        window = cores[x + 1 : end]
+        best: dict[int, float] = {}
+        for _c, sc, j in process.extract(
+            ca, window, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        ):
+            best[j] = sc
+        if len(ca) >= PARTIAL_MIN_LEN:
+            for _c, sc, j in process.extract(
+                ca, window, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None
+            ):
+                if len(window[j]) >= PARTIAL_MIN_LEN and sc > best.get(j, -1.0):
+                    best[j] = sc
+        out = []
+        for j, sc in best.items():
+            b = members[x + 1 + j]
+            nb = titles[b][1]
+            if na and nb and na != nb:
+                sc *= NUMBER_PENALTY
+            if sc >= cutoff:
+                out.append((b, float(sc)))
+        yield a, out
+
+
 def group_articles(
     adoptions: pl.DataFrame,
     adoption_units: pl.DataFrame,
@@ -208,7 +255,7 @@ def group_articles(
     recs = list(adoptions.iter_rows(named=True))
     by_id = {r["adoption_id"]: r for r in recs}
     ids = list(by_id)
-    titles = {i: normalize_title(by_id[i]["title"], places) for i in ids}
+    titles = {i: _prepare(normalize_title(by_id[i]["title"], places)) for i in ids}
 
     def issue_key(r: dict) -> tuple:
         return (r["publication"], r["issue"] if r["issue"] else r["date"])
@@ -226,13 +273,10 @@ def group_articles(
     for members in by_unit.values():
         members.sort(key=lambda i: (by_id[i]["date"] or date.max, i))
         days = [by_id[i]["date"].toordinal() if by_id[i]["date"] else far for i in members]
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                if days[y] - days[x] > window_days:
-                    break
-                a, b = sorted((members[x], members[y]))
-                if (a, b) not in scored:
-                    scored[(a, b)] = _similarity(titles[a], titles[b])
+        for a, pairs in _window_pairs(members, days, titles, window_days, min(doubt, same)):
+            for b, s in pairs:
+                key = (a, b) if a < b else (b, a)
+                scored.setdefault(key, s)
 
     # The user's answers first: 否 forbids, 是 merges.
     answers = {
@@ -311,7 +355,7 @@ def link_events_to_articles(
     article_of = dict(articles.select("adoption_id", "article_id").iter_rows())
     adoptions = schema.conform(adoptions, schema.ADOPTIONS)
     info = {
-        r["adoption_id"]: (r["date"], normalize_title(r["title"], places))
+        r["adoption_id"]: (r["date"], _prepare(normalize_title(r["title"], places)))
         for r in adoptions.iter_rows(named=True)
     }
     by_unit: dict[str, list[str]] = defaultdict(list)
@@ -326,7 +370,7 @@ def link_events_to_articles(
 
     out: list[str | None] = []
     for unit, title, when in zip(col("unit"), col("title"), col("date"), strict=True):
-        t = normalize_title(title, places) if title else ""
+        t = _prepare(normalize_title(title, places)) if title else None
         best: tuple | None = None
         if t and unit in by_unit:
             for aid in by_unit[unit]:
