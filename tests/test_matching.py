@@ -274,6 +274,7 @@ def test_match_adoption_units(units):
             ("a5", "财政局、市老干部局"),
             ("a6", "市老干部局"),
             ("a7", "梅城 寿昌"),
+            ("a8", "发改局、市发改局（张三）"),
         ]
     )
     au, review = match_adoption_units(a, units, no_decisions(), PREFIXES)
@@ -289,6 +290,8 @@ def test_match_adoption_units(units):
         ("a5", "财政（地税）局", 0, 2),
         ("a7", "梅城镇", 0, 2),
         ("a7", "寿昌镇", 1, 2),
+        # the same unit printed twice counts once
+        ("a8", "发改局", 0, 1),
     ]
     # one review row for 老干部局 (three occurrences), first file/row kept
     assert review.schema == pl.Schema(schema.REVIEW)
@@ -310,7 +313,8 @@ def test_match_adoption_units_decision_on_next_run(units):
     _, review = match_adoption_units(a, units, no_decisions(), PREFIXES)
     assert sorted(review["key"]) == ["城建", "老干部局"]
     # the user answers both; the rerun applies them
-    d = decisions(("unit", "老干部局", "民政局"), ("unit", "城建", "忽略"))
+    # keys as retyped by the user are normalised the same way (市老干部局 → 老干部局)
+    d = decisions(("unit", "市老干部局", "民政局"), ("unit", "城建", "忽略"))
     au, review = match_adoption_units(a, units, d, PREFIXES)
     assert review.height == 0
     assert au.select("adoption_id", "unit", "position", "n_units", "method").rows() == [

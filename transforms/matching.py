@@ -307,8 +307,11 @@ def extract_email(sender: str | None) -> str | None:
 IGNORE = "忽略"
 
 
-def _decisions(decisions: pl.DataFrame | None, kind: str) -> dict[str, tuple[str, int | None]]:
-    """key → (answer, source row) for decisions of one type with a non-empty answer."""
+def _decisions(
+    decisions: pl.DataFrame | None, kind: str, normalize=None
+) -> dict[str, tuple[str, int | None]]:
+    """key → (answer, source row) for decisions of one type with a non-empty answer.
+    `normalize` is applied to the keys (a user may retype a key from review.csv)."""
     if decisions is None or decisions.height == 0 or "type" not in decisions.columns:
         return {}
     has_row = "source_row" in decisions.columns
@@ -317,7 +320,10 @@ def _decisions(decisions: pl.DataFrame | None, kind: str) -> dict[str, tuple[str
         answer = (row.get("answer") or "").strip()
         if (row.get("type") or "").strip() == kind and answer:
             key = (row.get("key") or "").strip()
-            out[key] = (answer, row["source_row"] if has_row else i + 2)
+            out[normalize(key) if normalize else key] = (
+                answer,
+                row["source_row"] if has_row else i + 2,
+            )
     return out
 
 
@@ -400,7 +406,7 @@ def _resolve_all(
     doubt: float,
 ) -> dict[str, dict]:
     """name → resolution, each distinct name resolved once."""
-    decided = _decisions(decisions, "unit")
+    decided = _decisions(decisions, "unit", lambda k: normalize_name(k, idx.place_prefixes))
     out: dict[str, dict] = {}
     for name in names:
         if name not in out:
@@ -475,7 +481,10 @@ def match_adoption_units(
     review: list[dict] = []
     for a, parts in zip(adoptions.iter_rows(named=True), split, strict=True):
         resolved = [res[p] for p in parts]
-        n_units = sum(r["method"] != "ignored" for r in resolved)
+        # names not ignored; a unit printed twice (发改局、市发改局) counts once
+        n_units = len({r["unit"] for r in resolved if r["unit"]}) + sum(
+            r["method"] == "none" for r in resolved
+        )
         seen: set[str] = set()
         for pos, r in enumerate(resolved):
             if r["unit"] is not None:
@@ -558,7 +567,7 @@ def assign_submission_units(
     raw = submissions["unit_raw"].to_list() if "unit_raw" in submissions.columns else []
     names = [r for r in raw if r and r.strip()]
     res = _resolve_all(idx, names, decisions, accept, doubt)
-    decided = _decisions(decisions, "submission")
+    decided = _decisions(decisions, "submission", lambda k: extract_email(k) or k)
     n = submissions.height
 
     def col(name: str) -> list:
