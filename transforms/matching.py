@@ -564,21 +564,19 @@ def assign_submission_units(
     else null and a `submission` review row. Returns (submissions with unit, REVIEW).
     """
     idx = UnitIndex.build(units, place_prefixes)
-    raw = submissions["unit_raw"].to_list() if "unit_raw" in submissions.columns else []
-    names = [r for r in raw if r and r.strip()]
-    res = _resolve_all(idx, names, decisions, accept, doubt)
-    decided = _decisions(decisions, "submission", lambda k: extract_email(k) or k)
     n = submissions.height
 
     def col(name: str) -> list:
         return submissions[name].to_list() if name in submissions.columns else [None] * n
 
     senders, subjects, ids = col("sender"), col("subject"), col("submission_id")
-    files, srows, raws = col("source_file"), col("source_row"), col("unit_raw") if raw else None
+    files, srows, raws = col("source_file"), col("source_row"), col("unit_raw")
+    res = _resolve_all(idx, [r for r in raws if r and r.strip()], decisions, accept, doubt)
+    decided = _decisions(decisions, "submission", lambda k: extract_email(k) or k)
     out: list[str | None] = []
     review: list[dict] = []
     for i in range(n):
-        name = raws[i] if raws else None
+        name = raws[i]
         if name and name.strip():
             r = res[name]
             out.append(r["unit"])
