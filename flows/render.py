@@ -61,7 +61,8 @@ class ReportContext:
     doc_number: str | None = None
     requirements: str = sm.DEFAULT_REQUIREMENTS
     #: {"previous": int, "units": [{"unit","before","after","rank_before","rank_after"}],
-    #:  "inputs": [str | dict, ...], optional "reason": str}
+    #:  "inputs": {"added","removed","changed": [file]} or [str | dict, ...],
+    #:  optional "ledger": {"added","removed": [LEDGER row dicts]}, optional "reason": str}
     changes: dict | None = None
     #: optional: EVENTS + unit; when given, leader instructions are counted from it,
     #: else from the ledger rows whose rule names 批示
@@ -170,6 +171,10 @@ def _pdf(html: str, target: Path) -> None:
 # --------------------------------------------------------------------------- bulletin
 
 
+#: ledger changes listed one by one in the 更正说明, the rest counted
+_MAX_CHANGE_ROWS = 20
+
+
 def _change_lines(changes: dict) -> tuple[list[str], list[str]]:
     unit_lines = []
     for u in changes.get("units") or []:
@@ -184,12 +189,48 @@ def _change_lines(changes: dict) -> tuple[list[str], list[str]]:
             parts.append(f"排名由{rb_s}更正为{ra_s}")
         unit_lines.append(f"{u.get('unit')}：{'，'.join(parts) or '得分与排名不变'}")
     input_lines = []
-    for i in changes.get("inputs") or []:
-        if isinstance(i, dict):
-            input_lines.append("，".join(f"{v}" for v in i.values() if v not in (None, "")))
-        else:
-            input_lines.append(str(i))
+    inputs = changes.get("inputs") or []
+    if isinstance(inputs, dict):  # {"added": [...], "removed": [...], "changed": [...]}
+        for key, word in (("added", "新增"), ("changed", "修改"), ("removed", "删除")):
+            files = [str(f) for f in inputs.get(key) or []]
+            if files:
+                input_lines.append(f"{word}数据文件：{'、'.join(files)}")
+    else:
+        for i in inputs:
+            if isinstance(i, dict):
+                input_lines.append("，".join(f"{v}" for v in i.values() if v not in (None, "")))
+            else:
+                input_lines.append(str(i))
+    ledger = changes.get("ledger") or {}
+    if isinstance(ledger, dict):
+        for key, word in (("added", "新增"), ("removed", "撤销")):
+            rows = ledger.get(key) or []
+            for r in rows[:_MAX_CHANGE_ROWS]:
+                note = f"（{r['note']}）" if r.get("note") else ""
+                input_lines.append(
+                    f"{word}计分：{r.get('unit')} {sm.fmt_points(r.get('points'))}分{note}"
+                )
+            if len(rows) > _MAX_CHANGE_ROWS:
+                input_lines.append(f"另有{word}计分{len(rows) - _MAX_CHANGE_ROWS}项，见计分明细")
     return unit_lines, input_lines
+
+
+def score_table_widths(t: sm.ScoreTable) -> list[float]:
+    """Column widths (percent) of an attachment table, in the template's column order, so
+    that a long remark cannot squeeze the number columns."""
+    widths = [6.0, 18.0, 7.0] + [6.0] * len(t.levels) + [7.0]
+    if t.show_ytd:
+        widths.append(7.0)
+    widths += [6.5, 6.5]
+    if t.show_assessment:
+        widths.append(7.0)
+    rest = max(100.0 - sum(widths), 0.0)
+    if t.show_remark:
+        widths.append(max(rest, 12.0))
+    else:
+        widths[1] += rest
+    total = sum(widths)
+    return [round(w * 100.0 / total, 2) for w in widths]
 
 
 def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
@@ -247,12 +288,13 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "zero_adoption": sm.zero_adoption_units(
             r.scores, ctx.adoptions, ctx.adoption_units, period, group_names
         ),
-        "below_target": sm.below_target_units(r.scores, group_names),
+        "below_target": sm.below_target_by_group(r.scores, group_names),
         "commissions_done": done,
         "commissions_not_done": not_done,
         "notes": list(r.notes or []),
         "requirements": [p.strip() for p in (ctx.requirements or "").splitlines() if p.strip()],
         "tables": tables,
+        "table_widths": [score_table_widths(t) for t in tables],
         "attachments": attachments,
         "articles": sm.adopted_articles(ctx.adoptions, ctx.adoption_units, period),
     }

@@ -104,7 +104,9 @@ def test_bulletin_pdf_text(out):
     assert "新安江街道（40分）" in f and "市发改局（18分）" in f and "市公安局（16分）" in f
     # problems
     assert "零报送单位" in f and "零采用单位" in f and "市/区联络办" in f
-    assert "寿昌镇（4分，目标30分）" in f
+    assert "未达到本期目标分值的单位共5个" in f
+    assert "乡镇（街道）2个（目标30分）：寿昌镇（4分）、洋溪街道（4分）。" in f
+    assert "A类3个（目标30分）：市发改局（18分）、市公安局（16分）、市/区联络办（0分）。" in f
     # commissions
     assert "按时完成1篇：市发改局《关于优化营商环境的调研》" in f
     assert "市公安局《关于夜间经济的思考》（未报）" in f
@@ -274,7 +276,19 @@ def test_without_mail_logs_and_with_corrections(tmp_path):
             "units": [
                 {"unit": "市发改局", "before": 10, "after": 18, "rank_before": 2, "rank_after": 1}
             ],
-            "inputs": ["events/2018.csv 新增约稿记录"],
+            "inputs": {"added": [], "removed": [], "changed": ["events/2018.csv"]},
+            "ledger": {
+                "added": [
+                    {
+                        "unit": "市发改局",
+                        "rule_id": "t/J-4",
+                        "ref": "ev2",
+                        "points": 8.0,
+                        "note": "约稿",
+                    }
+                ],
+                "removed": [],
+            },
         },
     )
     render_outputs(tmp_path, ctx)
@@ -284,7 +298,8 @@ def test_without_mail_logs_and_with_corrections(tmp_path):
     assert "零采用单位" in f
     assert "更正说明" in f and "本通报为第2版，更正第1版通报" in f
     assert "市发改局：得分由10分更正为18分，排名由第2名更正为第1名" in f
-    assert "events/2018.csv新增约稿记录" in f
+    assert "修改数据文件：events/2018.csv" in f
+    assert "新增计分：市发改局8分（约稿）" in f
     st = flat(pdftext(tmp_path / "statements" / "新安江街道.pdf"))
     assert "报送（条）未统计" in st and "按报送情况计分的条款未适用" in st
 

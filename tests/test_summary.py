@@ -527,8 +527,14 @@ def test_named_units():
     assert sm.zero_adoption_units(r.scores, d["adoptions"], d["adoption_units"], Q2) == [
         "市/区联络办"
     ]
-    below = [b["unit"] for b in sm.below_target_units(r.scores)]
-    assert set(below) == {"洋溪街道", "寿昌镇", "市发改局", "市公安局", "市/区联络办"}
+    groups = [g.name for g in s.groups]
+    below = [b["unit"] for b in sm.below_target_units(r.scores, groups)]
+    assert below == ["寿昌镇", "洋溪街道", "市发改局", "市公安局", "市/区联络办"]
+    by_group = sm.below_target_by_group(r.scores, groups)
+    assert [(g["group"], g["target"], len(g["units"])) for g in by_group] == [
+        ("乡镇（街道）", 30.0, 2),
+        ("A", 30.0, 3),
+    ]
     done, not_done = sm.commissions_split(r.commissions)
     assert [c["unit"] for c in done] == ["市发改局"]
     assert [(c["unit"], c["status"]) for c in not_done] == [("市公安局", "未报")]

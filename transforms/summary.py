@@ -480,6 +480,22 @@ def below_target_units(
     return sc.select("unit", "group", "points", "target").to_dicts()
 
 
+def below_target_by_group(
+    scores: pl.DataFrame, groups: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Units below target per group: group, target (when the same for the whole group, else
+    None) and units (dicts unit, points, target), in group then rank order."""
+    out: list[dict[str, Any]] = []
+    for row in below_target_units(scores, groups):
+        if not out or out[-1]["group"] != row["group"]:
+            out.append({"group": row["group"], "units": []})
+        out[-1]["units"].append(row)
+    for g in out:
+        targets = {u["target"] for u in g["units"]}
+        g["target"] = targets.pop() if len(targets) == 1 else None
+    return out
+
+
 def commissions_split(
     commissions: pl.DataFrame | None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
