@@ -84,10 +84,12 @@ def match_and_group(inputs: Inputs, scheme: Scheme) -> Matched:
             row=first["row"],
         )
     articles, review_articles = grouping.group_articles(
-        inputs.adoptions, adoption_units, inputs.decisions
+        inputs.adoptions, adoption_units, inputs.decisions, places=prefixes
     )
     adoptions = inputs.adoptions.join(articles, on="adoption_id", how="left")
-    events = grouping.link_events_to_articles(events, inputs.adoptions, adoption_units, articles)
+    events = grouping.link_events_to_articles(
+        events, inputs.adoptions, adoption_units, articles, places=prefixes
+    )
     review = pl.concat(
         [schema.conform(r, schema.REVIEW) for r in (review_units, review_subs, review_articles)]
     )

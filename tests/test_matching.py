@@ -426,3 +426,23 @@ def test_index_built_from_roster(units):
     assert idx.lookup("市发改局") == ("发改局", "normalized")
     assert idx.lookup("城建") == (None, "none")
     assert idx.email_unit("MC@jiande.gov.cn") == "梅城镇"
+
+
+def test_guarded_prefixes_still_match_when_the_roster_says_so():
+    # 市民政局 = 市 + 民政局 (no unit is called 市民政局); 市场监管局 stays itself;
+    # 市委宣传部 is a party organ outside the roster: its key keeps 市委.
+    units = pl.DataFrame(
+        {
+            "unit": ["民政局", "市场监管局"],
+            "group": ["A", "A"],
+            "aliases": [[], []],
+            "emails": [[], []],
+        },
+        schema=schema.UNITS,
+    )
+    decisions = pl.DataFrame(schema=schema.DECISIONS)
+    got = resolve_names(
+        ["市民政局", "市场监管局", "市委宣传部"], units, decisions, ("建德市", "市")
+    )
+    assert got["unit"].to_list() == ["民政局", "市场监管局", None]
+    assert got["key"].to_list()[2] == "市委宣传部"

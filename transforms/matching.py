@@ -67,7 +67,22 @@ _SURNAMES = set(
     "毛郝龚邵万钱严覃武戴莫孔向汤洪楼俞应章鲍翁舒"
 )
 #: Words starting with 市/区/县 that are not a place prefix (市场监管局 is not 场监管局).
-_PREFIX_GUARDS = ("市场", "市政", "市民", "市容", "市级", "区域", "区划", "县域", "县级")
+# Words that begin with a place character but are not a place prefix. 市委/区委/县委 are
+# party organs: 「市委宣传部」 is not 「委宣传部」.
+_PREFIX_GUARDS = (
+    "市场",
+    "市政",
+    "市民",
+    "市容",
+    "市级",
+    "市委",
+    "区域",
+    "区划",
+    "区委",
+    "县域",
+    "县级",
+    "县委",
+)
 #: Generic level prefixes dropped from roster names and printed names (市农办 → 农办).
 _GENERIC_PREFIXES = ("市", "区", "县")
 #: Separators between units in an adoption's units field.
@@ -99,8 +114,9 @@ def _is_attribution(content: str) -> bool:
     return bool(parts) and all(_is_person(p) for p in parts)
 
 
-def strip_place_prefix(s: str, prefixes: tuple[str, ...]) -> str:
-    """Drop place prefixes (longest first, repeatedly) while something meaningful remains."""
+def strip_place_prefix(s: str, prefixes: tuple[str, ...], guard: bool = True) -> str:
+    """Drop place prefixes (longest first, repeatedly) while something meaningful remains.
+    With `guard`, words such as 市场 or 市委 keep their first character."""
     ordered = sorted(prefixes, key=len, reverse=True)
     changed = True
     while changed:
@@ -108,7 +124,7 @@ def strip_place_prefix(s: str, prefixes: tuple[str, ...]) -> str:
         for p in ordered:
             if p and s.startswith(p):
                 rest = s[len(p) :]
-                if len(rest) >= 2 and not s.startswith(_PREFIX_GUARDS):
+                if len(rest) >= 2 and not (guard and s.startswith(_PREFIX_GUARDS)):
                     s = rest
                     changed = True
                     break
@@ -201,6 +217,10 @@ def _variants(s: str, prefixes: tuple[str, ...]) -> list[str]:
         v = strip_place_prefix(base, tuple(p))
         if v not in out:
             out.append(v)
+    # Last, without the guards: 「市民政局」 is 市 + 民政局 when no unit is called 市民政局.
+    v = strip_place_prefix(base, (*prefixes, *_GENERIC_PREFIXES), guard=False)
+    if v not in out:
+        out.append(v)
     return [v for v in out if v]
 
 
