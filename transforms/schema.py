@@ -172,3 +172,24 @@ def conform(df: pl.DataFrame, schema: dict) -> pl.DataFrame:
         else:
             cols.append(pl.lit(None, dtype=dtype).alias(name))
     return df.select(cols)
+
+
+#: Commissions (约稿) of a period, as a scheme reports them: status is 按时, 逾期, 未报 or 未知
+#: (未知: not recorded and no mail logs for the due month; not scored).
+COMMISSIONS = {
+    "unit": pl.String,
+    "date": pl.Date,
+    "title": pl.String,
+    "status": pl.String,
+    "points": pl.Float64,
+}
+
+#: The year to date: each quarter's scores (ScoreResult.quarters).
+QUARTERS = {
+    "unit": pl.String,
+    "period": pl.String,
+    "points": pl.Float64,
+    "rank": pl.Int64,
+    "assessment": pl.Float64,
+    "target_met": pl.Boolean,
+}
