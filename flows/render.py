@@ -248,7 +248,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         submissions=ctx.submissions,
         quarters=r.quarters,
     )
-    done, not_done = sm.commissions_split(r.commissions)
+    done, not_done, unknown = sm.commissions_split(r.commissions)
     changes = None
     if ctx.changes:
         unit_lines, input_lines = _change_lines(ctx.changes)
@@ -291,6 +291,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "below_target": sm.below_target_by_group(r.scores, group_names),
         "commissions_done": done,
         "commissions_not_done": not_done,
+        "commissions_unknown": unknown,
         "notes": list(r.notes or []),
         "requirements": [p.strip() for p in (ctx.requirements or "").splitlines() if p.strip()],
         "tables": tables,

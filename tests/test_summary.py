@@ -535,9 +535,22 @@ def test_named_units():
         ("乡镇（街道）", 30.0, 2),
         ("A", 30.0, 3),
     ]
-    done, not_done = sm.commissions_split(r.commissions)
+    done, not_done, unknown = sm.commissions_split(r.commissions)
     assert [c["unit"] for c in done] == ["市发改局"]
     assert [(c["unit"], c["status"]) for c in not_done] == [("市公安局", "未报")]
+    assert unknown == []
+    extra = r.commissions.vstack(
+        pl.DataFrame(
+            {
+                "unit": ["寿昌镇"],
+                "date": [date(2018, 6, 30)],
+                "title": ["甲"],
+                "status": ["未知"],
+                "points": [0.0],
+            }
+        )
+    )
+    assert [c["unit"] for c in sm.commissions_split(extra)[2]] == ["寿昌镇"]
 
 
 def test_adopted_articles():

@@ -498,10 +498,11 @@ def below_target_by_group(
 
 def commissions_split(
     commissions: pl.DataFrame | None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """约稿 rows (unit, date, title, status, points) split into done on time and not."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """约稿 rows (unit, date, title, status, points) split into done on time (按时), not done
+    as required (逾期, 未报 …) and unknown (未知: not recorded, no mail logs; not scored)."""
     if commissions is None or not commissions.height:
-        return [], []
+        return [], [], []
     df = commissions
     for c in ("unit", "date", "title", "status", "points"):
         if c not in df.columns:
@@ -509,8 +510,9 @@ def commissions_split(
     df = df.sort("date", "unit", nulls_last=True)
     rows = df.select("unit", "date", "title", "status", "points").to_dicts()
     done = [r for r in rows if r["status"] == "按时"]
-    not_done = [r for r in rows if r["status"] != "按时"]
-    return done, not_done
+    unknown = [r for r in rows if r["status"] in (None, "", "未知")]
+    not_done = [r for r in rows if r not in done and r not in unknown]
+    return done, not_done, unknown
 
 
 def adopted_articles(
