@@ -121,6 +121,7 @@ def run_period(
                 adoptions=matched.inputs.adoptions,
                 adoption_units=matched.inputs.adoption_units,
                 submissions=matched.inputs.submissions,
+                events=matched.inputs.events,
                 review=matched.review,
                 issued=issued or started.date(),
                 version=next_version,
@@ -129,6 +130,8 @@ def run_period(
             )
             if ws.requirements:
                 ctx.requirements = ws.requirements
+            if ws.recipients:
+                ctx.recipients = ws.recipients
             _echo(progress, "生成通报与各单位得分说明…")
             with outputs.staging(period_dir) as tmp:
                 render_task(tmp, ctx, progress)

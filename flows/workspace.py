@@ -28,6 +28,7 @@ class Workspace:
     timezone: str = "Asia/Shanghai"
     doc_number: str | None = None
     requirements: str | None = None
+    recipients: str | None = None
     mail: dict = field(default_factory=dict)
 
     @classmethod
@@ -57,6 +58,7 @@ class Workspace:
             timezone=cfg.get("timezone", "Asia/Shanghai"),
             doc_number=bulletin.get("doc_number"),
             requirements=bulletin.get("requirements"),
+            recipients=bulletin.get("recipients"),
             mail=cfg.get("mail", {}) or {},
         )
 
@@ -109,6 +111,7 @@ office = "{office}"
 # [bulletin]
 # doc_number = "建政办信〔2018〕1号"       # 通报文号
 # requirements = "下一步工作要求……"         # 通报“下一步工作要求”段落
+# recipients = "各乡镇人民政府、街道办事处，市政府各部门、单位："   # 主送
 
 # [database]
 # url = "postgresql+psycopg://kaohe@localhost/kaohe"   # 默认：本目录下的 kaohe.db (SQLite)
