@@ -15,6 +15,8 @@ from transforms.errors import InputError
 def _prefect_env() -> None:
     """Prefect's state lives outside the workspace and the repo; no telemetry offline."""
     os.environ.setdefault("PREFECT_HOME", str(Path.home() / ".kaohe" / "prefect"))
+    # Prefect creates only the last folder of its home; its server cannot start without it.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # Prefect's own log lines are English and repeat our errors; users read ours.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
