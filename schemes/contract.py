@@ -106,6 +106,10 @@ class Scheme(Protocol):
     #: place prefixes dropped when matching printed unit names (建德市, 市 …), longest first
     place_prefixes: tuple[str, ...]
     rules: tuple[Rule, ...]
+    #: the title of the scores' `assessment` column (建德: 排名得分)
+    assessment_label: str
+    #: roster groups that are listed but never scored (萧山: 不列入考核)
+    unscored_groups: tuple[str, ...]
 
     def roster(self) -> pl.DataFrame:
         """The regulation's own roster (UNITS frame)."""

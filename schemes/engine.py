@@ -907,6 +907,10 @@ class SchemeSpec:
     rules: tuple[Rule, ...]
     units: tuple[tuple[str, str, tuple[str, ...]], ...]
     scorer: Callable[..., ScoreResult]
+    #: what the scores' `assessment` column means in this regulation (the column title)
+    assessment_label: str = "排名得分"
+    #: groups listed in the roster but never scored (萧山's 不列入考核)
+    unscored_groups: tuple[str, ...] = ()
 
     def roster(self) -> pl.DataFrame:
         return pl.DataFrame(
