@@ -22,6 +22,7 @@ Concepts (each one a small dataclass or function):
 - `Quota` + `quota_rows`: counts of submissions per month / quarter / year against a
   threshold per group: points when met, when missed, per missing submission (C5 aware).
 - `silent_month_rows`: a month with no submission from a unit (C5 aware).
+- `consecutive_misses`: the windows at which N consecutive misses complete (连续N期未完成).
 - `commission_status`: 约稿 status from the office's record or from the mail logs.
 - `RankPoints`, `shared_rank`, `top_share_count`: ranking (C4) and rank-point tables.
 - `to_ledger`, `scores_frame`: the contract frames.
@@ -726,6 +727,25 @@ def quota_rows(prep: Prepared, period: Period, quota: Quota) -> tuple[list[dict]
             note = f"{w.title}{text}：{fmt(pts)} 分"
             out.append(row(unit, w.end, quota.rule, pts, note, "quota", None))
     return out, notes
+
+
+def consecutive_misses(outcomes: Iterable[tuple[object, bool | None]], run: int = 2) -> list:
+    """连续N期未完成: the windows at which `run` consecutive misses complete.
+
+    `outcomes` are (window, met) in time order, `met` True (met), False (missed) or None
+    (not judged, e.g. no mail logs, C5). A met or unjudged window breaks the run; after a
+    completed run counting starts afresh, so four missed quarters with `run=2` give two
+    (at the 2nd and the 4th) and three give one.
+    """
+    if run < 1:
+        raise ValueError(run)
+    hits, streak = [], 0
+    for window, met in outcomes:
+        streak = streak + 1 if met is False else 0
+        if streak == run:
+            hits.append(window)
+            streak = 0
+    return hits
 
 
 # --------------------------------------------------------------------------------------
