@@ -24,6 +24,9 @@ Concepts (each one a small dataclass or function):
 - `silent_month_rows`: a month with no submission from a unit (C5 aware).
 - `consecutive_misses`: the windows at which N consecutive misses complete (连续N期未完成).
 - `commission_status`: 约稿 status from the office's record or from the mail logs.
+- `CountTarget` + `target_progress` + `shortfall_rows`: yearly targets on numbers of
+  submissions or adoptions (optionally only some article classes), year-to-date progress,
+  and a deduction per missing item; C5 scales a submission target to the log months.
 - `RankPoints`, `shared_rank`, `top_share_count`: ranking (C4) and rank-point tables.
 - `to_ledger`, `scores_frame`: the contract frames.
 
@@ -902,6 +905,155 @@ def scores_frame(records: list[dict]) -> pl.DataFrame:
         records, schema_overrides={k: v for k, v in SCORES.items() if k in records[0]}
     )
     return conform(df, SCORES)
+
+
+# --------------------------------------------------------------------------------------
+# Count targets (目标任务): yearly numbers of submissions and adoptions
+
+
+def kind_word(kind: str | None) -> str | None:
+    """An article class without its trailing 信息 / 类 (调研类信息 → 调研); None if empty."""
+    if kind is None:
+        return None
+    k = "".join(str(kind).split())
+    for suffix in ("信息", "类"):
+        if k.endswith(suffix) and k[: -len(suffix)]:
+            k = k[: -len(suffix)]
+    return k or None
+
+
+@dataclass(frozen=True)
+class CountTarget:
+    """A target on a count per group over the year (全年上报信息不少于120条): `source`
+    submission (报送, counted per mail) or adoption (采用, counted per adoption: 条（次）).
+
+    `kinds`: only items of these classes count (empty: all): a submission's `kind`, or, when
+    it is empty, a 【kind】 mark in its subject; an adoption's `kind`, or its periodical's
+    default kind (`default_kinds`). Classes are compared by `kind_word` (调研类 = 调研).
+    C5: a submission target is judged on the months holding mail logs only: the threshold
+    is scaled to them (× months / 12) and rounded up (see `target_progress`)."""
+
+    name: str
+    source: str
+    thresholds: dict[str, float]
+    kinds: tuple[str, ...] = ()
+    unit_word: str = "条"
+
+    def counts(self, item: dict, default_kinds: dict[str, str | None] | None = None) -> bool:
+        if not self.kinds:
+            return True
+        wanted = {kind_word(k) for k in self.kinds}
+        kind = kind_word(item.get("kind"))
+        if kind is None and self.source == "adoption":
+            kind = kind_word((default_kinds or {}).get(item.get("publication")))
+        if kind is not None:
+            return kind in wanted
+        subject = item.get("subject") or ""
+        return any(f"【{k}" in subject for k in self.kinds)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A unit's count against one `CountTarget` from the year's start to a period's end.
+    `need`: what the unit must reach (None: the group has no such target, or a submission
+    target without any month of mail logs); `full`: the year's threshold; `months`: months
+    the count covers (for submissions: months holding mail logs)."""
+
+    target: CountTarget
+    got: int
+    need: float | None
+    full: float | None
+    months: int
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.need is None else self.got >= self.need
+
+    @property
+    def short(self) -> int:
+        """Missing items (0 when met or not judged)."""
+        if self.need is None:
+            return 0
+        return max(0, math.ceil(self.need) - self.got)
+
+    def text(self) -> str:
+        """「报送 35/120 条」; with a scaled need 「报送 80/90 条（按9个月）」."""
+        if self.full is None:
+            return ""
+        shown = self.need if self.need is not None else self.full
+        out = f"{self.target.name} {self.got}/{fmt(shown)} {self.target.unit_word}"
+        if self.need is not None and self.need != self.full:
+            out += f"（按{self.months}个月）"
+        return out
+
+
+def target_progress(
+    prep: Prepared,
+    period: Period,
+    targets: Iterable[CountTarget],
+    *,
+    default_kinds: dict[str, str | None] | None = None,
+    judge: bool = False,
+) -> dict[str, list[Progress]]:
+    """Per unit, the year-to-date count (the year's start to `period`'s end) against each
+    target. With `judge` (the year's result), a submission target's need is the threshold
+    scaled to the months holding mail logs, rounded up (C5: 9 months of logs and 150 a
+    year → 113); without any log month it is not judged (need None). Without `judge` the
+    need is the year's threshold (progress shown in quarterly bulletins)."""
+    start, end = period.year_period.start, period.end
+    covered = sum(1 for m in period.year_period.months() if m.start <= end and prep.has_logs(m))
+    out: dict[str, list[Progress]] = {u: [] for u in prep.units}
+    for t in targets:
+        items = prep.submissions if t.source == "submission" else prep.adoptions
+        n: dict[str, int] = defaultdict(int)
+        for it in items:
+            if it.get("unit") is not None and start <= it["date"] <= end:
+                if t.counts(it, default_kinds):
+                    n[it["unit"]] += 1
+        for unit, group in prep.units.items():
+            full = t.thresholds.get(group)
+            need, months = full, 12
+            if t.source == "submission":
+                months = covered
+                if judge and full is not None:
+                    need = None if covered == 0 else math.ceil(round(full * covered / 12, 9))
+            out[unit].append(Progress(t, n[unit], need, full, months))
+    return out
+
+
+def shortfall_rows(
+    progress: dict[str, list[Progress]],
+    target: CountTarget,
+    period: Period,
+    rule: Rule,
+    per_missing: float,
+) -> tuple[list[dict], list[str]]:
+    """Per missing item below `target` (未完成目标任务，每少一条 …): `per_missing` points, one
+    row per unit dated the period's last day (source quota). Notes name a target that
+    could not be judged or was scaled to the months holding mail logs (C5)."""
+    out, notes = [], []
+    for unit, progs in progress.items():
+        for p in progs:
+            if p.target != target:
+                continue
+            if p.need is not None and p.need != p.full and not notes:
+                notes.append(
+                    f"{period.title}仅{p.months}个月有报送记录（邮件日志），"
+                    f"“{rule.name}”按{p.months}个月折算全年目标（向上取整）。"
+                )
+            if p.full is not None and p.need is None and not notes:
+                notes.append(
+                    f"{period.title}没有报送记录（邮件日志），未执行“{rule.name}”规则（{rule.clause}）。"
+                )
+            if p.short:
+                pts = per_missing * p.short
+                note = (
+                    f"{period.title}{target.name} {p.got} {target.unit_word}，"
+                    f"目标 {fmt(p.need)} {target.unit_word}，少 {p.short} {target.unit_word}："
+                    f"{fmt(per_missing)} × {p.short} = {fmt(pts)} 分"
+                )
+                out.append(row(unit, period.end, rule, pts, note, "quota", None))
+    return out, notes
 
 
 # --------------------------------------------------------------------------------------
