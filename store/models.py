@@ -86,3 +86,31 @@ class ScoreRow(Base):
     submitted: Mapped[int | None] = mapped_column(Integer, nullable=True)
     adopted: Mapped[int | None] = mapped_column(Integer, nullable=True)
     remark: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Delivery(Base):
+    """One mail of a run's bulletin and statement to one address of a unit (发送记录).
+
+    A row is written before the message goes out (status `sending`) and updated after, so
+    that a `kaohe send` that stops halfway resumes with the rows not yet `sent`.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("run_id", "unit", "address", name="uq_delivery_run_unit_address"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(128))
+    address: Mapped[str] = mapped_column(String(320))
+    correction: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_id: Mapped[str] = mapped_column(String(255))
+    #: sending (written, outcome unknown), sent, deferred (temporary failure), failed (refused)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

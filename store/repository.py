@@ -5,14 +5,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import polars as pl
-from sqlalchemy import create_engine, delete, select
-from sqlalchemy.engine import Engine
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, delete, inspect, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from store.models import Base, LedgerRow, Run, ScoreRow
+from store.models import Delivery, LedgerRow, Run, ScoreRow
 from transforms import schema
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: the revision whose schema `create_all` made before migrations existed
+FIRST_REVISION = "0001"
 
 
 def _clean(value):
@@ -22,6 +29,26 @@ def _clean(value):
     return value
 
 
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(connection: Connection) -> None:
+    """Create or upgrade the schema to the newest migration (`alembic upgrade head`).
+
+    A database made by an older kaohe with `create_all` has the tables of the first
+    migration but no `alembic_version`; it is stamped at that revision, then upgraded."""
+    tables = set(inspect(connection).get_table_names())
+    cfg = alembic_config(connection)
+    if "runs" in tables and "alembic_version" not in tables:
+        command.stamp(cfg, FIRST_REVISION)
+    command.upgrade(cfg, "head")
+
+
 @dataclass
 class Store:
     engine: Engine
@@ -29,7 +56,8 @@ class Store:
     @classmethod
     def open(cls, url: str) -> Store:
         engine = create_engine(url, future=True)
-        Base.metadata.create_all(engine)
+        with engine.begin() as conn:
+            migrate(conn)
         return cls(engine)
 
     def close(self) -> None:
@@ -60,6 +88,7 @@ class Store:
             # is replaced as a whole, never patched.
             old = s.scalars(select(Run).where(Run.period == period, Run.version == version))
             for run in old:
+                s.execute(delete(Delivery).where(Delivery.run_id == run.id))
                 s.execute(delete(LedgerRow).where(LedgerRow.run_id == run.id))
                 s.execute(delete(ScoreRow).where(ScoreRow.run_id == run.id))
                 s.delete(run)
@@ -109,3 +138,55 @@ class Store:
                 .order_by(ScoreRow.id)
             ).all()
         return pl.DataFrame([tuple(r) for r in rows], schema=schema.SCORES, orient="row")
+
+    # ------------------------------------------------------------------ runs and mail
+
+    def run(self, period: str, version: int) -> Run | None:
+        with Session(self.engine) as s:
+            return s.scalars(
+                select(Run).where(Run.period == period, Run.version == version)
+            ).first()
+
+    def deliveries(self, run_id: int) -> dict[tuple[str, str], Delivery]:
+        """The run's delivery rows keyed by (unit, address)."""
+        with Session(self.engine) as s:
+            rows = s.scalars(select(Delivery).where(Delivery.run_id == run_id)).all()
+        return {(d.unit, d.address): d for d in rows}
+
+    def last_sent_version(self, period: str, unit: str, before: int) -> int | None:
+        """The newest version of `period` older than `before` that reached the unit."""
+        with Session(self.engine) as s:
+            return s.scalars(
+                select(Delivery.version)
+                .where(
+                    Delivery.period == period,
+                    Delivery.unit == unit,
+                    Delivery.status == "sent",
+                    Delivery.version < before,
+                )
+                .order_by(Delivery.version.desc())
+                .limit(1)
+            ).first()
+
+    def save_delivery(self, run: Run, unit: str, address: str, **fields) -> None:
+        """Insert or update the row of (run, unit, address) with `fields`; committed at once
+        so that a crash right after leaves the outcome on record."""
+        with Session(self.engine) as s, s.begin():
+            row = s.scalars(
+                select(Delivery).where(
+                    Delivery.run_id == run.id, Delivery.unit == unit, Delivery.address == address
+                )
+            ).first()
+            if row is None:
+                row = Delivery(
+                    run_id=run.id,
+                    period=run.period,
+                    version=run.version,
+                    unit=unit,
+                    address=address,
+                    attempts=0,
+                    correction=False,
+                )
+                s.add(row)
+            for k, v in fields.items():
+                setattr(row, k, v)
