@@ -579,9 +579,10 @@ def assign_submission_units(
 
     From `unit_raw` when given (resolved like printed names; unresolved → a `unit` review
     row); else the sender's address against the roster's emails; else a unit named at the
-    start of the subject (【区发改局】…, [发改局]…, 发改局：…); else a decision of type
-    `submission` keyed by the sender's address (or submission_id when there is none);
-    else null and a `submission` review row. Returns (submissions with unit, REVIEW).
+    start of the subject (【区发改局】…, [发改局]…, 发改局：…); else the unit a mail's body
+    names (optional column `unit_hint`, e.g. 报送单位：区发改局, see flows.mail); else a
+    decision of type `submission` keyed by the sender's address (or submission_id when there
+    is none); else null and a `submission` review row. Returns (submissions with unit, REVIEW).
     """
     idx = UnitIndex.build(units, place_prefixes)
     n = submissions.height
@@ -591,6 +592,7 @@ def assign_submission_units(
 
     senders, subjects, ids = col("sender"), col("subject"), col("submission_id")
     files, srows, raws = col("source_file"), col("source_row"), col("unit_raw")
+    hints = col("unit_hint")
     res = _resolve_all(idx, [r for r in raws if r and r.strip()], decisions, accept, doubt)
     decided = _decisions(decisions, "submission", lambda k: extract_email(k) or k)
     out: list[str | None] = []
@@ -614,6 +616,8 @@ def assign_submission_units(
                 )
             continue
         unit = idx.email_unit(senders[i]) or _subject_unit(idx, subjects[i])
+        if unit is None and hints[i]:
+            unit = idx.lookup(hints[i])[0]
         key = extract_email(senders[i]) or (ids[i] or "")
         if unit is None and key in decided:
             answer, src = decided[key]

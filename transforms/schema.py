@@ -41,6 +41,8 @@ ADOPTIONS = {
 
 #: Submission (报送): one message a unit sent to the office. `time` is in the office's zone.
 #: `unit_raw` is the unit named by the log's `unit` column (overrides the sender mapping).
+#: `attachments` (optional) holds the message's attachment file names joined by `;` (null
+#: for CSV logs). For mail, `source_row` is the message's index in its mbox (1 for an .eml).
 SUBMISSIONS = {
     "submission_id": pl.String,
     "time": pl.Datetime("us", "Asia/Shanghai"),
@@ -50,6 +52,7 @@ SUBMISSIONS = {
     "kind": pl.String,
     "source_file": pl.String,
     "source_row": pl.Int64,
+    "attachments": pl.String,
 }
 
 #: Event (事项): everything else the office records — leader instructions (领导批示),
