@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SYSTEM_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils)
+# dovecot-imapd: the IMAP server tests/test_imap.py starts on loopback for `kaohe fetch-mail`.
+SYSTEM_PACKAGES+=(dovecot-imapd)
 # PostgreSQL server: the store tests run on a throwaway cluster as well as on SQLite.
 SYSTEM_PACKAGES+=(postgresql)
 
