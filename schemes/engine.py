@@ -81,6 +81,19 @@ class Prepared:
     submissions: list[dict]
     log_months: set[tuple[int, int]] = field(default_factory=set)
 
+    def without_groups(self, groups: Iterable[str]) -> Prepared:
+        """The same inputs without the units of `groups` (listed but not scored, e.g.
+        萧山's 不列入考核) and their adoptions, events and submissions; `log_months` keeps
+        every month with mail logs (C5 counts any submission)."""
+        drop = {u for u, g in self.units.items() if g in set(groups)}
+        return Prepared(
+            {u: g for u, g in self.units.items() if u not in drop},
+            [a for a in self.adoptions if a["unit"] not in drop],
+            [e for e in self.events if e["unit"] not in drop],
+            [s for s in self.submissions if s.get("unit") not in drop],
+            set(self.log_months),
+        )
+
     def events_of(self, *types: str) -> list[dict]:
         wanted = set(types)
         return [e for e in self.events if e["type"] in wanted]
@@ -435,6 +448,10 @@ class InstructionTable:
     entries: tuple[InstructionEntry, ...]
     combine: str = "max"
     event_type: str = "领导批示"
+    #: the words of the ledger note「{level}{actor}{verb}「title」」: media coverage by level
+    #: (萧山's 媒体报道) is the same table with actor 媒体 and verb 报道
+    actor: str = "领导"
+    verb: str = "批示"
 
     def entry(self, level: str, main: bool) -> InstructionEntry | None:
         for e in self.entries:
@@ -480,11 +497,11 @@ def instruction_rows(
         if entry is None:
             continue
         who = e.get("level") or level
-        who = who if who.endswith("领导") else who + "领导"
+        who = who if who.endswith(table.actor) else who + table.actor
         title = e.get("title") or ""
         if e.get("article_id") is not None and e["article_id"] in no_bonus:
             continue
-        note = f"{who}批示「{title}」：加 {fmt(entry.points)} 分"
+        note = f"{who}{table.verb}「{title}」：加 {fmt(entry.points)} 分"
         cands.append(
             row(
                 e["unit"],
@@ -668,10 +685,11 @@ def silent_month_rows(
 
 @dataclass(frozen=True)
 class Quota:
-    """Submissions counted per `window` (month | quarter | year) against a threshold per
-    group. Met: `met_points`; missed: `missed_points` + `per_missing` × shortfall.
-    `words`: only submissions whose kind or subject contains one of them count (empty:
-    all)."""
+    """Submissions counted per `window` (month | bimonth | quarter | year) against a
+    threshold per group. Met: `met_points`; missed: `missed_points` + `per_missing` ×
+    shortfall. `words`: only submissions whose kind or subject contains one of them count
+    (empty: all); `match`, when given, decides instead (a predicate on the submission dict).
+    `bimonth` windows are 1–2月, 3–4月 …; a period holds those that end in it."""
 
     rule: Rule
     thresholds: dict[str, float]
@@ -680,17 +698,53 @@ class Quota:
     missed_points: float = 0.0
     per_missing: float = 0.0
     words: tuple[str, ...] = ()
+    match: Callable[[dict], bool] | None = None
 
     def counts(self, s: dict) -> bool:
+        if self.match is not None:
+            return self.match(s)
         if not self.words:
             return True
         text = (s.get("kind") or "") + (s.get("subject") or "")
         return any(w in text for w in self.words)
 
 
-def _windows(period: Period, window: str) -> list[Period]:
+@dataclass(frozen=True)
+class MonthSpan:
+    """Consecutive months `first`–`last` of one year (每两月: a bimonth window)."""
+
+    year: int
+    first: int
+    last: int
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.first, 1)
+
+    @property
+    def end(self) -> date:
+        return Period(self.year, "month", self.last).end
+
+    @property
+    def title(self) -> str:
+        return f"{self.year}年{self.first}—{self.last}月"
+
+    def contains(self, d: date) -> bool:
+        return self.start <= d <= self.end
+
+    def months(self) -> list[Period]:
+        return [Period(self.year, "month", m) for m in range(self.first, self.last + 1)]
+
+
+def _windows(period: Period, window: str) -> list:
     if window == "month":
         return period.months()
+    if window == "bimonth":
+        return [
+            MonthSpan(period.year, m.index - 1, m.index)
+            for m in period.months()
+            if m.index % 2 == 0
+        ]
     if window == "quarter":
         return period.quarters() if period.kind != "month" else []
     if window == "year":
