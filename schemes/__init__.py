@@ -12,6 +12,7 @@ SCHEMES = {
     "jiande-2018": "schemes.jiande_2018",
     "xiaoshan-2018": "schemes.xiaoshan_2018",
     "yinchuan-2018": "schemes.yinchuan_2018",
+    "qingshan-2020": "schemes.qingshan_2020",
 }
 
 
