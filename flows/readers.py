@@ -32,6 +32,7 @@ __all__ = [
     "SUBMISSION_HEADERS",
     "TABLE_SUFFIXES",
     "UNIT_HEADERS",
+    "adoption_key",
     "normalize_header",
     "normalize_publication",
     "normalize_title",
@@ -538,15 +539,63 @@ def _required_date(row: Mapping[str, str | None], column: str, file: str, n: int
     return d
 
 
+def adoption_key(publication: str, issue: str | None, when: object, title: str) -> str:
+    """What makes one adoption however its units are written: the periodical, the issue
+    number (`_issue_key`), the date and the normalised title."""
+    iso = when.isoformat() if hasattr(when, "isoformat") else str(when)
+    return "|".join((publication, _issue_key(issue), iso, normalize_title(title)))
+
+
+def _merge_adoptions(records: list[dict], documents: pl.DataFrame | None) -> list[dict]:
+    """One record per `adoption_key`. Spreadsheet rows come first and win over rows read
+    from issue documents: when a spreadsheet holds the article, the document's rows for it
+    are dropped and the spreadsheet's `units_raw` is kept. Several spreadsheet rows of one
+    article (the same issue typed twice, or one row per unit of a joint article) give the
+    first row, with the distinct `units_raw` of all of them joined by 、 (a joint article
+    names all its units). Several document rows (one issue given as .docx and .pdf) likewise.
+    """
+    merged: dict[str, dict] = {}
+    from_table: dict[str, bool] = {}
+    doc_rows = list(documents.iter_rows(named=True)) if documents is not None else []
+    for is_table, rows in ((True, records), (False, doc_rows)):
+        for rec in rows:
+            key = adoption_key(rec["publication"], rec["issue"], rec["date"], rec["title"])
+            first = merged.get(key)
+            if first is None:
+                merged[key] = dict(rec)
+                from_table[key] = is_table
+            elif from_table[key] == is_table:
+                printed = _units_of(first["units_raw"])
+                extra = [u for u in _units_of(rec["units_raw"]) if u not in printed]
+                if extra:
+                    first["units_raw"] = "、".join([*printed, *extra])
+    return list(merged.values())
+
+
+def _units_of(text: str | None) -> list[str]:
+    """The names of a units field split at the separators 、 ； ; , ， (for merging)."""
+    return _split(text, r"[、；;,，]")
+
+
 def read_adoptions(
-    paths: Iterable[Path], workspace: Path, publication_names: Mapping[str, str]
+    paths: Iterable[Path],
+    workspace: Path,
+    publication_names: Mapping[str, str],
+    documents: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Read adoption lists (录用/采用情况) into ADOPTIONS.
 
     `publication_names` maps every accepted spelling, normalised with
     `normalize_publication`, to the scheme's canonical periodical name. Files are read in
-    sorted order; rows with the same `adoption_id` (the same issue imported twice) are kept
-    once, the first occurrence.
+    sorted order. `documents` are adoptions read from issue documents
+    (`flows.issue_documents.read_issues`), merged after the spreadsheets.
+
+    One adoption per (publication, issue number, date, normalised title) — the
+    `adoption_key`, which does not depend on how the units are written: the same issue
+    imported twice, typed twice, or given both as a document and as spreadsheet rows counts
+    once. The first spreadsheet row is kept (its `adoption_id`, file and row); its
+    `units_raw` gains the units other spreadsheet rows of the same article name; document
+    rows only add articles no spreadsheet holds (see `_merge_adoptions`).
     """
     known = {normalize_publication(k): v for k, v in publication_names.items()}
     known_list = "、".join(dict.fromkeys(publication_names.values()))
@@ -588,10 +637,10 @@ def read_adoptions(
                     "source_row": n,
                 }
             )
+    records = _merge_adoptions(records, documents)
     if not records:
         return empty(ADOPTIONS)
-    df = pl.DataFrame(records, schema=ADOPTIONS)
-    return df.unique(subset="adoption_id", keep="first", maintain_order=True)
+    return pl.DataFrame(records, schema=ADOPTIONS)
 
 
 def read_submissions(

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from flows import readers
-from flows.workspace import Workspace
+from flows import issue_documents, readers
+from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
 from transforms import grouping, matching, schema
 from transforms.errors import InputError
@@ -27,6 +27,8 @@ class Inputs:
     submissions: pl.DataFrame
     events: pl.DataFrame
     decisions: pl.DataFrame
+    #: review rows found while reading (articles of issue documents without a readable source)
+    review: pl.DataFrame | None = None
 
 
 @dataclass
@@ -54,12 +56,18 @@ def ingest(ws: Workspace) -> Inputs:
     units = readers.read_units(units_path, ws.root, groups)
     if units.is_empty():  # no roster of the workspace's own: the regulation's appendix
         units = scheme.roster()
+    names = publication_names(scheme)
+    issues, issue_review = issue_documents.read_issues(
+        ws.files("adoptions", DOCUMENT_SUFFIXES), ws.root, names
+    )
+    adoptions = readers.read_adoptions(ws.files("adoptions"), ws.root, names, documents=issues)
     return Inputs(
         units=units,
-        adoptions=readers.read_adoptions(ws.files("adoptions"), ws.root, publication_names(scheme)),
+        adoptions=adoptions,
         submissions=readers.read_submissions(ws.files("submissions"), ws.root, tz=ws.timezone),
         events=readers.read_events(ws.files("events"), ws.root, scheme.event_types),
         decisions=readers.read_decisions(ws.root / "decisions.csv", ws.root),
+        review=issue_documents.unresolved_sources(issue_review, adoptions),
     )
 
 
@@ -90,8 +98,12 @@ def match_and_group(inputs: Inputs, scheme: Scheme) -> Matched:
     events = grouping.link_events_to_articles(
         events, inputs.adoptions, adoption_units, articles, places=prefixes
     )
+    read_review = inputs.review if inputs.review is not None else schema.empty(schema.REVIEW)
     review = pl.concat(
-        [schema.conform(r, schema.REVIEW) for r in (review_units, review_subs, review_articles)]
+        [
+            schema.conform(r, schema.REVIEW)
+            for r in (read_review, review_units, review_subs, review_articles)
+        ]
     )
     return Matched(
         inputs=ScoringInputs(

@@ -15,6 +15,8 @@ CONFIG = "kaohe.toml"
 INPUT_DIRS = ("adoptions", "submissions", "events")
 # .xls is listed so that the reader can say it is unsupported instead of skipping it.
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
+# Publication issues as documents, read by flows.issue_documents (.doc: to say it is not read).
+DOCUMENT_SUFFIXES = (".docx", ".pdf", ".html", ".htm", ".txt", ".doc")
 
 
 @dataclass

@@ -1,0 +1,491 @@
+"""Publication issues as documents (刊物原件): .docx, text-layer .pdf, .html and .txt files in
+`adoptions/` read into adoption rows.
+
+The IO half: open the file and extract its paragraphs with what their layout showed (bold,
+size, centred, red). The parsing of those lines into masthead and articles is pure and lives
+in `transforms.issue_text`. An issue becomes the same ADOPTIONS rows a spreadsheet would give
+(`source_file` the document, `source_row` the article's number in the issue); an article
+whose source attribution names no unit is returned in a REVIEW frame (type `article_source`)
+instead, never dropped. A file that cannot be read as an issue at all (old .doc, a broken
+file, a scanned PDF without text, no periodical of the scheme or no date in its masthead) is
+an InputError naming the file.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from collections.abc import Iterable, Mapping
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polars as pl
+
+from flows import readers
+from transforms import issue_text
+from transforms.errors import InputError
+from transforms.issue_text import Line
+from transforms.schema import ADOPTIONS, REVIEW, empty
+
+__all__ = [
+    "DOCUMENT_SUFFIXES",
+    "document_lines",
+    "read_issue",
+    "read_issues",
+    "unresolved_sources",
+]
+
+#: Suffixes read as issue documents. `.doc` is listed so that reading it gives a clear error.
+DOCUMENT_SUFFIXES = (".docx", ".pdf", ".html", ".htm", ".txt", ".doc")
+
+REVIEW_TYPE = "article_source"
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def _decode_text(raw: bytes, file: str) -> str:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError("无法识别文件编码（支持 UTF-8 和 GBK/GB18030）", file=file)
+
+
+def _is_red(rgb: tuple[float, float, float] | None) -> bool:
+    """A colour (0–1 per channel) that reads as red (#c00000, #ff0000, #e60012 …)."""
+    if rgb is None:
+        return False
+    r, g, b = rgb
+    return r >= 0.6 and g <= 0.35 and b <= 0.35
+
+
+def _docx_lines(path: Path, file: str) -> list[Line]:
+    import docx  # python-docx; imported here: only .docx issues need it
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # zipfile, KeyError, lxml errors for broken packages
+        raise InputError(
+            "不是有效的 docx 文件；请用 Word 或 WPS 重新保存后重试", file=file
+        ) from exc
+
+    def style_bold(p: Paragraph) -> bool:
+        style = p.style
+        while style is not None:
+            if style.font is not None and style.font.bold is not None:
+                return bool(style.font.bold)
+            style = style.base_style
+        name = (p.style.name if p.style is not None else "") or ""
+        return name.startswith(("Heading", "Title"))
+
+    def style_size(p: Paragraph) -> float | None:
+        style = p.style
+        while style is not None:
+            if style.font is not None and style.font.size is not None:
+                return style.font.size.pt
+            style = style.base_style
+        return None
+
+    def lines_of(p: Paragraph) -> list[Line]:
+        runs = [r for r in p.runs if r.text.strip()]
+        if not p.text.strip():
+            return []
+        default_bold = style_bold(p)
+        bold = bool(runs) and all((r.bold if r.bold is not None else default_bold) for r in runs)
+        sizes = [r.font.size.pt for r in runs if r.font.size is not None]
+        size = max(sizes) if sizes else style_size(p)
+        red = False
+        for r in runs:
+            color = r.font.color
+            if color is not None and color.type is not None and color.rgb is not None:
+                rgb = color.rgb
+                red = red or _is_red((rgb[0] / 255, rgb[1] / 255, rgb[2] / 255))
+        centered = p.alignment == WD_ALIGN_PARAGRAPH.CENTER
+        return [
+            Line(part, bold=bold, size=size, centered=centered, red=red)
+            for part in p.text.split("\n")
+            if part.strip()
+        ]
+
+    out: list[Line] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            out += lines_of(Paragraph(child, document))
+        elif tag == "tbl":  # mastheads are often laid out in a table
+            for row in Table(child, document).rows:
+                for cell in row.cells:
+                    for p in cell.paragraphs:
+                        out += lines_of(p)
+    return out
+
+
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "br",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "hr",
+    "table",
+    "ul",
+    "ol",
+    "blockquote",
+    "center",
+}
+_BOLD_TAGS = {"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6"}
+_SKIP_TAGS = {"script", "style", "head", "title", "noscript"}
+_HEADING_SIZES = {"h1": 24.0, "h2": 20.0, "h3": 18.0, "h4": 16.0, "h5": 14.0, "h6": 12.0}
+_VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "wbr", "col", "area", "base"}
+
+
+def _css_color(style: str) -> tuple[float, float, float] | None:
+    m = re.search(r"(?:^|;)\s*color\s*:\s*([^;]+)", style, re.IGNORECASE)
+    if not m:
+        return None
+    value = m[1].strip().lower()
+    if value == "red":
+        return (1.0, 0.0, 0.0)
+    if h := re.fullmatch(r"#([0-9a-f]{3}|[0-9a-f]{6})", value):
+        hx = h[1] if len(h[1]) == 6 else "".join(c * 2 for c in h[1])
+        return tuple(int(hx[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+    if r := re.fullmatch(r"rgb\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)", value):
+        return tuple(int(r[i]) / 255 for i in (1, 2, 3))  # type: ignore[return-value]
+    return None
+
+
+class _HtmlLines(HTMLParser):
+    """Block-level text of an HTML page, with bold/red/centred/heading size per block."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[Line] = []
+        self.stack: list[tuple[str, bool, bool, bool, float | None]] = []
+        self.parts: list[tuple[str, bool, bool]] = []
+        self.block_centered = False
+        self.block_size: float | None = None
+        self.skip = 0
+
+    def _state(self) -> tuple[bool, bool, bool, float | None]:
+        bold = any(s[1] for s in self.stack)
+        red = any(s[2] for s in self.stack)
+        centered = any(s[3] for s in self.stack)
+        size = next((s[4] for s in reversed(self.stack) if s[4]), None)
+        return bold, red, centered, size
+
+    def _flush(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(t for t, _, _ in self.parts)).strip()
+        if text:
+            visible = [(t, b, r) for t, b, r in self.parts if t.strip()]
+            self.lines.append(
+                Line(
+                    text,
+                    bold=all(b for _, b, _ in visible),
+                    size=self.block_size,
+                    centered=self.block_centered,
+                    red=any(r for _, _, r in visible),
+                )
+            )
+        self.parts = []
+        self.block_centered = False
+        self.block_size = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if tag in _SKIP_TAGS:
+            self.skip += 1
+        if tag in _BLOCK_TAGS:
+            self._flush()
+        style = a.get("style", "")
+        bold = tag in _BOLD_TAGS or bool(re.search(r"font-weight\s*:\s*(bold|[6-9]00)", style))
+        red = _is_red(_css_color(style)) or _is_red(_css_color(f"color:{a.get('color', '')}"))
+        centered = (
+            tag == "center"
+            or a.get("align", "").lower() == "center"
+            or bool(re.search(r"text-align\s*:\s*center", style))
+        )
+        size = _HEADING_SIZES.get(tag)
+        if tag not in _VOID_TAGS:
+            self.stack.append((tag, bold, red, centered, size))
+        if tag in _BLOCK_TAGS:
+            _, _, c, s = self._state()
+            self.block_centered, self.block_size = c, s
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP_TAGS:
+            self.skip = max(0, self.skip - 1)
+        if tag in _BLOCK_TAGS:
+            self._flush()
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+        if tag in _BLOCK_TAGS:
+            _, _, c, s = self._state()
+            self.block_centered, self.block_size = c, s
+
+    def handle_data(self, data):
+        if self.skip:
+            return
+        bold, red, centered, size = self._state()
+        if not self.parts:
+            self.block_centered = self.block_centered or centered
+            self.block_size = self.block_size or size
+        self.parts.append((data, bold, red))
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def _html_lines(path: Path, file: str) -> list[Line]:
+    raw = path.read_bytes()
+    m = re.search(rb"charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", raw[:2048])
+    text = None
+    if m:
+        try:
+            text = raw.decode(m[1].decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            text = None
+    if text is None:
+        text = _decode_text(raw, file)
+    parser = _HtmlLines()
+    parser.feed(text)
+    parser.close()
+    return parser.lines
+
+
+def _txt_lines(path: Path, file: str) -> list[Line]:
+    text = _decode_text(path.read_bytes(), file)
+    return [Line(ln) for ln in text.splitlines() if ln.strip()]
+
+
+def _pdf_lines(path: Path, file: str) -> list[Line]:
+    """Visual lines of a text-layer PDF joined back into paragraphs: a line that reaches
+    the right margin continues on the next one when that one is not indented and looks the
+    same (size, weight)."""
+    import pdfplumber  # imported here: only .pdf issues need it
+
+    try:
+        pdf = pdfplumber.open(str(path))
+    except Exception as exc:  # pdfminer raises several types for broken files
+        raise InputError("不是有效的 PDF 文件；请重新导出后重试", file=file) from exc
+    visual: list[dict] = []
+    try:
+        for page in pdf.pages:
+            for ln in page.extract_text_lines(return_chars=True, strip=True):
+                chars = [c for c in ln["chars"] if c["text"].strip()]
+                if not chars:
+                    continue
+                colors = [c.get("non_stroking_color") for c in chars]
+                red = sum(1 for c in colors if _is_red(_pdf_rgb(c))) > len(chars) / 2
+                visual.append(
+                    {
+                        "text": ln["text"],
+                        "x0": ln["x0"],
+                        "x1": ln["x1"],
+                        "size": round(statistics.median(c["size"] for c in chars), 1),
+                        "bold": all("bold" in c["fontname"].lower() for c in chars),
+                        "red": red,
+                    }
+                )
+    except Exception as exc:
+        raise InputError("PDF 文件无法读取；请重新导出后重试", file=file) from exc
+    finally:
+        pdf.close()
+    if not visual:
+        raise InputError(
+            "PDF 没有文字层（可能是扫描件）；请提供 Word、网页或带文字的 PDF 版本", file=file
+        )
+    left = min(v["x0"] for v in visual)
+    right = max(v["x1"] for v in visual)
+    middle = (left + right) / 2
+
+    def centered(v: dict) -> bool:
+        return v["x0"] > left + 2 * v["size"] and abs((v["x0"] + v["x1"]) / 2 - middle) < v["size"]
+
+    out: list[Line] = []
+    prev: dict | None = None
+    for v in visual:
+        joins = (
+            prev is not None
+            and prev["x1"] >= right - 1.5 * prev["size"]
+            and not centered(prev)
+            and prev["x0"] < middle
+            and v["x0"] <= left + 0.5 * v["size"]
+            and abs(v["size"] - prev["size"]) < 0.3
+            and v["bold"] == prev["bold"]
+        )
+        if joins and out:
+            last = out[-1]
+            out[-1] = Line(last.text + v["text"], last.bold, last.size, last.centered, last.red)
+        else:
+            out.append(Line(v["text"], v["bold"], v["size"], centered(v), v["red"]))
+        prev = v
+    return out
+
+
+def _pdf_rgb(color: object) -> tuple[float, float, float] | None:
+    if isinstance(color, list | tuple):
+        if len(color) == 3:
+            return tuple(float(c) for c in color)  # type: ignore[return-value]
+        if len(color) == 4:  # CMYK
+            c, m, y, k = (float(x) for x in color)
+            return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return None
+
+
+def document_lines(path: Path, file: str | None = None) -> list[Line]:
+    """The paragraphs of an issue document, in reading order, with their layout."""
+    path = Path(path)
+    file = file or path.name
+    suffix = path.suffix.lower()
+    if suffix == ".doc":
+        raise InputError("不支持旧版 .doc 文件；请用 Word 或 WPS 另存为 .docx", file=file)
+    if suffix == ".docx":
+        return _docx_lines(path, file)
+    if suffix == ".pdf":
+        return _pdf_lines(path, file)
+    if suffix in (".html", ".htm"):
+        return _html_lines(path, file)
+    return _txt_lines(path, file)
+
+
+# --------------------------------------------------------------------------- issues → rows
+
+
+def _flat(name: str) -> str:
+    return readers.normalize_publication(name).replace("·", "")
+
+
+def _periodical(candidates: list[str], known: Mapping[str, str]) -> str | None:
+    """The scheme's periodical named by the masthead: exactly, without the middle dot
+    (「建德政务 动态」), over two masthead lines, or contained in a line."""
+    flat = {_flat(k): v for k, v in known.items()}
+    tries = list(candidates) + [a + b for a, b in zip(candidates, candidates[1:], strict=False)]
+    for c in tries:
+        if (hit := known.get(readers.normalize_publication(c))) or (hit := flat.get(_flat(c))):
+            return hit
+    for c in tries:
+        inside = [k for k in flat if k and k in _flat(c)]
+        if inside:
+            return flat[max(inside, key=len)]
+    return None
+
+
+def read_issue(
+    path: Path, workspace: Path, publication_names: Mapping[str, str]
+) -> tuple[list[dict], list[dict]]:
+    """One issue document → (adoption records, review records)."""
+    path = Path(path)
+    file = readers._rel(path, workspace)
+    lines = document_lines(path, file)
+    masthead, articles = issue_text.parse_issue(lines)
+    known = {readers.normalize_publication(k): v for k, v in publication_names.items()}
+    publication = _periodical(masthead["periodical_candidates"], known)
+    if publication is None:
+        printed = masthead["periodical"] or "（无）"
+        raise InputError(
+            f"报头中找不到本考核办法的刊物（识别到「{printed}」）；"
+            f"可用的刊物：{'、'.join(dict.fromkeys(publication_names.values()))}",
+            file=file,
+        )
+    when = masthead["date"]
+    if when is None:
+        raise InputError("报头和版记中找不到出刊日期（如 2018年5月3日）", file=file)
+    if not articles:
+        raise InputError("未能识别出任何文章（标题与正文）；请检查文件是否为刊物正文", file=file)
+    issue = masthead["issue"]
+    adoptions, review = [], []
+    for a in articles:
+        if not a["units"]:
+            body = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", a["text"]))[:80]
+            review.append(
+                {
+                    "type": REVIEW_TYPE,
+                    "key": readers.adoption_key(publication, issue, when, a["title"]),
+                    "file": file,
+                    "row": a["number"],
+                    "text": f"{a['title']}：{body}" if body else a["title"],
+                    "candidates": a["source"],
+                    "reason": (
+                        f"《{publication}》{issue or ''}（{when.isoformat()}）第{a['number']}篇"
+                        "未能识别供稿单位：请核对原刊，在 adoptions/ 的录用表中补录该篇（单位列）"
+                    ),
+                    "answer": None,
+                }
+            )
+            continue
+        units_raw = "、".join(a["units"])
+        adoptions.append(
+            {
+                "adoption_id": readers._sha16(
+                    publication,
+                    readers._issue_key(issue),
+                    when.isoformat(),
+                    readers.normalize_title(a["title"]),
+                    units_raw,
+                ),
+                "publication": publication,
+                "issue": issue,
+                "date": when,
+                "title": a["title"],
+                "units_raw": units_raw,
+                "kind": a["kind"],
+                "source_file": file,
+                "source_row": a["number"],
+            }
+        )
+    return adoptions, review
+
+
+def read_issues(
+    paths: Iterable[Path], workspace: Path, publication_names: Mapping[str, str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Issue documents (sorted; hidden and ~$ files skipped) → (ADOPTIONS, REVIEW).
+
+    The adoptions are not deduplicated here: pass them to `readers.read_adoptions(...,
+    documents=...)`, which merges them with the spreadsheets (a spreadsheet row wins)."""
+    adoptions, review = [], []
+    for path in sorted(Path(p) for p in paths):
+        if path.suffix.lower() not in DOCUMENT_SUFFIXES or path.name.startswith(("~$", ".")):
+            continue
+        a, r = read_issue(path, workspace, publication_names)
+        adoptions += a
+        review += r
+    adoption_frame = pl.DataFrame(adoptions, schema=ADOPTIONS) if adoptions else empty(ADOPTIONS)
+    review_frame = pl.DataFrame(review, schema=REVIEW) if review else empty(REVIEW)
+    return adoption_frame, review_frame
+
+
+def unresolved_sources(review: pl.DataFrame, adoptions: pl.DataFrame) -> pl.DataFrame:
+    """Review rows of articles whose source could not be read, less those the adoptions
+    already hold (the same article typed into a spreadsheet, or read from another copy of
+    the issue): those need no answer. One row per article."""
+    if review.is_empty():
+        return review
+    have = {
+        readers.adoption_key(r["publication"], r["issue"], r["date"], r["title"])
+        for r in adoptions.iter_rows(named=True)
+    }
+    return review.filter(~pl.col("key").is_in(list(have))).unique(
+        subset="key", keep="first", maintain_order=True
+    )
