@@ -45,6 +45,7 @@ from datetime import date, datetime
 import polars as pl
 
 from schemes.contract import Group, Publication, Rule, ScoreResult, ScoringInputs
+from transforms.commissions import commission_rows
 from transforms.errors import InputError
 from transforms.periods import Period, month_of
 from transforms.schema import LEDGER, SCORES, UNITS, conform
@@ -832,69 +833,17 @@ def commission_status(
     event_type: str = "约稿",
     marker: str = "约稿",
 ) -> list[dict]:
-    """Each commission event with `status` (按时/逾期/未报/未知) and `derived` (True when
-    it came from the mail logs).
+    """Each commission event with `status` (按时/逾期/未报/未知), `derived` (True when
+    it came from the mail logs), and `submission_id` / `sent` of the answer found.
 
-    The event's date is the due date. A recorded status wins. Otherwise, per unit and in
-    due-date order, the first unused submission of the unit whose kind or subject contains
-    `marker` and that came after the previous commission's due date: on or before the due
-    date -> 按时, later -> 逾期; none, and the due month holds mail logs -> 未报; else 未知.
+    The event's date is the due date; a recorded status wins. Otherwise the answer is the
+    unit's submission with the most similar title, else its first unused submission whose
+    kind or subject contains `marker` sent after its previous commission's due date: on or
+    before the due date -> 按时, later -> 逾期; none, and the due month holds mail logs ->
+    未报; else 未知. See transforms.commissions.commission_rows (the one implementation;
+    `commission_table` gives the same as a COMMISSIONS frame).
     """
-    evs = _rows(events) if isinstance(events, pl.DataFrame) else list(events)
-    subs = _rows(submissions) if isinstance(submissions, pl.DataFrame) else list(submissions)
-    log_months = set()
-    marked: dict[str, list[dict]] = defaultdict(list)
-    for s in subs:
-        d = s.get("date") or _local_date(s.get("time"))
-        if d is None:
-            continue
-        log_months.add((d.year, d.month))
-        text = (s.get("kind") or "") + (s.get("subject") or "")
-        if s.get("unit") and marker in text:
-            marked[s["unit"]].append({**s, "date": d})
-    for v in marked.values():
-        v.sort(key=lambda s: s["date"])
-
-    out = []
-    used: set[int] = set()
-    last_due: dict[str, date] = {}
-    for e in sorted(
-        (e for e in evs if e["type"] == event_type),
-        key=lambda e: (e["date"], e.get("source_row") or 0),
-    ):
-        given = (e.get("status") or "").strip()
-        r = dict(e)
-        if given:
-            if given not in _STATUS_WORDS:
-                raise InputError(
-                    f"约稿状态「{given}」无法识别，请填写：按时、逾期或未报（或留空，按报送记录判断）",
-                    file=e.get("source_file"),
-                    row=e.get("source_row"),
-                )
-            r["status"], r["derived"] = _STATUS_WORDS[given], False
-            out.append(r)
-            continue
-        unit, due = e["unit"], e["date"]
-        after = last_due.get(unit)
-        last_due[unit] = due
-        cand = next(
-            (
-                s
-                for s in marked.get(unit, [])
-                if id(s) not in used and (after is None or s["date"] > after)
-            ),
-            None,
-        )
-        if cand is not None:
-            used.add(id(cand))
-            r["status"] = ON_TIME if cand["date"] <= due else LATE
-        elif (due.year, due.month) in log_months:
-            r["status"] = MISSING
-        else:
-            r["status"] = UNKNOWN
-        r["derived"] = True
-        out.append(r)
-    return out
+    return commission_rows(events, submissions, event_type=event_type, marker=marker)
 
 
 # --------------------------------------------------------------------------------------

@@ -238,8 +238,14 @@ def group_articles(
     doubt: float = 65,
     window_days: int = DEFAULT_WINDOW_DAYS,
     places: tuple[str, ...] = (),
+    links: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Group adoptions into articles (C1). Returns (ARTICLES, REVIEW).
+
+    `links` (optional, columns adoption_id, submission_id, as from
+    transforms.linking.link_adoptions_to_submissions): adoptions that came from the same
+    submission are one article (C1, first half), whatever their titles; a 否 answer and the
+    one-issue rule still keep two adoptions apart.
 
     Two adoptions are one article when they share a unit, their titles are similar
     (title_similarity >= same) and their dates are at most window_days apart; groups are
@@ -288,6 +294,17 @@ def group_articles(
     for (a, b), yes in sorted(answers.items()):
         if yes:
             groups.union(a, b, check_issue=False)
+
+    # Adoptions from the same submission are one article.
+    if links is not None and links.height:
+        by_submission: dict[str, list[str]] = defaultdict(list)
+        for aid, sid in links.select("adoption_id", "submission_id").iter_rows():
+            if aid in by_id and sid is not None:
+                by_submission[sid].append(aid)
+        for sid in sorted(by_submission):
+            members = sorted(set(by_submission[sid]))
+            for other in members[1:]:
+                groups.union(members[0], other)
 
     # Automatic merges, most similar first.
     for (a, b), s in sorted(scored.items(), key=lambda t: (-t[1], t[0])):
