@@ -9,8 +9,11 @@ inside `report_templates/` (no network while rendering).
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from schemes.contract import Scheme, ScoreResult
+from transforms import charts
 from transforms import summary as sm
 from transforms.periods import Period
 from transforms.schema import LEDGER, REVIEW, SCORES, conform
@@ -233,16 +237,47 @@ def score_table_widths(t: sm.ScoreTable) -> list[float]:
     return [round(w * 100.0 / total, 2) for w in widths]
 
 
+def _unit_charts(t: sm.ScoreTable, groups: Sequence[Any]) -> list[Any]:
+    """Bars of points per unit of one group's table, with the group's target line."""
+    target = next((g.target for g in groups if g.name == t.group), None)
+    targets = {r["target"] for r in t.rows}
+    if len(targets) == 1:
+        target = targets.pop()
+    return charts.unit_bars(
+        [(r["unit"], float(r["points"] or 0.0)) for r in t.rows],
+        f"图 {_group_label(t.group)}各单位得分",
+        target,
+    )
+
+
+def _cn_width(text: str) -> float:
+    """Width of a line in characters (em): full-width 1, ASCII ½."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in text)
+
+
+def signature_pads(office: str, issued: str) -> tuple[float, float]:
+    """Right paddings (em) of the office line and the date line of a signature without a
+    seal (GB/T 9704 7.3.5.1): the date starts two characters right of the office's first
+    character; the longer of the two ends two characters in from the right."""
+    w_office, w_date = _cn_width(office), _cn_width(issued) + 2
+    end = max(w_office, w_date)
+    return 2 + end - w_office, 2 + end - w_date
+
+
 def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
     """Everything the bulletin template shows (no rendering)."""
     r, s = ctx.result, ctx.scheme
     period = ctx.period
     group_names = sm.group_order(s.groups, r.scores)
+    unscored = tuple(getattr(s, "unscored_groups", ()) or ())
+    # Groups listed but never scored (萧山: 不列入考核) get no table, chart or praise.
+    scored = r.scores.filter(~pl.col("group").is_in(list(unscored))) if unscored else r.scores
+    scored_groups = [g for g in group_names if g not in unscored]
     tables = sm.score_tables(
         scheme_groups=s.groups,
         publications=s.publications,
         period=period,
-        scores=r.scores,
+        scores=scored,
         adoptions=ctx.adoptions,
         adoption_units=ctx.adoption_units,
         submissions=ctx.submissions,
@@ -258,6 +293,19 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
             "unit_lines": unit_lines,
             "input_lines": input_lines,
         }
+    ytd = None
+    if period.kind != "month":
+        ytd = sm.year_to_date(r.quarters, scored, scored_groups, period.year)
+    ytd_chart = None
+    if ytd is not None and ytd.totals:
+        ytd_chart = charts.quarter_bars(
+            ytd.quarters,
+            [(_group_label(g), vs) for g, vs in ytd.totals],
+            f"图 {period.year}年各季度各类别得分合计",
+        )
+    top_level, top_articles, top_total = sm.top_adoptions(
+        ctx.adoptions, ctx.adoption_units, s.publications, period
+    )
     attachments = [f"{period.title}{_group_label(t.group)}政务信息得分情况" for t in tables]
     attachments.append(f"{period.title}政务信息采用目录")
     return {
@@ -267,6 +315,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "area": sm.area_word(ctx.office),
         "office": ctx.office,
         "issued_cn": sm.cn_date(ctx.issued),
+        "signature_pads": signature_pads(ctx.office, sm.cn_date(ctx.issued)),
         "period_title": period.title,
         "scheme_title": s.title,
         "scheme_doc_number": s.doc_number,
@@ -283,12 +332,13 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
             submissions=ctx.submissions,
             events=ctx.events,
         ),
-        "praise": sm.top_units(s.groups, r.scores),
+        "praise": sm.top_units(s.groups, scored),
         "zero_submission": sm.zero_submission_units(r.scores, ctx.submissions, period, group_names),
         "zero_adoption": sm.zero_adoption_units(
             r.scores, ctx.adoptions, ctx.adoption_units, period, group_names
         ),
-        "below_target": sm.below_target_by_group(r.scores, group_names),
+        "below_target": sm.below_target_by_group(scored, scored_groups),
+        "below_quota": sm.below_quota(r),
         "commissions_done": done,
         "commissions_not_done": not_done,
         "commissions_unknown": unknown,
@@ -296,6 +346,14 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "requirements": [p.strip() for p in (ctx.requirements or "").splitlines() if p.strip()],
         "tables": tables,
         "table_widths": [score_table_widths(t) for t in tables],
+        "assessment_label": getattr(s, "assessment_label", None) or "排名得分",
+        "unit_charts": [_unit_charts(t, s.groups) for t in tables],
+        "ytd": ytd,
+        "ytd_chart": ytd_chart,
+        "top_level": top_level,
+        "top_articles": top_articles,
+        "top_total": top_total,
+        "instructions": sm.instruction_list(r.ledger, ctx.events, period),
         "attachments": attachments,
         "articles": sm.adopted_articles(ctx.adoptions, ctx.adoption_units, period),
     }
@@ -454,14 +512,19 @@ def render_outputs(
     return paths
 
 
-def write_statements(
-    st_dir: Path,
-    ctx: ReportContext,
-    progress: Callable[[int, int, str], None] | None = None,
-) -> list[Path]:
-    """One statement per unit of the scores: <unit>.html and <unit>.pdf."""
-    st_dir.mkdir(parents=True, exist_ok=True)
-    tpl = environment().get_template("statement.html.j2")
+#: from this many units on, statements are rendered by a pool of worker processes
+POOL_MIN_UNITS = 200
+#: statements handed to a worker at a time
+_CHUNK = 20
+
+
+def _pool_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
+    """(file stem, template variables) of every statement, in group then rank order. Plain
+    data, so that a worker process can render them."""
     sc = conform(ctx.result.scores, SCORES)
     base = {
         "period_title": ctx.period.title,
@@ -472,20 +535,85 @@ def write_statements(
         "notes": list(ctx.result.notes or []),
         "has_submissions": sm.period_submissions(ctx.submissions, ctx.period).height > 0,
         "show_assessment": sc["assessment"].null_count() < sc.height,
+        "assessment_label": getattr(ctx.scheme, "assessment_label", None) or "排名得分",
+        "version": ctx.version,
     }
     groups = sm.group_order(ctx.scheme.groups, sc)
     items = sm.statements(ctx.result.scores, ctx.result.ledger, groups)
-    paths: list[Path] = []
-    for i, s in enumerate(items, start=1):
-        stem = statement_filename(s.unit)
-        html_path = st_dir / f"{stem}.html"
-        html_path.write_text(tpl.render(base, s=s, inline_css=_css_text()), encoding="utf-8")
-        pdf_path = st_dir / f"{stem}.pdf"
-        _pdf(tpl.render(base, s=s, inline_css=None), pdf_path)
-        paths += [html_path, pdf_path]
-        if progress is not None:
-            progress(i, len(items), s.unit)
-    return paths
+    ytd = sm.ytd_points(ctx.result.quarters, ctx.period)
+    jobs = []
+    for s in items:
+        data = dict(base)
+        data["s"] = s
+        data["ytd"] = None if ytd is None else ytd.get(s.unit, 0.0)
+        data["change"] = sm.unit_changes(ctx.changes, s.unit)
+        jobs.append((statement_filename(s.unit), data))
+    return jobs
+
+
+def render_statement(st_dir: Path, stem: str, data: dict[str, Any]) -> list[Path]:
+    """Writes <stem>.html and <stem>.pdf of one statement."""
+    tpl = environment().get_template("statement.html.j2")
+    html_path = st_dir / f"{stem}.html"
+    html_path.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
+    pdf_path = st_dir / f"{stem}.pdf"
+    _pdf(tpl.render(data, inline_css=None), pdf_path)
+    return [html_path, pdf_path]
+
+
+def _render_chunk(st_dir: str, jobs: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Worker side of the pool: renders a chunk of statements."""
+    out: list[str] = []
+    for stem, data in jobs:
+        out += [str(p) for p in render_statement(Path(st_dir), stem, data)]
+    return out
+
+
+def write_statements(
+    st_dir: Path,
+    ctx: ReportContext,
+    progress: Callable[[int, int, str], None] | None = None,
+    workers: int | None = None,
+) -> list[Path]:
+    """One statement per unit of the scores: <unit>.html and <unit>.pdf.
+
+    From POOL_MIN_UNITS units on (or when `workers` > 1 is given) the statements are
+    rendered by a pool of worker processes (spawned, so nothing of the caller's threads is
+    inherited), chunk by chunk; below that they are rendered in this process."""
+    st_dir.mkdir(parents=True, exist_ok=True)
+    jobs = statement_jobs(ctx)
+    if workers is None:
+        workers = _pool_workers() if len(jobs) >= POOL_MIN_UNITS else 1
+    if workers <= 1 or len(jobs) < 2:
+        paths: list[Path] = []
+        for i, (stem, data) in enumerate(jobs, start=1):
+            paths += render_statement(st_dir, stem, data)
+            if progress is not None:
+                progress(i, len(jobs), data["s"].unit)
+        return paths
+    return _write_statements_pool(st_dir, jobs, workers, progress)
+
+
+def _write_statements_pool(
+    st_dir: Path,
+    jobs: list[tuple[str, dict[str, Any]]],
+    workers: int,
+    progress: Callable[[int, int, str], None] | None,
+) -> list[Path]:
+    chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+    results: dict[int, list[str]] = {}
+    done = 0
+    ctx_mp = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx_mp) as pool:
+        futures = {pool.submit(_render_chunk, str(st_dir), c): k for k, c in enumerate(chunks)}
+        for fut in as_completed(futures):
+            k = futures[fut]
+            results[k] = fut.result()
+            for _, data in chunks[k]:
+                done += 1
+                if progress is not None:
+                    progress(done, len(jobs), data["s"].unit)
+    return [Path(p) for k in range(len(chunks)) for p in results[k]]
 
 
 __all__ = [
@@ -494,5 +622,8 @@ __all__ = [
     "bulletin_context",
     "write_exports",
     "write_statements",
+    "statement_jobs",
+    "render_statement",
     "statement_filename",
+    "POOL_MIN_UNITS",
 ]

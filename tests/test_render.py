@@ -115,7 +115,10 @@ def test_bulletin_pdf_text(out):
     assert "下一步工作要求" in f
     assert "建德市人民政府办公室二〇一八年七月五日" in f
     # attachments: table headers, year-to-date 52 (12 + 40), the article list
-    assert "排名得分" in f and "全年累计" in f
+    # the scheme's assessment column (a scheme without assessment_label: 排名得分)
+    html = (out_dir / "bulletin.html").read_text(encoding="utf-8")
+    assert '<th rowspan="2">排名<br>得分</th>' in html
+    assert "全年累计" in f
     rows = layout_rows(out_dir / "bulletin.pdf")
     # rank, unit, submitted, 本级 市 省, points, year to date, target, met, rank points
     assert ["1", "新安江街道", "2", "1", "1", "0", "40", "52", "30", "是", "15"] in rows
@@ -137,8 +140,11 @@ def test_pdf_fonts_embedded_and_cjk(out):
         assert rows, listing
         for row in rows:
             name = row.split()[0]
-            # every font is a subset (ABCDEF+…) of Noto CJK, embedded ("yes yes yes")
-            assert re.fullmatch(r"[A-Z]{6}\+Noto-(Serif|Sans)-CJK-SC(-Bold)?", name), row
+            # every font is a subset (ABCDEF+…) of Noto CJK or LXGW WenKai (the bulletin's
+            # 仿宋-like body face), embedded ("yes yes yes")
+            assert re.fullmatch(
+                r"[A-Z]{6}\+(Noto-(Serif|Sans)-CJK-SC|LXGW-WenKai)(-Bold)?", name
+            ), row
             assert re.search(r"\byes\s+yes\s+yes\b", row), row
         assert "\ufffd" not in pdftext(pdf)
     info = subprocess.run(

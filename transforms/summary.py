@@ -638,3 +638,168 @@ def csv_value(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return csv_safe(str(value))
+
+
+# --------------------------------------------------------------------------- highlights
+
+
+def top_adoptions(
+    adoptions: pl.DataFrame,
+    adoption_units: pl.DataFrame,
+    publications: Sequence[Any],
+    period: Period,
+    limit: int = 10,
+) -> tuple[str | None, list[dict[str, Any]], int]:
+    """Articles adopted highest (亮点): the adoptions of the period at the highest level
+    reached above the office's own periodicals (levels ordered as the scheme lists its
+    periodicals, lowest first). Returns (level, rows, total) where rows (at most `limit`,
+    by date) are dicts date, publication, issue, title, units; (None, [], 0) when nothing
+    was adopted above the own level."""
+    lvls = levels(publications)
+    own = own_level(publications)
+    rank = {lv: i for i, lv in enumerate(lvls)}
+    level_of = {p.name: p.level for p in publications}
+    arts = [
+        a
+        for a in adopted_articles(adoptions, adoption_units, period)
+        if level_of.get(a["publication"]) not in (None, own)
+    ]
+    if not arts:
+        return None, [], 0
+    best = max(rank.get(level_of[a["publication"]], -1) for a in arts)
+    top = [a for a in arts if rank.get(level_of[a["publication"]], -1) == best]
+    return lvls[best] if best >= 0 else None, top[:limit], len(top)
+
+
+def instruction_list(
+    ledger: pl.DataFrame, events: pl.DataFrame | None, period: Period
+) -> list[dict[str, Any]]:
+    """Leader instructions (领导批示) of the period: dicts date, unit, title, level, in date
+    order; from the events when given, else from the ledger rows whose rule names 批示."""
+    if events is not None and "type" in events.columns and events.height:
+        ev = events.filter(pl.col("type") == "领导批示")
+        if "date" in ev.columns:
+            ev = ev.filter(pl.col("date").is_between(period.start, period.end))
+        for c in ("unit", "unit_raw", "title", "level", "date"):
+            if c not in ev.columns:
+                ev = ev.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+        ev = ev.with_columns(pl.coalesce(pl.col("unit"), pl.col("unit_raw")).alias("unit"))
+        return (
+            ev.sort("date", "unit", nulls_last=True)
+            .select("date", "unit", "title", "level")
+            .to_dicts()
+        )
+    led = conform(ledger, LEDGER).filter(pl.col("rule").str.contains("批示"))
+    led = led.unique(subset=["unit", "ref", "article_id"], keep="first", maintain_order=True)
+    return [
+        {"date": r["date"], "unit": r["unit"], "title": r["title"], "level": r["note"]}
+        for r in led.sort("date", "unit", nulls_last=True).iter_rows(named=True)
+    ]
+
+
+def below_quota(result: Any) -> list[dict[str, Any]]:
+    """Units below a submission quota or basic task (未完成报送任务): dicts unit, note.
+
+    Uses `result.quotas` when a scheme provides it (rows whose `met` is false, noted with
+    the counts it carries), else the ledger rows of source `quota` that record a shortfall
+    (their note says 少于 / 少)."""
+    quotas = getattr(result, "quotas", None)
+    if isinstance(quotas, pl.DataFrame) and quotas.height and "unit" in quotas.columns:
+        df = quotas
+        if "met" in df.columns:
+            df = df.filter(pl.col("met") == False)  # noqa: E712
+        out = []
+        for r in df.iter_rows(named=True):
+            parts = []
+            got = r.get("submitted", r.get("got"))
+            need = r.get("quota", r.get("need", r.get("target")))
+            if got is not None:
+                parts.append(f"报送{fmt_points(got)}条")
+            if need is not None:
+                parts.append(f"任务{fmt_points(need)}条")
+            out.append({"unit": r["unit"], "note": "，".join(parts) or r.get("note") or ""})
+        return out
+    led = conform(result.ledger, LEDGER).filter(
+        (pl.col("source") == "quota") & pl.col("note").str.contains("少")
+    )
+    return [
+        {"unit": u, "note": n}
+        for u, n in led.sort("unit", "date", nulls_last=True).select("unit", "note").rows()
+    ]
+
+
+# --------------------------------------------------------------------------- year to date
+
+
+@dataclass
+class YearToDate:
+    """The quarters of the year so far (全年累计): per group, each quarter's total points,
+    and the units leading the year."""
+
+    quarters: list[str]  # 一季度 … 四季度
+    #: (group, [total points per quarter or None when the quarter is not scored yet])
+    totals: list[tuple[str, list[float | None]]]
+    #: (group, [(unit, year-to-date points)]) — the first three of each group
+    leaders: list[tuple[str, list[tuple[str, float]]]]
+
+
+def year_to_date(
+    quarters: pl.DataFrame | None, scores: pl.DataFrame, groups: Sequence[str], year: int
+) -> YearToDate | None:
+    """From ScoreResult.quarters; None when the scheme gives no quarters."""
+    if quarters is None or not quarters.height:
+        return None
+    group_of = _group_map(pl.DataFrame(schema={"unit": pl.String}), _scores(scores))
+    labels = [f"{year}Q{i}" for i in range(1, 5)]
+    q = quarters.with_columns(
+        pl.col("unit")
+        .replace_strict(group_of, default=None, return_dtype=pl.String)
+        .alias("group"),
+        pl.col("points").cast(pl.Float64),
+    ).filter(pl.col("group").is_not_null())
+    sums = {
+        (g, p): v for g, p, v in q.group_by("group", "period").agg(pl.col("points").sum()).rows()
+    }
+    scored = set(q["period"].unique().to_list())
+    totals = []
+    leaders = []
+    ytd = q.group_by("group", "unit").agg(pl.col("points").sum())
+    for g in groups:
+        if not any((g, p) in sums for p in labels):
+            continue
+        totals.append((g, [sums.get((g, p), 0.0) if p in scored else None for p in labels]))
+        top = (
+            ytd.filter(pl.col("group") == g)
+            .sort(["points", "unit"], descending=[True, False])
+            .head(3)
+        )
+        leaders.append((g, top.select("unit", "points").rows()))
+    cn = "一二三四"
+    return YearToDate([f"{cn[i]}季度" for i in range(4)], totals, leaders)
+
+
+# --------------------------------------------------------------------------- statement changes
+
+
+def unit_changes(changes: dict | None, unit: str) -> dict[str, Any] | None:
+    """What changed for one unit since the previous version (本单位更正情况): dict previous,
+    before, after, rank_before, rank_after, added, removed (LEDGER row dicts); None when
+    there is no previous version or nothing changed for the unit."""
+    if not changes:
+        return None
+    entry = next((u for u in changes.get("units") or [] if u.get("unit") == unit), None)
+    ledger = changes.get("ledger") or {}
+    added = [r for r in (ledger.get("added") or []) if r.get("unit") == unit]
+    removed = [r for r in (ledger.get("removed") or []) if r.get("unit") == unit]
+    if entry is None and not added and not removed:
+        return None
+    entry = entry or {}
+    return {
+        "previous": changes.get("previous"),
+        "before": entry.get("before"),
+        "after": entry.get("after"),
+        "rank_before": entry.get("rank_before"),
+        "rank_after": entry.get("rank_after"),
+        "added": added,
+        "removed": removed,
+    }
