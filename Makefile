@@ -5,13 +5,17 @@ PY := $(VENV)/bin/python
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(HOME)/.kaohe/prefect
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test lint clean bench
 
 setup:
 	@bash scripts/setup.sh
 
 demo: setup
 	@$(PY) scripts/demo.py
+
+# Rendering speed: the bulletin and the statements of 1,000 synthetic units (not a test).
+bench: setup
+	$(PY) scripts/bench.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
