@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = [("jiande-2018", "2018Q2")]
+EXAMPLES = [("jiande-2018", "2018Q2"), ("yinchuan-2018", "2018Q3")]
 
 
 def main() -> int:
