@@ -9,6 +9,9 @@ SYSTEM_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils)
 SYSTEM_PACKAGES+=(dovecot-imapd)
 # PostgreSQL server: the store tests run on a throwaway cluster as well as on SQLite.
 SYSTEM_PACKAGES+=(postgresql)
+# fonts-lxgw-wenkai: the bulletin's 仿宋-like body face (OFL 1.1); chromium: the test that
+# the HTML bulletin renders in a headless browser.
+SYSTEM_PACKAGES+=(fonts-lxgw-wenkai chromium)
 
 missing=()
 for p in "${SYSTEM_PACKAGES[@]}"; do

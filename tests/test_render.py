@@ -310,6 +310,10 @@ def test_without_mail_logs_and_with_corrections(tmp_path):
     assert "新增计分：市发改局8分（约稿）" in f
     st = flat(pdftext(tmp_path / "statements" / "新安江街道.pdf"))
     assert "报送（条）未统计" in st and "按报送情况计分的条款未适用" in st
+    # the unit's own statement says what changed since version 1
+    st = flat(pdftext(tmp_path / "statements" / "市发改局.pdf"))
+    assert "更正情况（与第1版相比）：得分由10分更正为18分，排名由第2名更正为第1名" in st
+    assert "新增计分：" in st and "8分（约稿）" in st
 
 
 def test_district_office_wording(tmp_path):
@@ -318,3 +322,137 @@ def test_district_office_wording(tmp_path):
     f = flat(pdftext(tmp_path / "bulletin.pdf"))
     assert "关于2018年第二季度全区政务信息报送采用情况的通报" in f
     assert "区政府各部门" in f
+
+
+# --------------------------------------------------------------------------- looked at
+
+
+def _html_text(path: Path) -> str:
+    """The visible text of an HTML output: no <style>, no tags, entities decoded."""
+    import html as _html
+
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<style>.*?</style>|<title>.*?</title>", "", raw, flags=re.S)
+    return _html.unescape(re.sub(r"<[^>]+>", " ", raw))
+
+
+def _font_file(family: str) -> tuple[str, int]:
+    out = subprocess.run(
+        ["fc-match", "-f", "%{file}|%{index}", family], capture_output=True, check=True, text=True
+    ).stdout
+    path, index = out.split("|")
+    return path, int(index or 0)
+
+
+def test_every_character_has_a_glyph(out):
+    """No tofu: every character of the bulletin's and a statement's text is in the cmap of
+    the faces the CSS names (LXGW WenKai, then Noto Serif CJK SC), and comes back out of
+    the PDF's text layer."""
+    from fontTools.ttLib import TTFont
+
+    out_dir, _, _ = out
+    cmaps = []
+    for family in ["LXGW WenKai", "Noto Serif CJK SC"]:
+        path, index = _font_file(family)
+        assert ("lxgw" if "LXGW" in family else "noto") in path.lower(), path
+        font = TTFont(path, fontNumber=index, lazy=True)
+        cmaps.append(set(font.getBestCmap()))
+    covered = set().union(*cmaps)
+    for html, pdf in [
+        (out_dir / "bulletin.html", out_dir / "bulletin.pdf"),
+        (out_dir / "statements" / "洋溪街道.html", out_dir / "statements" / "洋溪街道.pdf"),
+    ]:
+        chars = {c for c in _html_text(html) if not c.isspace()}
+        missing = sorted(c for c in chars if ord(c) not in covered)
+        assert not missing, (html.name, missing)
+        pdf_chars = set(flat(pdftext(pdf)))
+        lost = sorted(chars - pdf_chars)
+        assert not lost, (pdf.name, lost)
+
+
+def test_bulletin_layout_grid(tmp_path):
+    """GB/T 9704: 3号 body, 28 characters a line (the first line indented two), 22 lines a
+    page; A4."""
+    from flows.render import _pdf
+
+    html = '<html><body class="bulletin"><p>' + "政务信息工作考核" * 90 + "</p></body></html>"
+    pdf = tmp_path / "grid.pdf"
+    _pdf(html, pdf)
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    lines = [ln.strip() for ln in text.splitlines() if re.search(r"[\u4e00-\u9fff]", ln)]
+    assert len(lines[0]) == 26 and {len(x) for x in lines[1:]} == {28}, lines[:3]
+    assert len(lines) == 22
+
+
+def test_html_is_valid(out):
+    import html5lib
+
+    out_dir, _, _ = out
+    for path in [out_dir / "bulletin.html", out_dir / "statements" / "寿昌镇.html"]:
+        html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(
+            path.read_text(encoding="utf-8")
+        )
+
+
+def test_bulletin_renders_in_headless_chromium(out, tmp_path):
+    from PIL import Image
+
+    out_dir, _, _ = out
+    png = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=900,1200",
+            f"--screenshot={png}",
+            (out_dir / "bulletin.html").as_uri(),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    img = Image.open(png).convert("L")
+    assert img.size == (900, 1200)
+    dark = sum(img.histogram()[:128])
+    # text and the red masthead: a blank page has none; a page of text a few percent
+    assert dark > 0.005 * img.size[0] * img.size[1], dark
+
+
+def test_statements_in_worker_processes(tmp_path):
+    """The pool path (used from POOL_MIN_UNITS units on) writes the same files."""
+    from flows.render import write_statements
+
+    calls = []
+    paths = write_statements(tmp_path, make_context(), lambda *a: calls.append(a), workers=2)
+    assert sorted(p.name for p in paths if p.suffix == ".pdf") == sorted(
+        f"{u}.pdf"
+        for u in ["新安江街道", "洋溪街道", "寿昌镇", "市发改局", "市公安局", "市_区联络办"]
+    )
+    assert sorted(c[0] for c in calls) == list(range(1, 7))
+    assert "得分40分" in flat(pdftext(tmp_path / "新安江街道.pdf"))
+
+
+def test_chart_labels_are_escaped():
+    from transforms.charts import quarter_bars, unit_bars
+
+    svg = unit_bars([(SCRIPT, 10.0), ("市发改局", -2.0)], "图 A类各单位得分", target=30)[0]
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "目标 30 分" in svg
+    # 41 units: two charts, the second titled 续
+    many = unit_bars([(f"单位{i}", float(i)) for i in range(41)], "图")
+    assert len(many) == 2 and "（续）" in many[1]
+    q = quarter_bars(["一季度", "二季度"], [(FORMULA, [10.0, None])], "图")
+    assert q is not None and "=cmd|" in q and "<text" in q
+    assert quarter_bars(["一季度"], [("A", [None])], "图") is None
