@@ -165,7 +165,6 @@ ACTIONS = [
     "{u}{t}中的几点做法",
 ]
 DETAILS = "“清单制” 网格化 信息化 项目化 “互联网+” 标准化 “一站式” 专班化 精细化 常态化".split()
-MONTHS = "1—2月 一季度 4月份 上半年 7月份 前三季度 10月份 1—11月".split()
 SHORT = "专题调研 政策研究 督查督办 妇女维权 家庭文明建设".split()
 
 
@@ -190,7 +189,7 @@ class Gen:
                 u=unit.short,
                 t=rng.choice(unit.topics),
                 d=rng.choice(DETAILS),
-                m=rng.choice(MONTHS),
+                m=rng.choice(month_words(day)),
             )
             t += suffix
             worst = max((title_similarity(t, r, PLACES) for r in recent), default=0)
@@ -199,10 +198,22 @@ class Gen:
             if worst < GUARD:
                 break
         else:
-            best = f"{unit.short}{rng.choice(MONTHS)}{best.removeprefix(unit.short)}"
+            best = f"{unit.short}{rng.choice(month_words(day))}{best.removeprefix(unit.short)}"
         for u in owners:
             self.titles[u.name].append((day, best))
         return best
+
+
+def month_words(day: dt.date) -> list[str]:
+    """Time words a title written on `day` may carry: 5月份, 1—4月, 一季度 …"""
+    m = day.month
+    words = [f"{m}月份"]
+    if m > 2:
+        words.append(f"1—{m - 1}月")
+    done = (m - 1) // 3
+    if done:
+        words.append(("一季度", "上半年", "前三季度")[done - 1])
+    return words
 
 
 def workdays(start: dt.date, end: dt.date) -> list[dt.date]:
