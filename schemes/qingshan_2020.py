@@ -299,22 +299,29 @@ def _late_commissions(commissions: list[dict]) -> list[dict]:
 
 
 def _progress_remark(progs: list[E.Progress]) -> str:
-    return "全年目标进度：" + "；".join(p.text() for p in progs if p.full is not None)
+    """Quarter or month: what is still missing for the year, or that all is done."""
+    missing = [
+        f"{p.target.name}{p.full - p.got:g}{p.target.unit_word}"
+        for p in progs
+        if p.full is not None and p.got < p.full
+    ]
+    return "全年目标尚差：" + "，".join(missing) if missing else "已完成全年目标任务"
 
 
 def _year_remark(progs: list[E.Progress]) -> str:
+    """The year: the targets missed (count/need) or not judged, or that all were met."""
     parts = []
     for p in progs:
-        if p.full is None:
-            continue
-        text = p.text()
         if p.met is False:
-            text += f"（少{p.short}{p.target.unit_word[0]}"
-            text += f"，扣{E.fmt(-PER_MISSING * p.short)}分）" if p.target is SUBMIT else "）"
-        elif p.met is None:
-            text += "（无报送记录，未考核）"
-        parts.append(text)
-    return "；".join(parts)
+            text = f"{p.text().replace(' ', '')}"
+            if p.target is SUBMIT:
+                text += f"（扣{E.fmt(-PER_MISSING * p.short)}分）"
+            parts.append(text)
+        elif p.met is None and p.full is not None:
+            parts.append(f"{p.target.name}未考核（无报送记录）")
+    if not parts:
+        return "完成全年目标任务"
+    return "未完成全年目标任务：" + "，".join(parts)
 
 
 def _met(progs: list[E.Progress]) -> bool | None:
@@ -364,10 +371,7 @@ def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreRes
         notes += short_notes
         met = {u: _met(p) for u, p in progress.items()}
         for u, p in progress.items():
-            head = "完成全年目标任务" if met[u] else "未完成全年目标任务"
-            if met[u] is None:
-                head = "全年目标任务（部分未考核）"
-            remarks[u].insert(0, f"{head}：{_year_remark(p)}")
+            remarks[u].insert(0, _year_remark(p))
     else:
         for u, p in progress.items():
             remarks[u].insert(0, _progress_remark(p))
@@ -376,7 +380,7 @@ def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreRes
         counts = "、".join(f"{g}{n}个" for g, n in by_group.items())
         notes.append(
             f"全年目标任务完成进度（截至{period.title}末，按《细则》第三条）："
-            f"已全部完成的单位{counts}；各单位进度见附件“备注”（报送/采用/综合类报送/综合类采用）。"
+            f"已全部完成的单位{counts}；其余单位尚差的条数见附件“备注”。"
         )
 
     df = _frame(prep, E.totals(rows), met)

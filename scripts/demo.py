@@ -7,7 +7,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = [("jiande-2018", "2018Q2"), ("yinchuan-2018", "2018Q3")]
+EXAMPLES = [
+    ("jiande-2018", "2018Q2"),
+    ("yinchuan-2018", "2018Q3"),
+    ("qingshan-2020", "2020Q4"),
+]
 
 
 def main() -> int:

@@ -307,7 +307,10 @@ def test_partly_covered_year_scales_the_target():
     assert any("没有报送记录" in n and "四（三）1" in n for n in empty.notes)
     # the submission targets are not judged; the adoption targets are (0 of 12: missed)
     assert score_row(empty, FGW)["target_met"] is False
-    assert "报送 0/120 条（无报送记录，未考核）" in score_row(empty, FGW)["remark"]
+    assert score_row(empty, FGW)["remark"] == (
+        "未完成全年目标任务：报送未考核（无报送记录），采用0/12条（次），"
+        "综合类报送未考核（无报送记录），综合类采用0/2条（次）"
+    )
 
 
 def _meets_all(unit, kind_unit, n_submit, n_composite, n_adopt, n_composite_adopt):
@@ -331,12 +334,14 @@ def test_year_targets_all_must_be_met():
     year = run(YEAR, a1 + a2 + a3, submissions=s1 + s2 + s3)
     met = dict(year.scores.select("unit", "target_met").iter_rows())
     assert met == {FGW: True, SFJ: False, FQB: False}
-    assert score_row(year, FGW)["remark"].startswith(
-        "完成全年目标任务：报送 120/120 条；采用 12/12 条（次）；综合类报送 6/6 条；"
-        "综合类采用 2/2 条（次）"
+    assert score_row(year, FGW)["remark"] == "完成全年目标任务"
+    assert score_row(year, SFJ)["remark"] == "未完成全年目标任务：综合类采用0/1条（次）"
+    assert score_row(year, FQB)["remark"] == "未完成全年目标任务：综合类报送5/6条"
+    # 117 of 120 sent: the remark names the count and the deduction (3 × 2 = 6)
+    short = run(YEAR, submissions=mails(FGW, 117))
+    assert score_row(short, FGW)["remark"].startswith(
+        "未完成全年目标任务：报送117/120条（扣6分），"
     )
-    assert "综合类采用 0/1 条（次）（少1条）" in score_row(year, SFJ)["remark"]
-    assert "综合类报送 5/6 条（少1条）" in score_row(year, FQB)["remark"]
     # points: 发改委 10 × 15 + 2 × 100 = 350 (no deduction: 120 sent)
     assert points(year)[FGW] == 350
     assert score_row(year, FGW)["target"] is None
@@ -344,7 +349,7 @@ def test_year_targets_all_must_be_met():
 
 def test_quarter_shows_progress_against_all_targets_and_the_year_to_date():
     # Q2 progress from January: 发改委 sent 40 (4 of them 调研) and had 3 普刊 adoptions
-    # (one in Q1: 15, two in Q2: 30) → 报送 40/120 …; quarters lists Q1 and Q2.
+    # (one in Q1: 15, two in Q2: 30); quarters lists Q1 and Q2.
     subs = mails(FGW, 36, months=range(1, 7)) + mails(FGW, 4, kind="调研", months=[5])
     ads = [
         adoption(REGULAR, "2020-02-01", "一", FGW),
@@ -353,8 +358,10 @@ def test_quarter_shows_progress_against_all_targets_and_the_year_to_date():
     ]
     r = run(Q2, ads, submissions=subs)
     row = score_row(r, FGW)
+    # still missing: 120 − 40 = 80 mails, 12 − 3 = 9 adoptions, 6 − 4 = 2 综合类 mails and
+    # 2 − 0 = 2 综合类 adoptions
     assert row["remark"] == (
-        "全年目标进度：报送 40/120 条；采用 3/12 条（次）；综合类报送 4/6 条；综合类采用 0/2 条（次）"
+        "全年目标尚差：报送80条，采用9条（次），综合类报送2条，综合类采用2条（次）"
     )
     assert row["target_met"] is None and row["points"] == 30
     q = r.quarters
