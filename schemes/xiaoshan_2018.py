@@ -256,6 +256,13 @@ BASIC_TASKS = (
     _Q(R["X-1.3"], {A: 1, B: 1, C: 1}, "month", per_missing=-5, match=_is(SUMMARY)),
     _Q(R["X-1.4"], {A: 1, B: 1, C: 1}, "quarter", per_missing=-5, match=_quarterly_summary),
 )
+#: what each basic task counts, as the ledger note says it
+TASK_WORDS = {
+    "X-1.1": "动态信息",
+    "X-1.2": "专报信息",
+    "X-1.3": "总结计划",
+    "X-1.4": "季度总结计划",
+}
 
 SUMMARY_LATE_RULE = E.EventRule((SUMMARY_LATE,), R["X-4.5.1"], points=-5)
 MAJOR_RULE = E.EventRule(MAJOR_TYPES, R["X-4.5.3"], per_value=1, label="视情况扣分 ")
@@ -320,7 +327,9 @@ def _basic_tasks(prep: E.Prepared, period: Period) -> tuple[list[dict], list[str
             if period.index % 3:
                 continue
             over = quarter_of(period.start)
-        rows += E.quota_rows(prep, over, quota)[0]
+        for r in E.quota_rows(prep, over, quota)[0]:
+            r["note"] = r["note"].replace("报送 ", f"报送{TASK_WORDS[r['rule_id']]} ", 1)
+            rows.append(r)
     notes = []
     missing = [m for m in period.months() if not prep.has_logs(m)]
     if missing:
@@ -448,9 +457,7 @@ def _remarks(prep, period, rows, df, quarters) -> dict[str, list[str]]:
         for unit, group in prep.units.items():
             target = ANNUAL_TARGET[group]
             done = ytd.get(unit, 0.0)
-            remarks[unit].append(
-                f"全年累计{E.fmt(done)}分，年度目标{E.fmt(target)}分，完成{done / target:.0%}"
-            )
+            remarks[unit].append(f"年度目标{E.fmt(target)}分，已完成{done / target:.0%}")
     return remarks
 
 

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [
     ("jiande-2018", "2018Q2"),
     ("yinchuan-2018", "2018Q3"),
+    ("xiaoshan-2018", "2018Q2"),
     ("qingshan-2020", "2020Q4"),
 ]
 

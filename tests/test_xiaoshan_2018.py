@@ -248,7 +248,7 @@ def test_basic_tasks_in_a_month():
     assert ledger_of(r, "区教育局") == [("X-1.3", -5)]
     assert ledger_of(r, "瓜沥镇") == [("X-1.3", -5)]
     note = r.ledger.filter(pl.col("unit") == "区发改局")["note"][0]
-    assert note == "2018年5月报送 1 条，少于 2 条（差 1 条）：-5 分"
+    assert note == "2018年5月报送动态信息 1 条，少于 2 条（差 1 条）：-5 分"
 
 
 def test_basic_tasks_at_a_quarter_end_month():
@@ -392,7 +392,7 @@ def test_year_target_met_or_not():
 def test_quarter_and_month_show_progress_against_the_pro_rata_target():
     # A quarter's target is a quarter of the annual one (A 22.5, B 15, C 7.5), a month's
     # a twelfth (A 7.5). 区发改局 Q1 《杭州信息·专报》 20 < 22.5; Q2 浙江信息 30 >= 22.5.
-    # Q2's remark: year to date 20 + 30 = 50 of 90 -> 56%.
+    # Q2's remark: year to date 20 + 30 = 50 of 90 -> 56% (50/90 = 0.5556).
     ads = [
         adoption(HZ_SPECIAL, "2018-02-02", "一", "区发改局"),
         adoption(ZJ_DAILY, "2018-05-02", "二", "区发改局"),
@@ -400,7 +400,7 @@ def test_quarter_and_month_show_progress_against_the_pro_rata_target():
     r = run(Q2, ads)
     row = score_row(r, "区发改局")
     assert (row["points"], row["target"], row["target_met"]) == (30, 22.5, True)
-    assert row["remark"] == "全年累计50分，年度目标90分，完成56%"
+    assert row["remark"] == "年度目标90分，已完成56%"
     assert r.scores["target"].to_list() == [22.5, 15, 7.5]
     q = r.quarters.filter(pl.col("unit") == "区发改局")
     assert q.select("period", "points", "target_met").rows() == [
