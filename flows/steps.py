@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from flows import issue_documents, readers
+from flows import issue_documents, mail, readers
 from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
-from transforms import grouping, matching, schema
+from transforms import commissions, grouping, linking, matching, schema
+from transforms import submissions as submission_kinds
 from transforms.errors import InputError
 from transforms.periods import Period
 
@@ -37,6 +38,8 @@ class Matched:
 
     inputs: ScoringInputs
     review: pl.DataFrame
+    #: adoption → submission links (transforms.linking.LINKS); empty without mail logs
+    links: pl.DataFrame | None = None
 
 
 def publication_names(scheme: Scheme) -> dict[str, str]:
@@ -61,13 +64,21 @@ def ingest(ws: Workspace) -> Inputs:
         ws.files("adoptions", DOCUMENT_SUFFIXES), ws.root, names
     )
     adoptions = readers.read_adoptions(ws.files("adoptions"), ws.root, names, documents=issues)
+    logs = readers.read_submissions(ws.files("submissions"), ws.root, tz=ws.timezone)
+    # Mail: .eml, .mbox, Maildir folders, submissions/imap/… (kaohe fetch-mail).
+    mailed = mail.read_mail(mail.mail_sources(ws.root / "submissions"), ws.root, tz=ws.timezone)
+    if mailed.submissions.height:
+        logs = pl.concat([logs, mailed.submissions], how="diagonal_relaxed")
+    review = issue_documents.unresolved_sources(issue_review, adoptions)
+    if mailed.review.height:
+        review = pl.concat([schema.conform(review, schema.REVIEW), mailed.review])
     return Inputs(
         units=units,
         adoptions=adoptions,
-        submissions=readers.read_submissions(ws.files("submissions"), ws.root, tz=ws.timezone),
+        submissions=logs,
         events=readers.read_events(ws.files("events"), ws.root, scheme.event_types),
         decisions=readers.read_decisions(ws.root / "decisions.csv", ws.root),
-        review=issue_documents.unresolved_sources(issue_review, adoptions),
+        review=review,
     )
 
 
@@ -80,8 +91,9 @@ def match_and_group(inputs: Inputs, scheme: Scheme) -> Matched:
     submissions, review_subs = matching.assign_submission_units(
         inputs.submissions, inputs.units, inputs.decisions, prefixes
     )
+    submissions = submission_kinds.fill_kinds(submissions)
     events, unresolved = matching.resolve_event_units(
-        inputs.events, inputs.units, inputs.decisions, prefixes
+        commissions.expand_commission_units(inputs.events), inputs.units, inputs.decisions, prefixes
     )
     if unresolved.height:
         first = unresolved.row(0, named=True)
@@ -91,8 +103,14 @@ def match_and_group(inputs: Inputs, scheme: Scheme) -> Matched:
             file=first["file"],
             row=first["row"],
         )
+    links = linking.link_adoptions_to_submissions(
+        inputs.adoptions, adoption_units, submissions, places=prefixes
+    )
+    review_links = linking.no_submission_review(
+        inputs.adoptions, adoption_units, submissions, links, inputs.decisions
+    )
     articles, review_articles = grouping.group_articles(
-        inputs.adoptions, adoption_units, inputs.decisions, places=prefixes
+        inputs.adoptions, adoption_units, inputs.decisions, places=prefixes, links=links
     )
     adoptions = inputs.adoptions.join(articles, on="adoption_id", how="left")
     events = grouping.link_events_to_articles(
@@ -102,7 +120,7 @@ def match_and_group(inputs: Inputs, scheme: Scheme) -> Matched:
     review = pl.concat(
         [
             schema.conform(r, schema.REVIEW)
-            for r in (read_review, review_units, review_subs, review_articles)
+            for r in (read_review, review_units, review_subs, review_articles, review_links)
         ]
     )
     return Matched(
@@ -114,6 +132,7 @@ def match_and_group(inputs: Inputs, scheme: Scheme) -> Matched:
             submissions=submissions,
         ),
         review=review,
+        links=links,
     )
 
 
