@@ -803,3 +803,60 @@ def unit_changes(changes: dict | None, unit: str) -> dict[str, Any] | None:
         "added": added,
         "removed": removed,
     }
+
+
+# --------------------------------------------------------------------------- adoption rate
+
+ADOPTION_RATE = {
+    "unit": pl.String,
+    "submitted": pl.Int64,
+    "adopted": pl.Int64,
+    "linked": pl.Int64,
+    "rate": pl.Float64,
+}
+
+
+def adoption_rate(
+    submissions: pl.DataFrame,
+    adoptions: pl.DataFrame,
+    adoption_units: pl.DataFrame,
+    period: Period,
+    links: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """采用率 per unit (ADOPTION_RATE): `submitted` submissions of the period (local date),
+    `adopted` distinct articles adopted in the period (article_id, else adoption_id),
+    `linked` submissions of the period that an adoption is linked to
+    (transforms.linking), `rate` = adopted / submitted (null when nothing was submitted).
+    One row per unit with a submission or an adoption, sorted by unit."""
+    subs = period_submissions(submissions, period).filter(pl.col("unit").is_not_null())
+    sub_n = dict(subs.group_by("unit").len().iter_rows())
+    linked_ids = (
+        set(links["submission_id"].to_list()) if links is not None and links.height else set()
+    )
+    link_n: dict[str, int] = {}
+    for unit, sid in subs.select("unit", "submission_id").iter_rows():
+        if sid in linked_ids:
+            link_n[unit] = link_n.get(unit, 0) + 1
+    ad = period_adoptions(adoptions, period)
+    art = pl.col("article_id") if "article_id" in ad.columns else pl.col("adoption_id")
+    ad = ad.select("adoption_id", pl.coalesce(art, pl.col("adoption_id")).alias("article"))
+    au = conform(adoption_units, ADOPTION_UNITS).filter(pl.col("unit").is_not_null())
+    adopted = dict(
+        ad.join(au.select("adoption_id", "unit"), on="adoption_id")
+        .group_by("unit")
+        .agg(pl.col("article").n_unique())
+        .iter_rows()
+    )
+    rows = []
+    for unit in sorted(set(sub_n) | set(adopted)):
+        s, a = sub_n.get(unit, 0), adopted.get(unit, 0)
+        rows.append(
+            {
+                "unit": unit,
+                "submitted": s,
+                "adopted": a,
+                "linked": link_n.get(unit, 0),
+                "rate": a / s if s else None,
+            }
+        )
+    return pl.DataFrame(rows, schema=ADOPTION_RATE) if rows else pl.DataFrame(schema=ADOPTION_RATE)
