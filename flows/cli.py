@@ -92,6 +92,49 @@ def schemes() -> None:
         click.echo(f"{s.id}\t{s.doc_number}\t{s.title}")
 
 
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--period", required=True, help="考核期：2018Q2、2018-05 或 2018")
+@click.option(
+    "--dry-run", is_flag=True, help="不发送，把邮件写成 .eml 文件（out/<考核期>/v<N>/mail/）"
+)
+def send(directory: Path, period: str, dry_run: bool) -> None:
+    """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。"""
+    from flows.delivery import send_period
+
+    report = send_period(directory, period, dry_run=dry_run, progress=_say)
+    if dry_run:
+        return
+    _say(
+        f"发送完毕：本次发送 {len(report.sent)} 封，此前已发送 {report.already} 封，"
+        f"被拒收 {len(report.failed)} 封，暂未发出 {len(report.deferred)} 封"
+    )
+    for unit, address, error in report.failed:
+        _say(f"  被拒收：{unit} <{address}>：{error}（请核对 units.csv 中的邮箱）")
+    if not report.ok:
+        _say("未发出的邮件已记录，改正后再次运行 kaohe send 只发送尚未送达的邮件")
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--cron", default=None, help='计划（cron），默认 "0 9 5 1,4,7,10 *"：每季度结束后第5天9时'
+)
+@click.option("--timezone", default=None, help="计划所用时区，默认工作区的时区（Asia/Shanghai）")
+def serve(directory: Path, cron: str | None, timezone: str | None) -> None:
+    """按季度计划自动计分、生成并发送通报（需要持续运行的 Prefect 服务器）。"""
+    _prefect_env()
+    from flows import schedule
+    from flows.workspace import Workspace
+
+    ws = Workspace.load(directory)
+    cron = cron or schedule.DEFAULT_CRON
+    timezone = timezone or ws.timezone
+    _say(f"已启动定时任务：{cron}（{timezone}），工作区 {ws.root}；按 Ctrl+C 停止")
+    schedule.serve(ws.root, cron=cron, timezone=timezone)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -1,0 +1,510 @@
+"""Mailing the bulletin (通报发送): every scored unit gets the bulletin PDF and its own
+statement (得分说明), one message per address of the roster, over SMTP.
+
+Every message is recorded in the store's `deliveries` table before it goes out and after,
+so sending again sends nothing twice and a run that stops halfway (server down, a crash)
+resumes with what is not yet sent. Temporary failures (4xx replies, lost connections) are
+retried with exponential backoff; a refused address (5xx) is recorded as failed and the
+others still go. A version sent after an earlier one reached a unit is a 更正 (correction)
+that tells the unit what changed for it.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, formataddr, make_msgid
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from flows import outputs, readers
+from flows.workspace import CONFIG, Workspace
+from store.repository import Store
+from transforms import summary as sm
+from transforms.errors import InputError
+from transforms.periods import Period
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
+
+
+class MailError(InputError):
+    """A problem that stops the whole sending run (settings, login, TLS, server down)."""
+
+
+# ------------------------------------------------------------------------- settings
+
+
+@dataclass
+class MailSettings:
+    """`[mail]` of kaohe.toml. `retries` is the number of attempts per message, `backoff`
+    the first wait in seconds (doubled after each attempt, at most `backoff_max`)."""
+
+    host: str
+    sender: str
+    port: int = 25
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    cafile: str | None = None
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 2.0
+    backoff_max: float = 60.0
+
+    @classmethod
+    def from_workspace(cls, ws: Workspace) -> MailSettings:
+        m = ws.mail
+        if not m.get("host") or not m.get("sender"):
+            raise MailError(
+                "没有配置邮件服务器：请在 kaohe.toml 的 [mail] 中填写 host 和 sender", file=CONFIG
+            )
+        password = None
+        if m.get("username"):
+            env = m.get("password_env")
+            if not env:
+                raise MailError(
+                    "[mail] 设置了 username，但没有 password_env（保存 SMTP 密码的环境变量名）",
+                    file=CONFIG,
+                )
+            password = os.environ.get(env)
+            if not password:
+                raise MailError(
+                    f"环境变量 {env} 未设置：SMTP 登录密码从该变量读取（kaohe.toml [mail] "
+                    f"password_env），请先执行 export {env}=…… 再运行"
+                )
+        starttls = bool(m.get("starttls", False))
+        try:
+            return cls(
+                host=str(m["host"]),
+                sender=str(m["sender"]),
+                port=int(m.get("port") or (587 if starttls else 25)),
+                starttls=starttls,
+                username=m.get("username") or None,
+                password=password,
+                cafile=m.get("cafile") or None,
+                timeout=float(m.get("timeout", 30)),
+                retries=max(1, int(m.get("retries", 4))),
+                backoff=float(m.get("backoff", 2.0)),
+                backoff_max=float(m.get("backoff_max", 60.0)),
+            )
+        except (TypeError, ValueError) as err:
+            raise MailError(f"[mail] 设置有误：{err}", file=CONFIG) from err
+
+
+# ------------------------------------------------------------------------- messages
+
+
+@dataclass
+class Outgoing:
+    """One message to one address of a unit."""
+
+    unit: str
+    address: str
+    correction: bool
+    message: EmailMessage
+
+
+@dataclass
+class Plan:
+    period: Period
+    version: int
+    version_dir: Path
+    run: Any  # store.models.Run
+    messages: list[Outgoing]
+    no_address: list[str]
+
+
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+
+
+def unit_changes(
+    unit: str,
+    before_scores: pl.DataFrame,
+    after_scores: pl.DataFrame,
+    before_ledger: pl.DataFrame,
+    after_ledger: pl.DataFrame,
+) -> list[str]:
+    """What changed for one unit between the version it received and this one, in Chinese
+    lines: points, rank, and the ledger rows (计分明细) added and removed."""
+    lines = []
+    scores = outputs.diff_scores(
+        before_scores.filter(pl.col("unit") == unit), after_scores.filter(pl.col("unit") == unit)
+    )
+    for u in scores:
+        if u["before"] != u["after"]:
+            lines.append(
+                f"得分由 {sm.fmt_points(u['before'])} 分更正为 {sm.fmt_points(u['after'])} 分"
+            )
+        if u["rank_before"] != u["rank_after"]:
+            rb = f"第 {u['rank_before']} 名" if u["rank_before"] is not None else "未列入排名"
+            ra = f"第 {u['rank_after']} 名" if u["rank_after"] is not None else "未列入排名"
+            lines.append(f"排名由{rb}更正为{ra}")
+    ledger = outputs.diff_ledgers(
+        before_ledger.filter(pl.col("unit") == unit), after_ledger.filter(pl.col("unit") == unit)
+    )
+    for key, word in (("added", "新增计分"), ("removed", "撤销计分")):
+        for r in ledger[key]:
+            note = f"（{r['note']}）" if r.get("note") else ""
+            lines.append(f"{word}：{r['rule_id']} {sm.fmt_points(r['points'])} 分{note}")
+    return lines
+
+
+def _roster(ws: Workspace) -> dict[str, list[str]]:
+    units = readers.read_units(ws.root / "units.csv", ws.root)
+    if units.is_empty():
+        units = ws.scheme.roster()
+    return {r["unit"]: list(r["emails"] or []) for r in units.iter_rows(named=True)}
+
+
+def _statement_path(version_dir: Path, unit: str) -> Path:
+    from flows.render import statement_filename
+
+    return version_dir / "statements" / f"{statement_filename(unit)}.pdf"
+
+
+def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
+    """The messages of the latest version of `period`, one per unit and address."""
+    version_dir = outputs.latest_version_dir(ws.out_dir(period.label))
+    if version_dir is None:
+        raise InputError(
+            f"{period.title}还没有生成通报：请先运行 kaohe run {ws.root} --period {period.label}"
+        )
+    version = int(version_dir.name[1:])
+    run = store.run(period.label, version)
+    if run is None:
+        raise InputError(
+            f"数据库中没有 {period.label} {version_dir.name} 的运行记录（{ws.database_url}）："
+            f"请重新运行 kaohe run {ws.root} --period {period.label}"
+        )
+    bulletin = version_dir / "bulletin.pdf"
+    if not bulletin.is_file():
+        raise InputError(f"缺少通报文件 {bulletin}")
+    scores = store.scores(run.id)
+    ledger = store.ledger(run.id)
+    roster = _roster(ws)
+    env = _env()
+    tz = ZoneInfo(ws.timezone)
+    today = datetime.now(tz).date()
+    bulletin_name = f"{period.title}政务信息工作情况通报" + (
+        f"（第{version}版）" if version > 1 else ""
+    )
+    earlier: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
+    messages, no_address = [], []
+    for row in scores.iter_rows(named=True):
+        unit = row["unit"]
+        addresses = roster.get(unit) or []
+        if not addresses:
+            no_address.append(unit)
+            continue
+        statement = _statement_path(version_dir, unit)
+        if not statement.is_file():
+            raise InputError(f"缺少{unit}的得分说明 {statement}")
+        previous = store.last_sent_version(period.label, unit, before=version)
+        change_lines: list[str] = []
+        if previous is not None:
+            if previous not in earlier:
+                prev_run = store.run(period.label, previous)
+                earlier[previous] = (store.scores(prev_run.id), store.ledger(prev_run.id))
+            b_scores, b_ledger = earlier[previous]
+            change_lines = unit_changes(unit, b_scores, scores, b_ledger, ledger)
+        statement_name = f"{unit}{period.title}得分说明"
+        ctx = {
+            "unit": unit,
+            "group": row["group"],
+            "points": sm.fmt_points(row["points"]),
+            "rank": row["rank"],
+            "target_met": row["target_met"],
+            "office": ws.office,
+            "period_title": period.title,
+            "version": version,
+            "previous_version": previous,
+            "correction": previous is not None,
+            "change_lines": change_lines,
+            "bulletin_name": bulletin_name + ".pdf",
+            "statement_name": statement_name + ".pdf",
+            "date_cn": sm.cn_date(today),
+        }
+        subject = " ".join(env.get_template("mail_subject.txt.j2").render(ctx).split())
+        body = env.get_template("mail_body.txt.j2").render(ctx).strip() + "\n"
+        for address in addresses:
+            msg = EmailMessage(policy=SMTP_POLICY)
+            msg["Subject"] = subject
+            msg["From"] = formataddr((ws.office, sender))
+            msg["To"] = address
+            msg["Date"] = format_datetime(datetime.now(tz))
+            msg["X-Kaohe-Run"] = f"{period.label} {version_dir.name}"
+            msg.set_content(body)
+            msg.add_attachment(
+                bulletin.read_bytes(),
+                maintype="application",
+                subtype="pdf",
+                filename=bulletin_name + ".pdf",
+            )
+            msg.add_attachment(
+                statement.read_bytes(),
+                maintype="application",
+                subtype="pdf",
+                filename=statement_name + ".pdf",
+            )
+            messages.append(Outgoing(unit, address, previous is not None, msg))
+    return Plan(period, version, version_dir, run, messages, no_address)
+
+
+# ------------------------------------------------------------------------- SMTP
+
+
+@dataclass
+class Attempt:
+    """How one message went: sent, failed (refused for good) or deferred (still failing
+    temporarily after every retry); `down` when the server could not be reached."""
+
+    status: str
+    attempts: int
+    error: str | None = None
+    down: bool = False
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return f"{code} {text}".strip()
+
+
+class Mailer:
+    """One SMTP connection, opened on demand and reopened after it is lost."""
+
+    def __init__(self, settings: MailSettings, sleep: Callable[[float], None] = time.sleep):
+        self.s = settings
+        self.sleep = sleep
+        self.conn: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._drop(quit=True)
+
+    def _drop(self, quit: bool = False) -> None:
+        if self.conn is not None:
+            try:
+                if quit:
+                    self.conn.quit()
+                else:
+                    self.conn.close()
+            except (smtplib.SMTPException, OSError):
+                pass
+        self.conn = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.conn is not None:
+            return self.conn
+        s = self.s
+        conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            conn.ehlo()
+            if s.starttls:
+                ctx = ssl.create_default_context(cafile=s.cafile)
+                try:
+                    conn.starttls(context=ctx)
+                except smtplib.SMTPNotSupportedError as err:
+                    raise MailError(
+                        f"邮件服务器 {s.host}:{s.port} 不支持 STARTTLS（kaohe.toml [mail] starttls）"
+                    ) from err
+                except ssl.SSLError as err:
+                    raise MailError(f"与邮件服务器 {s.host} 建立加密连接失败：{err}") from err
+                conn.ehlo()
+            if s.username:
+                try:
+                    conn.login(s.username, s.password or "")
+                except smtplib.SMTPAuthenticationError as err:
+                    raise MailError(
+                        f"邮件服务器拒绝登录（用户 {s.username}）："
+                        f"{_reply(err.smtp_code, err.smtp_error)}"
+                    ) from err
+                except smtplib.SMTPNotSupportedError as err:
+                    raise MailError(
+                        f"邮件服务器 {s.host} 不支持登录（AUTH）；未加密时请设置 starttls = true"
+                    ) from err
+                except UnicodeEncodeError as err:
+                    raise MailError("SMTP 用户名和密码只能包含英文字母、数字和符号") from err
+        except BaseException:
+            conn.close()
+            raise
+        self.conn = conn
+        return conn
+
+    def send(self, msg: EmailMessage, address: str) -> Attempt:
+        """Send with retries: 4xx replies and lost connections wait `backoff`, 2×, 4×…
+        seconds between attempts; a 5xx reply fails at once."""
+        s = self.s
+        error, down = None, False
+        for attempt in range(1, s.retries + 1):
+            try:
+                conn = self._connect()
+                conn.send_message(msg, from_addr=s.sender, to_addrs=[address])
+                return Attempt("sent", attempt)
+            except smtplib.SMTPRecipientsRefused as err:
+                code, text = err.recipients.get(address, (550, b"refused"))
+                error, down = _reply(code, text), False
+                if code >= 500:
+                    return Attempt("failed", attempt, error)
+            except smtplib.SMTPResponseException as err:  # sender refused, data refused …
+                error, down = _reply(err.smtp_code, err.smtp_error), False
+                if err.smtp_code >= 500:
+                    return Attempt("failed", attempt, error)
+                self._drop()
+            except (smtplib.SMTPServerDisconnected, OSError) as err:
+                error, down = f"无法连接邮件服务器 {s.host}:{s.port}（{err}）", True
+                self._drop()
+            if attempt < s.retries:
+                self.sleep(min(s.backoff * 2 ** (attempt - 1), s.backoff_max))
+        return Attempt("deferred", s.retries, error, down)
+
+
+# ------------------------------------------------------------------------- the command
+
+
+@dataclass
+class SendReport:
+    period: str
+    version: int
+    total: int = 0
+    already: int = 0
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+    deferred: list[tuple[str, str, str]] = field(default_factory=list)
+    no_address: list[str] = field(default_factory=list)
+    stopped: str | None = None
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.deferred or self.stopped)
+
+
+def _eml_name(o: Outgoing) -> str:
+    from flows.render import statement_filename
+
+    return f"{statement_filename(o.unit)}_{o.address.replace('/', '_')}.eml"
+
+
+def send_period(
+    workspace: str | Path,
+    period: str,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendReport:
+    """Mail the latest version of `period` (or with `dry_run` write it as .eml files)."""
+    say = progress or (lambda _text: None)
+    ws = Workspace.load(workspace)
+    per = Period.parse(period)
+    settings = None if dry_run else MailSettings.from_workspace(ws)
+    sender = settings.sender if settings else (ws.mail.get("sender") or "kaohe@localhost")
+    with outputs.workspace_lock(ws.root):
+        store = Store.open(ws.database_url)
+        try:
+            p = plan(ws, per, store, sender)
+            report = SendReport(per.label, p.version, total=len(p.messages))
+            report.no_address = p.no_address
+            kind = "更正通报" if any(o.correction for o in p.messages) else "通报"
+            say(f"{per.title}{kind}（{p.version_dir.name}）：{len(p.messages)} 封邮件")
+            if p.no_address:
+                say(
+                    f"  未登记邮箱，未发送：{'、'.join(p.no_address)}（请在 units.csv 的 emails 列填写）"
+                )
+            if dry_run:
+                mail_dir = p.version_dir / "mail"
+                mail_dir.mkdir(exist_ok=True)
+                for o in p.messages:
+                    o.message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+                    path = mail_dir / _eml_name(o)
+                    path.write_bytes(o.message.as_bytes())
+                    report.written.append(path)
+                say(f"试运行：未发送，{len(report.written)} 封邮件已写入 {mail_dir}")
+                return report
+            _send(p, store, settings, report, say, sleep)
+            return report
+        finally:
+            store.close()
+
+
+def _send(p: Plan, store: Store, settings: MailSettings, report: SendReport, say, sleep) -> None:
+    tz = p.run.started_at.tzinfo or ZoneInfo("Asia/Shanghai")
+    done = store.deliveries(p.run.id)
+    todo = [
+        o for o in p.messages if (d := done.get((o.unit, o.address))) is None or d.status != "sent"
+    ]
+    report.already = len(p.messages) - len(todo)
+    if report.already:
+        say(f"  已发送过 {report.already} 封，不再重发；本次发送 {len(todo)} 封")
+    domain = settings.sender.rpartition("@")[2] or None
+    with Mailer(settings, sleep) as mailer:
+        for i, o in enumerate(todo, 1):
+            prev = done.get((o.unit, o.address))
+            # A message that may have gone out before a crash keeps its Message-ID.
+            msg_id = prev.message_id if prev is not None else make_msgid(domain=domain)
+            o.message["Message-ID"] = msg_id
+            tried = prev.attempts if prev is not None else 0
+            store.save_delivery(
+                p.run,
+                o.unit,
+                o.address,
+                message_id=msg_id,
+                correction=o.correction,
+                status="sending",
+                updated_at=datetime.now(tz),
+            )
+            try:
+                result = mailer.send(o.message, o.address)
+            except MailError:
+                store.save_delivery(
+                    p.run, o.unit, o.address, status="deferred", updated_at=datetime.now(tz)
+                )
+                raise
+            now = datetime.now(tz)
+            store.save_delivery(
+                p.run,
+                o.unit,
+                o.address,
+                status=result.status,
+                attempts=tried + result.attempts,
+                error=result.error,
+                sent_at=now if result.status == "sent" else None,
+                updated_at=now,
+            )
+            head = f"  [{i}/{len(todo)}] {o.unit} <{o.address}>"
+            if result.status == "sent":
+                report.sent.append((o.unit, o.address))
+                say(f"{head} 已发送")
+            elif result.status == "failed":
+                report.failed.append((o.unit, o.address, result.error or ""))
+                say(f"{head} 被拒收：{result.error}")
+            else:
+                report.deferred.append((o.unit, o.address, result.error or ""))
+                say(f"{head} 暂时无法发送（已试 {result.attempts} 次）：{result.error}")
+                if result.down:
+                    report.stopped = result.error
+                    say(
+                        "邮件服务器无法连接，已停止发送；已发送的不会重发，"
+                        "再次运行 kaohe send 将从中断处继续"
+                    )
+                    return
