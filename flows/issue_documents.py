@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from flows import readers
+from flows.workspace import DOCUMENT_SUFFIXES
 from transforms import issue_text
 from transforms.errors import InputError
 from transforms.issue_text import Line
@@ -35,9 +35,6 @@ __all__ = [
     "read_issues",
     "unresolved_sources",
 ]
-
-#: Suffixes read as issue documents. `.doc` is listed so that reading it gives a clear error.
-DOCUMENT_SUFFIXES = (".docx", ".pdf", ".html", ".htm", ".txt", ".doc")
 
 REVIEW_TYPE = "article_source"
 
@@ -214,6 +211,8 @@ class _HtmlLines(HTMLParser):
             self.skip += 1
         if tag in _BLOCK_TAGS:
             self._flush()
+        if tag == "hr":  # a rule under the masthead or above the imprint
+            self.lines.append(Line("─" * 10))
         style = a.get("style", "")
         bold = tag in _BOLD_TAGS or bool(re.search(r"font-weight\s*:\s*(bold|[6-9]00)", style))
         red = _is_red(_css_color(style)) or _is_red(_css_color(f"color:{a.get('color', '')}"))
@@ -329,7 +328,7 @@ def _pdf_lines(path: Path, file: str) -> list[Line]:
             prev is not None
             and prev["x1"] >= right - 1.5 * prev["size"]
             and not centered(prev)
-            and prev["x0"] < middle
+            and prev["x0"] <= left + 2.5 * prev["size"]  # not a right-aligned line
             and v["x0"] <= left + 0.5 * v["size"]
             and abs(v["size"] - prev["size"]) < 0.3
             and v["bold"] == prev["bold"]
@@ -417,7 +416,7 @@ def read_issue(
     adoptions, review = [], []
     for a in articles:
         if not a["units"]:
-            body = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", a["text"]))[:80]
+            body = re.sub(r"\s+", " ", a["text"]).strip()[:80]
             review.append(
                 {
                     "type": REVIEW_TYPE,

@@ -405,6 +405,8 @@ def _split_regions(lines: list[Line]) -> tuple[int, int, int, list[tuple[str, st
         last = 0
         for i, line in enumerate(lines[:10]):
             s = _nfkc(line.text)
+            if i > 0 and (len(s) > 40 or "。" in s):
+                break  # body text: the masthead is over
             if _ISSUE.search(s) or _TOTAL.search(s) or parse_date_text(s) or _office(s):
                 last = i
         masthead_end = min(n, last + 1)
