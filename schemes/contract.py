@@ -79,6 +79,14 @@ class ScoreResult:
       unit, date, title, status (按时/逾期/未报/未知), points.
     - `quarters`: for a quarter or year, the scores of each quarter of the year so far
       (columns unit, period, points, rank, assessment, target_met) — the year to date.
+    - `quotas`: one row per unit and judged quota window (报送任务/定额): columns unit,
+      period (the window's label: 2018-05, 2018Q2, 2018), rule (the rule's short name),
+      clause, required (submissions needed), count (submissions counted), points (what
+      it cost or earned; 0 when met without a bonus). Windows without mail logs are not
+      judged (C5) and have no rows. None when the scheme has no submission rules. Built by
+      `schemes.engine.quota_table` / `silent_month_table`; `SchemeSpec.score` fills it from
+      the spec's `quotas` and `silent_month` when the scorer leaves it None. The renderer
+      lists a unit's rows in its statement.
     """
 
     period: Period
@@ -87,6 +95,7 @@ class ScoreResult:
     notes: list[str] = field(default_factory=list)
     commissions: pl.DataFrame | None = None
     quarters: pl.DataFrame | None = None
+    quotas: pl.DataFrame | None = None
 
 
 class Scheme(Protocol):

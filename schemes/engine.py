@@ -22,6 +22,9 @@ Concepts (each one a small dataclass or function):
 - `Quota` + `quota_rows`: counts of submissions per month / quarter / year against a
   threshold per group: points when met, when missed, per missing submission (C5 aware).
 - `silent_month_rows`: a month with no submission from a unit (C5 aware).
+- `quota_overview` (`quota_table`, `silent_month_table`): ScoreResult.quotas — each quota
+  window, the count and the points, for statements; SchemeSpec fills it from its
+  `quotas` / `silent_month` fields.
 - `consecutive_misses`: the windows at which N consecutive misses complete (连续N期未完成).
 - `commission_status`: 约稿 status from the office's record or from the mail logs.
 - `CountTarget` + `target_progress` + `shortfall_rows`: yearly targets on numbers of
@@ -807,6 +810,94 @@ def consecutive_misses(outcomes: Iterable[tuple[object, bool | None]], run: int 
 
 
 # --------------------------------------------------------------------------------------
+# Quota overview (ScoreResult.quotas): each quota, the count, what it cost or earned
+
+#: Columns of ScoreResult.quotas.
+QUOTAS = {
+    "unit": pl.String,
+    "period": pl.String,
+    "rule": pl.String,
+    "clause": pl.String,
+    "required": pl.Float64,
+    "count": pl.Int64,
+    "points": pl.Float64,
+}
+
+
+def _window_label(w) -> str:
+    if isinstance(w, MonthSpan):
+        return f"{w.year}-{w.first:02d}~{w.last:02d}"
+    return w.label
+
+
+def quota_table(prep: Prepared, period: Period, quota: Quota) -> list[dict]:
+    """Per judged window of `period` (C5: windows without any mail logs are not judged)
+    and per unit with a threshold: QUOTAS columns — the same counts and points as
+    `quota_rows`, including windows met without a bonus (points 0)."""
+    out = []
+    for w in _windows(period, quota.window):
+        if not any(prep.has_logs(m) for m in w.months()):
+            continue
+        n: dict[str, int] = defaultdict(int)
+        for s in prep.submissions:
+            if s["unit"] is not None and w.contains(s["date"]) and quota.counts(s):
+                n[s["unit"]] += 1
+        for unit, group in prep.units.items():
+            need = quota.thresholds.get(group)
+            if need is None:
+                continue
+            got = n[unit]
+            pts = (
+                quota.met_points
+                if got >= need
+                else quota.missed_points + quota.per_missing * (need - got)
+            )
+            out.append(
+                dict(unit=unit, period=_window_label(w), rule=quota.rule.name,
+                     clause=quota.rule.clause, required=float(need), count=got,
+                     points=float(pts))
+            )  # fmt: skip
+    return out
+
+
+def silent_month_table(prep: Prepared, period: Period, rule: Rule, points: float) -> list[dict]:
+    """Per month of `period` holding mail logs and per unit: required 1, the count, and
+    `points` when nothing was sent (else 0) — what `silent_month_rows` charges."""
+    out = []
+    for m in period.months():
+        if not prep.has_logs(m):
+            continue
+        n: dict[str, int] = defaultdict(int)
+        for s in prep.submissions:
+            if s["unit"] is not None and month_of(s["date"]) == m:
+                n[s["unit"]] += 1
+        for unit in prep.units:
+            out.append(
+                dict(unit=unit, period=m.label, rule=rule.name, clause=rule.clause,
+                     required=1.0, count=n[unit], points=float(points) if n[unit] == 0 else 0.0)
+            )  # fmt: skip
+    return out
+
+
+def quota_overview(
+    prep: Prepared,
+    period: Period,
+    quotas: Iterable[Quota] = (),
+    silent_month: tuple[Rule, float] | None = None,
+) -> pl.DataFrame:
+    """ScoreResult.quotas of `period`: the status rows (QUOTAS) of every quota and of the
+    months-without-submission rule, sorted by unit, then period, then rule."""
+    rows: list[dict] = []
+    for q in quotas:
+        rows += quota_table(prep, period, q)
+    if silent_month is not None:
+        rows += silent_month_table(prep, period, *silent_month)
+    if not rows:
+        return pl.DataFrame(schema=QUOTAS)
+    return pl.DataFrame(rows, schema=QUOTAS).sort("unit", "period", "rule", maintain_order=True)
+
+
+# --------------------------------------------------------------------------------------
 # Commissions (约稿)
 
 ON_TIME, LATE, MISSING, UNKNOWN = "按时", "逾期", "未报", "未知"
@@ -1086,6 +1177,10 @@ class SchemeSpec:
     assessment_label: str = "排名得分"
     #: groups listed in the roster but never scored (萧山's 不列入考核)
     unscored_groups: tuple[str, ...] = ()
+    #: the scorer's submission quotas and its months-without-submission rule (rule, points);
+    #: used only to fill ScoreResult.quotas (`quota_overview`) when the scorer leaves it None
+    quotas: tuple[Quota, ...] = ()
+    silent_month: tuple[Rule, float] | None = None
 
     def roster(self) -> pl.DataFrame:
         return pl.DataFrame(
@@ -1099,7 +1194,11 @@ class SchemeSpec:
         )
 
     def score(self, inputs: ScoringInputs, period: Period) -> ScoreResult:
-        return self.scorer(self, inputs, period)
+        result = self.scorer(self, inputs, period)
+        if result.quotas is None and (self.quotas or self.silent_month):
+            prep = prepare(inputs)
+            result.quotas = quota_overview(prep, period, self.quotas, self.silent_month)
+        return result
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:

@@ -482,4 +482,5 @@ SCHEME = E.SchemeSpec(
     rules=tuple(R.values()),
     units=UNITS,
     scorer=score,
+    silent_month=(R["J-3.6.2"], SILENT_MONTH),  # ScoreResult.quotas for statements
 )
