@@ -547,6 +547,7 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         data["s"] = s
         data["ytd"] = None if ytd is None else ytd.get(s.unit, 0.0)
         data["change"] = sm.unit_changes(ctx.changes, s.unit)
+        data["quotas"] = sm.unit_quotas(getattr(ctx.result, "quotas", None), s.unit)
         jobs.append((statement_filename(s.unit), data))
     return jobs
 

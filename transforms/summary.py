@@ -9,6 +9,7 @@ periodicals counts once in each); `adopted` in SCORES counts distinct articles.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from transforms.errors import InputError
 from transforms.periods import Period
 from transforms.schema import ADOPTION_UNITS, ADOPTIONS, LEDGER, SCORES, SUBMISSIONS, conform
 
@@ -860,3 +862,28 @@ def adoption_rate(
             }
         )
     return pl.DataFrame(rows, schema=ADOPTION_RATE) if rows else pl.DataFrame(schema=ADOPTION_RATE)
+
+
+def unit_quotas(quotas: pl.DataFrame | None, unit: str) -> list[dict[str, Any]]:
+    """A unit's rows of ScoreResult.quotas (period, period_title, rule, clause, required,
+    count, points, met) for its statement, in period order."""
+    if quotas is None or quotas.height == 0:
+        return []
+    out = []
+    for r in quotas.filter(pl.col("unit") == unit).sort("period", "rule").iter_rows(named=True):
+        label = r["period"] or ""
+        if m := re.fullmatch(r"(\d{4})-(\d{2})~(\d{2})", label):
+            title = f"{m[1]}年{int(m[2])}—{int(m[3])}月"
+        else:
+            try:
+                title = Period.parse(label).title
+            except InputError:
+                title = label
+        out.append(
+            {
+                **r,
+                "period_title": title,
+                "met": r["count"] is not None and r["count"] >= (r["required"] or 0),
+            }
+        )
+    return out
