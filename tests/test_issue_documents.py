@@ -1,0 +1,306 @@
+"""Publication issues as documents (flows/issue_documents.py): the example issues of
+examples/jiande-2018 read article by article, counted once with the spreadsheets, an
+unreadable source sent to the review list, and files that are not issues refused."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from flows import steps
+from flows.issue_documents import document_lines, read_issue, read_issues
+from flows.readers import adoption_key, normalize_publication, read_adoptions
+from flows.workspace import DOCUMENT_SUFFIXES, TABLE_SUFFIXES, Workspace
+from transforms.errors import InputError
+from transforms.issue_text import parse_issue
+from transforms.periods import Period
+from transforms.schema import ADOPTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "jiande-2018"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location(
+        "make_example_issues", ROOT / "scripts" / "make_example_issues.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+GEN = _generator()
+WS = Workspace.load(EXAMPLE)
+NAMES = steps.publication_names(WS.scheme)
+
+
+def _issue_ids():
+    return [i.file for i in GEN.ISSUES]
+
+
+# --------------------------------------------------------------------------- the examples
+
+
+def test_the_example_workspace_holds_four_issues_one_per_format():
+    docs = WS.files("adoptions", DOCUMENT_SUFFIXES)
+    assert sorted(p.suffix for p in docs) == [".docx", ".html", ".pdf", ".txt"]
+    assert sorted(p.name for p in docs) == sorted(_issue_ids())
+    # .xls stays listed among the tables (the reader says it is unsupported)
+    assert TABLE_SUFFIXES == (".csv", ".xlsx", ".xls")
+
+
+@pytest.mark.parametrize("issue", GEN.ISSUES, ids=_issue_ids())
+def test_example_issue_masthead(issue):
+    masthead, _ = parse_issue(document_lines(EXAMPLE / "adoptions" / issue.file))
+    assert NAMES[normalize_publication(masthead["periodical"])] == issue.periodical
+    assert masthead["issue"] == f"第{issue.number}期"
+    assert masthead["total_issue"] == f"总第{issue.total}期"
+    assert masthead["date"] == issue.date
+    assert masthead["office"] == issue.office
+
+
+@pytest.mark.parametrize("issue", GEN.ISSUES, ids=_issue_ids())
+def test_example_issue_every_article_and_source(issue):
+    # Every article the generator printed, in order, once (the TOC adds none), with its
+    # section's class and the units its source names.
+    _, articles = parse_issue(document_lines(EXAMPLE / "adoptions" / issue.file))
+    expected = [
+        (n, a.title, kind, a.source, list(a.units))
+        for n, (kind, a) in enumerate(issue.articles(), start=1)
+    ]
+    got = [(a["number"], a["title"], a["kind"], a["source"], a["units"]) for a in articles]
+    assert got == expected
+    for a, (_, printed) in zip(articles, issue.articles(), strict=True):
+        assert a["text"].replace("\n", "") == printed.text.replace("\n", "")
+
+
+def test_example_issue_counts_by_hand():
+    # docx: 17 工作动态 + 4 简讯 = 21 articles, one (王建国) without a unit → 20 adoptions;
+    # pdf: 6 要情 + 1 专报 = 7; html: 1; txt: 1 要情 + 2 专报 = 3.
+    counts = {}
+    for issue in GEN.ISSUES:
+        adoptions, review = read_issue(EXAMPLE / "adoptions" / issue.file, EXAMPLE, NAMES)
+        counts[Path(issue.file).suffix] = (len(adoptions), len(review))
+    assert counts == {".docx": (20, 1), ".pdf": (7, 0), ".html": (1, 0), ".txt": (3, 0)}
+
+
+def test_generator_reproduces_the_committed_files(tmp_path):
+    for path in GEN.write_issues(tmp_path):
+        assert path.read_bytes() == (EXAMPLE / "adoptions" / path.name).read_bytes(), path.name
+
+
+# --------------------------------------------------------------------------- counted once
+
+
+def test_documents_and_spreadsheets_count_once():
+    tables_only = read_adoptions(WS.files("adoptions"), WS.root, NAMES)
+    inputs = steps.ingest(WS)
+    # 31 articles with a unit in the documents, 29 of them already typed into
+    # adoptions/2018q2.csv: only the 2 document-only articles are new.
+    assert inputs.adoptions.height == tables_only.height + 2
+    from_docs = inputs.adoptions.filter(~pl.col("source_file").str.ends_with((".csv")))
+    from_docs = from_docs.filter(~pl.col("source_file").str.ends_with(".xlsx"))
+    assert from_docs.select("source_file", "source_row", "title", "units_raw", "kind").rows() == [
+        (
+            "adoptions/2018-建德政务动态-第13期.docx",
+            21,
+            "市审管办举办“一窗受理”业务培训",
+            "市审管办",
+            "简讯",
+        ),
+        (
+            "adoptions/2018-杭州政务-第139期.pdf",
+            7,
+            "建德市林下经济发展中存在的问题及对策建议",
+            "建德市农业局、建德市林业局",
+            "专报",
+        ),
+    ]
+    # every spreadsheet article of the documents is there once, with the spreadsheet's units
+    keys = {
+        adoption_key(r["publication"], r["issue"], r["date"], r["title"]): r
+        for r in inputs.adoptions.iter_rows(named=True)
+    }
+    for issue in GEN.ISSUES:
+        for _, a in issue.articles():
+            key = adoption_key(issue.periodical, f"第{issue.number}期", issue.date, a.title)
+            if a.in_spreadsheet:
+                assert keys[key]["source_file"] == "adoptions/2018q2.csv", a.title
+            elif a.units:
+                assert keys[key]["source_file"].endswith(issue.file)
+            else:
+                assert key not in keys
+
+
+def test_unreadable_source_goes_to_the_review_list():
+    matched = steps.match_and_group(steps.ingest(WS), WS.scheme)
+    rows = matched.review.filter(pl.col("type") == "article_source").rows(named=True)
+    assert len(rows) == 1
+    (row,) = rows
+    assert row["file"] == "adoptions/2018-建德政务动态-第13期.docx" and row["row"] == 17
+    assert row["text"].startswith("我市“最多跑一次”改革便民服务再提速：近日，我市聚焦")
+    assert len(row["text"]) == len("我市“最多跑一次”改革便民服务再提速：") + 80
+    assert row["candidates"] == "（王建国）"
+    assert "未能识别供稿单位" in row["reason"]
+
+
+def test_unreadable_source_already_in_a_spreadsheet_needs_no_review(tmp_path):
+    ws = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, ws, ignore=shutil.ignore_patterns("out", "kaohe.db"))
+    (ws / "adoptions" / "typed.csv").write_text(
+        "刊物,期号,日期,标题,单位\n建德政务·动态,13,2018-04-09,我市“最多跑一次”改革便民服务再提速,审管办\n",
+        encoding="utf-8",
+    )
+    inputs = steps.ingest(Workspace.load(ws))
+    assert inputs.review.height == 0
+
+
+def test_document_only_articles_add_their_points_and_nothing_else_changes(tmp_path):
+    # Scores of 2018Q2 with the documents against a copy without them: the duplicated
+    # articles add nothing; the two new ones add, by J1/J2: 审管办 简讯 in 《建德政务·动态》
+    # +2; the joint 专报 in 《杭州政务》 +16 to 农业局 and to 林业局 each (C2: full points).
+    bare = tmp_path / "bare"
+    shutil.copytree(EXAMPLE, bare, ignore=shutil.ignore_patterns("out", "kaohe.db"))
+    for p in Workspace.load(bare).files("adoptions", DOCUMENT_SUFFIXES):
+        p.unlink()
+    period = Period.parse("2018Q2")
+
+    def points(root: Path) -> dict[str, float]:
+        ws = Workspace.load(root)
+        result = steps.score(steps.match_and_group(steps.ingest(ws), ws.scheme), ws.scheme, period)
+        return dict(result.scores.select("unit", "points").iter_rows())
+
+    with_docs, without = points(EXAMPLE), points(bare)
+    changed = {u: with_docs[u] - without[u] for u in with_docs if with_docs[u] != without[u]}
+    assert changed == {"审管办": 2.0, "农业局": 16.0, "林业局": 16.0}
+
+
+# --------------------------------------------------------------------------- merging rule
+
+
+def _doc_frame(rows: list[dict]) -> pl.DataFrame:
+    base = {"adoption_id": "d", "issue": "第12期", "kind": None, "source_row": 1}
+    return pl.DataFrame([{**base, **r} for r in rows], schema=ADOPTIONS)
+
+
+def test_spreadsheet_row_wins_over_the_document(tmp_path):
+    from datetime import date
+
+    csv = tmp_path / "adoptions" / "q2.csv"
+    csv.parent.mkdir()
+    csv.write_text(
+        "刊物,期号,日期,标题,单位\n建德政务·动态,12,2018-05-03,我市推进“最多跑一次”改革,市农业局\n",
+        encoding="utf-8",
+    )
+    docs = _doc_frame(
+        [
+            {
+                "publication": "建德政务·动态",
+                "date": date(2018, 5, 3),
+                "title": "我市推进 “最多跑一次” 改革",  # same normalised title
+                "units_raw": "建德市农业局",  # printed otherwise
+                "source_file": "adoptions/i.docx",
+            },
+            {
+                "publication": "建德政务·动态",
+                "date": date(2018, 5, 3),
+                "title": "寿昌镇推进无违建创建",
+                "units_raw": "寿昌镇",
+                "source_file": "adoptions/i.docx",
+                "source_row": 2,
+            },
+        ]
+    )
+    df = read_adoptions([csv], tmp_path, NAMES, documents=docs)
+    assert df.select("title", "units_raw", "source_file").rows() == [
+        ("我市推进“最多跑一次”改革", "市农业局", "adoptions/q2.csv"),
+        ("寿昌镇推进无违建创建", "寿昌镇", "adoptions/i.docx"),
+    ]
+
+
+def test_one_article_typed_once_per_unit_names_both_units(tmp_path):
+    # A joint article typed as two rows (one per unit) is one adoption naming both units:
+    # the units of later rows are added to the first row's.
+    csv = tmp_path / "q2.csv"
+    csv.write_text(
+        "刊物,期号,日期,标题,单位\n"
+        "杭州政务,82,2018-04-09,建德：发改局打好有效投资攻坚战,市发改局\n"
+        "杭州政务,第82期,2018-04-09,建德：发改局打好有效投资攻坚战,开发区\n"
+        "杭州政务,82,2018-04-09,建德：发改局打好有效投资攻坚战,市发改局\n",
+        encoding="utf-8",
+    )
+    df = read_adoptions([csv], tmp_path, NAMES)
+    assert df.select("units_raw", "source_row").rows() == [("市发改局、开发区", 2)]
+
+
+# --------------------------------------------------------------------------- not issues
+
+
+def _error(path: Path, root: Path) -> str:
+    with pytest.raises(InputError) as err:
+        read_issues([path], root, NAMES)
+    return str(err.value)
+
+
+def test_old_doc_is_refused(tmp_path):
+    path = tmp_path / "adoptions" / "第12期.doc"
+    path.parent.mkdir()
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    assert "另存为 .docx" in _error(path, tmp_path)
+
+
+def test_broken_docx_is_refused(tmp_path):
+    path = tmp_path / "a.docx"
+    path.write_bytes(b"PK not a package")
+    assert _error(path, tmp_path).startswith("a.docx：不是有效的 docx 文件")
+
+
+def test_pdf_without_text_layer_is_refused(tmp_path):
+    from weasyprint import HTML
+
+    path = tmp_path / "scan.pdf"
+    HTML(string="<div style='width:5cm;height:5cm;background:#888'></div>").write_pdf(path)
+    assert "没有文字层" in _error(path, tmp_path)
+
+
+def test_text_without_a_periodical_of_the_scheme_is_refused(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text(
+        "浙江日报\n2018年5月3日\n——————\n某标题\n正文。（市农业局）\n", encoding="utf-8"
+    )
+    msg = _error(path, tmp_path)
+    assert msg.startswith("notes.txt：报头中找不到本考核办法的刊物")
+    assert "建德政务·动态" in msg and "杭州政务" in msg
+
+
+def test_issue_without_a_date_is_refused(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("建德政务·动态\n第12期\n——————\n某标题\n正文。（市农业局）\n", encoding="utf-8")
+    assert "找不到出刊日期" in _error(path, tmp_path)
+
+
+def test_html_in_gbk_with_font_tags_and_br(tmp_path):
+    # An old-style page: GBK, the name in <font color=red>, lines split by <br>, a bold
+    # title, the masthead written 建德政务 动态 (no dot) — still the scheme's periodical.
+    page = (
+        "<html><head><meta http-equiv='Content-Type' content='text/html; charset=gbk'></head>"
+        "<body><center><font color='#FF0000' size=7>建德政务 动态</font><br>"
+        "第12期<br>建德市人民政府办公室 2018年5月3日</center><hr>"
+        "<p><b>寿昌镇扎实推进无违建创建</b></p><p>今年以来，寿昌镇扎实推进各项工作。</p>"
+        "<p align=right>（寿昌镇）</p></body></html>"
+    )
+    path = tmp_path / "a.html"
+    path.write_bytes(page.encode("gbk"))
+    lines = document_lines(path)
+    assert lines[0].text == "建德政务 动态" and lines[0].red and lines[0].centered
+    adoptions, review = read_issue(path, tmp_path, NAMES)
+    assert [(a["publication"], a["issue"], a["title"], a["units_raw"]) for a in adoptions] == [
+        ("建德政务·动态", "第12期", "寿昌镇扎实推进无违建创建", "寿昌镇")
+    ]
+    assert review == []
