@@ -104,7 +104,7 @@ def test_documents_and_spreadsheets_count_once():
     # 31 articles with a unit in the documents, 29 of them already typed into
     # adoptions/2018q2.csv: only the 2 document-only articles are new.
     assert inputs.adoptions.height == tables_only.height + 2
-    from_docs = inputs.adoptions.filter(~pl.col("source_file").str.ends_with((".csv")))
+    from_docs = inputs.adoptions.filter(~pl.col("source_file").str.ends_with(".csv"))
     from_docs = from_docs.filter(~pl.col("source_file").str.ends_with(".xlsx"))
     assert from_docs.select("source_file", "source_row", "title", "units_raw", "kind").rows() == [
         (
