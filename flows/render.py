@@ -495,21 +495,26 @@ def render_outputs(
     statements/<unit>.pdf (and .html), scores.csv, scores.xlsx, ledger.csv, review.csv.
     Calls progress(done, total, unit) while rendering statements. Returns paths written."""
     out_dir = Path(out_dir)
-    env = environment()
     paths: list[Path] = []
 
-    data = bulletin_context(ctx)
-    tpl = env.get_template("bulletin.html.j2")
-    p = out_dir / "bulletin.html"
-    p.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
-    paths.append(p)
-    p = out_dir / "bulletin.pdf"
-    _pdf(tpl.render(data, inline_css=None), p)
-    paths.append(p)
+    def bulletin_and_exports() -> None:
+        env = environment()
+        data = bulletin_context(ctx)
+        tpl = env.get_template("bulletin.html.j2")
+        p = out_dir / "bulletin.html"
+        p.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
+        paths.append(p)
+        p = out_dir / "bulletin.pdf"
+        _pdf(tpl.render(data, inline_css=None), p)
+        paths.append(p)
+        paths.extend(write_exports(out_dir, ctx))
 
-    paths += write_statements(out_dir / "statements", ctx, progress)
-    paths += write_exports(out_dir, ctx)
-    return paths
+    # With many units the workers render the statements while this process renders the
+    # bulletin; with few, everything runs here, one after the other.
+    statements = write_statements(
+        out_dir / "statements", ctx, progress, meanwhile=bulletin_and_exports
+    )
+    return paths[:2] + statements + paths[2:]
 
 
 #: from this many units on, statements are rendered by a pool of worker processes
@@ -575,24 +580,28 @@ def write_statements(
     ctx: ReportContext,
     progress: Callable[[int, int, str], None] | None = None,
     workers: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Path]:
     """One statement per unit of the scores: <unit>.html and <unit>.pdf.
 
     From POOL_MIN_UNITS units on (or when `workers` > 1 is given) the statements are
     rendered by a pool of worker processes (spawned, so nothing of the caller's threads is
-    inherited), chunk by chunk; below that they are rendered in this process."""
+    inherited), chunk by chunk; below that they are rendered in this process.
+    `meanwhile`, when given, is called once: while the workers render (pool), else first."""
     st_dir.mkdir(parents=True, exist_ok=True)
     jobs = statement_jobs(ctx)
     if workers is None:
         workers = _pool_workers() if len(jobs) >= POOL_MIN_UNITS else 1
     if workers <= 1 or len(jobs) < 2:
+        if meanwhile is not None:
+            meanwhile()
         paths: list[Path] = []
         for i, (stem, data) in enumerate(jobs, start=1):
             paths += render_statement(st_dir, stem, data)
             if progress is not None:
                 progress(i, len(jobs), data["s"].unit)
         return paths
-    return _write_statements_pool(st_dir, jobs, workers, progress)
+    return _write_statements_pool(st_dir, jobs, workers, progress, meanwhile)
 
 
 def _write_statements_pool(
@@ -600,6 +609,7 @@ def _write_statements_pool(
     jobs: list[tuple[str, dict[str, Any]]],
     workers: int,
     progress: Callable[[int, int, str], None] | None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Path]:
     chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     results: dict[int, list[str]] = {}
@@ -607,6 +617,8 @@ def _write_statements_pool(
     ctx_mp = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx_mp) as pool:
         futures = {pool.submit(_render_chunk, str(st_dir), c): k for k, c in enumerate(chunks)}
+        if meanwhile is not None:
+            meanwhile()
         for fut in as_completed(futures):
             k = futures[fut]
             results[k] = fut.result()

@@ -36,11 +36,11 @@ def _text_width(s: str, size: float) -> float:
 
 
 def _nice_max(v: float) -> float:
-    """The axis end: 1, 2, 2.5 or 5 × 10^k at or above v (at least 1)."""
+    """The axis end: a number whose quarters are round (1, 1.2, 1.6, 2, 2.4, 3.2, 4, 6, 8 × 10^k) at or above v."""
     if v <= 0:
         return 1.0
     exp = 10 ** math.floor(math.log10(v))
-    for m in (1, 2, 2.5, 5, 10):
+    for m in (1, 1.2, 1.6, 2, 2.4, 3.2, 4, 6, 8, 10):
         if m * exp >= v:
             return m * exp
     return 10 * exp
