@@ -216,3 +216,34 @@ def test_parse_source(printed, units):
 )
 def test_parse_date_text(text, expected):
     assert parse_date_text(text) == expected
+
+
+def test_notes_page_numbers_question_titles_and_briefs_without_bullets():
+    # 【编者按】 is a note, not a source; 「— 2 —」 a page number; a title may end in ？;
+    # in a 简讯 section each paragraph is a brief even without △.
+    lines = [
+        "建德政务·动态",
+        "2018年第14期",
+        "建德市人民政府办公室　2018年4月16日",
+        "━━━━━━━━━━",
+        "【编者按】",
+        "近期，各地积极探索基层治理新路径，现将有关做法刊发如下。",
+        "基层治理如何“接地气”？",
+        "大同镇推行“四个平台”建设，打通服务群众最后一公里。",
+        "— 2 —",
+        "全镇办结群众诉求1200余件。",
+        "（大同镇）",
+        "简讯",
+        "市审管办举办业务培训。4月10日，市审管办组织窗口人员开展培训。（市审管办）",
+        "市农办召开例会。会议部署汛期工作。（市农办）",
+    ]
+    _, articles = parse_issue(lines)
+    assert [(a["title"], a["kind"], a["units"]) for a in articles] == [
+        ("基层治理如何“接地气”？", None, ["大同镇"]),
+        ("市审管办举办业务培训", "简讯", ["市审管办"]),
+        ("市农办召开例会", "简讯", ["市农办"]),
+    ]
+    assert articles[0]["text"].splitlines() == [
+        "大同镇推行“四个平台”建设，打通服务群众最后一公里。",
+        "全镇办结群众诉求1200余件。",
+    ]

@@ -68,6 +68,10 @@ _LEADER = re.compile(r"[\s.．。…·・\-—–_]{2,}\s*\d*\s*$|\s+\d+\s*$")
 _FOOTER = re.compile(r"^(?:报|送|发|抄送|抄报|分送|报送)\s*[:：]|共印\s*\d+\s*份|^[（(]?共印")
 #: Words that end a sentence (a line ending so is body text, not a title).
 _SENTENCE_END = tuple("。！？；，、：…")
+#: Ends a title never has (titles may end in ？ or ！).
+_NOT_TITLE_END = tuple("。；，、：…")
+#: A page number printed on its own line: 「— 2 —」「-3-」「第4页」.
+_PAGE_NUMBER = re.compile(r"[-—–\s]*(?:第\s*)?\d{1,3}\s*页?[-—–\s]*")
 _ENUMERATION = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．是]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])"
 )
@@ -321,9 +325,13 @@ def _source_line(text: str) -> str | None:
     s = _nfkc(text).strip()
     if _SOURCE_PREFIX.match(s):
         return s
-    if re.fullmatch(r"[(【\[][^()【】\[\]]{2,60}[)】\]]", s):
+    if re.fullmatch(r"[(【\[][^()【】\[\]]{2,60}[)】\]]", s) and not _NOT_SOURCE.match(s[1:]):
         return s
     return None
+
+
+#: Bracketed lines that are notes, not sources: 【编者按】（此件可公开）（图为……）.
+_NOT_SOURCE = re.compile(r"(?:编者按|按语|附件|注：|注:|图为|此件|本期|内部|下转|上接)")
 
 
 _TRAILING_SOURCE = re.compile(r"[（(]([^（）()]{2,60})[）)]\s*$")
@@ -374,7 +382,7 @@ def _looks_like_title(text: str) -> bool:
     s = _nfkc(text).strip()
     return (
         0 < len(s) <= 50
-        and not s.endswith(_SENTENCE_END)
+        and not s.endswith(_NOT_TITLE_END)
         and "。" not in s
         and not _ENUMERATION.match(s)
         and _source_line(s) is None
@@ -483,6 +491,7 @@ def parse_issue(lines: Iterable[Line | str]) -> tuple[dict, list[dict]]:
     current: dict | None = None
     kind: str | None = None
     last_was_title = False
+    skip_note = False
 
     def close() -> None:
         nonlocal current
@@ -503,8 +512,15 @@ def parse_issue(lines: Iterable[Line | str]) -> tuple[dict, list[dict]]:
     for line in body:
         text = line.text
         s = _nfkc(text)
-        if _is_separator(text):
+        if _is_separator(text) or _PAGE_NUMBER.fullmatch(s):
             continue
+        if _key(s).startswith(("编者按", "编者的话")):  # an editor's note, not an article
+            skip_note = _key(s) in ("编者按", "编者的话")  # its text is the next paragraph
+            continue
+        if skip_note:
+            skip_note = False
+            if "。" in s and not emphasised(line):
+                continue
         if (sk := _section_kind(text)) and len(_key(text)) <= 6:
             close()
             kind = sk
@@ -516,8 +532,13 @@ def parse_issue(lines: Iterable[Line | str]) -> tuple[dict, list[dict]]:
                 close()
                 last_was_title = False
                 continue
-        if s.lstrip()[:1] in _BULLETS:  # a brief: 「△标题。正文……（单位）」
-            body_text = text.strip()[1:].strip()
+        bullet = s.lstrip()[:1] in _BULLETS
+        # A brief: 「△标题。正文……（单位）」; in a 简讯 section also without the bullet.
+        unmarked_brief = (
+            kind == "简讯" and "。" in s and not last_was_title and not emphasised(line)
+        )
+        if bullet or unmarked_brief:
+            body_text = text.strip()[1:].strip() if bullet else text.strip()
             body_text, src = _trailing_source(body_text)
             title, _, rest = body_text.partition("。")
             art = start(title.strip(), kind or toc_kinds.get(_key(title)) or "简讯")
@@ -530,7 +551,7 @@ def parse_issue(lines: Iterable[Line | str]) -> tuple[dict, list[dict]]:
         is_title = _toc_key(text) in toc_kinds or (
             (emphasised(line) if styled else _looks_like_title(text))
             and len(s) <= 80
-            and not s.endswith(_SENTENCE_END)
+            and not s.endswith(_NOT_TITLE_END)
         )
         if is_title:
             if styled and last_was_title and current is not None and not current["paragraphs"]:
