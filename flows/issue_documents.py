@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 REVIEW_TYPE = "article_source"
+IGNORE = "忽略"  # the answer that leaves an article out (as for unit names)
 
 
 # --------------------------------------------------------------------------- extraction
@@ -391,9 +392,17 @@ def _periodical(candidates: list[str], known: Mapping[str, str]) -> str | None:
 
 
 def read_issue(
-    path: Path, workspace: Path, publication_names: Mapping[str, str]
+    path: Path,
+    workspace: Path,
+    publication_names: Mapping[str, str],
+    answers: Mapping[str, str] | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """One issue document → (adoption records, review records)."""
+    """One issue document → (adoption records, review records).
+
+    `answers` maps the review key of an article whose source could not be read to the
+    user's answer (decisions.csv, type `article_source`): the unit(s) as the user writes
+    them, which become the adoption's `units_raw`, or 忽略 to leave the article out."""
+    answers = answers or {}
     path = Path(path)
     file = readers._rel(path, workspace)
     lines = document_lines(path, file)
@@ -415,19 +424,26 @@ def read_issue(
     issue = masthead["issue"]
     adoptions, review = [], []
     for a in articles:
+        key = readers.adoption_key(publication, issue, when, a["title"])
+        answer = answers.get(key)
+        if not a["units"] and answer == IGNORE:
+            continue
+        if not a["units"] and answer:
+            a = {**a, "units": [answer]}
         if not a["units"]:
             body = re.sub(r"\s+", " ", a["text"]).strip()[:80]
             review.append(
                 {
                     "type": REVIEW_TYPE,
-                    "key": readers.adoption_key(publication, issue, when, a["title"]),
+                    "key": key,
                     "file": file,
                     "row": a["number"],
                     "text": f"{a['title']}：{body}" if body else a["title"],
                     "candidates": a["source"],
                     "reason": (
                         f"《{publication}》{issue or ''}（{when.isoformat()}）第{a['number']}篇"
-                        "未能识别供稿单位：请核对原刊，在 adoptions/ 的录用表中补录该篇（单位列）"
+                        "未能识别供稿单位：请核对原刊，在 answer 列填写供稿单位（不计分填「忽略」）"
+                        "后存为 decisions.csv，或在 adoptions/ 的录用表中补录该篇"
                     ),
                     "answer": None,
                 }
@@ -457,17 +473,29 @@ def read_issue(
 
 
 def read_issues(
-    paths: Iterable[Path], workspace: Path, publication_names: Mapping[str, str]
+    paths: Iterable[Path],
+    workspace: Path,
+    publication_names: Mapping[str, str],
+    decisions: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Issue documents (sorted; hidden and ~$ files skipped) → (ADOPTIONS, REVIEW).
 
     The adoptions are not deduplicated here: pass them to `readers.read_adoptions(...,
-    documents=...)`, which merges them with the spreadsheets (a spreadsheet row wins)."""
+    documents=...)`, which merges them with the spreadsheets (a spreadsheet row wins).
+    `decisions` (DECISIONS; read from the workspace's decisions.csv when None) answer the
+    review rows of earlier runs: an `article_source` answer names the article's unit."""
+    if decisions is None:
+        decisions = readers.read_decisions(Path(workspace) / "decisions.csv", workspace)
+    answers = {
+        r["key"].strip(): r["answer"].strip()
+        for r in decisions.iter_rows(named=True)
+        if r["type"] == REVIEW_TYPE and r["answer"] and r["answer"].strip()
+    }
     adoptions, review = [], []
     for path in sorted(Path(p) for p in paths):
         if path.suffix.lower() not in DOCUMENT_SUFFIXES or path.name.startswith(("~$", ".")):
             continue
-        a, r = read_issue(path, workspace, publication_names)
+        a, r = read_issue(path, workspace, publication_names, answers)
         adoptions += a
         review += r
     adoption_frame = pl.DataFrame(adoptions, schema=ADOPTIONS) if adoptions else empty(ADOPTIONS)

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from flows import steps
-from flows.issue_documents import document_lines, read_issue, read_issues
+from flows.issue_documents import document_lines, read_issue, read_issues, unresolved_sources
 from flows.readers import adoption_key, normalize_publication, read_adoptions
 from flows.workspace import DOCUMENT_SUFFIXES, TABLE_SUFFIXES, Workspace
 from transforms.errors import InputError
@@ -304,3 +304,43 @@ def test_html_in_gbk_with_font_tags_and_br(tmp_path):
         ("建德政务·动态", "第12期", "寿昌镇扎实推进无违建创建", "寿昌镇")
     ]
     assert review == []
+
+
+def _copy_example(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, ws, ignore=shutil.ignore_patterns("out", "kaohe.db"))
+    return ws
+
+
+@pytest.mark.parametrize(("answer", "added"), [("审管办", 1), ("忽略", 0)])
+def test_answered_source_makes_the_article_an_adoption(tmp_path, answer, added):
+    # review.csv saved as decisions.csv with the answer filled in: a rerun reads the unit
+    # (1 adoption more, from the document's 17th article) or leaves the article out.
+    ws = _copy_example(tmp_path)
+    before = steps.ingest(Workspace.load(ws))
+    key = before.review["key"][0]
+    with open(ws / "decisions.csv", "a", encoding="utf-8") as f:
+        f.write(f"article_source,{key},{answer}\n")
+    after = steps.ingest(Workspace.load(ws))
+    assert after.review.height == 0
+    assert after.adoptions.height == before.adoptions.height + added
+    if added:
+        docx = after.adoptions.filter(pl.col("source_file").str.ends_with("第13期.docx"))
+        row = docx.filter(pl.col("source_row") == 17).row(0, named=True)
+        assert row["units_raw"] == "审管办" and row["title"].startswith("我市“最多跑一次”")
+
+
+def test_one_issue_as_docx_and_as_pdf_counts_once(tmp_path):
+    # 《建德政务·动态》第13期 given twice, as Word and as PDF: 20 adoptions and 1 review row,
+    # not 40 and 2.
+    issue = GEN.ISSUES[0]
+    GEN.write_docx(issue, tmp_path / "a.docx")
+    GEN.write_pdf(issue, tmp_path / "b.pdf")
+    docs, review = read_issues(
+        [tmp_path / "a.docx", tmp_path / "b.pdf"], tmp_path, NAMES, decisions=None
+    )
+    assert docs.height == 40 and review.height == 2
+    adoptions = read_adoptions([], tmp_path, NAMES, documents=docs)
+    assert adoptions.height == 20
+    assert set(adoptions["source_file"]) == {"a.docx"}
+    assert unresolved_sources(review, adoptions).height == 1

@@ -534,8 +534,13 @@ def parse_issue(lines: Iterable[Line | str]) -> tuple[dict, list[dict]]:
                 continue
         bullet = s.lstrip()[:1] in _BULLETS
         # A brief: 「△标题。正文……（单位）」; in a 简讯 section also without the bullet.
+        # (a paragraph that carries its own source, or one no title precedes)
         unmarked_brief = (
-            kind == "简讯" and "。" in s and not last_was_title and not emphasised(line)
+            kind == "简讯"
+            and "。" in s
+            and not last_was_title
+            and not emphasised(line)
+            and (current is None or _trailing_source(text)[1] is not None)
         )
         if bullet or unmarked_brief:
             body_text = text.strip()[1:].strip() if bullet else text.strip()
