@@ -5,8 +5,9 @@ The IO half: open the file and extract its paragraphs with what their layout sho
 size, centred, red). The parsing of those lines into masthead and articles is pure and lives
 in `transforms.issue_text`. An issue becomes the same ADOPTIONS rows a spreadsheet would give
 (`source_file` the document, `source_row` the article's number in the issue); an article
-whose source attribution names no unit is returned in a REVIEW frame (type `article_source`)
-instead, never dropped. A file that cannot be read as an issue at all (old .doc, a broken
+whose source attribution names no unit is returned in a REVIEW frame (type `article_source`,
+key = `readers.adoption_key`) instead, never dropped; the user answers it in decisions.csv
+with the unit (or 忽略), or by typing the article into a spreadsheet. A file that cannot be read as an issue at all (old .doc, a broken
 file, a scanned PDF without text, no periodical of the scheme or no date in its masthead) is
 an InputError naming the file.
 """
