@@ -12,6 +12,7 @@ that tells the unit what changed for it.
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
 import time
@@ -166,6 +167,12 @@ def unit_changes(
     return lines
 
 
+def _group_label(group: str | None) -> str:
+    """A group code as offices write it: A → A类; 乡镇（街道） stays."""
+    g = str(group or "")
+    return f"{g}类" if re.fullmatch(r"[A-Za-z0-9]{1,2}", g) else g
+
+
 def _roster(ws: Workspace) -> dict[str, list[str]]:
     units = readers.read_units(ws.root / "units.csv", ws.root)
     if units.is_empty():
@@ -227,7 +234,7 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
         statement_name = f"{unit}{period.title}得分说明"
         ctx = {
             "unit": unit,
-            "group": row["group"],
+            "group": _group_label(row["group"]),
             "points": sm.fmt_points(row["points"]),
             "rank": row["rank"],
             "target_met": row["target_met"],

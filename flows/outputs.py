@@ -115,19 +115,28 @@ def diff_ledgers(before: pl.DataFrame | None, after: pl.DataFrame) -> dict:
     """Ledger rows added and removed (by unit, rule, record and points)."""
     if before is None:
         return {"added": [], "removed": []}
-    a = after.select(_LEDGER_KEY + ["note"])
-    b = before.select(_LEDGER_KEY + ["note"])
+    shown = _LEDGER_KEY + ["clause", "title", "note"]
+    a = after.select(shown)
+    b = before.select(shown)
     added = a.join(b.select(_LEDGER_KEY), on=_LEDGER_KEY, how="anti", nulls_equal=True)
     removed = b.join(a.select(_LEDGER_KEY), on=_LEDGER_KEY, how="anti", nulls_equal=True)
     return {"added": added.to_dicts(), "removed": removed.to_dicts()}
 
 
 def diff_inputs(before: dict[str, str] | None, after: dict[str, str]) -> dict:
+    """Input files added, removed and changed (by their sha256), with both hashes."""
     before = before or {}
+    added = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    changed = sorted(p for p in after if p in before and after[p] != before[p])
     return {
-        "added": sorted(set(after) - set(before)),
-        "removed": sorted(set(before) - set(after)),
-        "changed": sorted(p for p in after if p in before and after[p] != before[p]),
+        "added": added,
+        "removed": removed,
+        "changed": changed,
+        "hashes": {
+            p: {"before": before.get(p), "after": after.get(p)}
+            for p in sorted(added + removed + changed)
+        },
     }
 
 
@@ -139,3 +148,19 @@ def read_manifest(version_dir: Path | None) -> dict | None:
     if version_dir is None or not (version_dir / "manifest.json").is_file():
         return None
     return json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def describe_changes(changes: dict) -> str:
+    """One Chinese line summing up what a rerun changed against the previous version."""
+    inputs = changes.get("inputs") or {}
+    ledger = changes.get("ledger") or {}
+    files = "，".join(
+        f"{word} {len(inputs.get(key) or [])} 个"
+        for key, word in (("added", "新增"), ("changed", "修改"), ("removed", "删除"))
+        if inputs.get(key)
+    )
+    return (
+        f"与 v{changes.get('previous')} 相比：数据文件{files or '无变化'}；"
+        f"得分或排名变化的单位 {len(changes.get('units') or [])} 个；"
+        f"计分明细新增 {len(ledger.get('added') or [])} 条、撤销 {len(ledger.get('removed') or [])} 条"
+    )

@@ -111,6 +111,7 @@ def run_period(
                     "units": outputs.diff_scores(before_scores, result.scores),
                     "ledger": outputs.diff_ledgers(before_ledger, result.ledger),
                 }
+                _echo(progress, outputs.describe_changes(changes))
             next_version = (outputs.versions(period_dir) or [0])[-1] + 1
             ctx = ReportContext(
                 scheme=ws.scheme,

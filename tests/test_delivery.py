@@ -182,7 +182,7 @@ def test_each_address_gets_bulletin_and_own_statement_once(ws, smtp, db_url):
     statement = list(msg.iter_attachments())[1].get_content()
     assert statement == "%PDF-1.4 民政局\n".encode()
     body = msg.get_body(("plain",)).get_content()
-    assert body.startswith("民政局：") and "本期得分 8 分，在A中排第 2 名" in body
+    assert body.startswith("民政局：") and "本期得分 8 分，在A类中排第 2 名" in body
     # recorded, and a second send sends nothing
     assert set(_statuses(db_url).values()) == {("sent", 1)}
     again = send_period(ws, "2018Q2")
