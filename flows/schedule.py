@@ -18,7 +18,7 @@ from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
 from flows.delivery import send_period
-from flows.pipeline import quarterly_bulletin
+from flows.pipeline import run_period
 from transforms.periods import Period
 
 #: 09:00 on the 5th of January, April, July and October
@@ -49,7 +49,7 @@ def scheduled_quarter(
 
     ws = Workspace.load(workspace)
     label = period or quarter_just_ended(datetime.now(ZoneInfo(ws.timezone)), ws.timezone).label
-    outcome = quarterly_bulletin(workspace, label, progress=print)
+    outcome = run_period(workspace, label, progress=print)
     print(outcome.message)
     result: dict[str, Any] = {"period": label, "version": str(outcome.version_dir)}
     if send and ws.mail.get("host"):
