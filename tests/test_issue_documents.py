@@ -344,3 +344,30 @@ def test_one_issue_as_docx_and_as_pdf_counts_once(tmp_path):
     assert adoptions.height == 20
     assert set(adoptions["source_file"]) == {"a.docx"}
     assert unresolved_sources(review, adoptions).height == 1
+
+
+def test_docx_masthead_in_a_table_and_titles_in_heading_style(tmp_path):
+    # Some offices lay the masthead out in a borderless table and use Word's 标题 2 style
+    # for the titles (bold through the style, not the runs).
+    import docx
+    from docx.shared import RGBColor
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    name = table.cell(0, 0).paragraphs[0].add_run("杭州政务")
+    name.font.color.rgb = RGBColor(0xFF, 0, 0)
+    table.cell(1, 0).text = "2018年第82期"
+    table.cell(1, 1).text = "杭州市人民政府办公厅　2018年4月9日"
+    document.add_paragraph("━━━━━━━━━━━━")
+    document.add_heading("建德：发改局打好有效投资攻坚战", level=2)
+    document.add_paragraph("今年以来，建德市发改局紧盯重大项目，一季度完成有效投资45亿元。")
+    document.add_paragraph("（建德市发改局、建德经济开发区）")
+    path = tmp_path / "hz82.docx"
+    document.save(path)
+    lines = document_lines(path)
+    assert lines[0].text == "杭州政务" and lines[0].red
+    adoptions, review = read_issue(path, tmp_path, NAMES)
+    assert [(a["issue"], a["date"].isoformat(), a["title"], a["units_raw"]) for a in adoptions] == [
+        ("第82期", "2018-04-09", "建德：发改局打好有效投资攻坚战", "建德市发改局、建德经济开发区")
+    ]
+    assert review == []
