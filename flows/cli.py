@@ -135,6 +135,16 @@ def serve(directory: Path, cron: str | None, timezone: str | None) -> None:
     schedule.serve(ws.root, cron=cron, timezone=timezone)
 
 
+@cli.command(name="fetch-mail")
+@click.argument("directory", type=click.Path(path_type=Path))
+def fetch_mail(directory: Path) -> None:
+    """从 kaohe.toml [imap] 所设邮箱收取新的报送邮件，存入 submissions/imap/<文件夹>/。"""
+    from flows.imap import fetch_mail as fetch
+
+    result = fetch(directory, progress=_say)
+    _say(f"收取新邮件 {result.fetched} 封，保存在 {result.folder}")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
