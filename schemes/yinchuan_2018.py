@@ -433,6 +433,5 @@ SCHEME = E.SchemeSpec(
     rules=tuple(R.values()),
     units=UNITS,
     scorer=score,
-    quotas=(QUOTA,),  # ScoreResult.quotas for statements
     assessment_label="绩效扣分",
 )
