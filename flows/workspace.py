@@ -125,6 +125,14 @@ office = "{office}"
 # starttls = true
 # username = "xxk@example.gov.cn"
 # password_env = "KAOHE_SMTP_PASSWORD"
+
+# [imap]                                   # kaohe fetch-mail：收取报送邮件到 submissions/imap/
+# host = "imap.example.gov.cn"
+# port = 993
+# user = "xxk@example.gov.cn"
+# folder = "INBOX"
+# password_env = "KAOHE_IMAP_PASSWORD"
+# ssl = true
 """
 
 
