@@ -47,14 +47,23 @@ def init(directory: Path, scheme_id: str) -> None:
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--period", required=True, help="考核期：2018Q2、2018-05 或 2018")
-def run(directory: Path, period: str) -> None:
+@click.option(
+    "--date",
+    "issued",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="通报落款日期，如 2018-07-05（默认今天）",
+)
+def run(directory: Path, period: str, issued) -> None:
     """读取、匹配、计分并生成通报（新版本写入 out/<考核期>/v<N>/）。"""
     _prefect_env()
     from flows.pipeline import quarterly_bulletin
     from transforms.periods import Period
 
     Period.parse(period)  # a bad period fails before Prefect starts
-    outcome = quarterly_bulletin(str(directory), period, progress=_say)
+    outcome = quarterly_bulletin(
+        str(directory), period, issued=issued.date() if issued else None, progress=_say
+    )
     _say(outcome.message)
     if outcome.version_dir is not None:
         click.echo(str(outcome.version_dir / "bulletin.pdf"))

@@ -32,8 +32,10 @@ def workspace(tmp_path_factory) -> Path:
     return ws
 
 
-def _run(ws: Path, period: str):
-    return CliRunner().invoke(cli, ["run", str(ws), "--period", period], catch_exceptions=False)
+def _run(ws: Path, period: str, *extra: str):
+    return CliRunner().invoke(
+        cli, ["run", str(ws), "--period", period, *extra], catch_exceptions=False
+    )
 
 
 def _pdftext(path: Path) -> str:
@@ -109,9 +111,10 @@ def test_rerun_after_correction_writes_v2_with_changes(first_run, workspace):
         "日期,类型,单位,标题,级别,分值,状态,备注\n2018-05-20,挂职,发改局,,,1,,\n", "utf-8"
     )
     try:
-        result = _run(workspace, "2018Q2")
+        result = _run(workspace, "2018Q2", "--date", "2018-07-05")
         assert result.exit_code == 0, result.output
         v2 = first_run.parent / "v2"
+        assert "二〇一八年七月五日" in _pdftext(v2 / "bulletin.pdf")  # the signing date given
         manifest = json.loads((v2 / "manifest.json").read_text(encoding="utf-8"))
         changes = manifest["changes"]
         assert changes["inputs"]["added"] == ["events/correction.csv"]
