@@ -154,6 +154,25 @@ def fetch_mail(directory: Path) -> None:
     _say(f"收取新邮件 {result.fetched} 封，保存在 {result.folder}")
 
 
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--scheme", "scheme_id", required=True, help="考核办法，见 kaohe schemes")
+@click.option("--units", "n_units", type=click.IntRange(min=1), required=True, help="单位数量")
+@click.option("--year", type=int, required=True, help="年度，如 2018")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="随机种子（相同种子生成相同文件）"
+)
+def synth(directory: Path, scheme_id: str, n_units: int, year: int, seed: int) -> None:
+    """生成任意规模的合成工作区（单位、录用、报送记录、事项），用于测试与性能评估。"""
+    from flows.synth import SynthSpec, write_workspace
+
+    counts = write_workspace(directory, SynthSpec(scheme_id, n_units, year, seed))
+    _say(
+        f"已生成合成工作区 {directory}：单位 {counts.units} 个，录用 {counts.adoptions} 条，"
+        f"报送 {counts.submissions} 条，事项 {counts.events} 条"
+    )
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

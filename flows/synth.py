@@ -1,0 +1,583 @@
+"""Synthetic workspaces (合成数据) of any size, for benchmarks and demonstrations.
+
+`kaohe synth DIR --scheme ID --units N --year Y [--seed S]` writes a workspace for any
+registered scheme: a roster of N units (names built from place names and department names,
+with the abbreviations periodicals print), a year of adoptions (articles adopted by one to
+three periodicals, retitled by their editors, some written jointly, units printed as
+periodicals print them: abbreviated, with the writer, 「（…供稿）」), mail logs as CSV (one
+file a month, about 200 submissions per unit and year, the adopted articles among them) and
+events (leader instructions on adopted articles, commissions, penalties).
+
+Generation is vectorised (numpy indices, polars string expressions): 5,000 units and a year
+(1,000,000 submissions, 100,000 adoptions) take a few seconds. The same seed gives the same
+files, byte for byte.
+
+The generators (`roster`, `adoptions`, `submissions`, `events`) are pure: they return
+frames; `write_workspace` does the IO.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from schemes import SCHEMES, get_scheme
+from transforms.errors import InputError
+
+#: Submissions per unit and year, and adoptions per unit and year (issue 8's province).
+SUBMISSIONS_PER_UNIT = 200
+ADOPTIONS_PER_UNIT = 20
+
+# Characters of place names (two of them, then 县/镇/街道/乡). Kept apart for counties and
+# towns so that a town's short name (安平) is never a county's.
+_COUNTY_FIRST = "安宝昌崇大丹德东凤富高广海和华怀嘉建江金晋景靖乐临龙隆庐鹿罗洛梅宁"
+_COUNTY_SECOND = "安昌川丰阜谷和湖化兰陵宁平浦清泉山寿顺松台通溪祥兴阳义源州"
+_TOWN_FIRST = "白碧长春翠洞峰关桂河红湖黄界柯兰里柳麻马南盘蒲桥沙石双松汤桃湾溪"
+_TOWN_SECOND = "坝堡埠池村店墩岗沟口里林岭铺桥坪山塘田头湾圩峪源寨庄"
+_TOWN_KINDS = ("镇", "镇", "街道", "乡")
+
+#: Departments: (full name, the abbreviation periodicals print or None).
+DEPARTMENTS = (
+    ("发展和改革局", "发改局"),
+    ("经济和信息化局", "经信局"),
+    ("教育局", None),
+    ("科学技术局", "科技局"),
+    ("公安局", None),
+    ("民政局", None),
+    ("司法局", None),
+    ("财政局", None),
+    ("人力资源和社会保障局", "人社局"),
+    ("自然资源和规划局", "自然资源局"),
+    ("生态环境分局", "环境分局"),
+    ("住房和城乡建设局", "住建局"),
+    ("交通运输局", "交通局"),
+    ("水利局", None),
+    ("农业农村局", "农业局"),
+    ("商务局", None),
+    ("文化和广电旅游体育局", "文广旅体局"),
+    ("卫生健康局", "卫健局"),
+    ("退役军人事务局", "退役军人局"),
+    ("应急管理局", "应急局"),
+    ("审计局", None),
+    ("市场监督管理局", "市场监管局"),
+    ("统计局", None),
+    ("医疗保障局", "医保局"),
+    ("综合行政执法局", "执法局"),
+    ("信访局", None),
+    ("机关事务管理局", "机关事务局"),
+    ("大数据发展管理局", "数据局"),
+    ("林业局", None),
+    ("供销合作社", "供销社"),
+    ("总工会", None),
+    ("妇联", None),
+)
+
+_VERBS = (
+    "多措并举推进",
+    "扎实开展",
+    "全力打好",
+    "创新推出",
+    "聚焦",
+    "深化",
+    "积极探索",
+    "着力破解",
+    "以挂图作战助推",
+    "三举措抓实",
+    "“四个一”机制推动",
+    "召开",
+    "部署",
+    "启动",
+)
+_TOPICS = (
+    "“最多跑一次”改革",
+    "垃圾分类",
+    "河长制",
+    "乡村振兴",
+    "营商环境优化",
+    "安全生产大检查",
+    "森林防火",
+    "防汛防台",
+    "重大项目建设",
+    "小城镇环境综合整治",
+    "民生实事",
+    "双招双引",
+    "农房整治",
+    "老旧小区改造",
+    "“无违建”创建",
+    "扫黑除恶专项斗争",
+    "美丽乡村建设",
+    "文明城市创建",
+    "企业减负",
+    "医保支付改革",
+    "校园安全",
+    "农村饮用水达标提标",
+    "电商进农村",
+    "社区矫正",
+    "信访积案化解",
+    "全域旅游",
+    "养老服务",
+    "“亩均论英雄”改革",
+    "消防隐患排查",
+    "食品安全",
+)
+_TAILS = ("", "取得实效", "见成效", "交出高分答卷", "工作会议", "经验做法", "走深走实", "开局良好")
+_NUMBERS = ("", "", "", "", "", "今年以来", "首批", "第二批", "新一轮")
+_WRITERS = "王芳 李强 张伟 刘洋 陈静 杨帆 赵敏 周杰 吴丹 徐磊 孙丽 朱婷 胡斌 郭亮".split()
+
+
+@dataclass(frozen=True)
+class SynthSpec:
+    """What to generate: scheme, number of units, year, seed."""
+
+    scheme_id: str
+    units: int
+    year: int
+    seed: int = 0
+
+
+def _scheme_module(scheme_id: str):
+    if scheme_id not in SCHEMES:
+        get_scheme(scheme_id)  # raises the InputError naming the schemes
+    return importlib.import_module(SCHEMES[scheme_id])
+
+
+def _places(first: str, second: str, n: int, rng: np.random.Generator, avoid) -> list[str]:
+    names = [a + b for a in first for b in second if a != b]
+    names = [s for s in names if not s.startswith(avoid)]
+    rng.shuffle(names)
+    if n > len(names):  # beyond the pool: three characters
+        extra = [a + b + c for a in first for b in second for c in second if b != c]
+        rng.shuffle(extra)
+        names += [s for s in extra if not s.startswith(avoid)]
+    return names[:n]
+
+
+def _town_groups(groups: list[str]) -> list[str]:
+    words = ("乡镇", "镇）", "县（市）区")
+    found = [g for g in groups if any(w in g for w in words)]
+    return found or groups[:1]
+
+
+def roster(spec: SynthSpec) -> pl.DataFrame:
+    """N units (unit, group, aliases, emails, short): about 30% towns and streets, the rest
+    departments of counties (「安平县发展和改革局」, alias 「安平县发改局」). `short` is the
+    name periodicals print most often (a department's abbreviation, a town without 镇)."""
+    scheme = get_scheme(spec.scheme_id)
+    rng = np.random.default_rng([spec.seed, 1])
+    avoid = tuple(p[:1] for p in scheme.place_prefixes) + ("市", "区", "县")
+    scored = [g.name for g in scheme.groups if g.name not in scheme.unscored_groups]
+    towns_g = _town_groups(scored)
+    depts_g = [g for g in scored if g not in towns_g] or scored
+    n_towns = max(1, round(spec.units * 0.3)) if spec.units > 1 else 0
+    n_depts = spec.units - n_towns
+    n_counties = max(1, math.ceil(n_depts / len(DEPARTMENTS)))
+    counties = _places(_COUNTY_FIRST, _COUNTY_SECOND, n_counties, rng, avoid)
+    town_places = _places(_TOWN_FIRST, _TOWN_SECOND, n_towns, rng, avoid)
+    units, groups, aliases, shorts = [], [], [], []
+    for i, place in enumerate(town_places):
+        kind = _TOWN_KINDS[i % len(_TOWN_KINDS)]
+        units.append(place + kind)
+        groups.append(towns_g[i % len(towns_g)])
+        aliases.append([])
+        shorts.append(place)
+    k = 0
+    for county in counties:
+        for full, abbr in DEPARTMENTS:
+            if k >= n_depts:
+                break
+            units.append(f"{county}县{full}")
+            # A few departments in the unscored group, where the scheme has one.
+            if scheme.unscored_groups and k % 40 == 39:
+                groups.append(scheme.unscored_groups[0])
+            else:
+                groups.append(depts_g[k % len(depts_g)])
+            aliases.append([f"{county}县{abbr}"] if abbr else [])
+            shorts.append(f"{county}县{abbr or full}")
+            k += 1
+    n = len(units)
+    emails = [[f"xxk{i + 1:05d}@xx.gov.cn"] for i in range(n)]
+    return pl.DataFrame(
+        {"unit": units, "group": groups, "aliases": aliases, "emails": emails, "short": shorts},
+        schema={
+            "unit": pl.String,
+            "group": pl.String,
+            "aliases": pl.List(pl.String),
+            "emails": pl.List(pl.String),
+            "short": pl.String,
+        },
+    )
+
+
+def _pick(rng: np.random.Generator, options, n: int) -> pl.Series:
+    return pl.Series(list(options), dtype=pl.String).gather(rng.integers(0, len(options), n))
+
+
+def _titles(rng: np.random.Generator, who: pl.Series, n: int) -> pl.DataFrame:
+    """Columns title (as the unit wrote it) and retitle (as another editor printed it)."""
+    pool = [a + b for a in _TOWN_FIRST for b in _TOWN_SECOND if b != "村"]
+    village = pl.Series(pool, dtype=pl.String).gather(rng.integers(0, len(pool), n))
+    df = pl.DataFrame(
+        {
+            "who": who,
+            "number": _pick(rng, _NUMBERS, n),
+            "verb": _pick(rng, _VERBS, n),
+            "village": village,
+            "topic": _pick(rng, _TOPICS, n),
+            "tail": _pick(rng, _TAILS, n),
+            "style": rng.integers(0, 4, n),
+        }
+    )
+    core = pl.concat_str("number", "verb", "village", pl.lit("村"), "topic")
+    title = pl.concat_str("who", core, "tail")
+    # Editors retitle: 我县/全市 for the unit, the stock tail dropped, the source in brackets,
+    # a 「关于…的情况」 frame.
+    retitle = (
+        pl.when(pl.col("style") == 0)
+        .then(pl.concat_str(pl.lit("我县"), core))
+        .when(pl.col("style") == 1)
+        .then(pl.concat_str(core, pl.lit("（"), "who", pl.lit("）")))
+        .when(pl.col("style") == 2)
+        .then(pl.concat_str(pl.lit("关于"), "who", core, pl.lit("的情况")))
+        .otherwise(pl.concat_str("who", core))
+    )
+    return df.select(title.alias("title"), retitle.alias("retitle"))
+
+
+def _printed(rng: np.random.Generator, units: pl.DataFrame, idx: np.ndarray) -> pl.Series:
+    """A unit's name as a periodical prints it: full name, abbreviation, with the writer
+    「（王芳）」, or 「（…供稿）」."""
+    n = len(idx)
+    full = units["unit"].gather(idx)
+    short = units["short"].gather(idx)
+    writer = _pick(rng, _WRITERS, n)
+    style = pl.Series(rng.choice(4, n, p=[0.55, 0.25, 0.1, 0.1]))
+    return pl.DataFrame({"f": full, "s": short, "w": writer, "k": style}).select(
+        pl.when(pl.col("k") == 0)
+        .then("f")
+        .when(pl.col("k") == 1)
+        .then("s")
+        .when(pl.col("k") == 2)
+        .then(pl.concat_str("s", pl.lit("（"), "w", pl.lit("）")))
+        .otherwise(pl.concat_str(pl.lit("（"), "f", pl.lit("供稿）")))
+    )["f"]
+
+
+def _kinds(scheme_id: str) -> dict[str, list[str]]:
+    """Per periodical the article classes its points table knows (empty: the default)."""
+    scheme = get_scheme(scheme_id)
+    table = getattr(_scheme_module(scheme_id), "POINTS", None)
+    out: dict[str, list[str]] = {}
+    for pub in scheme.publications:
+        kinds = set()
+        for e in getattr(table, "entries", ()):
+            if e.publication == pub.name and e.kind:
+                kinds.add(e.kind)
+        if pub.default_kind:
+            kinds.add(pub.default_kind)
+        out[pub.name] = sorted(kinds)
+    return out
+
+
+def _dates(year: int, days: np.ndarray) -> pl.Series:
+    """Dates of `year` from day offsets (0 = 1 January)."""
+    epoch = (date(year, 1, 1) - date(1970, 1, 1)).days
+    return pl.Series((days + epoch).astype("int32")).cast(pl.Date)
+
+
+def _year_days(year: int) -> int:
+    return (date(year + 1, 1, 1) - date(year, 1, 1)).days
+
+
+def articles(spec: SynthSpec, units: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(adoptions, articles): about 20 adoptions per unit and year.
+
+    An article is written by one unit (5% jointly with a second unit), submitted on `sent`
+    and adopted on `first` by one to three periodicals, each later one up to 60 days after
+    and retitled. Returns the ADOPTIONS-like rows (publication, issue, date, title, units,
+    kind) and one row per article (unit index, title, sent, first date) for the mail logs
+    and events."""
+    rng = np.random.default_rng([spec.seed, 2])
+    scheme = get_scheme(spec.scheme_id)
+    pubs = [p.name for p in scheme.publications]
+    n_units = units.height
+    n_adopt = ADOPTIONS_PER_UNIT * n_units
+    # 1 + copies: 70% one periodical, 25% two, 5% three → 1.35 adoptions per article.
+    n_art = max(1, round(n_adopt / 1.35))
+    copies = rng.choice(3, n_art, p=[0.70, 0.25, 0.05])
+    author = rng.integers(0, n_units, n_art)
+    partner = (author + rng.integers(1, max(2, n_units), n_art)) % max(1, n_units)
+    joint = (rng.random(n_art) < 0.05) & (n_units > 1)
+    ndays = _year_days(spec.year)
+    first = rng.integers(0, ndays, n_art)
+    sent = np.maximum(first - rng.integers(1, 21, n_art), 0)
+    who = units["short"].gather(author)
+    t = _titles(rng, who, n_art)
+    art = pl.DataFrame(
+        {
+            "article": np.arange(n_art),
+            "author": author,
+            "partner": partner,
+            "joint": joint,
+            "first": first,
+            "sent": sent,
+            "copies": copies,
+            "title": t["title"],
+            "retitle": t["retitle"],
+        }
+    )
+    # One row per adoption: copy 0 is the first periodical, later copies are retitled.
+    rep = art.select(pl.col("article").repeat_by(pl.col("copies") + 1)).explode("article")
+    ad = rep.with_columns(pl.int_range(pl.len()).over("article").alias("copy")).join(
+        art, on="article", how="left"
+    )
+    m = ad.height
+    # Lower periodicals (the first in the scheme's list) adopt most.
+    weights = np.array([1.0 / (1 + i) for i in range(len(pubs))])
+    base = rng.choice(len(pubs), n_art, p=weights / weights.sum())
+    pub_idx = (base[ad["article"].to_numpy()] + ad["copy"].to_numpy()) % len(pubs)
+    later = rng.integers(3, 61, m)
+    day = np.where(
+        ad["copy"].to_numpy() == 0, ad["first"].to_numpy(), ad["first"].to_numpy() + later
+    )
+    day = np.minimum(day, ndays - 1)
+    printed = _printed(rng, units, ad["author"].to_numpy())
+    printed2 = _printed(rng, units, ad["partner"].to_numpy())
+    kinds = _kinds(spec.scheme_id)
+    kind_options = {p: ([""] * 3 + kinds[p]) if kinds[p] else [""] for p in pubs}
+    kind_pick = rng.random(m)
+    kind = [
+        kind_options[pubs[p]][int(r * len(kind_options[pubs[p]]))]
+        for p, r in zip(pub_idx.tolist(), kind_pick.tolist(), strict=True)
+    ]
+    ad = ad.with_columns(
+        publication=pl.Series(pubs, dtype=pl.String).gather(pub_idx),
+        date=_dates(spec.year, day),
+        day=pl.Series(day),
+        shown=pl.when(pl.col("copy") == 0).then("title").otherwise("retitle"),
+        units=pl.when(pl.col("joint"))
+        .then(pl.concat_str(printed, pl.lit("、"), printed2))
+        .otherwise(printed),
+        kind=pl.Series(kind, dtype=pl.String),
+    )
+    # Issues: the periodicals appear on working days; the issue number counts them.
+    ad = ad.with_columns(
+        issue=pl.concat_str(
+            pl.lit("第"),
+            (pl.col("day").rank("dense").over("publication")).cast(pl.String),
+            pl.lit("期"),
+        )
+    )
+    adoptions = ad.sort("date", "publication", "article", "copy").select(
+        "publication", "issue", "date", pl.col("shown").alias("title"), "units", "kind"
+    )
+    return adoptions, art
+
+
+def _times(rng: np.random.Generator, year: int, days: np.ndarray) -> pl.Series:
+    """Working-hours times on the given days, as mail logs write them."""
+    n = len(days)
+    secs = rng.integers(8 * 3600, 18 * 3600, n)
+    epoch = (date(year, 1, 1) - date(1970, 1, 1)).days
+    us = ((days + epoch).astype("int64") * 86400 + secs) * 1_000_000
+    return pl.Series(us).cast(pl.Datetime("us"))
+
+
+def submissions(spec: SynthSpec, units: pl.DataFrame, art: pl.DataFrame) -> pl.DataFrame:
+    """Mail logs (time, sender, subject): every adopted article's submission, and ordinary
+    submissions up to about 200 per unit and year. 90% come from the unit's registered
+    address; the rest from a personal address with the unit in the subject (【…】 or …：)."""
+    rng = np.random.default_rng([spec.seed, 3])
+    n_units = units.height
+    total = max(SUBMISSIONS_PER_UNIT * n_units, art.height)
+    n_other = total - art.height
+    ndays = _year_days(spec.year)
+    unit_idx = np.concatenate([art["author"].to_numpy(), rng.integers(0, n_units, n_other)])
+    days = np.concatenate([art["sent"].to_numpy(), rng.integers(0, ndays, n_other)])
+    other = _titles(rng, units["short"].gather(unit_idx[art.height :]), n_other)["title"]
+    title = pl.concat([art["title"], other])
+    n = len(unit_idx)
+    email = units["emails"].list.first().gather(unit_idx)
+    label = units["short"].gather(unit_idx)
+    personal = rng.random(n) < 0.10
+    style = rng.integers(0, 3, n)
+    df = pl.DataFrame(
+        {
+            "time": _times(rng, spec.year, days),
+            "email": email,
+            "label": label,
+            "title": title,
+            "personal": personal,
+            "style": style,
+            "pid": pl.Series(rng.integers(100000, 999999, n)),
+        }
+    )
+    sender = (
+        pl.when(pl.col("personal"))
+        .then(pl.concat_str(pl.col("pid").cast(pl.String), pl.lit("@126.com")))
+        .otherwise("email")
+    )
+    subject = (
+        pl.when(pl.col("personal") | (pl.col("style") == 0))
+        .then(pl.concat_str(pl.lit("【"), "label", pl.lit("】"), "title"))
+        .when(pl.col("style") == 1)
+        .then(pl.concat_str("label", pl.lit("："), "title"))
+        .otherwise("title")
+    )
+    return (
+        df.select("time", sender.alias("sender"), subject.alias("subject"))
+        .sort("time", maintain_order=True)
+        .with_columns(pl.col("time").dt.strftime("%Y-%m-%d %H:%M:%S"))
+    )
+
+
+def _levels(scheme_id: str) -> list[str]:
+    """Level words of the scheme's leader instructions, the lowest first."""
+    table = getattr(_scheme_module(scheme_id), "INSTRUCTIONS", None)
+    if table is None:
+        return []
+    seen: dict[str, str] = {}
+    for word, level in table.levels.items():
+        if len(word) >= 2:
+            seen.setdefault(level, word)
+    return list(seen.values())
+
+
+def events(spec: SynthSpec, units: pl.DataFrame, art: pl.DataFrame) -> pl.DataFrame:
+    """Events (date, type, unit, title, level, value, status, note): leader instructions on
+    3% of the articles (mostly at the lowest level), commissions (约稿) for 5% of the units a
+    quarter (most on time), and a few penalties the scheme knows."""
+    rng = np.random.default_rng([spec.seed, 4])
+    scheme = get_scheme(spec.scheme_id)
+    ndays = _year_days(spec.year)
+    parts = []
+    levels = _levels(spec.scheme_id)
+    if "领导批示" in scheme.event_types and levels and art.height:
+        pick = art.filter(pl.Series(rng.random(art.height) < 0.03))
+        k = pick.height
+        w = np.array([0.75] + [0.25 / max(1, len(levels) - 1)] * (len(levels) - 1))
+        lv = rng.choice(len(levels), k, p=w[: len(levels)] / w[: len(levels)].sum())
+        day = np.minimum(pick["first"].to_numpy() + rng.integers(2, 30, k), ndays - 1)
+        parts.append(
+            pl.DataFrame(
+                {
+                    "date": _dates(spec.year, day),
+                    "type": ["领导批示"] * k,
+                    "unit": units["unit"].gather(pick["author"].to_numpy()),
+                    "title": pick["title"],
+                    "level": pl.Series(levels, dtype=pl.String).gather(lv),
+                    "value": [None] * k,
+                    "status": [None] * k,
+                    "note": ["分管领导批示"] * k,
+                },
+                schema=_EVENT_SCHEMA,
+            )
+        )
+    if "约稿" in scheme.event_types:
+        k = max(1, round(units.height * 0.05)) * 4
+        who = rng.integers(0, units.height, k)
+        day = np.minimum((np.arange(k) % 4) * (ndays // 4) + rng.integers(20, 80, k), ndays - 1)
+        status = pl.Series(["按时", "按时", "按时", "逾期"], dtype=pl.String).gather(
+            rng.integers(0, 4, k)
+        )
+        t = _titles(rng, units["short"].gather(who), k)["title"]
+        parts.append(
+            pl.DataFrame(
+                {
+                    "date": _dates(spec.year, day),
+                    "type": ["约稿"] * k,
+                    "unit": units["unit"].gather(who),
+                    "title": t,
+                    "level": [None] * k,
+                    "value": pl.Series(rng.integers(5, 11, k)).cast(pl.String),
+                    "status": status,
+                    "note": [None] * k,
+                },
+                schema=_EVENT_SCHEMA,
+            )
+        )
+    for kind in ("多头报送", "缺席会议", "总结计划迟报", "优秀信息", "把关不严"):
+        if kind not in scheme.event_types:
+            continue
+        k = max(1, units.height // 100)
+        who = rng.integers(0, units.height, k)
+        parts.append(
+            pl.DataFrame(
+                {
+                    "date": _dates(spec.year, rng.integers(0, ndays, k)),
+                    "type": [kind] * k,
+                    "unit": units["unit"].gather(who),
+                    "title": [None] * k,
+                    "level": [None] * k,
+                    "value": [None] * k,
+                    "status": [None] * k,
+                    "note": [None] * k,
+                },
+                schema=_EVENT_SCHEMA,
+            )
+        )
+    if not parts:
+        return pl.DataFrame(schema=_EVENT_SCHEMA)
+    return pl.concat(parts).sort("date", "type", "unit", maintain_order=True)
+
+
+_EVENT_SCHEMA = {
+    "date": pl.Date,
+    "type": pl.String,
+    "unit": pl.String,
+    "title": pl.String,
+    "level": pl.String,
+    "value": pl.String,
+    "status": pl.String,
+    "note": pl.String,
+}
+
+
+@dataclass
+class SynthCounts:
+    units: int
+    adoptions: int
+    submissions: int
+    events: int
+
+
+def write_workspace(root: Path | str, spec: SynthSpec) -> SynthCounts:
+    """Write a synthetic workspace at `root` (created; refused when it is a workspace)."""
+    from flows.workspace import CONFIG, TOML_TEMPLATE
+
+    if spec.units < 1:
+        raise InputError("单位数量至少为 1")
+    scheme = get_scheme(spec.scheme_id)
+    root = Path(root)
+    if (root / CONFIG).exists():
+        raise InputError(f"{root} 已经是 kaohe 工作区（{CONFIG} 已存在），未做任何修改")
+    units = roster(spec)
+    adopt, art = articles(spec, units)
+    subs = submissions(spec, units, art)
+    evs = events(spec, units, art)
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in ("adoptions", "submissions", "events"):
+        (root / folder).mkdir(exist_ok=True)
+    units.select(
+        "unit",
+        "group",
+        pl.col("aliases").list.join(";"),
+        pl.col("emails").list.join(";"),
+    ).write_csv(root / "units.csv")
+    adopt = adopt.with_columns(q=((pl.col("date").dt.month() - 1) // 3 + 1))
+    for (q,), part in adopt.group_by("q", maintain_order=True):
+        part.drop("q").write_csv(root / "adoptions" / f"{spec.year}q{q}.csv")
+    subs = subs.with_columns(m=pl.col("time").str.slice(0, 7))
+    for (month,), part in subs.group_by("m", maintain_order=True):
+        part.drop("m").write_csv(root / "submissions" / f"{month}.csv")
+    evs.write_csv(root / "events" / "events.csv")
+    (root / "decisions.csv").write_text("type,key,answer\n", encoding="utf-8")
+    (root / CONFIG).write_text(
+        TOML_TEMPLATE.format(scheme=spec.scheme_id, office=scheme.office), encoding="utf-8"
+    )
+    return SynthCounts(units.height, adopt.height, subs.height, evs.height)
