@@ -53,6 +53,12 @@ class Issue:
     office: str
     sections: list[tuple[str, str, list[Article]]] = field(default_factory=list)
     # (header as printed, kind it gives, articles); a header "" prints no section
+    masthead: tuple[str, ...] = ()  # the name as printed over several lines; () = periodical
+    report_to: str | None = None  # the imprint's 报：line (None: the jiande wording)
+    send_to: str | None = None  # the imprint's 送：line (None: the jiande wording)
+
+    def name_lines(self) -> tuple[str, ...]:
+        return self.masthead or (self.periodical,)
 
     def articles(self) -> list[tuple[str, Article]]:
         return [(kind, a) for _, kind, arts in self.sections for a in arts]
@@ -76,10 +82,10 @@ def _text(title: str, unit: str, seed: int) -> str:
     )
 
 
-def _a(title: str, source: str, units: tuple[str, ...], seed: int, **kw) -> Article:
-    return Article(
-        title, source, units, text=_text(title, units[0] if units else "我市", seed), **kw
-    )
+def _a(
+    title: str, source: str, units: tuple[str, ...], seed: int, home: str = "我市", **kw
+) -> Article:
+    return Article(title, source, units, text=_text(title, units[0] if units else home, seed), **kw)
 
 
 ISSUES: list[Issue] = [
@@ -330,6 +336,477 @@ ISSUES: list[Issue] = [
     ),
 ]
 
+# --------------------------------------------------------------------------- other examples
+# Articles are rows of each example's adoption spreadsheets (same periodical, issue, date and
+# title, so they count once), plus one article only the document holds and one whose source
+# names only its writer (to the review list).
+
+XIAOSHAN_OFFICE = "萧山区人民政府办公室"
+XIAOSHAN: list[Issue] = [
+    Issue(
+        file="2018-萧山信息每日动态-第109期.docx",
+        periodical="萧山信息·每日动态",
+        number=109,
+        total=1287,
+        date=date(2018, 11, 15),
+        office=XIAOSHAN_OFFICE,
+        masthead=("萧山信息", "每日动态"),  # the name over two lines, as the masthead prints it
+        report_to="报：区委、区人大、区政府、区政协领导",
+        send_to="送：各镇人民政府、街道办事处，区政府各部门、单位",
+        sections=[
+            (
+                "",
+                None,
+                [
+                    _a(
+                        "区招商局探索“最多跑一次”向村社延伸新模式",
+                        "（区招商局）",
+                        ("区招商局",),
+                        33,
+                    ),
+                    _a(
+                        "新街街道以“互联网+政务服务”提升群众获得感",
+                        "（萧山区新街街道 供稿）",
+                        ("萧山区新街街道",),
+                        34,
+                    ),
+                    _a(
+                        "新街街道推进“双随机一公开”监管",
+                        "（新街街道 徐丽 整理）",
+                        ("新街街道",),
+                        35,
+                    ),
+                    # only in the document
+                    _a(
+                        "区发改局推行企业投资项目“标准地”改革",
+                        "（区发改局）",
+                        ("区发改局",),
+                        36,
+                        in_spreadsheet=False,
+                    ),
+                ],
+            ),
+        ],
+    ),
+    Issue(
+        file="2018-萧山信息情况交流-第71期.pdf",
+        periodical="萧山信息·情况交流",
+        number=71,
+        total=402,
+        date=date(2018, 11, 6),
+        office=XIAOSHAN_OFFICE,
+        masthead=("萧山信息", "情况交流"),
+        report_to="报：区委、区人大、区政府、区政协领导",
+        send_to="送：各镇人民政府、街道办事处，区政府各部门、单位",
+        sections=[
+            (
+                "",
+                None,
+                [
+                    _a(
+                        "“证照分离”改革试点的区农水局实践",
+                        "来源：区农水局",
+                        ("区农水局",),
+                        37,
+                    ),
+                    _a(
+                        "关于区城乡一体办“跑零次”事项清单的调研与思考",
+                        "（区城乡一体办 高丽）",
+                        ("区城乡一体办",),
+                        38,
+                    ),
+                    _a(
+                        "经济技术开发区出生“一件事”联办的做法与启示",
+                        "（萧山经济技术开发区供稿）",
+                        ("萧山经济技术开发区",),
+                        39,
+                    ),
+                ],
+            ),
+        ],
+    ),
+    Issue(
+        file="2018-区跑改简报-第47期.txt",
+        periodical="区跑改简报",
+        number=47,
+        total=47,
+        date=date(2018, 5, 20),
+        office="区跑改办",
+        report_to="报：区委、区政府领导，区跑改领导小组成员",
+        sections=[
+            (
+                "工作动态",
+                "动态",
+                [
+                    _a(
+                        "中国邮政“三个一”抓实社保卡“一卡通办”",
+                        "（中国邮政萧山分公司）",
+                        ("中国邮政萧山分公司",),
+                        40,
+                    ),
+                    _a(
+                        "区农业局创新开展“多证合一”改革",
+                        "（区农业局（林业局））",
+                        ("区农业局（林业局）",),
+                        41,
+                    ),
+                    _a(
+                        "区档案局不动产登记“一小时办结”取得实效",
+                        "（区档案局）",
+                        ("区档案局",),
+                        42,
+                    ),
+                    # the source names only the writer: to the review list
+                    _a(
+                        "我区“跑改”窗口推行周末无休服务",
+                        "（通讯员 沈佳）",
+                        (),
+                        43,
+                        home="我区",
+                        in_spreadsheet=False,
+                    ),
+                ],
+            ),
+        ],
+    ),
+]
+
+YINCHUAN_OFFICE = "银川市人民政府办公厅"
+YINCHUAN_REPORT = "报：自治区政府办公厅，市委、市人大、市政府、市政协领导"
+YINCHUAN_SEND = "送：各县（市）区人民政府，市政府各部门、各直属机构"
+YINCHUAN: list[Issue] = [
+    Issue(
+        file="2018-银川政务信息-第43期.docx",
+        periodical="银川政务信息",
+        number=43,
+        total=612,
+        date=date(2018, 5, 31),
+        office=YINCHUAN_OFFICE,
+        report_to=YINCHUAN_REPORT,
+        send_to=YINCHUAN_SEND,
+        sections=[
+            (
+                "",
+                None,
+                [
+                    _a("市教育局干部能力提升亮点纷呈", "（银川市教育局）", ("银川市教育局",), 44),
+                    _a(
+                        "市教育局民生实事存在的问题及建议",
+                        "来源：银川市教育局",
+                        ("银川市教育局",),
+                        45,
+                    ),
+                    _a(
+                        "贺兰县“一站式”老旧小区改造经验做法",
+                        "（贺兰县人民政府办公室供稿）",
+                        ("贺兰县人民政府办公室",),
+                        46,
+                    ),
+                    _a(
+                        "兴庆区5月份城乡环境综合整治进展情况",
+                        "（银川市兴庆区）",
+                        ("银川市兴庆区",),
+                        47,
+                    ),
+                    _a("贺兰县创新机制破解政务公开难题", "（贺兰县）", ("贺兰县",), 48),
+                    _a(
+                        "市发改委“四步走”抓实民生实事",
+                        "来源：银川市发展改革委",
+                        ("银川市发展改革委",),
+                        49,
+                    ),
+                    _a(
+                        "市审批局营商环境优化亮点纷呈",
+                        "（市审批服务管理局 马骏）",
+                        ("市审批服务管理局",),
+                        50,
+                    ),
+                    # only in the document
+                    _a(
+                        "市发展改革委“三张清单”推动重点项目落地",
+                        "来源：银川市发展改革委",
+                        ("银川市发展改革委",),
+                        51,
+                        in_spreadsheet=False,
+                    ),
+                ],
+            ),
+            (
+                "简讯",
+                "简讯",
+                [_a("市委政研室做好妇女维权工作", "（市委政研室）", ("市委政研室",), 52)],
+            ),
+        ],
+    ),
+    Issue(
+        file="2018-银川专题信息-第10期.pdf",
+        periodical="银川专题信息",
+        number=10,
+        total=186,
+        date=date(2018, 5, 28),
+        office=YINCHUAN_OFFICE,
+        report_to=YINCHUAN_REPORT,
+        send_to=YINCHUAN_SEND,
+        sections=[
+            (
+                "",
+                None,
+                [
+                    _a(
+                        "市民政局重点项目服务存在的问题及建议的调查与思考",
+                        "（银川市民政局 供稿）",
+                        ("银川市民政局",),
+                        53,
+                    ),
+                ],
+            ),
+        ],
+    ),
+    Issue(
+        file="2018-银川政务信息-第47期.html",
+        periodical="银川政务信息",
+        number=47,
+        total=616,
+        date=date(2018, 6, 14),
+        office=YINCHUAN_OFFICE,
+        report_to=YINCHUAN_REPORT,
+        send_to=YINCHUAN_SEND,
+        sections=[
+            (
+                "",
+                None,
+                [
+                    _a(
+                        "市气象局项目化推进“大学习大讨论”活动",
+                        "来源：市气象局、市邮政管理局",
+                        ("市气象局", "市邮政管理局"),
+                        70,
+                    ),
+                    _a(
+                        "市审批局“四步走”抓实“一枚印章管审批”",
+                        "（银川市审批服务管理局）",
+                        ("银川市审批服务管理局",),
+                        71,
+                    ),
+                    _a(
+                        "西夏区“一站式”黄河岸线整治经验做法",
+                        "（西夏区人民政府 供稿）",
+                        ("西夏区人民政府",),
+                        72,
+                    ),
+                    _a(
+                        "市发改委1—5月安全隐患排查进展情况",
+                        "来源：银川市发展改革委",
+                        ("银川市发展改革委",),
+                        73,
+                    ),
+                    _a("贺兰县葡萄酒产业见实效", "（贺兰县）", ("贺兰县",), 74),
+                    _a(
+                        "市国土局创新机制破解“大学习大讨论”活动难题",
+                        "（市国土资源局 杨帆）",
+                        ("市国土资源局",),
+                        75,
+                    ),
+                    _a(
+                        "市农牧局农产品质量安全亮点纷呈",
+                        "（市农牧局供稿）",
+                        ("市农牧局",),
+                        76,
+                    ),
+                    # the source names only the writer: to the review list
+                    _a(
+                        "我市“互联网+政务服务”平台上线运行",
+                        "（执笔：马丽）",
+                        (),
+                        77,
+                        in_spreadsheet=False,
+                    ),
+                ],
+            ),
+        ],
+    ),
+]
+
+QINGSHAN_OFFICE = "青山区人民政府办公室"
+QINGSHAN_REPORT = "报：区委、区人大、区政府、区政协领导"
+QINGSHAN_SEND = "送：各镇人民政府、街道办事处，区政府各部门、单位"
+QINGSHAN: list[Issue] = [
+    Issue(
+        file="2020-政务信息专刊-第18期.docx",
+        periodical="政务信息（专刊）",
+        number=18,
+        total=18,
+        date=date(2020, 11, 5),
+        office=QINGSHAN_OFFICE,
+        report_to=QINGSHAN_REPORT,
+        send_to=QINGSHAN_SEND,
+        sections=[
+            (
+                "",
+                None,
+                [
+                    _a(
+                        "区统计局党风廉政建设的调查与思考",
+                        "（青山区统计局 供稿）",
+                        ("青山区统计局",),
+                        54,
+                        home="我区",
+                    ),
+                    _a(
+                        "对“一网通办”工作的几点建议",
+                        "（区政务服务局 赵磊 整理）",
+                        ("区政务服务局",),
+                        55,
+                        home="我区",
+                    ),
+                    # only in the document
+                    _a(
+                        "区教育局线上线下融合教学的经验做法",
+                        "（青山区教育局 供稿）",
+                        ("青山区教育局",),
+                        56,
+                        home="我区",
+                        in_spreadsheet=False,
+                    ),
+                ],
+            ),
+        ],
+    ),
+    Issue(
+        file="2020-上报信息-第68期.pdf",
+        periodical="上报信息",
+        number=68,
+        total=68,
+        date=date(2020, 12, 11),
+        office=QINGSHAN_OFFICE,
+        report_to="报：市政府办公室，区委、区政府领导",
+        send_to=QINGSHAN_SEND,
+        sections=[
+            (
+                "工作动态",
+                "动态",
+                [
+                    _a(
+                        "区应急管理局聚焦民法典学习宣传打出“组合拳”",
+                        "（区应急管理局）",
+                        ("区应急管理局",),
+                        57,
+                    ),
+                    _a(
+                        "国际会展中心“线上+线下”做实政务公开",
+                        "（包头国际会展中心 供稿）",
+                        ("包头国际会展中心",),
+                        58,
+                    ),
+                    # the source names only the writer: to the review list
+                    _a(
+                        "我区新建社区食堂为老年人提供助餐服务",
+                        "（王海燕 撰稿）",
+                        (),
+                        59,
+                        home="我区",
+                        in_spreadsheet=False,
+                    ),
+                ],
+            ),
+            (
+                "调研",
+                "调研",
+                [
+                    _a(
+                        "关于区统计局民法典学习宣传情况的调研报告",
+                        "（区统计局）",
+                        ("区统计局",),
+                        60,
+                    ),
+                ],
+            ),
+            (
+                "做法",
+                "做法",
+                [
+                    _a(
+                        "区信访局全国文明城市创建的经验做法",
+                        "来源：青山区信访局",
+                        ("青山区信访局",),
+                        61,
+                    ),
+                ],
+            ),
+            (
+                "问题",
+                "问题",
+                [
+                    _a(
+                        "当前作风建设面临的困难和问题——来自区就业局的调查",
+                        "（区就业局 供稿）",
+                        ("区就业局",),
+                        62,
+                    ),
+                ],
+            ),
+            (
+                "建议",
+                "建议",
+                [
+                    _a(
+                        "对网格化管理工作的几点建议",
+                        "（自由路街道办事处）",
+                        ("自由路街道办事处",),
+                        63,
+                    ),
+                ],
+            ),
+        ],
+    ),
+    Issue(
+        file="2020-政务信息普刊-第93期.txt",
+        periodical="政务信息（普刊）",
+        number=93,
+        total=93,
+        date=date(2020, 11, 16),
+        office=QINGSHAN_OFFICE,
+        report_to=QINGSHAN_REPORT,
+        sections=[
+            (
+                "",
+                None,
+                [
+                    _a(
+                        "区供销社部署党风廉政建设重点任务",
+                        "（区供销社）",
+                        ("区供销社",),
+                        64,
+                    ),
+                    _a(
+                        "区发改委“十四五”规划编制的经验做法",
+                        "（青山区发改委 供稿）",
+                        ("青山区发改委",),
+                        65,
+                    ),
+                    _a("区商务局开展外贸稳增长专项行动", "（区商务局）", ("区商务局",), 66),
+                    _a(
+                        "国际会展中心扫黑除恶专项斗争跑出“加速度”",
+                        "（国际会展中心 刘洋）",
+                        ("国际会展中心",),
+                        67,
+                    ),
+                    _a(
+                        "对政务公开工作的几点建议",
+                        "（万青路办事处供稿）",
+                        ("万青路办事处",),
+                        68,
+                    ),
+                    _a("青山路街道扎实推进为民服务", "（青山路街道）", ("青山路街道",), 69),
+                ],
+            ),
+        ],
+    ),
+]
+
+REPORT_TO = "报：市委、市人大、市政府、市政协领导"
+SEND_TO = "送：各乡镇人民政府、街道办事处，市政府各部门、单位"
+
 CN_DIGITS = "〇一二三四五六七八九"
 
 
@@ -389,7 +866,8 @@ def write_docx(issue: Issue, path: Path) -> None:
         return p
 
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    para(issue.periodical, size=36, bold=True, red=True, align=center)
+    for i, name in enumerate(issue.name_lines()):  # 「萧山信息」 over 「每日动态」
+        para(name, size=36 if i == 0 else 22, bold=True, red=True, align=center)
     para(f"{issue.date.year}年第{issue.number}期（总第{issue.total}期）", align=center)
     para(f"{issue.office}编印\t\t\t{ymd(issue.date)}")
     para("━" * 22, red=True, align=center)
@@ -417,8 +895,8 @@ def write_docx(issue: Issue, path: Path) -> None:
                 para(text, indent=True)
             para(a.source, align=right)
     para("━" * 22, align=center)
-    para("报：市委、市人大、市政府、市政协领导")
-    para("送：各乡镇人民政府、街道办事处，市政府各部门、单位")
+    para(issue.report_to or REPORT_TO)
+    para(issue.send_to or SEND_TO)
     para(f"{issue.office}\t\t{ymd(issue.date)}印发")
     buf = io.BytesIO()
     document.save(buf)
@@ -462,7 +940,11 @@ def issue_html(issue: Issue, *, toc: bool = True) -> str:
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{e(issue.periodical)}{issue.date.year}年第{issue.number}期</title>",
         f"<style>{CSS}</style></head><body>",
-        f'<p class="masthead" style="color:#c00000">{e(issue.periodical)}</p>',
+        f'<p class="masthead" style="color:#c00000">{e(issue.name_lines()[0])}</p>',
+        *(
+            f'<p class="masthead" style="color:#c00000;font-size:24pt">{e(name)}</p>'
+            for name in issue.name_lines()[1:]
+        ),
         f'<p class="no">{issue.date.year}年第{issue.number}期（总第{issue.total}期）</p>',
         f'<p class="office">{e(issue.office)}　　　　{ymd(issue.date)}</p>',
         "<hr>",
@@ -484,8 +966,8 @@ def issue_html(issue: Issue, *, toc: bool = True) -> str:
             parts.append(f'<p class="source">{e(a.source)}</p>')
     parts += [
         "<hr>",
-        '<p class="imprint">报：市委、市人大、市政府、市政协领导</p>',
-        '<p class="imprint">送：各乡镇人民政府、街道办事处，市政府各部门、单位</p>',
+        f'<p class="imprint">{e(issue.report_to or REPORT_TO)}</p>',
+        f'<p class="imprint">{e(issue.send_to or SEND_TO)}</p>',
         f'<p class="imprint">{e(issue.office)}　　{ymd(issue.date)}印发</p>',
         "</body></html>",
     ]
@@ -503,8 +985,9 @@ def write_pdf(issue: Issue, path: Path) -> None:
 
 
 def write_html(issue: Issue, path: Path) -> None:
-    # a web page of a single-article issue: no table of contents
-    path.write_text(issue_html(issue, toc=False), encoding="utf-8")
+    # a web page of a single-article issue has no table of contents
+    toc = len(issue.articles()) > 1
+    path.write_text(issue_html(issue, toc=toc), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- .txt
@@ -512,7 +995,7 @@ def write_html(issue: Issue, path: Path) -> None:
 
 def write_txt(issue: Issue, path: Path) -> None:
     lines = [
-        f"《{issue.periodical}》",
+        *(f"《{name}》" if i == 0 else name for i, name in enumerate(issue.name_lines())),
         f"{issue.date.year}年第{issue.number}期  总第{issue.total}期",
         f"主办：{issue.office}        {cn_date(issue.date)}",
         "————————————————————",
@@ -530,7 +1013,7 @@ def write_txt(issue: Issue, path: Path) -> None:
             lines += [a.title, *("    " + t for t in a.text.split("\n")), a.source, ""]
     lines += [
         "————————————————————",
-        "报：省委、省人大、省政府、省政协领导",
+        issue.report_to or "报：省委、省人大、省政府、省政协领导",
         f"{issue.office}  {cn_date(issue.date)}印发",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -539,10 +1022,20 @@ def write_txt(issue: Issue, path: Path) -> None:
 WRITERS = {".docx": write_docx, ".pdf": write_pdf, ".html": write_html, ".txt": write_txt}
 
 
-def write_issues(out: Path) -> list[Path]:
+#: The issues of each example workspace (examples/<name>/adoptions/).
+EXAMPLES: dict[str, list[Issue]] = {
+    "jiande-2018": ISSUES,
+    "xiaoshan-2018": XIAOSHAN,
+    "yinchuan-2018": YINCHUAN,
+    "qingshan-2020": QINGSHAN,
+}
+
+
+def write_issues(out: Path, issues: list[Issue] | None = None) -> list[Path]:
+    """Write `issues` (default: jiande's) into the folder `out`."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for issue in ISSUES:
+    for issue in ISSUES if issues is None else issues:
         path = out / issue.file
         WRITERS[path.suffix](issue, path)
         paths.append(path)
@@ -551,10 +1044,18 @@ def write_issues(out: Path) -> list[Path]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument(
+        "--example", choices=sorted(EXAMPLES), help="one example only (default: all four)"
+    )
+    ap.add_argument("--out", type=Path, help="folder to write into (default: the example's)")
     args = ap.parse_args()
-    for path in write_issues(args.out):
-        print(path)
+    names = [args.example] if args.example else list(EXAMPLES)
+    if args.out is not None and len(names) > 1:
+        names = ["jiande-2018"]  # --out alone: jiande's issues, as before
+    for name in names:
+        out = args.out or ROOT / "examples" / name / "adoptions"
+        for path in write_issues(out, EXAMPLES[name]):
+            print(path)
 
 
 if __name__ == "__main__":
