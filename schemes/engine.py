@@ -20,7 +20,8 @@ Concepts (each one a small dataclass or function):
 - `zero_rows`: a period "does not score" (不得分): an adjustment row removes the positive
   points and keeps the deductions, so points always equal the sum of ledger rows.
 - `Quota` + `quota_rows`: counts of submissions per month / quarter / year against a
-  threshold per group: points when met, when missed, per missing submission (C5 aware).
+  threshold per group: points when met, when missed, per missing submission (C5 aware);
+  `quota_windows` is the one count that `quota_rows` and `quota_table` both read.
 - `silent_month_rows`: a month with no submission from a unit (C5 aware).
 - `quota_overview` (`quota_table`, `silent_month_table`): ScoreResult.quotas — each quota
   window, the count and the points, for statements; SchemeSpec fills it from its
@@ -756,35 +757,70 @@ def _windows(period: Period, window: str) -> list:
     raise ValueError(window)
 
 
-def quota_rows(prep: Prepared, period: Period, quota: Quota) -> tuple[list[dict], list[str]]:
-    """Ledger rows (source `quota`) for each window of `period`. C5: a window without any
-    mail logs is skipped; one with some months missing is judged and noted."""
-    out, notes = [], []
+@dataclass(frozen=True)
+class QuotaWindow:
+    """One window of a quota as judged: `missing` months without mail logs; `judged`
+    (unit, required, count, points) per unit with a threshold, empty when not judged
+    (C5: no month of the window holds mail logs)."""
+
+    window: object
+    missing: list
+    judged: list[tuple[str, float, int, float]]
+
+    @property
+    def skipped(self) -> bool:
+        return len(self.missing) == len(self.window.months())
+
+
+def quota_windows(prep: Prepared, period: Period, quota: Quota) -> list[QuotaWindow]:
+    """The one count behind `quota_rows` (ledger) and `quota_table` (statements): per
+    window of `period`, the submissions counted per unit and what they cost or earned
+    (met: `met_points`; missed: `missed_points` + `per_missing` × shortfall)."""
+    out = []
     for w in _windows(period, quota.window):
         missing = [m for m in w.months() if not prep.has_logs(m)]
         if len(missing) == len(w.months()):
-            notes.append(f"{w.title}没有报送记录（邮件日志），未执行“{quota.rule.name}”规则。")
+            out.append(QuotaWindow(w, missing, []))
             continue
-        if missing:
-            months = "、".join(m.title for m in missing)
-            notes.append(f"{months}没有报送记录，“{quota.rule.name}”按已有记录计算。")
         n: dict[str, int] = defaultdict(int)
         for s in prep.submissions:
             if s["unit"] is not None and w.contains(s["date"]) and quota.counts(s):
                 n[s["unit"]] += 1
+        judged = []
         for unit, group in prep.units.items():
             need = quota.thresholds.get(group)
             if need is None:
                 continue
             got = n[unit]
             if got >= need:
-                pts, text = quota.met_points, f"报送 {got} 条，达到 {fmt(need)} 条"
+                pts = quota.met_points
             else:
-                short = need - got
-                pts = quota.missed_points + quota.per_missing * short
-                text = f"报送 {got} 条，少于 {fmt(need)} 条（差 {fmt(short)} 条）"
-            if pts == 0 and got >= need:
-                continue
+                pts = quota.missed_points + quota.per_missing * (need - got)
+            judged.append((unit, need, got, pts))
+        out.append(QuotaWindow(w, missing, judged))
+    return out
+
+
+def quota_rows(prep: Prepared, period: Period, quota: Quota) -> tuple[list[dict], list[str]]:
+    """Ledger rows (source `quota`) for each window of `period`. C5: a window without any
+    mail logs is skipped; one with some months missing is judged and noted. A window met
+    without a bonus has no row (`quota_table` shows it)."""
+    out, notes = [], []
+    for qw in quota_windows(prep, period, quota):
+        w = qw.window
+        if qw.skipped:
+            notes.append(f"{w.title}没有报送记录（邮件日志），未执行“{quota.rule.name}”规则。")
+            continue
+        if qw.missing:
+            months = "、".join(m.title for m in qw.missing)
+            notes.append(f"{months}没有报送记录，“{quota.rule.name}”按已有记录计算。")
+        for unit, need, got, pts in qw.judged:
+            if got >= need:
+                if pts == 0:
+                    continue
+                text = f"报送 {got} 条，达到 {fmt(need)} 条"
+            else:
+                text = f"报送 {got} 条，少于 {fmt(need)} 条（差 {fmt(need - got)} 条）"
             note = f"{w.title}{text}：{fmt(pts)} 分"
             out.append(row(unit, w.end, quota.rule, pts, note, "quota", None))
     return out, notes
@@ -833,27 +869,13 @@ def _window_label(w) -> str:
 def quota_table(prep: Prepared, period: Period, quota: Quota) -> list[dict]:
     """Per judged window of `period` (C5: windows without any mail logs are not judged)
     and per unit with a threshold: QUOTAS columns — the same counts and points as
-    `quota_rows`, including windows met without a bonus (points 0)."""
+    `quota_rows` (both read `quota_windows`), including windows met without a bonus
+    (points 0)."""
     out = []
-    for w in _windows(period, quota.window):
-        if not any(prep.has_logs(m) for m in w.months()):
-            continue
-        n: dict[str, int] = defaultdict(int)
-        for s in prep.submissions:
-            if s["unit"] is not None and w.contains(s["date"]) and quota.counts(s):
-                n[s["unit"]] += 1
-        for unit, group in prep.units.items():
-            need = quota.thresholds.get(group)
-            if need is None:
-                continue
-            got = n[unit]
-            pts = (
-                quota.met_points
-                if got >= need
-                else quota.missed_points + quota.per_missing * (need - got)
-            )
+    for qw in quota_windows(prep, period, quota):
+        for unit, need, got, pts in qw.judged:
             out.append(
-                dict(unit=unit, period=_window_label(w), rule=quota.rule.name,
+                dict(unit=unit, period=_window_label(qw.window), rule=quota.rule.name,
                      clause=quota.rule.clause, required=float(need), count=got,
                      points=float(pts))
             )  # fmt: skip
