@@ -914,6 +914,12 @@ def quota_overview(
         rows += quota_table(prep, period, q)
     if silent_month is not None:
         rows += silent_month_table(prep, period, *silent_month)
+    return quotas_frame(rows)
+
+
+def quotas_frame(rows: list[dict]) -> pl.DataFrame:
+    """ScoreResult.quotas from QUOTAS rows (`quota_table`, `silent_month_table`, or a
+    scheme's own), sorted by unit, then period, then rule."""
     if not rows:
         return pl.DataFrame(schema=QUOTAS)
     return pl.DataFrame(rows, schema=QUOTAS).sort("unit", "period", "rule", maintain_order=True)

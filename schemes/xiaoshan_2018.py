@@ -317,16 +317,25 @@ def _prepare(inputs: ScoringInputs) -> E.Prepared:
     return prep
 
 
-def _basic_tasks(prep: E.Prepared, period: Period) -> tuple[list[dict], list[str]]:
-    """Basic-task rows of `period`; a month that ends a quarter also judges the quarter's
-    tasks (C 专报, 季度总结计划). C5: months without mail logs are not judged."""
-    rows: list[dict] = []
+def _task_spans(period: Period) -> list[tuple[E.Quota, Period]]:
+    """(basic task, the period its windows are taken from) for `period`: a month that ends
+    a quarter also judges the quarter's tasks (C 专报, 季度总结计划)."""
+    out = []
     for quota in BASIC_TASKS:
         over = period
         if quota.window == "quarter" and period.kind == "month":
             if period.index % 3:
                 continue
             over = quarter_of(period.start)
+        out.append((quota, over))
+    return out
+
+
+def _basic_tasks(prep: E.Prepared, period: Period) -> tuple[list[dict], list[str]]:
+    """Basic-task rows of `period` (see `_task_spans`). C5: months without mail logs are
+    not judged."""
+    rows: list[dict] = []
+    for quota, over in _task_spans(period):
         for r in E.quota_rows(prep, over, quota)[0]:
             r["note"] = r["note"].replace("报送 ", f"报送{TASK_WORDS[r['rule_id']]} ", 1)
             rows.append(r)
@@ -339,6 +348,15 @@ def _basic_tasks(prep: E.Prepared, period: Period) -> tuple[list[dict], list[str
             "跨月的任务按有记录的月份计算。"
         )
     return rows, notes
+
+
+def _basic_task_table(prep: E.Prepared, period: Period) -> pl.DataFrame:
+    """ScoreResult.quotas: each basic task's judged windows of `period` per unit — the
+    same windows, counts and points as the ledger rows of `_basic_tasks` (met: 0)."""
+    rows: list[dict] = []
+    for quota, over in _task_spans(period):
+        rows += E.quota_table(prep, over, quota)
+    return E.quotas_frame(rows)
 
 
 def _items(prep: E.Prepared, period: Period, commissions: list[dict]):
@@ -435,6 +453,7 @@ def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreRes
         notes=list(dict.fromkeys(notes)),
         commissions=_commissions_frame(commissions, period, rows),
         quarters=quarters,
+        quotas=_basic_task_table(prep, period),
     )
 
 

@@ -294,6 +294,93 @@ def test_bimonthly_dynamic_for_c():
     assert ("X-1.1", -5) not in ledger_of(run(Period.parse("2018-02"), submissions=subs), "瓜沥镇")
 
 
+def quota_rows(result, unit) -> dict[tuple[str, str], tuple[float, int, float]]:
+    """(window, rule) -> (required, count, points) of the unit's ScoreResult.quotas rows."""
+    q = result.quotas.filter(pl.col("unit") == unit)
+    return {(w, r): (n, c, p) for w, r, n, c, p in q.select("period", "rule", "required", "count", "points").iter_rows()}  # fmt: skip
+
+
+def window_end(label: str):
+    """The last day of a quotas window label: 2018-05, 2018-05~06, 2018Q2, 2018."""
+    if "~" in label:
+        label = label[:5] + label.split("~")[1]
+    return Period.parse(label).end
+
+
+def assert_quotas_agree_with_the_ledger(result):
+    """For every unit and window: the quotas' points = the ledger's basic-task rows (a
+    ledger row is dated its window's last day); every ledger row has its quotas row."""
+    led = result.ledger.filter(pl.col("rule_id").str.contains("/X-1."))
+    by_window: dict = {}
+    for u, rule, day, pts in led.select("unit", "rule", "date", "points").iter_rows():
+        by_window[(u, rule, day)] = by_window.get((u, rule, day), 0.0) + pts
+    shown: dict = {}
+    for u, w, rule, pts in result.quotas.select("unit", "period", "rule", "points").iter_rows():
+        key = (u, rule, window_end(w))
+        shown[key] = shown.get(key, 0.0) + pts
+    assert {k: v for k, v in shown.items() if v} == by_window
+    assert set(by_window) <= set(shown)
+    for unit in result.scores["unit"]:
+        mine = result.quotas.filter(pl.col("unit") == unit)["points"].sum()
+        assert mine == led.filter(pl.col("unit") == unit)["points"].sum(), unit
+
+
+def test_quotas_table_in_a_month():
+    # The May of test_basic_tasks_in_a_month, as the statement shows it (window, rule):
+    # A 区发改局: 动态 1 of 2 -> -5; 专报 1 of 1 -> 0; 总结计划 1 of 1 -> 0.
+    # B 区教育局: 动态 2 of 2 -> 0; 总结计划 0 of 1 -> -5 (专报 is due per 3–4月, 5–6月).
+    # C 瓜沥镇: 总结计划 0 of 1 -> -5 (its 动态 per two months, 专报 per quarter).
+    # 中国移动 (不列入考核) has no rows.
+    subs = [
+        mail("2018-05-03", "区发改局", "区发改局推进投资项目审批“最多跑一次”"),
+        mail("2018-05-08", "区发改局", "关于审批提速的调研", kind="专报"),
+        mail("2018-05-20", "区发改局", "5月工作总结及6月工作计划"),
+        mail("2018-05-04", "区教育局", "动态一", kind="动态"),
+        mail("2018-05-05", "区教育局", "动态二", kind="动态"),
+    ]
+    r = run(MAY, submissions=subs)
+    assert quota_rows(r, "区发改局") == {
+        ("2018-05", "基本任务·动态信息"): (2.0, 1, -5.0),
+        ("2018-05", "基本任务·专报信息"): (1.0, 1, 0.0),
+        ("2018-05", "基本任务·月度总结计划"): (1.0, 1, 0.0),
+    }
+    assert quota_rows(r, "区教育局") == {
+        ("2018-05", "基本任务·动态信息"): (2.0, 2, 0.0),
+        ("2018-05", "基本任务·月度总结计划"): (1.0, 0, -5.0),
+    }
+    assert quota_rows(r, "瓜沥镇") == {("2018-05", "基本任务·月度总结计划"): (1.0, 0, -5.0)}
+    assert quota_rows(r, "中国移动") == {}
+    assert r.quotas["clause"].unique().to_list() == ["一"]
+    assert_quotas_agree_with_the_ledger(r)
+
+
+def test_quotas_table_over_a_quarter_and_the_year():
+    # 瓜沥镇 (C) in Q2 (April holds no logs: not judged, C5): 动态 per 5–6月 1 of 1 -> 0
+    # (3–4月 has no logs: no row); 专报 per Q2 0 of 1 -> -5; 总结计划 May 0 of 1 -> -5,
+    # June 1 of 1 -> 0; 季度总结计划 Q2 0 of 1 -> -5. Sum -15 = its points.
+    subs = [
+        mail("2018-05-03", "瓜沥镇", "瓜沥镇“一窗受理”"),
+        mail("2018-06-20", "瓜沥镇", "6月工作总结及7月计划"),
+        mail("2018-06-20", "区教育局", "二季度工作总结及下季度计划"),
+    ]
+    q2 = run(Q2, submissions=subs)
+    assert quota_rows(q2, "瓜沥镇") == {
+        ("2018-05~06", "基本任务·动态信息"): (1.0, 1, 0.0),
+        ("2018Q2", "基本任务·专报信息"): (1.0, 0, -5.0),
+        ("2018-05", "基本任务·月度总结计划"): (1.0, 0, -5.0),
+        ("2018-06", "基本任务·月度总结计划"): (1.0, 1, 0.0),
+        ("2018Q2", "基本任务·季度总结计划"): (1.0, 0, -5.0),
+    }
+    assert points(q2)["瓜沥镇"] == -15
+    # 区教育局 (B) in June: 动态 0 of 2 -> -10 (two pieces missing, -5 each)
+    june = run(JUNE, submissions=subs)
+    assert quota_rows(june, "区教育局")[("2018-06", "基本任务·动态信息")] == (2.0, 0, -10.0)
+    for r in (q2, june, run(MAY, submissions=subs), run(YEAR, submissions=subs)):
+        assert_quotas_agree_with_the_ledger(r)
+    # no mail logs at all: an empty table (nothing judged, C5)
+    assert run(Q2).quotas.height == 0
+
+
 # ---- 四 扣分项目 ---------------------------------------------------------------------------
 
 
