@@ -197,6 +197,13 @@ def test_article_without_any_source_has_no_units():
         ("【建德市统计局 执笔：吴婷】", ["建德市统计局"]),
         ("（王五）", []),
         ("（执笔：张三）", []),
+        # the other examples' forms: a unit name with its own brackets, 供稿 after a space
+        ("（区农业局（林业局））", ["区农业局（林业局）"]),
+        ("来源：区财政（地税）局、区发改局", ["区财政（地税）局", "区发改局"]),
+        ("来源：银川市发展改革委", ["银川市发展改革委"]),
+        ("（青山区教育局 供稿）", ["青山区教育局"]),
+        ("（王海燕 撰稿）", []),
+        ("（通讯员 沈佳）", []),
     ],
 )
 def test_parse_source(printed, units):
@@ -246,4 +253,69 @@ def test_notes_page_numbers_question_titles_and_briefs_without_bullets():
     assert articles[0]["text"].splitlines() == [
         "大同镇推行“四个平台”建设，打通服务群众最后一公里。",
         "全镇办结群众诉求1200余件。",
+    ]
+
+
+def test_bracketed_unit_names_end_an_article_on_their_own_line_and_after_the_text():
+    lines = [
+        "区跑改简报",
+        "2018年第47期",
+        "主办：区跑改办　2018年5月20日",
+        "————————————",
+        "区农业局创新开展“多证合一”改革",
+        "今年以来，区农业局深化改革。",
+        "（区农业局（林业局））",
+        "区住建局推进“一窗受理”",
+        "区住建局窗口实现一窗通办。（区住建局（规划分局） 张三 整理）",
+    ]
+    _, articles = parse_issue(lines)
+    assert [(a["title"], a["units"], a["text"]) for a in articles] == [
+        ("区农业局创新开展“多证合一”改革", ["区农业局（林业局）"], "今年以来，区农业局深化改革。"),
+        ("区住建局推进“一窗受理”", ["区住建局（规划分局）"], "区住建局窗口实现一窗通办。"),
+    ]
+
+
+@pytest.mark.parametrize("printed", ["政务信息（专刊）", "《政务信息（专刊）》", "政务信息(专刊)"])
+def test_masthead_name_with_brackets_is_kept_whole(printed):
+    # 青山区 prints 《政务信息（普刊）》 and 《政务信息（专刊）》: without the bracket the two
+    # periodicals are one name. The whole name is the first reading, the bare one follows;
+    # bracketed notes (（内部资料）) are still dropped.
+    masthead, _ = parse_issue(
+        [
+            Line(printed, bold=True, size=36, red=True),
+            Line("（内部资料　注意保存）"),
+            "2020年第18期（总第18期）",
+            "青山区人民政府办公室编印　2020年11月5日",
+            "━━━━━━━━━━",
+            "标题",
+            "正文。",
+        ]
+    )
+    name = printed.replace("（", "(").replace("）", ")")
+    assert masthead["periodical"] == name
+    # the whole name, then the bare one; the (内部资料) line gives no candidate
+    whole, bare = masthead["periodical_candidates"]
+    assert whole == name and "(" not in bare and "政务信息" in bare
+
+
+def test_toc_entry_wrapped_over_two_lines_and_no_rule_after_the_toc():
+    # A PDF: the rules are drawn, not text, and a long title wraps in the TOC before its dot
+    # leader. The wrapped entry is one entry, the body starts at its title, and the body's
+    # lines are not taken for TOC entries.
+    lines = [
+        Line("银川专题信息", bold=True, size=40, red=True),
+        Line("2018年第10期（总第186期）", size=14),
+        Line("银川市人民政府办公厅　2018年5月28日", size=14),
+        Line("本期目录", bold=True, size=16),
+        Line("市民政局重点项目服务存在的问题及建议的调查与思", size=14),
+        Line("考……………………1", size=14),
+        Line("市民政局重点项目服务存在的问题及建议的调查与思考", bold=True, size=16),
+        Line("近日，银川市民政局聚焦年度重点任务，推动各项工作落地见效。", size=14),
+        Line("截至目前，形成了一批可复制的经验。", size=14),
+        Line("（银川市民政局 供稿）", size=14),
+        Line("报：自治区政府办公厅", size=14),
+    ]
+    _, articles = parse_issue(lines)
+    assert [(a["title"], a["units"], len(a["text"].splitlines())) for a in articles] == [
+        ("市民政局重点项目服务存在的问题及建议的调查与思考", ["银川市民政局"], 2)
     ]

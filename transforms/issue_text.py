@@ -193,6 +193,18 @@ _MASTHEAD_NOISE = re.compile(
 )
 
 
+_MASTHEAD_NOISE_WORDS = re.compile(
+    r"[（(]\s*(?:内部资料|注意保存|内部刊物|内部参阅|仅供领导参阅|秘密|机密)[^）)]*[）)]"
+    r"|内部资料|注意保存|内部刊物|内部参阅|仅供领导参阅|秘密|机密"
+)
+
+
+def _masthead_text(rest: str) -> str:
+    rest = re.sub(r"(?:主办|编印|编发|主编|印发|编)\s*$", "", rest.strip()).strip()
+    rest = re.sub(r"\s+", " ", rest).strip(" ，,:：")
+    return rest
+
+
 def parse_date_text(text: str) -> date | None:
     """The first date in `text`: 2018年5月3日, 2018-05-03, 2018.5.3, 二〇一八年五月三日."""
     s = _nfkc(text)
@@ -245,13 +257,16 @@ def _masthead(lines: Sequence[Line], footer: Sequence[Line]) -> dict:
         if found_office:
             rest = rest.replace(found_office, " ")
         rest = re.sub(r"\d{4}\s*年", " ", rest)
-        rest = _MASTHEAD_NOISE.sub(" ", rest)
-        rest = re.sub(r"(?:主办|编印|编发|主编|印发|编)\s*$", "", rest.strip()).strip()
-        rest = re.sub(r"\s+", " ", rest).strip(" ，,:：")
-        if _key(rest):
-            # red and large text first: that is how mastheads print the name
-            rank = (0 if line.red else 1, -(line.size or 0), i)
-            candidates.append((rank, rest))  # type: ignore[arg-type]
+        # A bracket may belong to the name (「政务信息（专刊）」): that reading comes first,
+        # then the one without any bracketed words.
+        named = _MASTHEAD_NOISE_WORDS.sub(" ", rest)
+        named = re.sub(r"[（(]\s*[）)]", " ", named)
+        readings = [named, _MASTHEAD_NOISE.sub(" ", rest)]
+        for reading in dict.fromkeys(_masthead_text(r) for r in readings):
+            if _key(reading):
+                # red and large text first: that is how mastheads print the name
+                rank = (0 if line.red else 1, -(line.size or 0), i)
+                candidates.append((rank, reading))  # type: ignore[arg-type]
     for line in footer:  # 「建德市人民政府办公室　2018年5月3日印发」
         s = _nfkc(line.text)
         if when is None and "印发" in s:
@@ -316,8 +331,13 @@ def parse_source(text: str) -> list[str]:
                 if cut > 0 and _is_person(token[cut + len(ending) :]):
                     token = token[: cut + len(ending)]
                     break
-            units.append(token)
+            units.append(token.replace("(", "（").replace(")", "）"))
     return list(dict.fromkeys(units))
+
+
+#: An attribution's inside: text with at most one level of brackets in it, for unit names
+#: printed so (「区农业局（林业局）」「区住建局（规划分局）」); NFKC has made them ASCII.
+_BRACKETED = r"(?:[^()【】\[\]]|\([^()【】\[\]]{1,20}\)){2,60}"
 
 
 def _source_line(text: str) -> str | None:
@@ -325,7 +345,7 @@ def _source_line(text: str) -> str | None:
     s = _nfkc(text).strip()
     if _SOURCE_PREFIX.match(s):
         return s
-    if re.fullmatch(r"[(【\[][^()【】\[\]]{2,60}[)】\]]", s) and not _NOT_SOURCE.match(s[1:]):
+    if re.fullmatch(rf"[(【\[]{_BRACKETED}[)】\]]", s) and not _NOT_SOURCE.match(s[1:]):
         return s
     return None
 
@@ -334,7 +354,7 @@ def _source_line(text: str) -> str | None:
 _NOT_SOURCE = re.compile(r"(?:编者按|按语|附件|注：|注:|图为|此件|本期|内部|下转|上接)")
 
 
-_TRAILING_SOURCE = re.compile(r"[（(]([^（）()]{2,60})[）)]\s*$")
+_TRAILING_SOURCE = re.compile(r"[（(]((?:[^（）()]|[（(][^（）()]{1,20}[）)]){2,60})[）)]\s*$")
 
 
 def _trailing_source(text: str) -> tuple[str, str | None]:
@@ -433,9 +453,26 @@ def _split_regions(lines: list[Line]) -> tuple[int, int, int, list[tuple[str, st
         kind: str | None = None
         body_start = n
         leader_end = None
+        toc_at_leader: int | None = None  # len(toc) after the last entry with a leader
+        wrapped = -1  # a line taken into the entry before it
         for i in range(toc_at + 1, n):
+            if i == wrapped:
+                continue
             t = lines[i].text
             k = _toc_key(t)
+            # A long title wraps in the TOC: 「……建议的调查与思」「考…………1」 is one entry.
+            if (
+                i + 1 < n
+                and not _LEADER.search(_nfkc(t))
+                and not _section_kind(t)
+                and not _is_separator(t)
+                and k not in seen
+                and _LEADER.search(_nfkc(lines[i + 1].text))
+                and not _section_kind(lines[i + 1].text)
+            ):
+                t = t + lines[i + 1].text
+                k = _toc_key(t)
+                wrapped = i + 1
             if _is_separator(t):
                 if toc:
                     body_start = i + 1
@@ -450,11 +487,12 @@ def _split_regions(lines: list[Line]) -> tuple[int, int, int, list[tuple[str, st
                 continue
             toc.append((k, kind))
             if _LEADER.search(_nfkc(t)):
-                leader_end = i + 1
+                leader_end = max(i, wrapped) + 1
+                toc_at_leader = len(toc)
         else:
+            # nothing ended the TOC: it ends at its last entry with a leader, if any
             body_start = leader_end if leader_end is not None else toc_at + 1
-            if leader_end is None:
-                toc = []
+            toc = toc[:toc_at_leader] if toc_at_leader is not None else []
     body_end = n
     for i in range(body_start, n):
         if _FOOTER.search(_nfkc(lines[i].text)):
