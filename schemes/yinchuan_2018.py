@@ -313,7 +313,18 @@ def _quarter(prep: E.Prepared, q: Period, commissions: list[dict], outcomes, cri
 _CRITICISM_RULES = ("Y-9.1.2", "Y-9.4.1")
 
 
-def _finish(prep, period, rows, df, notes, remarks, commissions, quarters=None):
+def _quota_table(prep: E.Prepared, quarters: list[Period], outcomes) -> pl.DataFrame:
+    """ScoreResult.quotas: the quota of each judged quarter (all three months logged, C5)
+    per unit — the quarters and points `_quarter` puts in the ledger (met 10, missed 0);
+    a partly logged quarter has no row, as it has no ledger row."""
+    rows: list[dict] = []
+    for q in quarters:
+        if q in outcomes:
+            rows += E.quota_table(prep, q, QUOTA)
+    return E.quotas_frame(rows)
+
+
+def _finish(prep, period, rows, df, notes, remarks, commissions, quarters=None, quotas=None):
     sub, ado = E.submitted_counts(prep, period), E.adopted_counts(prep, period)
     df = df.with_columns(
         submitted=pl.Series([sub.get(u, 0) for u in df["unit"]], dtype=pl.Int64),
@@ -348,6 +359,7 @@ def _finish(prep, period, rows, df, notes, remarks, commissions, quarters=None):
         notes=list(dict.fromkeys(notes)),
         commissions=com_df,
         quarters=quarters,
+        quotas=quotas if quotas is not None else E.quotas_frame([]),
     )
 
 
@@ -376,7 +388,8 @@ def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreRes
     qframe = _quarters_frame([(q, r[1]) for q, r in done])
     if period.kind == "quarter":
         rows, df, notes, remarks = done[-1][1]
-        return _finish(prep, period, rows, df, notes, remarks, commissions, qframe)
+        quotas = _quota_table(prep, [period], outcomes)
+        return _finish(prep, period, rows, df, notes, remarks, commissions, qframe, quotas)
 
     # The year: the quarters' rows summed, ranked; 通报批评 counted, 零采用 found
     rows, notes, remarks = [], [], defaultdict(list)
@@ -418,7 +431,8 @@ def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreRes
     )
     df = E.scores_frame(records)
     df = df.with_columns(rank=E.shared_rank(df, ["points"]))
-    return _finish(prep, period, rows, df, notes, remarks, commissions, qframe)
+    quotas = _quota_table(prep, quarters, outcomes)
+    return _finish(prep, period, rows, df, notes, remarks, commissions, qframe, quotas)
 
 
 SCHEME = E.SchemeSpec(

@@ -304,6 +304,40 @@ def test_partly_logged_quarter_is_not_judged():
     assert m.ledger.height == 0 and m.scores["target_met"].null_count() == 3
 
 
+def quota_rows(result, unit) -> list[tuple[str, float, int, float]]:
+    """The unit's ScoreResult.quotas rows: (quarter, required, count, points)."""
+    q = result.quotas.filter(pl.col("unit") == unit)
+    return q.select("period", "required", "count", "points").rows()
+
+
+def test_quotas_table_shows_only_what_the_ledger_gave():
+    # Logs January–August: Q1 and Q2 judged; Q3 lacks September -> not judged (C5), so no
+    # row even where the count would meet the quota. 市公安局 (quota 40): Q1 39 -> 0,
+    # Q2 41 -> +10, Q3 50 -> no row. 市教育局: Q1 40 -> +10, Q2 0 -> 0. 兴庆区 (quota 90):
+    # nothing -> 0, 0.
+    subs = logs(*range(1, 9)) + mails("市公安局", 39, 2) + mails("市公安局", 41, 5)
+    subs += mails("市公安局", 50, 7) + mails("市教育局", 40, 2)
+    year = run(YEAR, submissions=subs)
+    assert quota_rows(year, "市公安局") == [("2018Q1", 40.0, 39, 0.0), ("2018Q2", 40.0, 41, 10.0)]
+    assert quota_rows(year, "市教育局") == [("2018Q1", 40.0, 40, 10.0), ("2018Q2", 40.0, 0, 0.0)]
+    assert quota_rows(year, "兴庆区") == [("2018Q1", 90.0, 0, 0.0), ("2018Q2", 90.0, 0, 0.0)]
+    assert set(year.quotas["rule"]) == {"季度报送数量"}
+    assert set(year.quotas["clause"]) == {"第九条（一）"}
+    # a quarter shows its own quota only; Q3 (partly logged) and a month show none
+    assert quota_rows(run(Q2, submissions=subs), "市公安局") == [("2018Q2", 40.0, 41, 10.0)]
+    assert run(Q3, submissions=subs).quotas.height == 0
+    assert run(Period.parse("2018-05"), submissions=subs).quotas.height == 0
+    # for every unit and period: the table's points = the ledger's quota rows (Y-9.1.1)
+    for r in (year, run(Q1, submissions=subs), run(Q2, submissions=subs), run(Q3, submissions=subs)):  # fmt: skip
+        led = r.ledger.filter(pl.col("rule_id") == "yinchuan-2018/Y-9.1.1")
+        for unit in r.scores["unit"]:
+            shown = r.quotas.filter(pl.col("unit") == unit)["points"].sum()
+            assert shown == led.filter(pl.col("unit") == unit)["points"].sum(), (r.period, unit)
+        # and window by window (a quota row of the ledger is dated the quarter's last day)
+        shown = {(u, Period.parse(w).end): p for u, w, p in r.quotas.select("unit", "period", "points").iter_rows()}  # fmt: skip
+        assert shown == {(u, d): p for u, d, p in led.select("unit", "date", "points").iter_rows()}
+
+
 def test_two_quarters_missed_in_a_row_bring_a_criticism():
     # Q1..Q3 logged. 市公安局: Q1 39, Q2 10 -> missed twice -> 通报批评 at Q2 (0 points,
     # assessment 0.1 in Q2); Q3 41 met -> +10. 市教育局: Q1 missed, Q2 met, Q3 missed -> no
