@@ -334,6 +334,33 @@ def _met(progs: list[E.Progress]) -> bool | None:
     return True
 
 
+def _target_table(period: Period, progress: dict[str, list[E.Progress]]) -> pl.DataFrame:
+    """ScoreResult.quotas: per unit, its count against each yearly target of its group
+    (三), in the window of the year (label 2020). In the year the 报送 row carries the
+    deduction of 四（三）1 (−2 per missing submission, 0 when met: the ledger's Q-4.3.1
+    rows) against the need scaled to the months holding mail logs (C5); the other targets
+    carry no points (blank). A quarter or a month shows the year-to-date progress against
+    the full targets, all without points. A submission target without any month of mail
+    logs has no row (C5)."""
+    judge = period.kind == "year"
+    upto = "" if judge else f"（截至{period.title}末）"
+    rows = []
+    for unit, progs in progress.items():
+        for p in progs:
+            if p.full is None:
+                continue
+            if p.target.source == "submission" and (p.need is None or p.months == 0):
+                continue
+            rule = R["Q-4.3.1"] if p.target is SUBMIT else R["Q-3"]
+            pts = float(PER_MISSING * p.short) + 0.0 if judge and p.target is SUBMIT else None
+            rows.append(
+                dict(unit=unit, period=period.year_period.label,
+                     rule=f"{R['Q-3'].name}·{p.target.name}{upto}", clause=rule.clause,
+                     required=float(p.need), count=p.got, points=pts)
+            )  # fmt: skip
+    return E.quotas_frame(rows)
+
+
 def _frame(prep: E.Prepared, pts: dict[str, float], met: dict | None = None) -> pl.DataFrame:
     met = met or {}
     df = E.scores_frame(
@@ -416,6 +443,7 @@ def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreRes
         notes=list(dict.fromkeys(notes)),
         commissions=com_df,
         quarters=quarters,
+        quotas=_target_table(period, progress),
     )
 
 

@@ -313,6 +313,55 @@ def test_partly_covered_year_scales_the_target():
     )
 
 
+def quota_rows(result, unit) -> dict[str, tuple[str, float, int, float | None]]:
+    """The unit's ScoreResult.quotas rows: rule -> (window, required, count, points)."""
+    q = result.quotas.filter(pl.col("unit") == unit)
+    return {r: (w, n, c, p) for w, r, n, c, p in q.select("period", "rule", "required", "count", "points").iter_rows()}  # fmt: skip
+
+
+def test_quotas_table_shows_each_target_and_the_deduction():
+    # Logs April–December only (9 months, C5). The year: 报送 needs are scaled (一类
+    # 120 × 9/12 = 90, 二类 45, 办事处（镇） 112.5 → 113; 综合类报送 一类 6 × 9/12 = 4.5 → 5):
+    # 发改委 85 of 90 -> 5 × −2 = −10; 司法局 45 of 45 -> 0; 富强办 112 of 113 -> −2. The
+    # adoption targets (采用 12, 综合类采用 2 for 一类) carry no points: blank.
+    subs = mails(FGW, 85, months=range(4, 13)) + mails(FQB, 112, months=range(4, 13))
+    subs += mails(SFJ, 45, months=range(4, 13))
+    ads = [adoption(REGULAR, "2020-05-01", "一", FGW)]
+    year = run(YEAR, ads, submissions=subs)
+    assert quota_rows(year, FGW) == {
+        "全年目标任务·报送": ("2020", 90.0, 85, -10.0),
+        "全年目标任务·采用": ("2020", 12.0, 1, None),
+        "全年目标任务·综合类报送": ("2020", 5.0, 0, None),
+        "全年目标任务·综合类采用": ("2020", 2.0, 0, None),
+    }
+    assert quota_rows(year, SFJ)["全年目标任务·报送"] == ("2020", 45.0, 45, 0.0)
+    assert quota_rows(year, FQB)["全年目标任务·报送"] == ("2020", 113.0, 112, -2.0)
+    clauses = dict(year.quotas.select("rule", "clause").unique().iter_rows())
+    assert clauses["全年目标任务·报送"] == "四（三）1"
+    assert clauses["全年目标任务·采用"] == "三（一）至（三）"
+    # Q2 shows the year-to-date progress against the full targets, without points:
+    # 发改委's 85 mails go round robin over April–December, 10 in each of April–June = 30.
+    q2 = run(Q2, ads, submissions=subs)
+    assert quota_rows(q2, FGW) == {
+        "全年目标任务·报送（截至2020年第二季度末）": ("2020", 120.0, 30, None),
+        "全年目标任务·采用（截至2020年第二季度末）": ("2020", 12.0, 1, None),
+        "全年目标任务·综合类报送（截至2020年第二季度末）": ("2020", 6.0, 0, None),
+        "全年目标任务·综合类采用（截至2020年第二季度末）": ("2020", 2.0, 0, None),
+    }
+    # Q1 holds no mail logs: the submission targets have no rows (C5), adoptions do
+    q1 = run(Q1, ads, submissions=subs)
+    assert sorted(quota_rows(q1, FGW)) == [
+        "全年目标任务·综合类采用（截至2020年第一季度末）",
+        "全年目标任务·采用（截至2020年第一季度末）",
+    ]
+    # for every unit and period: the table's points = the ledger's Q-4.3.1 rows
+    for r in (year, q2, q1, run(Period.parse("2020-05"), ads, submissions=subs), run(YEAR, ads)):
+        led = r.ledger.filter(pl.col("rule_id") == "qingshan-2020/Q-4.3.1")
+        for unit in r.scores["unit"]:
+            shown = r.quotas.filter(pl.col("unit") == unit)["points"].sum()
+            assert shown == led.filter(pl.col("unit") == unit)["points"].sum(), (r.period, unit)
+
+
 def _meets_all(unit, kind_unit, n_submit, n_composite, n_adopt, n_composite_adopt):
     subs = mails(unit, n_submit - n_composite) + mails(unit, n_composite, kind="调研")
     ads = [
