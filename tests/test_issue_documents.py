@@ -90,9 +90,15 @@ def test_example_issue_counts_by_hand():
     assert counts == {".docx": (20, 1), ".pdf": (7, 0), ".html": (1, 0), ".txt": (3, 0)}
 
 
-def test_generator_reproduces_the_committed_files(tmp_path):
-    for path in GEN.write_issues(tmp_path):
-        assert path.read_bytes() == (EXAMPLE / "adoptions" / path.name).read_bytes(), path.name
+@pytest.mark.parametrize("example", sorted(GEN.EXAMPLES))
+def test_generator_reproduces_the_committed_files(tmp_path, example):
+    paths = GEN.write_issues(tmp_path, GEN.EXAMPLES[example])
+    adoptions = ROOT / "examples" / example / "adoptions"
+    for path in paths:
+        assert path.read_bytes() == (adoptions / path.name).read_bytes(), path.name
+    # and the example holds no other issue documents
+    on_disk = Workspace.load(adoptions.parent).files("adoptions", DOCUMENT_SUFFIXES)
+    assert sorted(p.name for p in on_disk) == sorted(p.name for p in paths)
 
 
 # --------------------------------------------------------------------------- counted once
@@ -371,3 +377,158 @@ def test_docx_masthead_in_a_table_and_titles_in_heading_style(tmp_path):
         ("第82期", "2018-04-09", "建德：发改局打好有效投资攻坚战", "建德市发改局、建德经济开发区")
     ]
     assert review == []
+
+
+# --------------------------------------------------------------------------- other examples
+# xiaoshan-2018, yinchuan-2018 and qingshan-2020 each carry three issues made by the same
+# generator with their schemes' periodicals and mastheads (《萧山信息》 printed over two lines
+# 萧山信息 / 每日动态, 区跑改简报 by 区跑改办, 《政务信息（专刊）》 whose bracket is part of the
+# name), sources printed their way (「（区农业局（林业局））」「来源：银川市发展改革委」
+# 「（青山区教育局 供稿）」), one document-only article and one writer-only source each.
+
+OTHERS = {name: issues for name, issues in GEN.EXAMPLES.items() if name != "jiande-2018"}
+OTHER_ISSUES = [(name, issue) for name, issues in OTHERS.items() for issue in issues]
+
+
+def _other_ids():
+    return [f"{name}:{issue.file}" for name, issue in OTHER_ISSUES]
+
+
+def _names(example: str) -> dict[str, str]:
+    return steps.publication_names(Workspace.load(ROOT / "examples" / example).scheme)
+
+
+@pytest.mark.parametrize(("example", "issue"), OTHER_ISSUES, ids=_other_ids())
+def test_other_example_issue_masthead_articles_and_sources(example, issue):
+    root = ROOT / "examples" / example
+    path = root / "adoptions" / issue.file
+    masthead, articles = parse_issue(document_lines(path))
+    assert masthead["issue"] == f"第{issue.number}期"
+    assert masthead["total_issue"] == f"总第{issue.total}期"
+    assert masthead["date"] == issue.date
+    assert masthead["office"] == issue.office
+    expected = [
+        (n, a.title, kind, a.source, list(a.units))
+        for n, (kind, a) in enumerate(issue.articles(), start=1)
+    ]
+    got = [(a["number"], a["title"], a["kind"], a["source"], a["units"]) for a in articles]
+    assert got == expected
+    for a, (_, printed) in zip(articles, issue.articles(), strict=True):
+        assert a["text"].replace("\n", "") == printed.text.replace("\n", "")
+    # the masthead names the scheme's periodical (over two lines, or with its bracket)
+    adoptions, review = read_issue(path, root, _names(example))
+    assert {r["publication"] for r in adoptions + review if "publication" in r} == {
+        issue.periodical
+    }
+    assert all(r["key"].startswith(issue.periodical + "|") for r in review)
+
+
+def test_other_example_issue_counts_by_hand():
+    # (adoptions, review rows) per document:
+    # xiaoshan: docx 3 from 2018q4.csv + 1 document-only; pdf 3; txt 3 + 1 writer-only.
+    # yinchuan: docx 7 + 1 document-only + 1 简讯; pdf 1 (a 专题 issue holds one article);
+    #           html 7 + 1 writer-only.
+    # qingshan: docx 2 + 1 document-only; pdf 6 in five sections + 1 writer-only; txt 6.
+    counts = {}
+    for example, issue in OTHER_ISSUES:
+        root = ROOT / "examples" / example
+        adoptions, review = read_issue(root / "adoptions" / issue.file, root, _names(example))
+        counts[issue.file] = (len(adoptions), len(review))
+    assert counts == {
+        "2018-萧山信息每日动态-第109期.docx": (4, 0),
+        "2018-萧山信息情况交流-第71期.pdf": (3, 0),
+        "2018-区跑改简报-第47期.txt": (3, 1),
+        "2018-银川政务信息-第43期.docx": (9, 0),
+        "2018-银川专题信息-第10期.pdf": (1, 0),
+        "2018-银川政务信息-第47期.html": (7, 1),
+        "2020-政务信息专刊-第18期.docx": (3, 0),
+        "2020-上报信息-第68期.pdf": (6, 1),
+        "2020-政务信息普刊-第93期.txt": (6, 0),
+    }
+
+
+def _run(root: Path, period: Period):
+    ws = Workspace.load(root)
+    inputs = steps.ingest(ws)
+    matched = steps.match_and_group(inputs, ws.scheme)
+    return inputs, matched, steps.score(matched, ws.scheme, period)
+
+
+# example → (period, document-only article: file, its number, title, units_raw,
+#            the unit it scores for and the points it adds, writer-only article: file, number)
+# Points by the schemes' tables: 《萧山信息·每日动态》 5分/篇 (X-4.1.2); 《银川政务信息》 3 per
+# article that is not a 简讯 (Y-9.2.1); 《政务信息（专刊）》 100 per article (Q-4.1.3).
+SCORED = {
+    "xiaoshan-2018": (
+        "2018Q4",
+        ("2018-萧山信息每日动态-第109期.docx", 4, "区发改局推行企业投资项目“标准地”改革"),
+        ("区发改局", "区发改局", 5.0),
+        ("2018-区跑改简报-第47期.txt", 4, "（通讯员 沈佳）"),
+    ),
+    "yinchuan-2018": (
+        "2018Q2",
+        ("2018-银川政务信息-第43期.docx", 8, "市发展改革委“三张清单”推动重点项目落地"),
+        ("银川市发展改革委", "市发展改革委", 3.0),
+        ("2018-银川政务信息-第47期.html", 8, "（执笔：马丽）"),
+    ),
+    "qingshan-2020": (
+        "2020Q4",
+        ("2020-政务信息专刊-第18期.docx", 3, "区教育局线上线下融合教学的经验做法"),
+        ("青山区教育局", "区教育局", 100.0),
+        ("2020-上报信息-第68期.pdf", 3, "（王海燕 撰稿）"),
+    ),
+}
+
+
+@pytest.mark.parametrize("example", sorted(SCORED))
+def test_other_example_documents_count_once_and_change_the_score_by_their_own_article(
+    tmp_path, example
+):
+    period, (file, number, title), (units_raw, unit, added), (w_file, w_number, w_src) = SCORED[
+        example
+    ]
+    root = ROOT / "examples" / example
+    bare = tmp_path / "bare"
+    shutil.copytree(root, bare, ignore=shutil.ignore_patterns("out", "kaohe.db"))
+    for p in Workspace.load(bare).files("adoptions", DOCUMENT_SUFFIXES):
+        p.unlink()
+    p_ = Period.parse(period)
+    with_in, with_m, with_r = _run(root, p_)
+    bare_in, bare_m, bare_r = _run(bare, p_)
+
+    # counted once: of all the documents' articles only the document-only one is new
+    assert with_in.adoptions.height == bare_in.adoptions.height + 1
+    from_docs = with_in.adoptions.filter(~pl.col("source_file").str.ends_with(".csv"))
+    assert from_docs.select("source_file", "source_row", "title", "units_raw").rows() == [
+        (f"adoptions/{file}", number, title, units_raw)
+    ]
+    keys = {
+        adoption_key(r["publication"], r["issue"], r["date"], r["title"]): r["source_file"]
+        for r in with_in.adoptions.iter_rows(named=True)
+    }
+    for issue in OTHERS[example]:
+        for _, a in issue.articles():
+            key = adoption_key(issue.periodical, f"第{issue.number}期", issue.date, a.title)
+            if a.in_spreadsheet:  # the spreadsheet's row, not the document's
+                assert keys[key].endswith(".csv"), a.title
+            else:
+                assert (key in keys) == bool(a.units), a.title
+
+    # the writer-only source: on the review list with its text, once
+    (row,) = with_m.review.filter(pl.col("type") == "article_source").rows(named=True)
+    assert (row["file"], row["row"], row["candidates"]) == (f"adoptions/{w_file}", w_number, w_src)
+    assert "未能识别供稿单位" in row["reason"]
+    # the other review rows are those of the spreadsheets, and for an article no mail
+    # log holds (the document-only one), its missing submission where the scheme links
+    before = bare_m.review.filter(pl.col("type") != "no_submission")
+    after = with_m.review.filter(~pl.col("type").is_in(["no_submission", "article_source"]))
+    assert sorted(after["key"].to_list()) == sorted(before["key"].to_list())
+
+    # the score: only the document-only article's unit changes, by its points
+    def table(r):
+        return {x["unit"]: (x["points"], x["adopted"]) for x in r.scores.iter_rows(named=True)}
+
+    w, b = table(with_r), table(bare_r)
+    changed = {u: (w[u][0] - b[u][0], w[u][1] - b[u][1]) for u in w if w[u] != b[u]}
+    assert changed == {unit: (added, 1)}
+    assert with_r.ledger.height == bare_r.ledger.height + 1
