@@ -1,4 +1,4 @@
-"""Write publication issues as documents for the example workspace examples/jiande-2018.
+"""Write publication issues as documents for the example workspaces (examples/*/adoptions).
 
 Four issues, laid out the way the periodicals print them (报头 with the periodical's name in
 red, 第N期（总第N期）, the issuing office and the date; 本期目录; section headers; titles in
@@ -15,7 +15,16 @@ Word issue and a joint 专报 of 农业局 and 林业局 in the PDF; and one art
 names only its writer (it goes to the review list). Deterministic: the same files each run
 (the .docx and .pdf carry fixed metadata).
 
-    .venv/bin/python scripts/make_example_issues.py [--out examples/jiande-2018/adoptions]
+The other examples get three issues each the same way (`EXAMPLES`), with their schemes'
+periodicals and mastheads: xiaoshan-2018 《萧山信息·每日动态》 (.docx, the name over two lines),
+《萧山信息·情况交流》 (.pdf), 区跑改简报 (.txt); yinchuan-2018 《银川政务信息》 (.docx, .html),
+《银川专题信息》 (.pdf); qingshan-2020 《政务信息（专刊）》 (.docx), 《上报信息》 (.pdf),
+《政务信息（普刊）》 (.txt). Each: rows of its spreadsheets, one document-only article, one
+article whose source names only its writer.
+
+    .venv/bin/python scripts/make_example_issues.py                  # all four examples
+    .venv/bin/python scripts/make_example_issues.py --example yinchuan-2018
+    .venv/bin/python scripts/make_example_issues.py --out DIR        # jiande's issues into DIR
 """
 
 from __future__ import annotations
