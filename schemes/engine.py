@@ -51,7 +51,7 @@ import polars as pl
 from schemes.contract import Group, Publication, Rule, ScoreResult, ScoringInputs
 from transforms.commissions import commission_rows
 from transforms.errors import InputError
-from transforms.periods import Period, month_of
+from transforms.periods import Period
 from transforms.schema import LEDGER, SCORES, UNITS, conform
 
 ADJUST = "adjust"
@@ -105,6 +105,26 @@ class Prepared:
 
     def has_logs(self, month: Period) -> bool:
         return (month.year, month.index) in self.log_months
+
+    def submissions_by_month(self) -> dict[tuple[int, int], list[dict]]:
+        """The submissions per (year, month) of their local date, in time order; built
+        once (rules that count per month or quarter then touch each submission once)."""
+        subs = self.submissions
+        cached = self.__dict__.get("_by_month")
+        if cached is None or cached[0] is not subs or cached[1] != len(subs):
+            index: dict[tuple[int, int], list[dict]] = defaultdict(list)
+            for s in subs:
+                d = s["date"]
+                index[(d.year, d.month)].append(s)
+            cached = (subs, len(subs), index)
+            self.__dict__["_by_month"] = cached
+        return cached[2]
+
+    def submissions_in(self, months: Iterable[Period]) -> Iterable[dict]:
+        """The submissions of the given months, month by month."""
+        index = self.submissions_by_month()
+        for m in months:
+            yield from index.get((m.year, m.index), ())
 
 
 def _local_date(t) -> date | None:
@@ -674,7 +694,7 @@ def silent_month_rows(
         if not prep.has_logs(m):
             skipped.append(m)
             continue
-        active = {s["unit"] for s in prep.submissions if month_of(s["date"]) == m}
+        active = {s["unit"] for s in prep.submissions_in([m])}
         for unit in prep.units:
             if unit not in active:
                 note = f"{m.title}无报送记录：{fmt(points)} 分"
@@ -783,7 +803,7 @@ def quota_windows(prep: Prepared, period: Period, quota: Quota) -> list[QuotaWin
             out.append(QuotaWindow(w, missing, []))
             continue
         n: dict[str, int] = defaultdict(int)
-        for s in prep.submissions:
+        for s in prep.submissions_in(w.months()):
             if s["unit"] is not None and w.contains(s["date"]) and quota.counts(s):
                 n[s["unit"]] += 1
         judged = []
@@ -890,8 +910,8 @@ def silent_month_table(prep: Prepared, period: Period, rule: Rule, points: float
         if not prep.has_logs(m):
             continue
         n: dict[str, int] = defaultdict(int)
-        for s in prep.submissions:
-            if s["unit"] is not None and month_of(s["date"]) == m:
+        for s in prep.submissions_in([m]):
+            if s["unit"] is not None:
                 n[s["unit"]] += 1
         for unit in prep.units:
             out.append(
@@ -1005,7 +1025,7 @@ def top_share_count(n: int, share: float) -> int:
 
 def submitted_counts(prep: Prepared, period: Period) -> dict[str, int]:
     n: dict[str, int] = defaultdict(int)
-    for s in prep.submissions:
+    for s in prep.submissions_in(period.months()):
         if s["unit"] is not None and period.contains(s["date"]):
             n[s["unit"]] += 1
     return n
@@ -1126,7 +1146,9 @@ def target_progress(
     covered = sum(1 for m in period.year_period.months() if m.start <= end and prep.has_logs(m))
     out: dict[str, list[Progress]] = {u: [] for u in prep.units}
     for t in targets:
-        items = prep.submissions if t.source == "submission" else prep.adoptions
+        items = prep.adoptions
+        if t.source == "submission":
+            items = prep.submissions_in(m for m in period.year_period.months() if m.start <= end)
         n: dict[str, int] = defaultdict(int)
         for it in items:
             if it.get("unit") is not None and start <= it["date"] <= end:

@@ -116,7 +116,16 @@ def commission_rows(
     A recorded status that is not a known word is an InputError naming the row.
     """
     evs = [e for e in _rows(events) if e.get("type") == event_type]
-    subs = _rows(submissions)
+    # Only the units of commissions without a recorded status look for their answer in the
+    # mail logs: only their submissions need titles (a province has a million others).
+    asking = {e.get("unit") for e in evs if not (e.get("status") or "").strip()}
+    # Read, never changed: no copy of each row.
+    if submissions is None:
+        subs: Iterable[dict] = []
+    elif isinstance(submissions, pl.DataFrame):
+        subs = submissions.iter_rows(named=True)
+    else:
+        subs = submissions
 
     log_months: set[tuple[int, int]] = set()
     by_unit: dict[str, list[dict]] = defaultdict(list)
@@ -125,7 +134,7 @@ def commission_rows(
         if d is None:
             continue
         log_months.add((d.year, d.month))
-        if not s.get("unit"):
+        if not s.get("unit") or s["unit"] not in asking:
             continue
         text = (s.get("kind") or "") + (s.get("subject") or "")
         titles = submission_titles(s.get("subject"), s.get("attachments"))
