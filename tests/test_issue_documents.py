@@ -1,6 +1,7 @@
 """Publication issues as documents (flows/issue_documents.py): the example issues of
-examples/jiande-2018 read article by article, counted once with the spreadsheets, an
-unreadable source sent to the review list, and files that are not issues refused."""
+examples/jiande-2018 (and of xiaoshan-2018, yinchuan-2018, qingshan-2020) read article by
+article, counted once with the spreadsheets, an unreadable source sent to the review list,
+and files that are not issues refused."""
 
 from __future__ import annotations
 
