@@ -123,6 +123,7 @@ def run_period(
                 adoption_units=matched.inputs.adoption_units,
                 submissions=matched.inputs.submissions,
                 events=matched.inputs.events,
+                links=matched.links,
                 review=matched.review,
                 issued=issued or started.date(),
                 version=next_version,

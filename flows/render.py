@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlparse
 
 import polars as pl
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -73,6 +74,9 @@ class ReportContext:
     events: pl.DataFrame | None = None
     #: optional 主送 line overriding the one derived from the office name
     recipients: str | None = None
+    #: optional adoption → submission links (transforms.linking.LINKS, flows.steps.Matched
+    #: .links): the statements count the submissions that were adopted
+    links: pl.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------- environment
@@ -97,7 +101,7 @@ def _isodate(v: Any) -> str:
 
 _ENV: Environment | None = None
 _CSS: Any = None
-_CSS_TEXT: str | None = None
+_CSS_TEXT: Markup | None = None
 _FONT_CONFIG: Any = None
 
 
@@ -114,16 +118,27 @@ def environment() -> Environment:
             lstrip_blocks=True,
         )
         env.filters.update(
-            pts=sm.fmt_points, yesno=_yesno, isodate=_isodate, group_label=_group_label
+            pts=sm.fmt_points,
+            rate=sm.fmt_rate,
+            yesno=_yesno,
+            isodate=_isodate,
+            group_label=_group_label,
         )
         _ENV = env
     return _ENV
 
 
-def _css_text() -> str:
+def _css_text() -> Markup:
+    """style.css, inlined into the HTML outputs. Marked safe: autoescaping it would turn
+    its quotes into &#34; inside <style>, where no entity is decoded, and every rule naming
+    "LXGW WenKai" or "Noto Serif CJK SC" would be dropped (browsers then draw the default
+    sans face). Our own file, and it cannot close the <style> element."""
     global _CSS_TEXT
     if _CSS_TEXT is None:
-        _CSS_TEXT = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+        text = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+        if "</" in text:
+            raise ValueError("style.css must not contain </ (it is inlined in <style>)")
+        _CSS_TEXT = Markup(text)
     return _CSS_TEXT
 
 
@@ -136,7 +151,7 @@ def _weasy() -> tuple[Any, Any]:
 
         _FONT_CONFIG = FontConfiguration()
         _CSS = CSS(
-            string=_css_text(),
+            string=str(_css_text()),
             base_url=TEMPLATES.as_uri() + "/",
             url_fetcher=_fetcher(),
             font_config=_FONT_CONFIG,
@@ -222,15 +237,17 @@ def _change_lines(changes: dict) -> tuple[list[str], list[str]]:
 def score_table_widths(t: sm.ScoreTable) -> list[float]:
     """Column widths (percent) of an attachment table, in the template's column order, so
     that a long remark cannot squeeze the number columns."""
-    widths = [6.0, 18.0, 7.0] + [6.0] * len(t.levels) + [7.0]
+    widths = [5.5, 18.0, 6.5] + [5.5] * len(t.levels) + [8.0, 7.0]  # …, 采用率, 得分
     if t.show_ytd:
         widths.append(7.0)
-    widths += [6.5, 6.5]
+    if t.show_target:
+        widths.append(6.0)
+    widths.append(6.0)  # 是否达标
     if t.show_assessment:
-        widths.append(7.0)
+        widths.append(6.5)
     rest = max(100.0 - sum(widths), 0.0)
     if t.show_remark:
-        widths.append(max(rest, 12.0))
+        widths.append(max(rest, 14.0))
     else:
         widths[1] += rest
     total = sum(widths)
@@ -282,7 +299,9 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         adoption_units=ctx.adoption_units,
         submissions=ctx.submissions,
         quarters=r.quarters,
+        links=ctx.links,
     )
+    below_quota = sm.below_quota(r)
     done, not_done, unknown = sm.commissions_split(r.commissions)
     changes = None
     if ctx.changes:
@@ -337,8 +356,8 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "zero_adoption": sm.zero_adoption_units(
             r.scores, ctx.adoptions, ctx.adoption_units, period, group_names
         ),
-        "below_target": sm.below_target_by_group(scored, scored_groups),
-        "below_quota": sm.below_quota(r),
+        "targets": sm.target_section(scored, scored_groups, [q["unit"] for q in below_quota]),
+        "below_quota": below_quota,
         "commissions_done": done,
         "commissions_not_done": not_done,
         "commissions_unknown": unknown,
@@ -347,13 +366,14 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "tables": tables,
         "table_widths": [score_table_widths(t) for t in tables],
         "assessment_label": getattr(s, "assessment_label", None) or "排名得分",
+        "remark_chars": sm.REMARK_CHARS,
         "unit_charts": [_unit_charts(t, s.groups) for t in tables],
         "ytd": ytd,
         "ytd_chart": ytd_chart,
         "top_level": top_level,
         "top_articles": top_articles,
         "top_total": top_total,
-        "instructions": sm.instruction_list(r.ledger, ctx.events, period),
+        "instructions": sm.instruction_digest(sm.instruction_list(r.ledger, ctx.events, period)),
         "attachments": attachments,
         "articles": sm.adopted_articles(ctx.adoptions, ctx.adoption_units, period),
     }
@@ -546,6 +566,7 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
     groups = sm.group_order(ctx.scheme.groups, sc)
     items = sm.statements(ctx.result.scores, ctx.result.ledger, groups)
     ytd = sm.ytd_points(ctx.result.quarters, ctx.period)
+    rates = sm.unit_rates(ctx.submissions, ctx.adoptions, ctx.adoption_units, ctx.period, ctx.links)
     jobs = []
     for s in items:
         data = dict(base)
@@ -553,6 +574,8 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         data["ytd"] = None if ytd is None else ytd.get(s.unit, 0.0)
         data["change"] = sm.unit_changes(ctx.changes, s.unit)
         data["quotas"] = sm.unit_quotas(getattr(ctx.result, "quotas", None), s.unit)
+        data["rate"] = rates.get(s.unit) if base["has_submissions"] else None
+        data["links"] = ctx.links is not None
         jobs.append((statement_filename(s.unit), data))
     return jobs
 

@@ -38,6 +38,7 @@ def make_context(**overrides) -> ReportContext:
         issued=date(2018, 7, 5),
         version=1,
         doc_number="建政办〔2018〕15号",
+        links=d["links"],
     )
     kw.update(overrides)
     return ReportContext(**kw)
@@ -120,10 +121,15 @@ def test_bulletin_pdf_text(out):
     assert '<th rowspan="2">排名<br>得分</th>' in html
     assert "全年累计" in f
     rows = layout_rows(out_dir / "bulletin.pdf")
-    # rank, unit, submitted, 本级 市 省, points, year to date, target, met, rank points
-    assert ["1", "新安江街道", "2", "1", "1", "0", "40", "52", "30", "是", "15"] in rows
-    assert ["2", "洋溪街道", "1", "1", "0", "0", "4", "10", "30", "否", "0"] in rows
-    assert ["3", "市/区联络办", "0", "0", "0", "0", "0", "0", "30", "否", "0"] in rows
+    # rank, unit, submitted, 本级 市 省, 采用率, points, year to date, target, met, rank
+    # points; 采用率 = articles adopted ÷ submissions: 新安江街道 1 ÷ 2, 洋溪街道 1 ÷ 1,
+    # 市/区联络办 sent nothing (—)
+    assert ["1", "新安江街道", "2", "1", "1", "0", "50.0%", "40", "52", "30", "是", "15"] in rows
+    assert ["2", "洋溪街道", "1", "1", "0", "0", "100.0%", "4", "10", "30", "否", "0"] in rows
+    assert ["3", "市/区联络办", "0", "0", "0", "0", "—", "0", "0", "30", "否", "0"] in rows
+    # 市发改局: 1 article (a4, 本级) ÷ 3 submissions; no quarter row, so year to date 0
+    assert ["1", "市发改局", "3", "1", "0", "0", "33.3%", "18", "0", "30", "否", "0"] in rows
+    assert "采用率＝本期被采用信息篇数÷报送条数" in f
     assert "2018年第二季度政务信息采用目录" in f
     assert "一季度旧稿" not in f  # February: not in this quarter
     assert "—1—" in f  # page number at bottom centre

@@ -391,7 +391,14 @@ def sample() -> dict:
         ],
         REVIEW,
     )
+    # adoption → submission links (transforms.linking): a1 ← s0 (新安江街道, 4-02),
+    # a3 ← s2 (洋溪街道, 4-03), a4 ← s5 (市发改局, 5-15)
+    links = pl.DataFrame(
+        {"adoption_id": ["a1", "a3", "a4"], "submission_id": ["s0", "s2", "s5"]},
+        schema={"adoption_id": pl.String, "submission_id": pl.String},
+    ).with_columns(score=pl.lit(1.0))
     return {
+        "links": links,
         "scheme": SchemeData(),
         "units": units,
         "adoptions": adoptions,

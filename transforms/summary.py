@@ -90,6 +90,32 @@ def fmt_points(x: Any) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
+def fmt_rate(x: Any) -> str:
+    """A rate as a percentage with one decimal: 0.35 → 35.0%, 2.0 → 200.0%, None → —."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{float(x) * 100:.1f}%"
+
+
+#: characters of a remark shown in a ranking table; the statements show it whole
+REMARK_CHARS = 30
+
+
+def short_text(text: str | None, limit: int = REMARK_CHARS) -> str:
+    """`text` cut to `limit` characters (the last one an ellipsis …) when longer."""
+    if not text:
+        return ""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    # never end inside brackets: 「…完成年度目标（90…」 → 「…完成年度目标…」
+    for left, right in ("（）", "()", "「」", "《》"):
+        if cut.count(left) > cut.count(right):
+            cut = cut[: cut.rindex(left)]
+    return cut.rstrip("，,；;、。：: ") + "…"
+
+
 def issue_label(publication: str | None, issue: str | None) -> str:
     """《建德政务·动态》第12期; an issue already written as 第…期 or 2018-12 is kept."""
     pub = f"《{publication}》" if publication else ""
@@ -305,9 +331,16 @@ class ScoreTable:
     show_assessment: bool
     show_remark: bool
     has_submissions: bool
-    #: dicts: rank, unit, submitted, by_level{level: n}, points, ytd, target, target_met,
-    #: assessment, remark
+    #: some unit of the group has a points target (else the 目标 column is left out)
+    show_target: bool = True
+    #: dicts: rank, unit, submitted, by_level{level: n}, rate (采用率, None → —), points,
+    #: ytd, target, target_met, assessment, remark, remark_short (at most REMARK_CHARS)
     rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def remarks_cut(self) -> bool:
+        """Some remark is shown shortened (the statements show it whole)."""
+        return any(r["remark_short"] != (r["remark"] or "") for r in self.rows)
 
 
 def unit_level_counts(
@@ -369,8 +402,11 @@ def score_tables(
     adoption_units: pl.DataFrame,
     submissions: pl.DataFrame,
     quarters: pl.DataFrame | None = None,
+    links: pl.DataFrame | None = None,
 ) -> list[ScoreTable]:
-    """One table per group with scored units, ordered by rank then unit name."""
+    """One table per group with scored units, ordered by rank then unit name. `rate` is
+    the unit's 采用率 (`adoption_rate`): None without mail logs for the period or when the
+    unit sent nothing."""
     sc = _scores(scores)
     lvls = levels(publications)
     per_level = unit_level_counts(adoptions, adoption_units, publications, period)
@@ -379,6 +415,7 @@ def score_tables(
     ytd = ytd_points(quarters, period)
     has_subs = period_submissions(submissions, period).height > 0
     sub_counts = submitted_counts(submissions, period)
+    rates = unit_rates(submissions, adoptions, adoption_units, period, links)
     show_assessment = sc["assessment"].null_count() < sc.height
     tables = []
     for g in group_order(scheme_groups, sc):
@@ -396,12 +433,14 @@ def score_tables(
                     "unit": r["unit"],
                     "submitted": submitted if has_subs else None,
                     "by_level": {lv: per_level.get(r["unit"], {}).get(lv, 0) for lv in lvls},
+                    "rate": (rates.get(r["unit"]) or {}).get("rate") if has_subs else None,
                     "points": r["points"],
                     "ytd": None if ytd is None else ytd.get(r["unit"], 0.0),
                     "target": r["target"],
                     "target_met": r["target_met"],
                     "assessment": r["assessment"],
                     "remark": r["remark"],
+                    "remark_short": short_text(r["remark"]),
                 }
             )
         tables.append(
@@ -413,6 +452,7 @@ def score_tables(
                 show_remark=part["remark"].null_count() < part.height
                 and any(part["remark"].drop_nulls().str.len_chars() > 0),
                 has_submissions=has_subs,
+                show_target=part["target"].null_count() < part.height,
                 rows=rows,
             )
         )
@@ -699,35 +739,144 @@ def instruction_list(
     ]
 
 
-def below_quota(result: Any) -> list[dict[str, Any]]:
-    """Units below a submission quota or basic task (未完成报送任务): dicts unit, note.
+def _quota_label(rules: Sequence[str | None]) -> str:
+    """The words for a unit's missed submission tasks: the rules' common head before ·
+    (基本任务·动态信息, 基本任务·专报信息 → 基本任务), else 报送任务."""
+    heads = {str(r).split("·", 1)[0] for r in rules if r and "·" in str(r)}
+    if len(heads) == 1 and all(r and "·" in str(r) for r in rules):
+        return heads.pop()
+    return "报送任务"
 
-    Uses `result.quotas` when a scheme provides it (rows whose `met` is false, noted with
-    the counts it carries), else the ledger rows of source `quota` that record a shortfall
-    (their note says 少于 / 少)."""
+
+def _quota_window_title(label: str | None) -> str:
+    """2018-05 → 2018年5月, 2018Q2 → 2018年第二季度, 2018-01~02 → 2018年1—2月."""
+    label = label or ""
+    if m := re.fullmatch(r"(\d{4})-(\d{2})~(\d{2})", label):
+        return f"{m[1]}年{int(m[2])}—{int(m[3])}月"
+    try:
+        return Period.parse(label).title
+    except InputError:
+        return label
+
+
+def instruction_digest(items: Sequence[dict[str, Any]], limit: int = 10) -> dict[str, Any]:
+    """The leader instructions (`instruction_list`) as the bulletin names them: all of them
+    when at most `limit`; else the count per level and only the instructions above the
+    most common level (the office's own, e.g. 萧山区 51 of 57), at most `limit`, by date.
+    Returns dict total, by_level [(level, n)] (most first), shown, complete (all shown)."""
+    counts: dict[str, int] = {}
+    for x in items:
+        counts[x.get("level") or "其他"] = counts.get(x.get("level") or "其他", 0) + 1
+    by_level = sorted(counts.items(), key=lambda kv: -kv[1])
+    if len(items) <= limit:
+        return {"total": len(items), "by_level": by_level, "shown": list(items), "complete": True}
+    common = by_level[0][0]
+    shown = [x for x in items if (x.get("level") or "其他") != common][:limit]
+    return {"total": len(items), "by_level": by_level, "shown": shown, "complete": False}
+
+
+def below_quota(result: Any) -> list[dict[str, Any]]:
+    """Units below a submission quota or basic task (未完成报送任务), one entry per unit in
+    group then rank order: dicts unit, missed (windows or tasks missed), points (their
+    total, ≤ 0), details (one text per miss) and note, the line the bulletin prints: the
+    miss itself when every unit missed once (「2018年第三季度报送 36 条，少于 40 条（差 4
+    条）：0 分」), else 「未完成基本任务3项，扣15分」 for every unit (the statements list
+    every miss).
+
+    Uses `result.quotas` when a scheme provides it (rows whose count is below `required`),
+    else the ledger rows of source `quota` that record a shortfall (their note says 少)."""
     quotas = getattr(result, "quotas", None)
-    if isinstance(quotas, pl.DataFrame) and quotas.height and "unit" in quotas.columns:
-        df = quotas
-        if "met" in df.columns:
-            df = df.filter(pl.col("met") == False)  # noqa: E712
-        out = []
+    misses: list[dict[str, Any]] = []
+    if (
+        isinstance(quotas, pl.DataFrame)
+        and quotas.height
+        and {"unit", "count", "required"} <= set(quotas.columns)
+    ):
+        df = quotas.filter(pl.col("count").fill_null(0) < pl.col("required"))
+        if "period" in df.columns:
+            df = df.sort("unit", "period", nulls_last=True)
         for r in df.iter_rows(named=True):
-            parts = []
-            got = r.get("submitted", r.get("got"))
-            need = r.get("quota", r.get("need", r.get("target")))
-            if got is not None:
-                parts.append(f"报送{fmt_points(got)}条")
-            if need is not None:
-                parts.append(f"任务{fmt_points(need)}条")
-            out.append({"unit": r["unit"], "note": "，".join(parts) or r.get("note") or ""})
-        return out
-    led = conform(result.ledger, LEDGER).filter(
-        (pl.col("source") == "quota") & pl.col("note").str.contains("少")
-    )
-    return [
-        {"unit": u, "note": n}
-        for u, n in led.sort("unit", "date", nulls_last=True).select("unit", "note").rows()
-    ]
+            pts = float(r.get("points") or 0.0)
+            text = (
+                f"{_quota_window_title(r.get('period'))}{r.get('rule') or ''}"
+                f"报送{r['count'] or 0}条，应报{fmt_points(r['required'])}条"
+            )
+            if pts < 0:
+                text += f"，扣{fmt_points(-pts)}分"
+            misses.append({"unit": r["unit"], "rule": r.get("rule"), "points": pts, "text": text})
+    else:
+        led = conform(result.ledger, LEDGER).filter(
+            (pl.col("source") == "quota") & pl.col("note").str.contains("少")
+        )
+        for u, rule, pts, note in (
+            led.sort("unit", "date", nulls_last=True)
+            .select("unit", "rule", "points", "note")
+            .rows()
+        ):
+            misses.append({"unit": u, "rule": rule, "points": float(pts or 0.0), "text": note})
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for m in misses:
+        by_unit.setdefault(m["unit"], []).append(m)
+    # in group then rank order, as the ranking tables list them
+    order = {u: i for i, u in enumerate(ordered_scores(result.scores)["unit"].to_list())}
+    units = sorted(by_unit, key=lambda u: (order.get(u, len(order)), u))
+    # one miss each (银川, 青山): the miss itself; else counts and points for every unit
+    single = all(len(ms) == 1 for ms in by_unit.values())
+    out = []
+    for unit in units:
+        ms = by_unit[unit]
+        total = math.fsum(m["points"] for m in ms)
+        if single:
+            note = ms[0]["text"] or f"未完成{_quota_label([ms[0]['rule']])}"
+        else:
+            note = f"未完成{_quota_label([m['rule'] for m in ms])}{len(ms)}项"
+            if total < 0:
+                note += f"，扣{fmt_points(-total)}分"
+        out.append(
+            {
+                "unit": unit,
+                "missed": len(ms),
+                "points": total,
+                "details": [m["text"] for m in ms],
+                "note": note,
+            }
+        )
+    return out
+
+
+def target_section(
+    scores: pl.DataFrame,
+    groups: Sequence[str] | None = None,
+    named_for_quota: Iterable[str] = (),
+) -> dict[str, Any] | None:
+    """What the bulletin says about targets (未完成目标任务单位).
+
+    - None when no unit's target is judged (every `target_met` null: 青山 quarters, 建德
+      months): the bulletin says nothing about targets.
+    - {"points": True, "groups": below_target_by_group(...)} when targets are points (some
+      `target` set); empty groups mean every unit reached its target.
+    - {"points": False, "groups": [...]} when `target` is null for every unit, so that
+      `target_met` is the scheme's own reading (银川: the submission quota; 青山's year: the
+      yearly submission targets): per group, the units whose `target_met` is false with
+      their `remark` as the reason, leaving out the units the quota section already names
+      (`named_for_quota`); empty groups mean there is nothing left to say.
+    """
+    sc = ordered_scores(scores, groups)
+    if not sc.height or sc["target_met"].null_count() == sc.height:
+        return None
+    if sc["target"].null_count() < sc.height:
+        return {"points": True, "groups": below_target_by_group(sc, groups)}
+    skip = set(named_for_quota)
+    out: list[dict[str, Any]] = []
+    rows = sc.filter((pl.col("target_met") == False) & ~pl.col("unit").is_in(list(skip)))  # noqa: E712
+    for r in rows.select("unit", "group", "points", "remark").iter_rows(named=True):
+        if not out or out[-1]["group"] != r["group"]:
+            out.append({"group": r["group"], "target": None, "units": []})
+        # 「未完成全年目标任务：综合类报送5/6条」 → 「综合类报送5/6条」
+        reason = re.sub(r"^未完成[^：:，。；]{0,12}[：:]", "", (r["remark"] or "").strip())
+        reason = reason.rstrip("。；;")
+        out[-1]["units"].append({**r, "reason": reason or "未完成目标任务"})
+    return {"points": False, "groups": out}
 
 
 # --------------------------------------------------------------------------- year to date
@@ -864,6 +1013,18 @@ def adoption_rate(
     return pl.DataFrame(rows, schema=ADOPTION_RATE) if rows else pl.DataFrame(schema=ADOPTION_RATE)
 
 
+def unit_rates(
+    submissions: pl.DataFrame,
+    adoptions: pl.DataFrame,
+    adoption_units: pl.DataFrame,
+    period: Period,
+    links: pl.DataFrame | None = None,
+) -> dict[str, dict[str, Any]]:
+    """unit → its `adoption_rate` row (submitted, adopted, linked, rate)."""
+    df = adoption_rate(submissions, adoptions, adoption_units, period, links)
+    return {r["unit"]: r for r in df.iter_rows(named=True)}
+
+
 def unit_quotas(quotas: pl.DataFrame | None, unit: str) -> list[dict[str, Any]]:
     """A unit's rows of ScoreResult.quotas (period, period_title, rule, clause, required,
     count, points, met) for its statement, in period order."""
@@ -871,18 +1032,10 @@ def unit_quotas(quotas: pl.DataFrame | None, unit: str) -> list[dict[str, Any]]:
         return []
     out = []
     for r in quotas.filter(pl.col("unit") == unit).sort("period", "rule").iter_rows(named=True):
-        label = r["period"] or ""
-        if m := re.fullmatch(r"(\d{4})-(\d{2})~(\d{2})", label):
-            title = f"{m[1]}年{int(m[2])}—{int(m[3])}月"
-        else:
-            try:
-                title = Period.parse(label).title
-            except InputError:
-                title = label
         out.append(
             {
                 **r,
-                "period_title": title,
+                "period_title": _quota_window_title(r["period"]),
                 "met": r["count"] is not None and r["count"] >= (r["required"] or 0),
             }
         )
