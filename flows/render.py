@@ -301,7 +301,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         quarters=r.quarters,
         links=ctx.links,
     )
-    below_quota = sm.below_quota(r)
+    below_quota = sm.below_quota(r, group_names)
     done, not_done, unknown = sm.commissions_split(r.commissions)
     changes = None
     if ctx.changes:

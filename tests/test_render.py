@@ -462,3 +462,124 @@ def test_chart_labels_are_escaped():
     q = quarter_bars(["一季度", "二季度"], [(FORMULA, [10.0, None])], "图")
     assert q is not None and "=cmd|" in q and "<text" in q
     assert quarter_bars(["一季度"], [("A", [None])], "图") is None
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def _visible(html: str) -> str:
+    import html as _html
+
+    html = re.sub(r"<style>.*?</style>|<title>.*?</title>", "", html, flags=re.S)
+    return flat(_html.unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def bulletin_text(ctx: ReportContext) -> str:
+    """The bulletin's text, from its HTML (no PDF: fast)."""
+    from flows.render import bulletin_context, environment
+
+    tpl = environment().get_template("bulletin.html.j2")
+    return _visible(tpl.render(bulletin_context(ctx), inline_css=None))
+
+
+def statement_text(ctx: ReportContext, unit: str) -> str:
+    from flows.render import environment, statement_jobs
+
+    data = next(data for _, data in statement_jobs(ctx) if data["s"].unit == unit)
+    return _visible(environment().get_template("statement.html.j2").render(data, inline_css=None))
+
+
+def test_rate_in_statements(out):
+    out_dir, _, _ = out
+    # 新安江街道: art1 adopted ÷ 2 mails; a1 is linked to its mail s0
+    f = flat(pdftext(out_dir / "statements" / "新安江街道.pdf"))
+    assert "采用率50.0%（本期被采用信息1篇÷报送2条；报送中有1条对应到采用信息）" in f
+    assert "采用率—（本期未报送信息）" in flat(pdftext(out_dir / "statements" / "市_区联络办.pdf"))
+    d = sample()
+    ctx = make_context(submissions=d["submissions"].clear())
+    assert "采用率—（本期未导入报送邮件记录，未统计）" in statement_text(ctx, "新安江街道")
+
+
+def _with(ctx_scores, ledger=None) -> ReportContext:
+    d = sample()
+    r = d["result"]
+    from schemes.contract import ScoreResult
+
+    result = ScoreResult(
+        period=Q2,
+        ledger=r.ledger if ledger is None else ledger,
+        scores=ctx_scores,
+        notes=r.notes,
+        commissions=r.commissions,
+        quarters=r.quarters,
+    )
+    return make_context(result=result)
+
+
+def test_target_wording_follows_what_the_scheme_judges():
+    import polars as pl
+
+    from transforms.schema import LEDGER
+
+    d = sample()
+    scores, ledger = d["result"].scores, d["result"].ledger
+    # 银川: no points target; target_met is the quarterly quota, which 寿昌镇 missed. The
+    # quota section names it; nothing is said about points targets.
+    quota_row = pl.DataFrame(
+        [
+            {
+                "unit": "寿昌镇",
+                "period": "2018Q2",
+                "rule_id": "t/Y-9",
+                "rule": "季度报送数量",
+                "points": 0.0,
+                "note": "2018年第二季度报送 1 条，少于 20 条（差 19 条）：0 分",
+                "source": "quota",
+                "shared": False,
+            }
+        ],
+        schema=LEDGER,
+    )
+    yinchuan = scores.with_columns(
+        target=pl.lit(None, pl.Float64), target_met=pl.col("unit") != "寿昌镇"
+    )
+    f = bulletin_text(_with(yinchuan, pl.concat([ledger, quota_row])))
+    assert "未达到本期目标分值" not in f and "均已达到" not in f
+    assert "未完成目标任务单位" not in f
+    assert (
+        "未完成报送任务的单位共1个：寿昌镇：2018年第二季度报送1条，少于20条（差19条）：0分。" in f
+    )
+    # 青山's quarters, 建德's months: no target judged, so nothing about targets at all
+    f = bulletin_text(_with(scores.with_columns(target_met=pl.lit(None, pl.Boolean))))
+    assert "目标" not in f.split("存在问题")[1].split("约稿完成情况")[0]
+    assert "均已达到" not in f
+    # points targets that everyone reached: said so
+    f = bulletin_text(_with(scores.with_columns(target_met=pl.lit(True))))
+    assert "本期各单位均已达到目标分值。" in f
+
+
+def test_long_remarks_shortened_in_the_table_whole_in_the_statement():
+    import polars as pl
+
+    d = sample()
+    long = "未完成全年目标任务：报送119/120条（扣2分），综合类报送5/6条，采用7/8条（次）"
+    scores = d["result"].scores.with_columns(
+        remark=pl.when(pl.col("unit") == "市发改局").then(pl.lit(long))
+    )
+    ctx = _with(scores)
+    f = bulletin_text(ctx)
+    assert "未完成全年目标任务：报送119/120条（扣2分），综合类…" in f and long not in f
+    assert "较长的备注只列前30字，全文见各单位得分说明" in f
+    assert long in statement_text(ctx, "市发改局")
+
+
+def test_inline_css_is_not_escaped(out):
+    """The HTML bulletin names the same faces as the PDF: <style> holds style.css as it
+    is (escaped quotes, &#34;LXGW WenKai&#34;, made browsers drop every font-family)."""
+    out_dir, _, _ = out
+    css = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+    for name in ["bulletin.html", "statements/寿昌镇.html"]:
+        html = (out_dir / name).read_text(encoding="utf-8")
+        style = re.search(r"<style>\n(.*?)\n</style>", html, flags=re.S).group(1)
+        assert style == css
+        assert 'font-family: "LXGW WenKai", "Noto Serif CJK SC", serif;' in style

@@ -591,3 +591,206 @@ def test_csv_values():
     assert sm.csv_value(True) == "true"
     assert sm.csv_value(None) == ""
     assert sm.csv_value(date(2018, 4, 1)) == "2018-04-01"
+
+
+# --------------------------------------------------------------------------- 采用率, targets, quotas
+
+
+def _tables(d: dict, **kw) -> list[sm.ScoreTable]:
+    s, r = d["scheme"], d["result"]
+    args = dict(
+        scheme_groups=s.groups,
+        publications=s.publications,
+        period=Q2,
+        scores=r.scores,
+        adoptions=d["adoptions"],
+        adoption_units=d["adoption_units"],
+        submissions=d["submissions"],
+        quarters=r.quarters,
+        links=d["links"],
+    )
+    args.update(kw)
+    return sm.score_tables(**args)
+
+
+def test_adoption_rate_in_score_tables():
+    d = sample()
+    towns, depts = _tables(d)
+    rate = {row["unit"]: row["rate"] for t in (towns, depts) for row in t.rows}
+    # articles adopted in Q2 ÷ Q2 submissions: 新安江街道 art1 (a1 + a2 are one) ÷ 2 mails;
+    # 洋溪街道 and 寿昌镇 art3 (joint) ÷ 1 each; 市发改局 art4 ÷ 3; 市公安局 art5 ÷ 1;
+    # 市/区联络办 sent nothing: no rate
+    assert rate == {
+        "新安江街道": 0.5,
+        "洋溪街道": 1.0,
+        "寿昌镇": 1.0,
+        "市发改局": 1 / 3,
+        "市公安局": 1.0,
+        "市/区联络办": None,
+    }
+    assert [sm.fmt_rate(rate[u]) for u in ("新安江街道", "市发改局", "市/区联络办")] == [
+        "50.0%",
+        "33.3%",
+        "—",
+    ]
+    assert sm.fmt_rate(0.35) == "35.0%" and sm.fmt_rate(2.0) == "200.0%"
+    # the links count the submissions that were adopted: s0 (新安江街道), s5 (市发改局)
+    rates = sm.unit_rates(d["submissions"], d["adoptions"], d["adoption_units"], Q2, d["links"])
+    assert (rates["新安江街道"]["linked"], rates["市发改局"]["linked"]) == (1, 1)
+    assert rates["市公安局"]["linked"] == 0
+    # without mail logs nobody has a rate
+    towns, depts = _tables(d, submissions=d["submissions"].clear())
+    assert {row["rate"] for t in (towns, depts) for row in t.rows} == {None}
+
+
+def test_long_remarks_are_shortened_in_tables():
+    long = "全年未取得区级及以上领导批示，扣30分；完成年度目标（90分）"  # 33 characters
+    assert (
+        sm.short_text(long) == "全年未取得区级及以上领导批示，扣30分；完成年度目标…"
+    )  # not inside （…）
+    assert len(sm.short_text("甲" * 40)) == sm.REMARK_CHARS
+    assert sm.short_text("完成年度目标（90分）") == "完成年度目标（90分）"
+    assert sm.short_text(None) == ""
+    d = sample()
+    scores = d["result"].scores.with_columns(
+        pl.when(pl.col("unit") == "市发改局").then(pl.lit(long)).alias("remark")
+    )
+    towns, depts = _tables(d, scores=scores)
+    assert not towns.show_remark and depts.show_remark and depts.remarks_cut
+    row = depts.rows[0]
+    assert row["remark"] == long and row["remark_short"].endswith("…")
+
+
+def _quota_ledger(rows: list[tuple[str, str, float, str]]) -> pl.DataFrame:
+    return _frame(
+        [
+            {
+                "unit": u,
+                "period": "2018",
+                "rule_id": "x/X-1",
+                "rule": rule,
+                "points": pts,
+                "note": note,
+                "source": "quota",
+                "shared": False,
+            }
+            for u, rule, pts, note in rows
+        ],
+        LEDGER,
+    )
+
+
+def test_quota_shortfalls_one_line_per_unit():
+    """萧山's year: every missed basic task is a ledger row; the bulletin gets one line per
+    unit, in group then rank order (市发改局 is A's first, 寿昌镇 a town)."""
+    d = sample()
+    ledger = _quota_ledger(
+        [
+            ("市发改局", "基本任务·动态信息", -5.0, "2018年1—2月报送动态信息 0 条，少于 1 条"),
+            ("市发改局", "基本任务·专报信息", -5.0, "2018年第一季度报送专报信息 0 条，少于 1 条"),
+            ("市发改局", "基本任务·月度总结计划", -5.0, "2018年6月报送总结计划 0 条，少于 1 条"),
+            ("寿昌镇", "基本任务·动态信息", -5.0, "2018年3—4月报送动态信息 1 条，少于 2 条"),
+            ("寿昌镇", "基本任务·动态信息", 0.0, "2018年5—6月报送动态信息 2 条，达到 2 条"),
+        ]
+    )
+    result = ScoreResult(period=Q2, ledger=ledger, scores=d["result"].scores)
+    rows = sm.below_quota(result, [g.name for g in d["scheme"].groups])
+    # 市发改局 missed 3 (−5 each = −15); 寿昌镇 1 (the row that reached 2 is no miss)
+    assert [(r["unit"], r["missed"], r["points"], r["note"]) for r in rows] == [
+        ("寿昌镇", 1, -5.0, "未完成基本任务1项，扣5分"),
+        ("市发改局", 3, -15.0, "未完成基本任务3项，扣15分"),
+    ]
+    assert len(rows[1]["details"]) == 3
+    # every unit missed once (银川's quarter): the miss itself is the line
+    one = ScoreResult(
+        period=Q2, ledger=ledger.filter(pl.col("unit") == "寿昌镇"), scores=d["result"].scores
+    )
+    assert [r["note"] for r in sm.below_quota(one)] == ["2018年3—4月报送动态信息 1 条，少于 2 条"]
+
+
+def test_quota_shortfalls_from_the_quota_table():
+    """ScoreResult.quotas (建德's months without a submission): only windows whose count is
+    below `required` are misses; met windows (count ≥ required) are not named."""
+    d = sample()
+    quotas = pl.DataFrame(
+        {
+            "unit": ["新安江街道", "新安江街道", "新安江街道", "洋溪街道"],
+            "period": ["2018-04", "2018-05", "2018-06", "2018-04"],
+            "rule": ["当月未报送信息"] * 4,
+            "clause": ["三（六）2"] * 4,
+            "required": [1.0, 1.0, 1.0, 1.0],
+            "count": [1, 0, 1, 3],
+            "points": [0.0, -10.0, 0.0, 0.0],
+        }
+    )
+    result = ScoreResult(
+        period=Q2, ledger=d["result"].ledger, scores=d["result"].scores, quotas=quotas
+    )
+    assert sm.below_quota(result) == [
+        {
+            "unit": "新安江街道",
+            "missed": 1,
+            "points": -10.0,
+            "details": ["2018年5月当月未报送信息：报送0条，应报1条，扣10分"],
+            "note": "2018年5月当月未报送信息：报送0条，应报1条，扣10分",
+        }
+    ]
+    # every window met: nobody is named
+    met = ScoreResult(
+        period=Q2,
+        ledger=d["result"].ledger,
+        scores=d["result"].scores,
+        quotas=quotas.filter(pl.col("count") >= 1),
+    )
+    assert sm.below_quota(met) == []
+
+
+def test_target_section():
+    d = sample()
+    scores = d["result"].scores
+    groups = [g.name for g in d["scheme"].groups]
+    # points targets (建德's quarter): the units below 30 points, per group
+    sec = sm.target_section(scores, groups)
+    assert sec["points"] and [len(g["units"]) for g in sec["groups"]] == [2, 3]
+    # nobody's target judged (青山's quarters, 建德's months): nothing to say
+    assert sm.target_section(scores.with_columns(target_met=pl.lit(None, pl.Boolean))) is None
+    # no points target (银川: target_met is the submission quota; 青山's year): the units
+    # the quota section names are left out, the others keep their remark as the reason
+    quota_like = scores.with_columns(
+        target=pl.lit(None, pl.Float64),
+        remark=pl.when(pl.col("unit") == "市发改局")
+        .then(pl.lit("未完成全年目标任务：综合类报送5/6条"))
+        .when(pl.col("unit") == "寿昌镇")
+        .then(pl.lit("未完成季度报送数量（报送29条，应不少于30条）")),
+    )
+    sec = sm.target_section(quota_like, groups, named_for_quota=["寿昌镇", "市公安局"])
+    assert not sec["points"]
+    # left: 洋溪街道 (no remark), 市发改局, 市/区联络办 (no remark)
+    assert [
+        (g["group"], [(u["unit"], u["reason"]) for u in g["units"]]) for g in sec["groups"]
+    ] == [
+        ("乡镇（街道）", [("洋溪街道", "未完成目标任务")]),
+        ("A", [("市发改局", "综合类报送5/6条"), ("市/区联络办", "未完成目标任务")]),
+    ]
+    # every unit below target already named for its quota (银川 2018Q3): nothing left
+    named = quota_like.filter(pl.col("target_met") == False)["unit"].to_list()  # noqa: E712
+    assert sm.target_section(quota_like, groups, named)["groups"] == []
+
+
+def test_instruction_digest():
+    few = [
+        {"date": date(2018, 1, i + 1), "unit": "甲", "title": "t", "level": "萧山区"}
+        for i in range(3)
+    ]
+    dig = sm.instruction_digest(few)
+    assert dig["complete"] and dig["total"] == 3 and len(dig["shown"]) == 3
+    # 12 instructions, 9 at the district's own level: the 3 above it are named
+    many = few * 3 + [
+        {"date": date(2018, 5, 1), "unit": "乙", "title": "u", "level": "杭州市"},
+        {"date": date(2018, 6, 1), "unit": "丙", "title": "v", "level": "杭州市"},
+        {"date": date(2018, 7, 1), "unit": "丁", "title": "w", "level": "国家"},
+    ]
+    dig = sm.instruction_digest(many)
+    assert not dig["complete"] and dig["total"] == 12
+    assert dig["by_level"] == [("萧山区", 9), ("杭州市", 2), ("国家", 1)]
+    assert [x["unit"] for x in dig["shown"]] == ["乙", "丙", "丁"]

@@ -775,13 +775,13 @@ def instruction_digest(items: Sequence[dict[str, Any]], limit: int = 10) -> dict
     return {"total": len(items), "by_level": by_level, "shown": shown, "complete": False}
 
 
-def below_quota(result: Any) -> list[dict[str, Any]]:
+def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Units below a submission quota or basic task (未完成报送任务), one entry per unit in
     group then rank order: dicts unit, missed (windows or tasks missed), points (their
     total, ≤ 0), details (one text per miss) and note, the line the bulletin prints: the
     miss itself when every unit missed once (「2018年第三季度报送 36 条，少于 40 条（差 4
     条）：0 分」), else 「未完成基本任务3项，扣15分」 for every unit (the statements list
-    every miss).
+    every miss). `groups`: the scheme's group order.
 
     Uses `result.quotas` when a scheme provides it (rows whose count is below `required`),
     else the ledger rows of source `quota` that record a shortfall (their note says 少)."""
@@ -797,8 +797,9 @@ def below_quota(result: Any) -> list[dict[str, Any]]:
             df = df.sort("unit", "period", nulls_last=True)
         for r in df.iter_rows(named=True):
             pts = float(r.get("points") or 0.0)
+            rule = f"{r['rule']}：" if r.get("rule") else ""
             text = (
-                f"{_quota_window_title(r.get('period'))}{r.get('rule') or ''}"
+                f"{_quota_window_title(r.get('period'))}{rule}"
                 f"报送{r['count'] or 0}条，应报{fmt_points(r['required'])}条"
             )
             if pts < 0:
@@ -818,7 +819,7 @@ def below_quota(result: Any) -> list[dict[str, Any]]:
     for m in misses:
         by_unit.setdefault(m["unit"], []).append(m)
     # in group then rank order, as the ranking tables list them
-    order = {u: i for i, u in enumerate(ordered_scores(result.scores)["unit"].to_list())}
+    order = {u: i for i, u in enumerate(ordered_scores(result.scores, groups)["unit"].to_list())}
     units = sorted(by_unit, key=lambda u: (order.get(u, len(order)), u))
     # one miss each (银川, 青山): the miss itself; else counts and points for every unit
     single = all(len(ms) == 1 for ms in by_unit.values())
