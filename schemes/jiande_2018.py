@@ -369,13 +369,14 @@ def _finish(prep, period, rows, df, notes, remarks, commissions, quarters=None):
         adopted=pl.Series([ado.get(u, 0) for u in df["unit"]], dtype=pl.Int64),
         remark=pl.Series(["；".join(dict.fromkeys(remarks.get(u, []))) or None for u in df["unit"]], dtype=pl.String),
     )  # fmt: skip
+    quality = _quality_points(rows)
     com = [
         dict(
             unit=c["unit"],
             date=c["date"],
             title=c.get("title"),
             status=c["status"],
-            points=_commission_points(c, rows),
+            points=_commission_points(c, quality),
         )
         for c in commissions
         if period.contains(c["date"])
@@ -394,14 +395,19 @@ def _finish(prep, period, rows, df, notes, remarks, commissions, quarters=None):
     )
 
 
-def _commission_points(c: dict, rows: list[dict]) -> float | None:
+def _quality_points(rows: list[dict]) -> dict:
+    """Commission quality points per event id (one pass over the ledger rows)."""
+    out: dict = defaultdict(int)
+    for r in rows:
+        if r["rule_id"] == COMMISSION_QUALITY.rule.id:
+            out[r["ref"]] += r["points"]
+    return out
+
+
+def _commission_points(c: dict, quality: dict) -> float | None:
     if c["status"] == E.UNKNOWN:
         return None
-    return sum(
-        r["points"]
-        for r in rows
-        if r["ref"] == c.get("event_id") and r["rule_id"] == COMMISSION_QUALITY.rule.id
-    )
+    return quality.get(c.get("event_id"), 0)
 
 
 def _quarters_frame(frames: list[tuple[Period, pl.DataFrame]]) -> pl.DataFrame:

@@ -88,9 +88,10 @@ def normalize_title(s: str | None, places: tuple[str, ...] = ()) -> str:
     for _ in range(2):
         if s.startswith("关于"):
             s = s[2:]
-        for w in _LEADING_SELF:
-            if s.startswith(w) and len(s) > len(w) + 1:
-                s = s[len(w) :]
+        if s.startswith(_LEADING_SELF):
+            for w in _LEADING_SELF:
+                if s.startswith(w) and len(s) > len(w) + 1:
+                    s = s[len(w) :]
         if places:
             s = strip_place_prefix(s, tuple(places))
         s = _LEADING_PLACE.sub("", s, count=1)

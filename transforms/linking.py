@@ -45,12 +45,35 @@ def _local_date(t) -> date | None:
     return t.date() if isinstance(t, datetime) else t
 
 
-def _best(core: str, nums: frozenset, cands: list[tuple[str, frozenset]], cutoff: float):
+#: date.toordinal() of 1970-01-01 (polars counts days from it).
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _day_numbers(submissions: pl.DataFrame) -> list[int | None]:
+    """`date.toordinal()` of each submission's local date (its `time` in the office zone,
+    as `_local_date` reads it), computed in polars."""
+    t = submissions["time"]
+    if isinstance(t.dtype, pl.Datetime):
+        t = t.dt.date()
+    elif t.dtype != pl.Date:
+        return [None if x is None else _local_date(x).toordinal() for x in t.to_list()]
+    return (t.cast(pl.Int32) + _EPOCH_ORDINAL).to_list()
+
+
+def _best(
+    core: str,
+    nums: frozenset,
+    cands: list[tuple[str, frozenset]],
+    cutoff: float,
+    cores: list[str] | None = None,
+):
     """(index, score) of the candidate title most similar to `core`, or None below
-    `cutoff`. Same measure as transforms.grouping.title_similarity, run inside rapidfuzz."""
+    `cutoff`. Same measure as transforms.grouping.title_similarity, run inside rapidfuzz.
+    `cores`: the candidates' cores, when the caller has them already."""
     if not core or not cands:
         return None
-    cores = [c for c, _ in cands]
+    if cores is None:
+        cores = [c for c, _ in cands]
     best: dict[int, float] = {}
     for _c, sc, j in process.extract(core, cores, scorer=fuzz.ratio, score_cutoff=cutoff * 0.9):
         best[j] = sc
@@ -92,28 +115,45 @@ def link_adoptions_to_submissions(
     def col(name: str) -> list:
         return submissions[name].to_list() if name in submissions.columns else [None] * n
 
-    # Per unit: submissions sorted by date, one entry per title they carry.
-    per_unit: dict[str, list[tuple[int, str, tuple[str, frozenset]]]] = defaultdict(list)
-    for sid, unit, t, subj, att in zip(
-        col("submission_id"), col("unit"), col("time"), col("subject"), col("attachments"),
-        strict=True,
-    ):  # fmt: skip
-        d = _local_date(t)
-        if unit is None or d is None or sid is None:
-            continue
-        for title in submission_titles(subj, att):
-            prepared = _prepare(normalize_title(title, places))
-            if prepared[0]:
-                per_unit[unit].append((d.toordinal(), sid, prepared))
-    for v in per_unit.values():
-        v.sort(key=lambda x: (x[0], x[1]))
-    days = {u: [x[0] for x in v] for u, v in per_unit.items()}
-
     units_of: dict[str, list[str]] = defaultdict(list)
     if adoption_units.height:
         for aid, unit in adoption_units.select("adoption_id", "unit").unique().iter_rows():
             if unit is not None:
                 units_of[aid].append(unit)
+
+    # Per unit, the days of its adoptions: a submission matters only when one of them
+    # falls in [its day, its day + window_days] (its titles are prepared only then).
+    adoption_days: dict[str, list[int]] = defaultdict(list)
+    for aid, d in adoptions.select("adoption_id", "date").iter_rows():
+        if d is not None:
+            for unit in units_of.get(aid, ()):
+                adoption_days[unit].append(d.toordinal())
+    for v in adoption_days.values():
+        v.sort()
+
+    # Per unit: submissions sorted by date, one entry per title they carry.
+    per_unit: dict[str, list[tuple[int, str, tuple[str, frozenset]]]] = defaultdict(list)
+    for sid, unit, day, subj, att in zip(
+        col("submission_id"), col("unit"), _day_numbers(submissions), col("subject"),
+        col("attachments"), strict=True,
+    ):  # fmt: skip
+        if unit is None or day is None or sid is None:
+            continue
+        ad_days = adoption_days.get(unit)
+        if not ad_days:
+            continue
+        k = bisect.bisect_left(ad_days, day)
+        if k == len(ad_days) or ad_days[k] > day + window_days:
+            continue
+        for title in submission_titles(subj, att):
+            prepared = _prepare(normalize_title(title, places))
+            if prepared[0]:
+                per_unit[unit].append((day, sid, prepared))
+    for v in per_unit.values():
+        v.sort(key=lambda x: (x[0], x[1]))
+    days = {u: [x[0] for x in v] for u, v in per_unit.items()}
+    cores = {u: [x[2][0] for x in v] for u, v in per_unit.items()}
+    titles = {u: [x[2] for x in v] for u, v in per_unit.items()}
 
     out = []
     ad = schema.conform(adoptions, schema.ADOPTIONS)
@@ -130,7 +170,7 @@ def link_adoptions_to_submissions(
                 continue
             i, j = bisect.bisect_left(days[unit], lo), bisect.bisect_right(days[unit], hi)
             window = entries[i:j]
-            hit = _best(core, nums, [e[2] for e in window], accept)
+            hit = _best(core, nums, titles[unit][i:j], accept, cores[unit][i:j])
             if hit is None:
                 continue
             k, sc = hit

@@ -117,6 +117,8 @@ def _is_attribution(content: str) -> bool:
 def strip_place_prefix(s: str, prefixes: tuple[str, ...], guard: bool = True) -> str:
     """Drop place prefixes (longest first, repeatedly) while something meaningful remains.
     With `guard`, words such as 市场 or 市委 keep their first character."""
+    if not prefixes or not s.startswith(tuple(prefixes)):
+        return s  # nothing to drop (most titles and names): skip the loop
     ordered = sorted(prefixes, key=len, reverse=True)
     changed = True
     while changed:
@@ -591,6 +593,15 @@ def assign_submission_units(
         return submissions[name].to_list() if name in submissions.columns else [None] * n
 
     senders, subjects, ids = col("sender"), col("subject"), col("submission_id")
+    # A province's log holds a million messages from a few thousand addresses.
+    by_sender: dict[str | None, tuple[str | None, str | None]] = {}
+
+    def sender_info(sender: str | None) -> tuple[str | None, str | None]:
+        hit = by_sender.get(sender)
+        if hit is None:
+            hit = by_sender[sender] = (idx.email_unit(sender), extract_email(sender))
+        return hit
+
     files, srows, raws = col("source_file"), col("source_row"), col("unit_raw")
     hints = col("unit_hint")
     res = _resolve_all(idx, [r for r in raws if r and r.strip()], decisions, accept, doubt)
@@ -615,10 +626,11 @@ def assign_submission_units(
                     }
                 )
             continue
-        unit = idx.email_unit(senders[i]) or _subject_unit(idx, subjects[i])
+        by_email, address = sender_info(senders[i])
+        unit = by_email or _subject_unit(idx, subjects[i])
         if unit is None and hints[i]:
             unit = idx.lookup(hints[i])[0]
-        key = extract_email(senders[i]) or (ids[i] or "")
+        key = address or (ids[i] or "")
         if unit is None and key in decided:
             answer, src = decided[key]
             unit = _decided_unit(idx, answer, src)
