@@ -689,18 +689,25 @@ def test_quota_shortfalls_one_line_per_unit():
             ("市发改局", "基本任务·动态信息", -5.0, "2018年1—2月报送动态信息 0 条，少于 1 条"),
             ("市发改局", "基本任务·专报信息", -5.0, "2018年第一季度报送专报信息 0 条，少于 1 条"),
             ("市发改局", "基本任务·月度总结计划", -5.0, "2018年6月报送总结计划 0 条，少于 1 条"),
+            (
+                "市发改局",
+                "基本任务·季度总结计划",
+                -5.0,
+                "2018年第二季度报送季度总结计划 0 条，少于 1 条",
+            ),
             ("寿昌镇", "基本任务·动态信息", -5.0, "2018年3—4月报送动态信息 1 条，少于 2 条"),
             ("寿昌镇", "基本任务·动态信息", 0.0, "2018年5—6月报送动态信息 2 条，达到 2 条"),
         ]
     )
     result = ScoreResult(period=Q2, ledger=ledger, scores=d["result"].scores)
     rows = sm.below_quota(result, [g.name for g in d["scheme"].groups])
-    # 市发改局 missed 3 (−5 each = −15); 寿昌镇 1 (the row that reached 2 is no miss)
+    # 市发改局 missed 4 (−5 each = −20), more than SHORTFALLS_NAMED (3): every unit gets
+    # counts; 寿昌镇 1 (the row that reached 2 is no miss)
     assert [(r["unit"], r["missed"], r["points"], r["note"]) for r in rows] == [
         ("寿昌镇", 1, -5.0, "未完成基本任务1项，扣5分"),
-        ("市发改局", 3, -15.0, "未完成基本任务3项，扣15分"),
+        ("市发改局", 4, -20.0, "未完成基本任务4项，扣20分"),
     ]
-    assert len(rows[1]["details"]) == 3
+    assert len(rows[1]["details"]) == 4 and rows[1]["summarised"]
     # every unit missed once (银川's quarter): the miss itself is the line
     one = ScoreResult(
         period=Q2, ledger=ledger.filter(pl.col("unit") == "寿昌镇"), scores=d["result"].scores
@@ -731,8 +738,9 @@ def test_quota_shortfalls_from_the_quota_table():
             "unit": "新安江街道",
             "missed": 1,
             "points": -10.0,
-            "details": ["2018年5月当月未报送信息：报送0条，应报1条，扣10分"],
-            "note": "2018年5月当月未报送信息：报送0条，应报1条，扣10分",
+            "details": ["2018年5月当月未报送信息0/1条（扣10分）"],
+            "summarised": False,
+            "note": "2018年5月当月未报送信息0/1条（扣10分）",
         }
     ]
     # every window met: nobody is named
@@ -743,6 +751,26 @@ def test_quota_shortfalls_from_the_quota_table():
         quotas=quotas.filter(pl.col("count") >= 1),
     )
     assert sm.below_quota(met) == []
+    # 青山's year: yearly targets judged in the year's own window (no window named); the
+    # 报送 target costs −2 per missing submission, the 综合类 target costs nothing here
+    year = Period(2020, "year")
+    qingshan = pl.DataFrame(
+        {
+            "unit": ["寿昌镇", "寿昌镇", "市发改局"],
+            "period": ["2020", "2020", "2020"],
+            "rule": ["全年目标任务·报送", "全年目标任务·综合类报送", "全年目标任务·报送"],
+            "clause": ["四（三）1", "三（一）", "四（三）1"],
+            "required": [150.0, 6.0, 120.0],
+            "count": [149, 3, 130],
+            "points": [-2.0, None, 0.0],
+        }
+    )
+    result = ScoreResult(
+        period=year, ledger=d["result"].ledger, scores=d["result"].scores, quotas=qingshan
+    )
+    assert [(r["unit"], r["note"]) for r in sm.below_quota(result)] == [
+        ("寿昌镇", "报送149/150条（扣2分）；综合类报送3/6条")
+    ]
 
 
 def test_target_section():

@@ -775,13 +775,17 @@ def instruction_digest(items: Sequence[dict[str, Any]], limit: int = 10) -> dict
     return {"total": len(items), "by_level": by_level, "shown": shown, "complete": False}
 
 
+#: misses of one unit named one by one in the bulletin; beyond, every unit gets a count
+SHORTFALLS_NAMED = 3
+
+
 def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Units below a submission quota or basic task (未完成报送任务), one entry per unit in
     group then rank order: dicts unit, missed (windows or tasks missed), points (their
-    total, ≤ 0), details (one text per miss) and note, the line the bulletin prints: the
-    miss itself when every unit missed once (「2018年第三季度报送 36 条，少于 40 条（差 4
-    条）：0 分」), else 「未完成基本任务3项，扣15分」 for every unit (the statements list
-    every miss). `groups`: the scheme's group order.
+    total, ≤ 0), details (one text per miss), summarised and note, the line the bulletin
+    prints: the misses themselves when no unit missed more than SHORTFALLS_NAMED
+    (「报送149/150条（扣2分）；综合类报送3/6条」), else 「未完成基本任务3项，扣15分」 for every
+    unit (summarised; the statements list every miss). `groups`: the scheme's group order.
 
     Uses `result.quotas` when a scheme provides it (rows whose count is below `required`),
     else the ledger rows of source `quota` that record a shortfall (their note says 少)."""
@@ -795,15 +799,15 @@ def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[s
         df = quotas.filter(pl.col("count").fill_null(0) < pl.col("required"))
         if "period" in df.columns:
             df = df.sort("unit", "period", nulls_last=True)
+        own = getattr(getattr(result, "period", None), "label", None)
         for r in df.iter_rows(named=True):
             pts = float(r.get("points") or 0.0)
-            rule = f"{r['rule']}：" if r.get("rule") else ""
-            text = (
-                f"{_quota_window_title(r.get('period'))}{rule}"
-                f"报送{r['count'] or 0}条，应报{fmt_points(r['required'])}条"
-            )
+            # 全年目标任务·综合类报送 → 综合类报送; the window only when it is not the period's
+            what = str(r.get("rule") or "报送").split("·")[-1]
+            window = "" if r.get("period") == own else _quota_window_title(r.get("period"))
+            text = f"{window}{what}{r['count'] or 0}/{fmt_points(r['required'])}条"
             if pts < 0:
-                text += f"，扣{fmt_points(-pts)}分"
+                text += f"（扣{fmt_points(-pts)}分）"
             misses.append({"unit": r["unit"], "rule": r.get("rule"), "points": pts, "text": text})
     else:
         led = conform(result.ledger, LEDGER).filter(
@@ -821,14 +825,14 @@ def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[s
     # in group then rank order, as the ranking tables list them
     order = {u: i for i, u in enumerate(ordered_scores(result.scores, groups)["unit"].to_list())}
     units = sorted(by_unit, key=lambda u: (order.get(u, len(order)), u))
-    # one miss each (银川, 青山): the miss itself; else counts and points for every unit
-    single = all(len(ms) == 1 for ms in by_unit.values())
+    # few misses each (银川, 青山): the misses; else counts and points for every unit (萧山)
+    summarised = any(len(ms) > SHORTFALLS_NAMED for ms in by_unit.values())
     out = []
     for unit in units:
         ms = by_unit[unit]
         total = math.fsum(m["points"] for m in ms)
-        if single:
-            note = ms[0]["text"] or f"未完成{_quota_label([ms[0]['rule']])}"
+        if not summarised:
+            note = "；".join(m["text"] or f"未完成{_quota_label([m['rule']])}" for m in ms)
         else:
             note = f"未完成{_quota_label([m['rule'] for m in ms])}{len(ms)}项"
             if total < 0:
@@ -839,6 +843,7 @@ def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[s
                 "missed": len(ms),
                 "points": total,
                 "details": [m["text"] for m in ms],
+                "summarised": summarised,
                 "note": note,
             }
         )
