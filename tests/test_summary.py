@@ -708,6 +708,7 @@ def test_quota_shortfalls_one_line_per_unit():
         ("市发改局", 4, -20.0, "未完成基本任务4项，扣20分"),
     ]
     assert len(rows[1]["details"]) == 4 and rows[1]["summarised"]
+    assert rows[0]["label"] == "基本任务"  # the section: 未完成基本任务单位
     # every unit missed once (银川's quarter): the miss itself is the line
     one = ScoreResult(
         period=Q2, ledger=ledger.filter(pl.col("unit") == "寿昌镇"), scores=d["result"].scores
@@ -740,6 +741,7 @@ def test_quota_shortfalls_from_the_quota_table():
             "points": -10.0,
             "details": ["2018年5月当月未报送信息0/1条（扣10分）"],
             "summarised": False,
+            "label": "报送任务",
             "note": "2018年5月当月未报送信息0/1条（扣10分）",
         }
     ]
@@ -771,6 +773,14 @@ def test_quota_shortfalls_from_the_quota_table():
     assert [(r["unit"], r["note"]) for r in sm.below_quota(result)] == [
         ("寿昌镇", "报送149/150条（扣2分）；综合类报送3/6条")
     ]
+    # in a quarter the year's window is still open: progress, nobody missed anything yet
+    progress = ScoreResult(
+        period=Period(2020, "quarter", 2),
+        ledger=d["result"].ledger,
+        scores=d["result"].scores,
+        quotas=qingshan,
+    )
+    assert sm.below_quota(progress) == []
 
 
 def test_target_section():

@@ -779,15 +779,28 @@ def instruction_digest(items: Sequence[dict[str, Any]], limit: int = 10) -> dict
 SHORTFALLS_NAMED = 3
 
 
+def _window_end(label: str | None) -> date | None:
+    """Last day of a quota window: 2018-05, 2018Q2, 2018, 2018-01~02; None if unreadable."""
+    label = label or ""
+    if m := re.fullmatch(r"(\d{4})-(\d{2})~(\d{2})", label):
+        label = f"{m[1]}-{m[3]}"
+    try:
+        return Period.parse(label).end
+    except InputError:
+        return None
+
+
 def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Units below a submission quota or basic task (未完成报送任务), one entry per unit in
     group then rank order: dicts unit, missed (windows or tasks missed), points (their
-    total, ≤ 0), details (one text per miss), summarised and note, the line the bulletin
+    total, ≤ 0), details (one text per miss), label (the section's words: 基本任务,
+    全年目标任务, else 报送任务), summarised and note, the line the bulletin
     prints: the misses themselves when no unit missed more than SHORTFALLS_NAMED
     (「报送149/150条（扣2分）；综合类报送3/6条」), else 「未完成基本任务3项，扣15分」 for every
     unit (summarised; the statements list every miss). `groups`: the scheme's group order.
 
-    Uses `result.quotas` when a scheme provides it (rows whose count is below `required`),
+    Uses `result.quotas` when a scheme provides it (rows whose count is below `required`
+    in a window that has ended with the period),
     else the ledger rows of source `quota` that record a shortfall (their note says 少)."""
     quotas = getattr(result, "quotas", None)
     misses: list[dict[str, Any]] = []
@@ -799,8 +812,12 @@ def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[s
         df = quotas.filter(pl.col("count").fill_null(0) < pl.col("required"))
         if "period" in df.columns:
             df = df.sort("unit", "period", nulls_last=True)
-        own = getattr(getattr(result, "period", None), "label", None)
+        period = getattr(result, "period", None)
+        own = getattr(period, "label", None)
         for r in df.iter_rows(named=True):
+            end = _window_end(r.get("period"))
+            if period is not None and end is not None and end > period.end:
+                continue  # a window still open (青山's year in a quarter): progress, no miss
             pts = float(r.get("points") or 0.0)
             # 全年目标任务·综合类报送 → 综合类报送; the window only when it is not the period's
             what = str(r.get("rule") or "报送").split("·")[-1]
@@ -827,6 +844,8 @@ def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[s
     units = sorted(by_unit, key=lambda u: (order.get(u, len(order)), u))
     # few misses each (银川, 青山): the misses; else counts and points for every unit (萧山)
     summarised = any(len(ms) > SHORTFALLS_NAMED for ms in by_unit.values())
+    # the section's words: 基本任务 (萧山), 全年目标任务 (青山), else 报送任务
+    label = _quota_label([m["rule"] for m in misses])
     out = []
     for unit in units:
         ms = by_unit[unit]
@@ -844,6 +863,7 @@ def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[s
                 "points": total,
                 "details": [m["text"] for m in ms],
                 "summarised": summarised,
+                "label": label,
                 "note": note,
             }
         )
