@@ -13,9 +13,11 @@ setup:
 demo: setup
 	@$(PY) scripts/demo.py
 
-# Rendering speed: the bulletin and the statements of 1,000 synthetic units (not a test).
+# Rendering speed: the bulletin and the statements of 1,000 synthetic units (not a test);
+# pipeline speed: a synthetic year at 500 and 5,000 units (docs/benchmarks.md).
 bench: setup
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_pipeline.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
