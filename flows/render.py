@@ -117,6 +117,7 @@ def environment() -> Environment:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        env.globals["issue_label"] = sm.issue_label
         env.filters.update(
             pts=sm.fmt_points,
             rate=sm.fmt_rate,

@@ -53,6 +53,7 @@ from transforms.commissions import commission_rows
 from transforms.errors import InputError
 from transforms.periods import Period
 from transforms.schema import LEDGER, SCORES, UNITS, conform
+from transforms.summary import issue_label
 
 ADJUST = "adjust"
 
@@ -308,7 +309,8 @@ class PointsTable:
 
 
 def issue_text(publication: str, issue: str | None) -> str:
-    return f"《{publication}》" + (f"第{issue}期" if issue else "")
+    """《刊物》第N期, whether the issue was written 18, 第18期 or 2018年第18期."""
+    return issue_label(publication, issue)
 
 
 def keep_highest(candidates: list[dict], period: Period, key: Callable[[dict], object]):

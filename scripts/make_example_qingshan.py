@@ -368,8 +368,10 @@ def write(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("adoptions", "submissions", "events"):
         (out / sub).mkdir(exist_ok=True)
+        # Only the tables this script writes: issue documents come from make_example_issues.py.
         for p in (out / sub).iterdir():
-            p.unlink()
+            if p.suffix in (".csv", ".xlsx"):
+                p.unlink()
     (out / "kaohe.toml").write_text(TOML, encoding="utf-8")
     _csv(out / "units.csv", ["unit", "group", "aliases", "emails"], units)
 

@@ -392,3 +392,12 @@ def test_to_ledger_prefixes_the_scheme_and_conforms():
 def test_prepare_rejects_unknown_groups():
     with pytest.raises(InputError, match="类别「部门」不是本考核办法的类别"):
         E.prepare(make_inputs(UNITS), groups=["A", "B"])
+
+
+def test_issue_text_never_doubles_the_issue_words():
+    from schemes.engine import issue_text
+
+    assert issue_text("杭州政务", "18") == "《杭州政务》第18期"
+    assert issue_text("杭州政务", "第18期") == "《杭州政务》第18期"
+    assert issue_text("杭州政务", "2018年第18期") == "《杭州政务》2018年第18期"
+    assert issue_text("杭州政务", None) == "《杭州政务》"
