@@ -54,7 +54,8 @@ def init(directory: Path, scheme_id: str) -> None:
     default=None,
     help="通报落款日期，如 2018-07-05（默认今天）",
 )
-def run(directory: Path, period: str, issued) -> None:
+@click.option("--force", is_flag=True, help="输入数据未变也生成新版本（如升级程序后）")
+def run(directory: Path, period: str, issued, force: bool) -> None:
     """读取、匹配、计分并生成通报（新版本写入 out/<考核期>/v<N>/）。"""
     _prefect_env()
     from flows.pipeline import quarterly_bulletin
@@ -62,7 +63,11 @@ def run(directory: Path, period: str, issued) -> None:
 
     Period.parse(period)  # a bad period fails before Prefect starts
     outcome = quarterly_bulletin(
-        str(directory), period, issued=issued.date() if issued else None, progress=_say
+        str(directory),
+        period,
+        issued=issued.date() if issued else None,
+        progress=_say,
+        force=force,
     )
     _say(outcome.message)
     if outcome.version_dir is not None:

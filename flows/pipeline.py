@@ -65,9 +65,16 @@ def render_task(tmp: Path, ctx: ReportContext, progress: Any = None) -> list[Pat
 
 
 def run_period(
-    workspace: str | Path, period: str, issued: date | None = None, progress: Any = None
+    workspace: str | Path,
+    period: str,
+    issued: date | None = None,
+    progress: Any = None,
+    force: bool = False,
 ) -> RunOutcome:
-    """Run a period end to end (inside a flow when called from `quarterly_bulletin`)."""
+    """Run a period end to end (inside a flow when called from `quarterly_bulletin`).
+
+    `force` writes a new version even when the inputs are unchanged (after an upgrade of
+    kaohe or of its templates)."""
     ws = Workspace.load(workspace)
     per = Period.parse(period)
     with outputs.workspace_lock(ws.root):
@@ -76,7 +83,7 @@ def run_period(
         period_dir = ws.out_dir(per.label)
         previous_dir = outputs.latest_version_dir(period_dir)
         previous = outputs.read_manifest(previous_dir)
-        if previous and previous.get("inputs_hash") == ihash:
+        if previous and previous.get("inputs_hash") == ihash and not force:
             return RunOutcome(
                 per.label,
                 previous_dir,
@@ -177,7 +184,11 @@ def run_period(
 
 @flow(name="quarterly-bulletin", log_prints=False)
 def quarterly_bulletin(
-    workspace: str, period: str, issued: date | None = None, progress: Any = None
+    workspace: str,
+    period: str,
+    issued: date | None = None,
+    progress: Any = None,
+    force: bool = False,
 ) -> RunOutcome:
     """Score one period of a workspace and write its bulletin, statements and exports."""
-    return run_period(workspace, period, issued=issued, progress=progress)
+    return run_period(workspace, period, issued=issued, progress=progress, force=force)

@@ -105,6 +105,16 @@ def test_rerun_without_changes_writes_nothing(first_run, workspace):
     assert sorted(p.name for p in first_run.parent.iterdir()) == ["v1"]
 
 
+def test_forced_rerun_writes_a_version_that_says_nothing_changed(first_run, workspace):
+    result = _run(workspace, "2018Q2", "--force")
+    assert result.exit_code == 0, result.output
+    forced = first_run.parent / "v2"
+    manifest = json.loads((forced / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["changes"]["units"] == [] and manifest["changes"]["inputs"]["changed"] == []
+    # Leave the module's workspace as the later tests expect it: v1 only.
+    shutil.rmtree(forced)
+
+
 def test_rerun_after_correction_writes_v2_with_changes(first_run, workspace):
     events = workspace / "events" / "correction.csv"
     events.write_text(
