@@ -87,6 +87,12 @@ class ScoreResult:
       `schemes.engine.quota_table` / `silent_month_table`; `SchemeSpec.score` fills it from
       the spec's `quotas` and `silent_month` when the scorer leaves it None. The renderer
       lists a unit's rows in its statement.
+    - `notices`: NOTICES rows, one per public naming (通报批评 / 予以通报) the regulation
+      orders and that falls in the period: columns unit, period (the label of the quarter
+      or month it falls in; a year lists all of the year), rule_id (as in the ledger),
+      clause, reason (a Chinese sentence: why the unit is named). None when the scheme has
+      no such rule; an empty frame when it has but nobody is named. The bulletin's problems
+      section names the units (通报批评) and each unit's statement shows its own.
     """
 
     period: Period
@@ -96,6 +102,7 @@ class ScoreResult:
     commissions: pl.DataFrame | None = None
     quarters: pl.DataFrame | None = None
     quotas: pl.DataFrame | None = None
+    notices: pl.DataFrame | None = None
 
 
 class Scheme(Protocol):

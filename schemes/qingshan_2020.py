@@ -15,7 +15,8 @@ import polars as pl
 
 from schemes import engine as E
 from schemes.contract import Group, Publication, Rule, ScoreResult, ScoringInputs
-from transforms.periods import Period
+from transforms.periods import Period, month_of, quarter_of
+from transforms.schema import NOTICES
 
 ID = "qingshan-2020"
 FIRST, SECOND, TOWNS = "一类", "二类", "办事处（镇）"
@@ -235,6 +236,26 @@ def _instruction_events(prep: E.Prepared, year: Period) -> tuple[list[dict], lis
     return kept, repeats
 
 
+def _notices(period: Period, commissions: list[dict]) -> pl.DataFrame:
+    """ScoreResult.notices: 四（三）3 两次未按期完成约稿 → 予以通报, at the second late
+    commission (different topics) when it falls in `period`; labelled with its quarter (the
+    month for a month)."""
+    of = month_of if period.kind == "month" else quarter_of
+    rule = R["Q-4.3.3"]
+    counts: dict[str, int] = defaultdict(int)
+    out = []
+    for c in _late_commissions(commissions):
+        counts[c["unit"]] += 1
+        if counts[c["unit"]] == 2 and period.contains(c["date"]):
+            title = f"「{c['title']}」" if c.get("title") else ""
+            out.append(
+                dict(unit=c["unit"], period=of(c["date"]).label, rule_id=f"{ID}/{rule.id}",
+                     clause=rule.clause,
+                     reason=f"两次未按期完成约稿任务（第二次：约稿{title}{c['status']}）")
+            )  # fmt: skip
+    return pl.DataFrame(out, schema=NOTICES)
+
+
 def _items(prep: E.Prepared, period: Period, commissions: list[dict]):
     """Item rows of `period` (everything but the yearly deduction), notes, remarks."""
     notes: list[str] = []
@@ -444,6 +465,7 @@ def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreRes
         commissions=com_df,
         quarters=quarters,
         quotas=_target_table(period, progress),
+        notices=_notices(period, commissions),
     )
 
 

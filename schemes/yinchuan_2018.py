@@ -18,7 +18,8 @@ import polars as pl
 
 from schemes import engine as E
 from schemes.contract import Group, Publication, Rule, ScoreResult, ScoringInputs
-from transforms.periods import Period
+from transforms.periods import Period, month_of, quarter_of
+from transforms.schema import NOTICES
 
 ID = "yinchuan-2018"
 COUNTY, DEPT, DIRECT, INSTITUTION = "县（市）区", "市政府部门", "直属机构", "事业单位"
@@ -230,9 +231,11 @@ def _items(prep: E.Prepared, period: Period, commissions: list[dict]):
         if period.contains(e["date"]):
             title = f"「{e['title']}」" if e.get("title") else ""
             note = f"通报批评{title}：年终绩效考核扣{E.fmt(PER_CRITICISM)}分，不计入信息得分"
-            rows.append(
-                E.row(e["unit"], e["date"], R["Y-9.4.1"], 0, note, "event", e.get("event_id"))
-            )
+            row = E.row(e["unit"], e["date"], R["Y-9.4.1"], 0, note, "event", e.get("event_id"))
+            what = e.get("title") or e.get("note")
+            when = f"{e['date']:%Y年%-m月%-d日}"
+            row[_NOTICE] = f"因“{what}”被通报批评（{when}）" if what else f"{when}被通报批评"
+            rows.append(row)
             remarks[e["unit"]].append(f"通报批评{title}（年终绩效考核扣{E.fmt(PER_CRITICISM)}分）")
     return rows, notes, remarks
 
@@ -284,7 +287,9 @@ def _quarter(prep: E.Prepared, q: Period, commissions: list[dict], outcomes, cri
                 f"{prev.title[5:]}、{q.title[5:]}连续未完成报送数量：通报批评，"
                 f"年终绩效考核扣{E.fmt(PER_CRITICISM)}分，不计入信息得分"
             )
-            rows.append(E.row(unit, q.end, R["Y-9.1.2"], 0, note, "quota", None))
+            row = E.row(unit, q.end, R["Y-9.1.2"], 0, note, "quota", None)
+            row[_NOTICE] = f"{prev.title}、{q.title[5:]}连续2个季度未完成报送数量"
+            rows.append(row)
             remarks[unit].append(
                 f"连续2个季度未完成报送数量，通报批评（年终绩效考核扣{E.fmt(PER_CRITICISM)}分）"
             )
@@ -311,6 +316,21 @@ def _quarter(prep: E.Prepared, q: Period, commissions: list[dict], outcomes, cri
 
 
 _CRITICISM_RULES = ("Y-9.1.2", "Y-9.4.1")
+#: the key of a 通报批评 row's reason (ScoreResult.notices); not a ledger column
+_NOTICE = "notice"
+
+
+def _notices(rows: list[dict], period: Period) -> pl.DataFrame:
+    """ScoreResult.notices: every 通报批评 of `rows` (consecutive misses, Y-9.1.2, and
+    recorded ones, Y-9.4.1), labelled with the quarter it falls in (the month for a month)."""
+    of = month_of if period.kind == "month" else quarter_of
+    out = [
+        dict(unit=r["unit"], period=of(r["date"]).label, rule_id=f"{ID}/{r['rule_id']}",
+             clause=r["clause"], reason=r[_NOTICE])
+        for r in rows
+        if r.get(_NOTICE)
+    ]  # fmt: skip
+    return pl.DataFrame(out, schema=NOTICES).sort("period", "unit", maintain_order=True)
 
 
 def _quota_table(prep: E.Prepared, quarters: list[Period], outcomes) -> pl.DataFrame:
@@ -354,12 +374,15 @@ def _finish(prep, period, rows, df, notes, remarks, commissions, quarters=None, 
     )  # fmt: skip
     return ScoreResult(
         period=period,
-        ledger=E.to_ledger(rows, ID, period),
+        ledger=E.to_ledger(
+            [{k: v for k, v in r.items() if k != _NOTICE} for r in rows], ID, period
+        ),
         scores=E.scores_frame(df.to_dicts()),
         notes=list(dict.fromkeys(notes)),
         commissions=com_df,
         quarters=quarters,
         quotas=quotas if quotas is not None else E.quotas_frame([]),
+        notices=_notices(rows, period),
     )
 
 

@@ -255,6 +255,29 @@ def test_late_commissions_escalate_to_80_in_total():
     assert year.commissions["points"].to_list() == [-30, -50, 0]
 
 
+def test_second_late_commission_is_a_notice():
+    # 四（三）3: 垃圾分类 逾期 (Q1, −30), 老旧小区改造 未报 (Q2, −80 in total) -> 予以通报 at
+    # the second, in Q2 and in the year; none in Q1; a third late (Q3) adds none.
+    evs = [
+        event("2020-03-10", "约稿", FQB, "垃圾分类", status="逾期"),
+        event("2020-05-10", "约稿", FQB, "老旧小区改造", status="未报"),
+        event("2020-08-10", "约稿", FQB, "疫情防控", status="逾期"),
+    ]
+    notice = (
+        FQB,
+        "2020Q2",
+        "qingshan-2020/Q-4.3.3",
+        "四（三）3",
+        "两次未按期完成约稿任务（第二次：约稿「老旧小区改造」未报）",
+    )
+    assert [tuple(r) for r in run(Q2, events=evs).notices.iter_rows()] == [notice]
+    assert [tuple(r) for r in run(YEAR, events=evs).notices.iter_rows()] == [notice]
+    assert run(Q1, events=evs).notices.height == 0
+    assert run(Q3, events=evs).notices.height == 0
+    # one late only: no notice
+    assert run(YEAR, events=evs[:1]).notices.height == 0
+
+
 def test_late_twice_on_one_topic_counts_once():
     # (两次约稿不同题材): the same topic missed twice is one miss: −30, not −80
     evs = [

@@ -11,7 +11,7 @@ from schemes.contract import Scheme
 from schemes.yinchuan_2018 import SCHEME
 from transforms.errors import InputError
 from transforms.periods import Period
-from transforms.schema import LEDGER, QUARTERS, SCORES
+from transforms.schema import LEDGER, NOTICES, QUARTERS, SCORES
 
 YC, TOPIC, UP = "银川政务信息", "银川专题信息", "上报自治区"
 GB, KB, CB = "国报信息", "宁夏政务快报", "宁夏政务晨报"
@@ -395,6 +395,51 @@ def test_four_quarters_missed_bring_two_criticisms_and_recorded_ones_count_too()
     assert score_row(year, "市教育局")["points"] == 40
     assert score_row(year, "市教育局")["assessment"] == 0.2
     assert score_row(year, "市教育局")["target_met"] is True
+
+
+def notices_of(result) -> list[tuple[str, str, str, str, str]]:
+    return [tuple(r) for r in result.notices.iter_rows()]
+
+
+def test_criticisms_are_notices_of_the_quarter_and_the_year():
+    # Q1, Q2 logged; 兴庆区 (quota 90) sends nothing: Q1 missed, Q2 missed -> one 通报批评
+    # at Q2 (第九条（一）). 市教育局, 市公安局 send 40 each quarter: met, no notice.
+    subs = logs(1, 2, 3, 4, 5, 6)
+    for u in ("市教育局", "市公安局"):
+        subs += mails(u, 40, 2) + mails(u, 40, 5)
+    consecutive = (
+        "兴庆区",
+        "2018Q2",
+        "yinchuan-2018/Y-9.1.2",
+        "第九条（一）",
+        "2018年第一季度、第二季度连续2个季度未完成报送数量",
+    )
+    assert run(Q1, submissions=subs).notices.height == 0
+    assert notices_of(run(Q2, submissions=subs)) == [consecutive]
+    # the year lists every notice of the year, each with its quarter
+    assert notices_of(run(YEAR, submissions=subs)) == [consecutive]
+    assert run(YEAR, submissions=subs).notices.schema == pl.Schema(NOTICES)
+
+
+def test_recorded_criticism_is_a_notice_of_its_period():
+    # an office-recorded 通报批评 on 2018-05-10: a notice of May, of Q2 and of the year
+    # (第九条（四）); none in Q1 or April. No mail logs: no quota run, no other notice.
+    ev = [event("2018-05-10", "通报批评", "市公安局", "信息报送迟缓")]
+    recorded = (
+        "市公安局",
+        "2018Q2",
+        "yinchuan-2018/Y-9.4.1",
+        "第九条（四）",
+        "因“信息报送迟缓”被通报批评（2018年5月10日）",
+    )
+    assert notices_of(run(Q2, events=ev)) == [recorded]
+    assert notices_of(run(YEAR, events=ev)) == [recorded]
+    may = notices_of(run(Period.parse("2018-05"), events=ev))
+    assert may == [("市公安局", "2018-05", *recorded[2:])]
+    assert run(Q1, events=ev).notices.height == 0
+    assert run(Period.parse("2018-04"), events=ev).notices.height == 0
+    # the notice is not a ledger column: the ledger keeps its contract
+    assert run(Q2, events=ev).ledger.columns == list(LEDGER)
 
 
 # ---- 第九条（四） 年度 -------------------------------------------------------------------

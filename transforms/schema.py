@@ -196,3 +196,14 @@ QUARTERS = {
     "assessment": pl.Float64,
     "target_met": pl.Boolean,
 }
+
+#: Public namings (通报批评 / 予以通报) a regulation orders (ScoreResult.notices): `period` is
+#: the label of the quarter or month the notice falls in, `rule_id` as in the ledger
+#: (`yinchuan-2018/Y-9.1.2`), `clause` the regulation's clause, `reason` a Chinese sentence.
+NOTICES = {
+    "unit": pl.String,
+    "period": pl.String,
+    "rule_id": pl.String,
+    "clause": pl.String,
+    "reason": pl.String,
+}
