@@ -359,6 +359,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         ),
         "targets": sm.target_section(scored, scored_groups, [q["unit"] for q in below_quota]),
         "below_quota": below_quota,
+        "notices": sm.notice_list(getattr(r, "notices", None)),
         "commissions_done": done,
         "commissions_not_done": not_done,
         "commissions_unknown": unknown,
@@ -575,6 +576,7 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         data["ytd"] = None if ytd is None else ytd.get(s.unit, 0.0)
         data["change"] = sm.unit_changes(ctx.changes, s.unit)
         data["quotas"] = sm.unit_quotas(getattr(ctx.result, "quotas", None), s.unit)
+        data["notices"] = sm.unit_notices(getattr(ctx.result, "notices", None), s.unit)
         data["rate"] = rates.get(s.unit) if base["has_submissions"] else None
         data["links"] = ctx.links is not None
         jobs.append((statement_filename(s.unit), data))

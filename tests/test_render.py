@@ -583,3 +583,37 @@ def test_inline_css_is_not_escaped(out):
         style = re.search(r"<style>\n(.*?)\n</style>", html, flags=re.S).group(1)
         assert style == css
         assert 'font-family: "LXGW WenKai", "Noto Serif CJK SC", serif;' in style
+
+
+def test_notices_in_the_bulletin_and_the_statement():
+    import polars as pl
+
+    from schemes.contract import ScoreResult
+    from transforms.schema import NOTICES
+
+    d = sample()
+    r = d["result"]
+    notices = pl.DataFrame(
+        [("寿昌镇", "2018Q2", "t/Y-9.1.2", "第九条（一）", "2018年第一季度、第二季度连续2个季度未完成报送数量")],
+        schema=NOTICES,
+        orient="row",
+    )  # fmt: skip
+    result = ScoreResult(
+        period=Q2, ledger=r.ledger, scores=r.scores, notes=r.notes,
+        commissions=r.commissions, quarters=r.quarters, notices=notices,
+    )  # fmt: skip
+    ctx = make_context(result=result)
+    f = bulletin_text(ctx)
+    problems = f.split("存在问题")[1].split("约稿完成情况")[0]
+    assert "通报批评" in problems
+    assert (
+        "对以下1个单位予以通报批评：寿昌镇：2018年第一季度、第二季度连续2个季度未完成报送数量"
+        "（第九条（一））。" in problems
+    )
+    st = statement_text(ctx, "寿昌镇")
+    assert "通报批评：2018年第二季度，2018年第一季度、第二季度连续2个季度未完成报送数量（第九条（一））。" in st  # fmt: skip
+    assert "通报批评" not in statement_text(ctx, "新安江街道")
+    # no notices (the sample's result, or an empty frame): no paragraph
+    assert "通报批评" not in bulletin_text(make_context()).split("存在问题")[1].split("约稿")[0]
+    empty = make_context(result=ScoreResult(period=Q2, ledger=r.ledger, scores=r.scores, notices=notices.clear()))  # fmt: skip
+    assert "予以通报批评" not in bulletin_text(empty)

@@ -15,7 +15,16 @@ import polars as pl
 from schemes.contract import Group, Publication, Rule, ScoreResult
 from transforms import summary as sm
 from transforms.periods import Period
-from transforms.schema import ADOPTION_UNITS, ADOPTIONS, LEDGER, REVIEW, SCORES, SUBMISSIONS, UNITS
+from transforms.schema import (
+    ADOPTION_UNITS,
+    ADOPTIONS,
+    LEDGER,
+    NOTICES,
+    REVIEW,
+    SCORES,
+    SUBMISSIONS,
+    UNITS,
+)
 
 Q2 = Period(2018, "quarter", 2)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -832,3 +841,36 @@ def test_instruction_digest():
     assert not dig["complete"] and dig["total"] == 12
     assert dig["by_level"] == [("萧山区", 9), ("杭州市", 2), ("国家", 1)]
     assert [x["unit"] for x in dig["shown"]] == ["乙", "丙", "丁"]
+
+
+def test_notice_list_names_each_unit_with_reasons_and_clauses():
+    # 兴庆区: two notices (Q2 consecutive misses, a recorded one in Q3) -> one entry, reasons
+    # in order joined by ；; 市公安局 one. No notices (None or empty) -> nothing to say.
+    notices = pl.DataFrame(
+        [
+            ("兴庆区", "2018Q2", "y/Y-9.1.2", "第九条（一）", "第一季度、第二季度连续未完成"),
+            ("市公安局", "2018Q2", "y/Y-9.4.1", "第九条（四）", "因“迟报”被通报批评"),
+            ("兴庆区", "2018Q3", "y/Y-9.4.1", "第九条（四）", "因“漏报”被通报批评"),
+        ],
+        schema=NOTICES,
+        orient="row",
+    )
+    assert sm.notice_list(notices) == [
+        {
+            "unit": "兴庆区",
+            "reasons": ["第一季度、第二季度连续未完成（第九条（一））", "因“漏报”被通报批评（第九条（四））"],
+            "text": "第一季度、第二季度连续未完成（第九条（一））；因“漏报”被通报批评（第九条（四））",
+        },
+        {
+            "unit": "市公安局",
+            "reasons": ["因“迟报”被通报批评（第九条（四））"],
+            "text": "因“迟报”被通报批评（第九条（四））",
+        },
+    ]  # fmt: skip
+    assert sm.notice_list(None) == [] and sm.notice_list(notices.clear()) == []
+    mine = sm.unit_notices(notices, "兴庆区")
+    assert [(n["period_title"], n["reason"]) for n in mine] == [
+        ("2018年第二季度", "第一季度、第二季度连续未完成"),
+        ("2018年第三季度", "因“漏报”被通报批评"),
+    ]
+    assert sm.unit_notices(notices, "市教育局") == [] and sm.unit_notices(None, "兴庆区") == []

@@ -19,7 +19,15 @@ import polars as pl
 
 from transforms.errors import InputError
 from transforms.periods import Period
-from transforms.schema import ADOPTION_UNITS, ADOPTIONS, LEDGER, SCORES, SUBMISSIONS, conform
+from transforms.schema import (
+    ADOPTION_UNITS,
+    ADOPTIONS,
+    LEDGER,
+    NOTICES,
+    SCORES,
+    SUBMISSIONS,
+    conform,
+)
 
 _CN_DIGITS = "〇一二三四五六七八九"
 
@@ -1066,3 +1074,32 @@ def unit_quotas(quotas: pl.DataFrame | None, unit: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def notice_list(notices: pl.DataFrame | None) -> list[dict[str, Any]]:
+    """The bulletin's 通报批评 paragraph (ScoreResult.notices): one dict per unit named, in
+    the order of the notices, with `unit`, `reasons` (「reason（clause）」 each) and `text`
+    (the reasons joined by ；). Empty when the scheme names nobody (or has no such rule)."""
+    if notices is None or notices.height == 0:
+        return []
+    by_unit: dict[str, list[str]] = {}
+    for r in conform(notices, NOTICES).iter_rows(named=True):
+        clause = f"（{r['clause']}）" if r["clause"] else ""
+        by_unit.setdefault(r["unit"], []).append(f"{r['reason']}{clause}")
+    return [
+        {"unit": u, "reasons": list(dict.fromkeys(rs)), "text": "；".join(dict.fromkeys(rs))}
+        for u, rs in by_unit.items()
+    ]
+
+
+def unit_notices(notices: pl.DataFrame | None, unit: str) -> list[dict[str, Any]]:
+    """A unit's notices (通报批评) for its statement: dicts period, period_title, clause,
+    reason, in period order."""
+    if notices is None or notices.height == 0:
+        return []
+    df = (
+        conform(notices, NOTICES).filter(pl.col("unit") == unit).sort("period", maintain_order=True)
+    )
+    return [
+        {**r, "period_title": _quota_window_title(r["period"])} for r in df.iter_rows(named=True)
+    ]
