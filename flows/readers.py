@@ -307,9 +307,57 @@ def _check_quotes(record: list[str], delimiter: str, file: str, start: int, end:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _csv_rows(path: Path, file: str) -> list[tuple[int, list[str | None]]]:
-    """(line number, cells) of every record; the line is where the record starts."""
+#: What Python's str.strip() removes (str.isspace) and the invisible characters cells
+#: lose, as a Rust regex class (polars strips and tests cells exactly as Python would).
+_PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def _rs_class(chars: str) -> str:
+    return "".join(f"\\x{{{ord(c):X}}}" for c in dict.fromkeys(chars))
+
+
+_INVISIBLE_RS = "[" + _rs_class("\ufeff\u200b\u200c\u200d\u2060") + "]"
+
+
+def _plain_csv(path: Path, file: str) -> tuple[pl.DataFrame, str] | str | None:
+    """A CSV without quotes, split in polars: (frame of its non-empty lines — `line`, the
+    line number, and `text` — and the delimiter); the same rows and line numbers as
+    `_csv_rows`. The decoded text when the file needs `_csv_rows` (quotes, a NUL, a lone
+    CR line break); None for xlsx."""
+    if path.suffix.lower() in (".xls", ".xlsx", ".xlsm"):
+        return None
     text = _decode(path.read_bytes(), file)
+    if "\x00" in text or '"' in text or text.count("\r") != text.count("\r\n"):
+        return text
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    lines = pl.DataFrame({"text": [text]}).select(pl.col("text").str.split("\n").explode())
+    if lines.height and lines["text"][-1] == "":
+        lines = lines.slice(0, lines.height - 1)
+    blank = "^[" + _rs_class(delimiter + "\ufeff\u200b\u200c\u200d\u2060" + _PY_SPACE) + "]*$"
+    lines = (
+        lines.with_row_index("line", offset=1)
+        .with_columns(pl.col("text").str.strip_suffix("\r"), pl.col("line").cast(pl.Int64))
+        .filter(~pl.col("text").str.contains(blank))
+    )
+    return lines, delimiter
+
+
+def _plain_cells(line: str, delimiter: str) -> list[str | None]:
+    return [c.translate(_INVISIBLE).strip() or None for c in line.split(delimiter)]
+
+
+def _plain_cell(lines: pl.DataFrame, i: int, delimiter: str) -> pl.Series:
+    """Cell `i` of every line, as `_plain_cells` gives it (None beyond the line's end)."""
+    cell = pl.col("text").str.split(delimiter).list.get(i, null_on_oob=True)
+    cell = cell.str.replace_all(_INVISIBLE_RS, "").str.strip_chars(_PY_SPACE)
+    return lines.select(pl.when(cell != "").then(cell).alias("cell")).to_series()
+
+
+def _csv_rows(path: Path, file: str, text: str | None = None) -> list[tuple[int, list[str | None]]]:
+    """(line number, cells) of every record; the line is where the record starts."""
+    if text is None:
+        text = _decode(path.read_bytes(), file)
     if "\x00" in text:
         raise InputError("不是有效的 CSV 文本文件；请另存为 CSV 或 xlsx 后重试", file=file)
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -438,7 +486,18 @@ def _read_table(
     """`read_table`, plus the set of columns the file's header actually holds."""
     path = Path(path)
     file = _rel(path, workspace)
-    rows = [(n, cells) for n, cells in _raw_rows(path, file) if any(c is not None for c in cells)]
+    plain = _plain_csv(path, file)
+    if isinstance(plain, tuple):
+        lines, delimiter = plain
+        # Header search on the first rows in Python; the body split in polars.
+        rows = [
+            (n, _plain_cells(line, delimiter))
+            for n, line in lines.head(HEADER_SEARCH_ROWS).iter_rows()
+        ]
+    else:
+        raw = _csv_rows(path, file, plain) if isinstance(plain, str) else _raw_rows(path, file)
+        rows = [(n, cells) for n, cells in raw if any(c is not None for c in cells)]
+        lines = None
     required = list(required)
     if not rows:
         columns = list(headers) if headers is not None else []
@@ -469,16 +528,22 @@ def _read_table(
             raise InputError(f"缺少必需的列{_describe(missing)}", file=file)
 
     present = set(names.values())
-    body = rows[header_at + 1 :]
-    data = {
-        name: [cells[i] if i < len(cells) else None for _, cells in body]
-        for i, name in names.items()
-    }
+    if lines is not None:
+        body_lines = lines.slice(header_at + 1)
+        n_body, row_numbers = body_lines.height, body_lines["line"].to_list()
+        data = {name: _plain_cell(body_lines, i, delimiter) for i, name in names.items()}
+    else:
+        body = rows[header_at + 1 :]
+        n_body, row_numbers = len(body), [n for n, _ in body]
+        data = {
+            name: [cells[i] if i < len(cells) else None for _, cells in body]
+            for i, name in names.items()
+        }
     if headers is not None:
         for canonical in headers:
-            data.setdefault(canonical, [None] * len(body))
+            data.setdefault(canonical, [None] * n_body)
     df = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
-    return df, [n for n, _ in body], present
+    return df, row_numbers, present
 
 
 def _table_paths(paths: Iterable[Path]) -> list[Path]:
@@ -748,12 +813,13 @@ def _submission_frame(df: pl.DataFrame, row_numbers: list[int], file: str, tz: s
             parsed.append(t)
         fast = fast.scatter(idx, pl.Series(parsed, dtype=zone))
         times = times.scatter(idx, [t.isoformat() for t in parsed])
-    ids = [
-        _sha16(t, sender, subject, unit)
-        for t, sender, subject, unit in zip(
-            times, df["sender"], df["subject"], df["unit"], strict=True
-        )
-    ]
+    # submission_id = _sha16(time, sender, subject, unit), the text joined in polars.
+    joined = pl.DataFrame({"t": times, "s": df["sender"], "j": df["subject"], "u": df["unit"]})
+    joined = joined.select(
+        pl.concat_str([pl.col(c).fill_null("") for c in "tsju"], separator="|")
+    ).to_series()
+    sha1 = hashlib.sha1
+    ids = [sha1(text.encode("utf-8")).hexdigest()[:16] for text in joined.to_list()]
     return pl.DataFrame(
         {
             "submission_id": ids,

@@ -41,6 +41,7 @@ Rows are plain dicts with the LEDGER columns; `rule_id` holds the scheme's own r
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -178,9 +179,24 @@ def prepare(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> Prepa
         events.append(e)
     events.sort(key=lambda e: (e["date"], e.get("source_file") or "", e.get("source_row") or 0))
 
+    submissions, log_months = _prepared_submissions(inputs.submissions)
+    return Prepared(units, adoptions, events, submissions, log_months)
+
+
+#: The submissions last prepared: (weak reference to their frame, rows, months). A
+#: scheme's scorer and `SchemeSpec.score` (the quota overview) prepare the same inputs;
+#: a province's million submission rows are built once. Rows are read, never changed.
+_LAST_SUBMISSIONS: list[tuple[weakref.ref, list[dict], set[tuple[int, int]]]] = []
+
+
+def _prepared_submissions(df: pl.DataFrame | None) -> tuple[list[dict], set[tuple[int, int]]]:
+    """Submission dicts with `unit` and local `date`, in time order, and their months."""
+    if _LAST_SUBMISSIONS and df is not None and _LAST_SUBMISSIONS[0][0]() is df:
+        _, rows, months = _LAST_SUBMISSIONS[0]
+        return list(rows), set(months)
     submissions = []
     log_months: set[tuple[int, int]] = set()
-    for s in _rows(inputs.submissions):
+    for s in _rows(df):
         d = _local_date(s.get("time"))
         if d is None:
             continue
@@ -189,7 +205,9 @@ def prepare(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> Prepa
         submissions.append(s)
         log_months.add((d.year, d.month))
     submissions.sort(key=lambda s: s["time"])
-    return Prepared(units, adoptions, events, submissions, log_months)
+    if df is not None:
+        _LAST_SUBMISSIONS[:] = [(weakref.ref(df), list(submissions), set(log_months))]
+    return submissions, log_months
 
 
 # --------------------------------------------------------------------------------------

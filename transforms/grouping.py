@@ -85,6 +85,12 @@ def normalize_title(s: str | None, places: tuple[str, ...] = ()) -> str:
         s = s[: m.start()].rstrip()
     s = _LEADING_LABEL.sub("", s, count=1)
     s = s.translate(_KEEP_LN)
+    return _strip_leading(s, places)
+
+
+def _strip_leading(s: str, places: tuple[str, ...] = ()) -> str:
+    """The end of `normalize_title`: 关于, 我市/全市 …, the given places and a leading
+    「建德市」-like place dropped from a title already reduced to letters and numbers."""
     for _ in range(2):
         if s.startswith("关于"):
             s = s[2:]

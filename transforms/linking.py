@@ -25,13 +25,16 @@ from rapidfuzz import fuzz, process
 
 from transforms import schema
 from transforms.grouping import (
+    _LEADING_SELF,
+    _STOCK,
     DEFAULT_WINDOW_DAYS,
     NUMBER_PENALTY,
     PARTIAL_MIN_LEN,
     _prepare,
+    _strip_leading,
     normalize_title,
 )
-from transforms.submissions import submission_titles
+from transforms.submissions import SAFE_TEXT, submission_titles
 
 #: Titles at least this similar (0–100) link an adoption to a submission.
 LINK_ACCEPT = 70.0
@@ -58,6 +61,112 @@ def _day_numbers(submissions: pl.DataFrame) -> list[int | None]:
     elif t.dtype != pl.Date:
         return [None if x is None else _local_date(x).toordinal() for x in t.to_list()]
     return (t.cast(pl.Int32) + _EPOCH_ORDINAL).to_list()
+
+
+#: Python's str.strip() whitespace (str.isspace), for polars' strip_chars.
+_PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+_HAN = r"\x{4E00}-\x{9FFF}"
+_NO_NUMBERS: frozenset[str] = frozenset()
+
+
+def _subject_step(s: pl.Expr) -> pl.Expr:
+    """One round of `subject_title`'s loop (a round that changes nothing changes nothing
+    when repeated, so the loop's early exit needs no test)."""
+    s = s.str.replace(r"^\s*[【\[〔(（]([^】\]〕)）]{1,30})[】\]〕)）]\s*", "")
+    s = s.str.replace(
+        r"(?i)^\s*(?:(?:回复|答复|转发|报送|上报|呈报|呈送|re|fw|fwd|转)\s*[:：]?\s*)+", ""
+    )
+    s = s.str.replace_all(
+        r"[【\[〔(（](?:约稿|答复约稿|信息|动态|专报|调研|简讯|应急信息)[】\]〕)）]", ""
+    )
+    label = s.str.extract(r"^([^:：]{1,12}[:：]\s*)", 1).str.len_chars()
+    s = (
+        pl.when(label.is_not_null() & (s.str.len_chars() - label >= 4))
+        .then(s.str.slice(label))
+        .otherwise(s)
+    )
+    return s.str.strip_chars(_PY_SPACE)
+
+
+_TRAILING_SOURCE_RS = r"[(\[【〔]([^()\[\]【】〔〕]{1,20})[)\]】〕]\s*$"
+_SOURCE_HINT_RS = (
+    r"(局|办|委|会|镇|乡|街道|公司|中心|区|院|所|站|队|部|供稿|提供|报送|整理|来稿|撰稿)$"
+)
+
+
+def _has_source(s: pl.Expr) -> pl.Expr:
+    inner = s.str.extract(_TRAILING_SOURCE_RS, 1).str.strip_chars(_PY_SPACE)
+    return inner.str.contains(_SOURCE_HINT_RS).fill_null(False)
+
+
+def _source_step(s: pl.Expr) -> pl.Expr:
+    """One round of `normalize_title`'s loop over trailing sources."""
+    cut = s.str.replace(_TRAILING_SOURCE_RS, "").str.strip_chars_end(_PY_SPACE)
+    return pl.when(_has_source(s)).then(cut).otherwise(s)
+
+
+def _prepared_subjects(subjects: pl.Series, places: tuple[str, ...]) -> list:
+    """`_prepare(normalize_title(subject_title(s), places))` of each subject, or None where
+    only the Python functions may answer (text outside `SAFE_TEXT`, or a title still
+    ending in a source after three rounds). The regex steps run in polars; the leading
+    words of `_strip_leading` in Python, for the titles starting with one."""
+    s, t = pl.col("s"), pl.col("t")
+    generic = ["", "信息", "报送信息", "稿件", "材料", "约稿", "信息报送", "政务信息"]
+    # Each round is materialised: an expression repeating its input would grow
+    # exponentially with the rounds.
+    frame = pl.DataFrame({"s": subjects}).select(
+        safe=s.str.contains(SAFE_TEXT).fill_null(False),
+        t=s.str.normalize("NFKC").str.strip_chars(_PY_SPACE),
+    )
+    for _ in range(3):
+        frame = frame.with_columns(t=_subject_step(t))
+    frame = frame.with_columns(
+        t=pl.when(t.is_in(generic)).then(pl.lit("")).otherwise(t)
+        .str.normalize("NFKC").str.strip_chars(_PY_SPACE)
+    )  # fmt: skip
+    for _ in range(3):
+        frame = frame.with_columns(t=_source_step(t))
+    frame = frame.with_columns(
+        safe=pl.col("safe") & ~_has_source(t),
+        t=t.str.replace(r"^[^:：]{1,8}[:：]", "").str.replace_all(r"[^\p{L}\p{N}]", ""),
+    )
+    # `_strip_leading`'s first round in polars when it only drops 关于 and a leading place
+    # (「晋阜县」); a title starting with a self word or a given place before that place,
+    # or with any leading word after it, takes the Python function from the start.
+    live = [p for p in places if p]
+
+    def starts(c: str) -> list[pl.Expr]:
+        return [pl.col(c).str.starts_with(w) for w in (*_LEADING_SELF, *live)]
+
+    place = f"^[{_HAN}]{{2}}[市区县][{_HAN}]{{4}}"
+    about = pl.col("t").str.starts_with("关于")
+    frame = frame.with_columns(t1=pl.when(about).then(pl.col("t").str.slice(2)).otherwise("t"))
+    frame = frame.with_columns(
+        t2=pl.when(pl.col("t1").str.contains(place)).then(pl.col("t1").str.slice(3)).otherwise("t1")
+    )
+    again = [pl.col("t2").str.starts_with("关于"), pl.col("t2").str.contains(place)]
+    lead = frame.select(pl.any_horizontal(*starts("t1"), *starts("t2"), *again)).to_series()
+    lead = lead.arg_true()
+    t2 = frame["t2"]
+    if lead.len():
+        done = [_strip_leading(x, places) for x in frame["t"].gather(lead).to_list()]
+        t2 = t2.scatter(lead, done)
+    frame = frame.with_columns(t=t2)
+    stock = pl.col("t").str.replace_all("|".join(_STOCK), "")
+    frame = frame.with_columns(
+        core=pl.when(stock.str.len_chars() >= 2).then(stock).otherwise(pl.col("t"))
+    ).with_columns(
+        nums=pl.col("core").str.extract_all(r"[0-9]+|[〇零一二三四五六七八九十百千万两]+")
+    )
+    out: list = []
+    for safe, core, nums in zip(
+        *(frame[c].to_list() for c in ("safe", "core", "nums")), strict=True
+    ):
+        if not safe:
+            out.append(None)
+        else:
+            out.append((core, frozenset(nums) if nums else _NO_NUMBERS))
+    return out
 
 
 def _best(
@@ -131,19 +240,58 @@ def link_adoptions_to_submissions(
     for v in adoption_days.values():
         v.sort()
 
-    # Per unit: submissions sorted by date, one entry per title they carry.
+    # Per unit: submissions sorted by date, one entry per title they carry. Only the
+    # submissions with an adoption of their unit in [their day, their day + window_days]
+    # (found in polars); subjects without attachments prepared in polars
+    # (`_prepared_subjects`), any other in Python.
+    day_numbers = _day_numbers(submissions)
+    frame = pl.DataFrame(
+        {
+            "sid": col("submission_id"),
+            "unit": col("unit"),
+            "day": day_numbers,
+            "subject": col("subject"),
+            "att": col("attachments"),
+        },
+        schema={"sid": pl.String, "unit": pl.String, "day": pl.Int64,
+                "subject": pl.String, "att": pl.String},
+    ).with_row_index("i")  # fmt: skip
+    seen = (
+        pl.DataFrame(
+            [(u, d) for u, ds in adoption_days.items() for d in ds],
+            schema={"unit": pl.String, "next": pl.Int64},
+            orient="row",
+        )
+        .unique()
+        .sort("next")
+    )
+    frame = (
+        frame.filter(
+            pl.col("unit").is_not_null() & pl.col("day").is_not_null() & pl.col("sid").is_not_null()
+        )
+        .sort("day")
+        .join_asof(
+            seen,
+            left_on="day",
+            right_on="next",
+            by="unit",
+            strategy="forward",
+            check_sortedness=False,  # both sorted above
+        )
+        .filter(pl.col("next") <= pl.col("day") + window_days)
+        .sort("i")
+    )
+    plain = frame["att"].is_null()
+    fast = _prepared_subjects(frame.filter(plain)["subject"], places)
+    fast_of = dict(zip(frame.filter(plain)["i"].to_list(), fast, strict=True))
     per_unit: dict[str, list[tuple[int, str, tuple[str, frozenset]]]] = defaultdict(list)
-    for sid, unit, day, subj, att in zip(
-        col("submission_id"), col("unit"), _day_numbers(submissions), col("subject"),
-        col("attachments"), strict=True,
-    ):  # fmt: skip
-        if unit is None or day is None or sid is None:
-            continue
-        ad_days = adoption_days.get(unit)
-        if not ad_days:
-            continue
-        k = bisect.bisect_left(ad_days, day)
-        if k == len(ad_days) or ad_days[k] > day + window_days:
+    for i, sid, unit, day, subj, att in frame.select(
+        "i", "sid", "unit", "day", "subject", "att"
+    ).iter_rows():
+        prepared = fast_of.get(i)
+        if prepared is not None:
+            if prepared[0]:
+                per_unit[unit].append((day, sid, prepared))
             continue
         for title in submission_titles(subj, att):
             prepared = _prepare(normalize_title(title, places))
