@@ -50,10 +50,12 @@ from datetime import date, datetime
 import polars as pl
 
 from schemes.contract import Group, Publication, Rule, ScoreResult, ScoringInputs
-from transforms.commissions import commission_rows
+
+# The status words live with the commissions transform; schemes read them from here (E.UNKNOWN).
+from transforms.commissions import LATE, MISSING, ON_TIME, UNKNOWN, commission_rows  # noqa: F401
 from transforms.errors import InputError
 from transforms.periods import Period
-from transforms.schema import LEDGER, SCORES, UNITS, conform
+from transforms.schema import COMMISSIONS, LEDGER, SCORES, UNITS, conform
 from transforms.summary import issue_label
 
 ADJUST = "adjust"
@@ -968,22 +970,6 @@ def quotas_frame(rows: list[dict]) -> pl.DataFrame:
 # --------------------------------------------------------------------------------------
 # Commissions (约稿)
 
-ON_TIME, LATE, MISSING, UNKNOWN = "按时", "逾期", "未报", "未知"
-_STATUS_WORDS = {
-    "按时": ON_TIME,
-    "已报": ON_TIME,
-    "完成": ON_TIME,
-    "已完成": ON_TIME,
-    "按时完成": ON_TIME,
-    "逾期": LATE,
-    "迟报": LATE,
-    "超时": LATE,
-    "未按要求": LATE,
-    "未报": MISSING,
-    "未完成": MISSING,
-    "未交": MISSING,
-}
-
 
 def commission_status(
     events: Iterable[dict] | pl.DataFrame,
@@ -1218,6 +1204,51 @@ def shortfall_rows(
                 )
                 out.append(row(unit, period.end, rule, pts, note, "quota", None))
     return out, notes
+
+
+def with_counts(
+    prep: Prepared, period: Period, df: pl.DataFrame, remarks: dict[str, list[str]]
+) -> pl.DataFrame:
+    """Add the scores' `submitted` and `adopted` counts of the period and `remark` (the
+    unit's remarks joined by ；, each once)."""
+    sub, ado = submitted_counts(prep, period), adopted_counts(prep, period)
+    units = df["unit"].to_list()
+    return df.with_columns(
+        submitted=pl.Series([sub.get(u, 0) for u in units], dtype=pl.Int64),
+        adopted=pl.Series([ado.get(u, 0) for u in units], dtype=pl.Int64),
+        remark=pl.Series(
+            ["；".join(dict.fromkeys(remarks.get(u, []))) or None for u in units], dtype=pl.String
+        ),
+    )
+
+
+def event_points(rows: Iterable[dict], rule_ids: Iterable[str]) -> dict[str, float]:
+    """Points of the ledger rows of `rule_ids`, summed per source record (event id)."""
+    wanted = set(rule_ids)
+    out: dict[str, float] = defaultdict(float)
+    for r in rows:
+        if r["rule_id"] in wanted and r.get("ref") is not None:
+            out[r["ref"]] += r["points"]
+    return out
+
+
+def commission_frame(
+    commissions: Iterable[dict], period: Period, points_of: Callable[[dict], float | None]
+) -> pl.DataFrame:
+    """ScoreResult.commissions: the commissions due in the period with what each earned or
+    cost (`points_of(commission)`); null points for a status that is 未知 (not scored)."""
+    com = [
+        dict(
+            unit=c["unit"],
+            date=c["date"],
+            title=c.get("title"),
+            status=c["status"],
+            points=None if c["status"] == UNKNOWN else points_of(c),
+        )
+        for c in commissions
+        if period.contains(c["date"])
+    ]
+    return pl.DataFrame(com, schema=COMMISSIONS)
 
 
 # --------------------------------------------------------------------------------------

@@ -363,28 +363,9 @@ def _quarter(prep: E.Prepared, q: Period, commissions: list[dict]):
 
 
 def _finish(prep, period, rows, df, notes, remarks, commissions, quarters=None):
-    sub, ado = E.submitted_counts(prep, period), E.adopted_counts(prep, period)
-    df = df.with_columns(
-        submitted=pl.Series([sub.get(u, 0) for u in df["unit"]], dtype=pl.Int64),
-        adopted=pl.Series([ado.get(u, 0) for u in df["unit"]], dtype=pl.Int64),
-        remark=pl.Series(["；".join(dict.fromkeys(remarks.get(u, []))) or None for u in df["unit"]], dtype=pl.String),
-    )  # fmt: skip
+    df = E.with_counts(prep, period, df, remarks)
     quality = _quality_points(rows)
-    com = [
-        dict(
-            unit=c["unit"],
-            date=c["date"],
-            title=c.get("title"),
-            status=c["status"],
-            points=_commission_points(c, quality),
-        )
-        for c in commissions
-        if period.contains(c["date"])
-    ]
-    com_df = pl.DataFrame(
-        com,
-        schema={"unit": pl.String, "date": pl.Date, "title": pl.String, "status": pl.String, "points": pl.Float64},
-    )  # fmt: skip
+    com_df = E.commission_frame(commissions, period, lambda c: _commission_points(c, quality))
     return ScoreResult(
         period=period,
         ledger=E.to_ledger(rows, ID, period),

@@ -432,31 +432,9 @@ def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreRes
         )
 
     df = _frame(prep, E.totals(rows), met)
-    sub, ado = E.submitted_counts(prep, period), E.adopted_counts(prep, period)
-    df = df.with_columns(
-        submitted=pl.Series([sub.get(u, 0) for u in df["unit"]], dtype=pl.Int64),
-        adopted=pl.Series([ado.get(u, 0) for u in df["unit"]], dtype=pl.Int64),
-        remark=pl.Series(["；".join(dict.fromkeys(remarks.get(u, []))) or None for u in df["unit"]], dtype=pl.String),
-    )  # fmt: skip
-
-    com = [
-        dict(
-            unit=c["unit"],
-            date=c["date"],
-            title=c.get("title"),
-            status=c["status"],
-            points=None
-            if c["status"] == E.UNKNOWN
-            else sum(r["points"] for r in rows if r["source"] == "event" and r["ref"] == c.get("event_id")
-                     and r["rule_id"] in ("Q-4.2.3", "Q-4.3.3")),
-        )
-        for c in commissions
-        if period.contains(c["date"])
-    ]  # fmt: skip
-    com_df = pl.DataFrame(
-        com,
-        schema={"unit": pl.String, "date": pl.Date, "title": pl.String, "status": pl.String, "points": pl.Float64},
-    )  # fmt: skip
+    df = E.with_counts(prep, period, df, remarks)
+    earned = E.event_points((r for r in rows if r["source"] == "event"), ("Q-4.2.3", "Q-4.3.3"))
+    com_df = E.commission_frame(commissions, period, lambda c: earned.get(c.get("event_id"), 0.0))
     return ScoreResult(
         period=period,
         ledger=E.to_ledger(rows, ID, period),

@@ -440,12 +440,7 @@ def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreRes
         )
 
     remarks = _remarks(prep, period, rows, df, quarters)
-    sub, ado = E.submitted_counts(prep, period), E.adopted_counts(prep, period)
-    df = df.with_columns(
-        submitted=pl.Series([sub.get(u, 0) for u in df["unit"]], dtype=pl.Int64),
-        adopted=pl.Series([ado.get(u, 0) for u in df["unit"]], dtype=pl.Int64),
-        remark=pl.Series(["；".join(remarks.get(u, [])) or None for u in df["unit"]], dtype=pl.String),
-    )  # fmt: skip
+    df = E.with_counts(prep, period, df, remarks)
     return ScoreResult(
         period=period,
         ledger=E.to_ledger(rows, ID, period),
@@ -481,23 +476,8 @@ def _remarks(prep, period, rows, df, quarters) -> dict[str, list[str]]:
 
 
 def _commissions_frame(commissions: list[dict], period: Period, rows: list[dict]):
-    refs = defaultdict(float)
-    for r in rows:
-        if r["rule_id"] == "X-4.5.2":
-            refs[r["ref"]] += r["points"]
-    com = [
-        dict(
-            unit=c["unit"],
-            date=c["date"],
-            title=c.get("title"),
-            status=c["status"],
-            points=None if c["status"] == E.UNKNOWN else refs.get(c.get("event_id"), 0.0),
-        )
-        for c in commissions
-        if period.contains(c["date"])
-    ]
-    schema = {"unit": pl.String, "date": pl.Date, "title": pl.String, "status": pl.String, "points": pl.Float64}  # fmt: skip
-    return pl.DataFrame(com, schema=schema)
+    late = E.event_points(rows, ["X-4.5.2"])
+    return E.commission_frame(commissions, period, lambda c: late.get(c.get("event_id"), 0.0))
 
 
 SCHEME = E.SchemeSpec(

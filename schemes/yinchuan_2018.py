@@ -345,33 +345,9 @@ def _quota_table(prep: E.Prepared, quarters: list[Period], outcomes) -> pl.DataF
 
 
 def _finish(prep, period, rows, df, notes, remarks, commissions, quarters=None, quotas=None):
-    sub, ado = E.submitted_counts(prep, period), E.adopted_counts(prep, period)
-    df = df.with_columns(
-        submitted=pl.Series([sub.get(u, 0) for u in df["unit"]], dtype=pl.Int64),
-        adopted=pl.Series([ado.get(u, 0) for u in df["unit"]], dtype=pl.Int64),
-        remark=pl.Series(["；".join(dict.fromkeys(remarks.get(u, []))) or None for u in df["unit"]], dtype=pl.String),
-    )  # fmt: skip
-    com = [
-        dict(
-            unit=c["unit"],
-            date=c["date"],
-            title=c.get("title"),
-            status=c["status"],
-            points=None
-            if c["status"] == E.UNKNOWN
-            else sum(
-                r["points"]
-                for r in rows
-                if r["ref"] == c.get("event_id") and r["rule_id"] == COMMISSION_MISSED.rule.id
-            ),
-        )
-        for c in commissions
-        if period.contains(c["date"])
-    ]
-    com_df = pl.DataFrame(
-        com,
-        schema={"unit": pl.String, "date": pl.Date, "title": pl.String, "status": pl.String, "points": pl.Float64},
-    )  # fmt: skip
+    df = E.with_counts(prep, period, df, remarks)
+    missed = E.event_points(rows, [COMMISSION_MISSED.rule.id])
+    com_df = E.commission_frame(commissions, period, lambda c: missed.get(c.get("event_id"), 0.0))
     return ScoreResult(
         period=period,
         ledger=E.to_ledger(
