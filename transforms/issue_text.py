@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from transforms.matching import SURNAMES, UNIT_ENDINGS
+
 __all__ = [
     "SECTION_KINDS",
     "Line",
@@ -85,41 +87,10 @@ _SOURCE_SUFFIXES = ("联合供稿", "供稿", "提供", "报送", "整理", "来
 #: Writer labels: 「执笔：张三」「撰稿人 李四」 — what follows is a person.
 _WRITER_LABEL = re.compile(r"(?:执笔人?|撰稿人?|编辑|作者|记者|通讯员|联系人)\s*[:：]?\s*\S*")
 #: Last characters of a unit name (a token ending so is a unit, not a person).
-_UNIT_ENDINGS = (
-    "局",
-    "办",
-    "委",
-    "会",
-    "镇",
-    "乡",
-    "街道",
-    "公司",
-    "中心",
-    "区",
-    "院",
-    "所",
-    "站",
-    "队",
-    "部",
-    "厅",
-    "处",
-    "室",
-    "科",
-    "馆",
-    "社",
-    "行",
-    "集团",
-    "政府",
-    "组",
-    "小镇",
-    "县",
-    "市",
-)
-_SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
-    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
-    "毛郝龚邵万钱严覃武戴莫孔向汤洪楼俞应章鲍翁舒"
-)
+# Sources also name offices' sections (信息科) and places (青山区, 小镇): the roster
+# matcher's endings plus these.
+_UNIT_ENDINGS = (*UNIT_ENDINGS, "科", "县", "市", "小镇")
+_SURNAMES = SURNAMES
 _UNIT_SEPARATORS = r"[、，,；;/／]+"
 
 _CN_DIGITS = {

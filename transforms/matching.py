@@ -33,7 +33,7 @@ _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(
 #: Words that end a writer attribution (供稿 …); dropped at the end of a name.
 _SOURCE_WORDS = ("供稿", "提供", "报送", "整理", "来稿", "撰稿")
 #: Last characters / words of a unit name (used to tell a unit from a person's name).
-_UNIT_ENDINGS = (
+UNIT_ENDINGS = (
     "局",
     "办",
     "委",
@@ -61,7 +61,7 @@ _UNIT_ENDINGS = (
 )
 #: Common Chinese surnames: a short name starting with one of these after a space or in
 #: trailing brackets is taken for the writer (「发改局（张三）」「市发改局 李四」).
-_SURNAMES = set(
+SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
     "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
     "毛郝龚邵万钱严覃武戴莫孔向汤洪楼俞应章鲍翁舒"
@@ -100,8 +100,8 @@ def _is_person(s: str) -> bool:
     s = s.strip()
     return (
         re.fullmatch(f"{_HAN}{{2,4}}", s) is not None
-        and s[0] in _SURNAMES
-        and not s.endswith(_UNIT_ENDINGS)
+        and s[0] in SURNAMES
+        and not s.endswith(UNIT_ENDINGS)
     )
 
 
