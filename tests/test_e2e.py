@@ -12,41 +12,22 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from examples_e2e import copy_example, pdftext, run
 from prefect.settings import get_current_settings
 
 from flows.cli import cli
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    ws = tmp_path_factory.mktemp("e2e") / "jiande"
-    shutil.copytree(
-        EXAMPLES / "jiande-2018",
-        ws,
-        ignore=shutil.ignore_patterns("out", "kaohe.db", ".kaohe.lock"),
-    )
-    return ws
-
-
-def _run(ws: Path, period: str, *extra: str):
-    return CliRunner().invoke(
-        cli, ["run", str(ws), "--period", period, *extra], catch_exceptions=False
-    )
-
-
-def _pdftext(path: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    return copy_example(tmp_path_factory.mktemp("e2e"), "jiande-2018")
 
 
 @pytest.fixture(scope="module")
 def first_run(workspace):
-    result = _run(workspace, "2018Q2")
+    result = run(workspace, "2018Q2")
     assert result.exit_code == 0, result.output
     return workspace / "out" / "2018Q2" / "v1"
 
@@ -74,7 +55,7 @@ def test_run_writes_a_whole_version(first_run):
 
 
 def test_bulletin_pdf_names_units_and_their_points(first_run):
-    text = _pdftext(first_run / "bulletin.pdf")
+    text = pdftext(first_run / "bulletin.pdf")
     assert "2018年第二季度" in text
     with open(first_run / "scores.csv", encoding="utf-8-sig") as f:
         scores = list(csv.DictReader(f))
@@ -94,19 +75,19 @@ def test_statement_total_equals_points_and_ledger(first_run):
         total = sum(float(r["points"]) for r in ledger if r["unit"] == unit)
         assert total == pytest.approx(points), unit
     unit = max(scores, key=scores.get)
-    text = _pdftext(first_run / "statements" / f"{unit}.pdf")
+    text = pdftext(first_run / "statements" / f"{unit}.pdf")
     assert unit in text and f"{scores[unit]:g}" in text
 
 
 def test_rerun_without_changes_writes_nothing(first_run, workspace):
-    result = _run(workspace, "2018Q2")
+    result = run(workspace, "2018Q2")
     assert result.exit_code == 0
     assert "未生成新版本" in result.output
     assert sorted(p.name for p in first_run.parent.iterdir()) == ["v1"]
 
 
 def test_forced_rerun_writes_a_version_that_says_nothing_changed(first_run, workspace):
-    result = _run(workspace, "2018Q2", "--force")
+    result = run(workspace, "2018Q2", "--force")
     assert result.exit_code == 0, result.output
     forced = first_run.parent / "v2"
     manifest = json.loads((forced / "manifest.json").read_text(encoding="utf-8"))
@@ -121,10 +102,10 @@ def test_rerun_after_correction_writes_v2_with_changes(first_run, workspace):
         "日期,类型,单位,标题,级别,分值,状态,备注\n2018-05-20,挂职,发改局,,,1,,\n", "utf-8"
     )
     try:
-        result = _run(workspace, "2018Q2", "--date", "2018-07-05")
+        result = run(workspace, "2018Q2", "--date", "2018-07-05")
         assert result.exit_code == 0, result.output
         v2 = first_run.parent / "v2"
-        assert "二〇一八年七月五日" in _pdftext(v2 / "bulletin.pdf")  # the signing date given
+        assert "二〇一八年七月五日" in pdftext(v2 / "bulletin.pdf")  # the signing date given
         manifest = json.loads((v2 / "manifest.json").read_text(encoding="utf-8"))
         changes = manifest["changes"]
         assert changes["inputs"]["added"] == ["events/correction.csv"]
@@ -144,8 +125,7 @@ def test_score_prints_csv(workspace):
 
 
 def test_bad_event_file_fails_with_one_line_and_no_version(tmp_path):
-    ws = tmp_path / "ws"
-    shutil.copytree(EXAMPLES / "jiande-2018", ws, ignore=shutil.ignore_patterns("out", "kaohe.db"))
+    ws = copy_example(tmp_path, "jiande-2018")
     (ws / "events" / "bad.csv").write_text(
         "日期,类型,单位\n2018-05-02,领导批示,发改局\n2018-05-03,表扬信,民政局\n", "utf-8"
     )

@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from flows.cli import cli
+from examples_e2e import pdftext, read_csv, run_example
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @pytest.fixture(scope="module")
 def year_run(tmp_path_factory) -> Path:
-    ws = tmp_path_factory.mktemp("e2e") / "qingshan"
-    shutil.copytree(
-        EXAMPLES / "qingshan-2020",
-        ws,
-        ignore=shutil.ignore_patterns("out", "kaohe.db", ".kaohe.lock"),
-    )
-    result = CliRunner().invoke(cli, ["run", str(ws), "--period", "2020"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return ws / "out" / "2020" / "v1"
-
-
-def _csv(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
+    return run_example(tmp_path_factory.mktemp("e2e"), "qingshan-2020", "2020")
 
 
 def test_year_scores_ledger_and_bulletin(year_run):
-    scores = {r["unit"]: r for r in _csv(year_run / "scores.csv")}
-    ledger = _csv(year_run / "ledger.csv")
+    scores = {r["unit"]: r for r in read_csv(year_run / "scores.csv")}
+    ledger = read_csv(year_run / "ledger.csv")
     assert len(scores) == 37  # 一类 14, 二类 13, 办事处（镇） 10
     for unit, r in scores.items():
         total = sum(float(x["points"]) for x in ledger if x["unit"] == unit)
@@ -52,12 +32,7 @@ def test_year_scores_ledger_and_bulletin(year_run):
     late = [x for x in ledger if x["rule_id"] == "qingshan-2020/Q-4.3.3"]
     assert sum(float(x["points"]) for x in late if x["unit"] == "区商务局") == -80
 
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(year_run / "bulletin.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdftext(year_run / "bulletin.pdf")
     assert "2020年度" in text
     top = max(scores.values(), key=lambda r: float(r["points"]))
     assert top["unit"] in text and f"{float(top['points']):g}" in text

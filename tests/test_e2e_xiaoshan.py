@@ -2,47 +2,28 @@
 
 from __future__ import annotations
 
-import csv
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from examples_e2e import pdftext, read_csv, run_example
 
-from flows.cli import cli
 from schemes.xiaoshan_2018 import SCHEME
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
 
 @pytest.fixture(scope="module")
 def year_run(tmp_path_factory) -> Path:
-    ws = tmp_path_factory.mktemp("e2e") / "xiaoshan"
-    shutil.copytree(
-        EXAMPLES / "xiaoshan-2018",
-        ws,
-        ignore=shutil.ignore_patterns("out", "kaohe.db", ".kaohe.lock"),
-    )
-    result = CliRunner().invoke(cli, ["run", str(ws), "--period", "2018"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return ws / "out" / "2018" / "v1"
-
-
-def _csv(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
+    return run_example(tmp_path_factory.mktemp("e2e"), "xiaoshan-2018", "2018")
 
 
 def test_year_scores_leave_out_the_unscored_units_and_equal_the_ledger(year_run):
-    scores = _csv(year_run / "scores.csv")
+    scores = read_csv(year_run / "scores.csv")
     unscored = {u for u, g, _ in SCHEME.units if g == "不列入考核"}
     assert len(scores) == 61  # A 11 + B 16 + C 34
     assert not unscored & {r["unit"] for r in scores}
     assert {r["group"] for r in scores} == {"A", "B", "C"}
-    ledger = _csv(year_run / "ledger.csv")
+    ledger = read_csv(year_run / "ledger.csv")
     assert not unscored & {r["unit"] for r in ledger}
     for r in scores:
         total = sum(float(x["points"]) for x in ledger if x["unit"] == r["unit"])
@@ -59,13 +40,8 @@ def test_year_scores_leave_out_the_unscored_units_and_equal_the_ledger(year_run)
 
 
 def test_bulletin_names_the_top_unit_and_its_points(year_run):
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(year_run / "bulletin.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdftext(year_run / "bulletin.pdf")
     assert "2018年度" in text
-    top = max(_csv(year_run / "scores.csv"), key=lambda r: float(r["points"]))
+    top = max(read_csv(year_run / "scores.csv"), key=lambda r: float(r["points"]))
     assert top["unit"] in text
     assert f"{float(top['points']):g}" in text

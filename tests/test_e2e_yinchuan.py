@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from flows.cli import cli
+from examples_e2e import pdftext, read_csv, run_example
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @pytest.fixture(scope="module")
 def year_run(tmp_path_factory) -> Path:
-    ws = tmp_path_factory.mktemp("e2e") / "yinchuan"
-    shutil.copytree(
-        EXAMPLES / "yinchuan-2018",
-        ws,
-        ignore=shutil.ignore_patterns("out", "kaohe.db", ".kaohe.lock"),
-    )
-    result = CliRunner().invoke(cli, ["run", str(ws), "--period", "2018"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return ws / "out" / "2018" / "v1"
-
-
-def _csv(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
+    return run_example(tmp_path_factory.mktemp("e2e"), "yinchuan-2018", "2018")
 
 
 def test_year_scores_ledger_and_bulletin(year_run):
-    scores = {r["unit"]: r for r in _csv(year_run / "scores.csv")}
-    ledger = _csv(year_run / "ledger.csv")
+    scores = {r["unit"]: r for r in read_csv(year_run / "scores.csv")}
+    ledger = read_csv(year_run / "ledger.csv")
     # the example's roster: 6 县（市）区, 3 开发区, 3 驻外办事处, 26 部门, 3 + 3 + 4 others
     assert len(scores) == 48
     for unit, r in scores.items():
@@ -55,12 +35,7 @@ def test_year_scores_ledger_and_bulletin(year_run):
     assert float(scores["驻深办"]["assessment"]) == pytest.approx(0.2)
     assert scores["驻深办"]["adopted"] == "0"
 
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(year_run / "bulletin.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdftext(year_run / "bulletin.pdf")
     assert "2018年度" in text
     top = max(scores.values(), key=lambda r: float(r["points"]))
     assert top["unit"] in text and f"{float(top['points']):g}" in text
