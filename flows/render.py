@@ -508,6 +508,23 @@ def _write_xlsx(path: Path, ctx: ReportContext, scores: pl.DataFrame, ledger: pl
 # --------------------------------------------------------------------------- entry point
 
 
+def render_bulletin_and_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
+    """bulletin.html, bulletin.pdf, then the exports (`write_exports`), in that order."""
+    out_dir = Path(out_dir)
+    env = environment()
+    data = bulletin_context(ctx)
+    tpl = env.get_template("bulletin.html.j2")
+    paths = []
+    p = out_dir / "bulletin.html"
+    p.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
+    paths.append(p)
+    p = out_dir / "bulletin.pdf"
+    _pdf(tpl.render(data, inline_css=None), p)
+    paths.append(p)
+    paths.extend(write_exports(out_dir, ctx))
+    return paths
+
+
 def render_outputs(
     out_dir: Path,
     ctx: ReportContext,
@@ -520,16 +537,7 @@ def render_outputs(
     paths: list[Path] = []
 
     def bulletin_and_exports() -> None:
-        env = environment()
-        data = bulletin_context(ctx)
-        tpl = env.get_template("bulletin.html.j2")
-        p = out_dir / "bulletin.html"
-        p.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
-        paths.append(p)
-        p = out_dir / "bulletin.pdf"
-        _pdf(tpl.render(data, inline_css=None), p)
-        paths.append(p)
-        paths.extend(write_exports(out_dir, ctx))
+        paths.extend(render_bulletin_and_exports(out_dir, ctx))
 
     # With many units the workers render the statements while this process renders the
     # bulletin; with few, everything runs here, one after the other.
@@ -593,12 +601,22 @@ def render_statement(st_dir: Path, stem: str, data: dict[str, Any]) -> list[Path
     return [html_path, pdf_path]
 
 
-def _render_chunk(st_dir: str, jobs: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """Worker side of the pool: renders a chunk of statements."""
+def render_statement_batch(st_dir: str, jobs: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Renders a batch of `statement_jobs` into st_dir; returns the paths written (as str).
+    The one code path of every worker: the local process pool and the Dask task runner
+    (flows.pipeline)."""
     out: list[str] = []
     for stem, data in jobs:
         out += [str(p) for p in render_statement(Path(st_dir), stem, data)]
     return out
+
+
+def statement_batches(
+    jobs: list[tuple[str, dict[str, Any]]], size: int
+) -> list[list[tuple[str, dict[str, Any]]]]:
+    """`jobs` cut into consecutive batches of at most `size`, in order."""
+    size = max(1, size)
+    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
 def write_statements(
@@ -637,12 +655,14 @@ def _write_statements_pool(
     progress: Callable[[int, int, str], None] | None,
     meanwhile: Callable[[], None] | None = None,
 ) -> list[Path]:
-    chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+    chunks = statement_batches(jobs, _CHUNK)
     results: dict[int, list[str]] = {}
     done = 0
     ctx_mp = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx_mp) as pool:
-        futures = {pool.submit(_render_chunk, str(st_dir), c): k for k, c in enumerate(chunks)}
+        futures = {
+            pool.submit(render_statement_batch, str(st_dir), c): k for k, c in enumerate(chunks)
+        }
         if meanwhile is not None:
             meanwhile()
         for fut in as_completed(futures):
@@ -658,6 +678,9 @@ def _write_statements_pool(
 __all__ = [
     "ReportContext",
     "render_outputs",
+    "render_bulletin_and_exports",
+    "render_statement_batch",
+    "statement_batches",
     "bulletin_context",
     "write_exports",
     "write_statements",

@@ -17,6 +17,8 @@ INPUT_DIRS = ("adoptions", "submissions", "events")
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 # Publication issues as documents, read by flows.issue_documents (.doc: to say it is not read).
 DOCUMENT_SUFFIXES = (".docx", ".pdf", ".html", ".htm", ".txt", ".doc")
+#: values of [run] task_runner
+TASK_RUNNERS = ("default", "dask")
 
 
 @dataclass
@@ -32,6 +34,12 @@ class Workspace:
     requirements: str | None = None
     recipients: str | None = None
     mail: dict = field(default_factory=dict)
+    #: [run] task_runner: "default" (statements in a local process pool from 200 units on)
+    #: or "dask" (statements in batches on prefect-dask's DaskTaskRunner)
+    task_runner: str = "default"
+    #: [run] dask_address: the scheduler of an existing Dask cluster ("tcp://host:8786");
+    #: None starts a LocalCluster of 2 workers for the run
+    dask_address: str | None = None
 
     @classmethod
     def load(cls, root: Path | str) -> Workspace:
@@ -52,6 +60,17 @@ class Workspace:
         scheme = get_scheme(scheme_id)
         db = cfg.get("database", {}) or {}
         bulletin = cfg.get("bulletin", {}) or {}
+        run = cfg.get("run", {}) or {}
+        task_runner = str(run.get("task_runner") or "default").strip().lower()
+        if task_runner not in TASK_RUNNERS:
+            raise InputError(
+                f"[run] task_runner = {run.get('task_runner')!r} 无效，"
+                f"可选：{'、'.join(TASK_RUNNERS)}",
+                file=CONFIG,
+            )
+        dask_address = run.get("dask_address") or None
+        if dask_address is not None and task_runner != "dask":
+            raise InputError('[run] dask_address 需配合 task_runner = "dask" 使用', file=CONFIG)
         return cls(
             root=root,
             scheme_id=scheme_id,
@@ -62,6 +81,8 @@ class Workspace:
             requirements=bulletin.get("requirements"),
             recipients=bulletin.get("recipients"),
             mail=cfg.get("mail", {}) or {},
+            task_runner=task_runner,
+            dask_address=str(dask_address) if dask_address else None,
         )
 
     @property
@@ -117,6 +138,10 @@ office = "{office}"
 
 # [database]
 # url = "postgresql+psycopg://kaohe@localhost/kaohe"   # 默认：本目录下的 kaohe.db (SQLite)
+
+# [run]                                    # 单位数以千计时：在 Dask 上分批生成得分说明
+# task_runner = "dask"                     # 默认 "default"（本机进程池）
+# dask_address = "tcp://10.0.0.5:8786"     # 已有的 Dask 集群；不填则本机启动 2 个 worker
 
 # [mail]
 # host = "smtp.example.gov.cn"
