@@ -6,6 +6,9 @@ printing scores needs no server. Only `ingest` reads files; the rest is pure.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import polars as pl
@@ -82,40 +85,39 @@ def ingest(ws: Workspace) -> Inputs:
     )
 
 
-def match_and_group(inputs: Inputs, scheme: Scheme) -> Matched:
-    """Match printed names to the roster, group adoptions into articles (C1), link events."""
+@contextmanager
+def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    if timings is not None:
+        timings[stage] = time.perf_counter() - start
+
+
+def match_and_group(
+    inputs: Inputs, scheme: Scheme, timings: dict[str, float] | None = None
+) -> Matched:
+    """Match printed names to the roster, group adoptions into articles (C1), link events.
+
+    `timings`, when given, receives the seconds of its stages (matching, linking, grouping)
+    for the benchmark."""
     prefixes = scheme.place_prefixes
-    adoption_units, review_units = matching.match_adoption_units(
-        inputs.adoptions, inputs.units, inputs.decisions, prefixes
-    )
-    submissions, review_subs = matching.assign_submission_units(
-        inputs.submissions, inputs.units, inputs.decisions, prefixes
-    )
-    submissions = submission_kinds.fill_kinds(submissions)
-    events, unresolved = matching.resolve_event_units(
-        commissions.expand_commission_units(inputs.events), inputs.units, inputs.decisions, prefixes
-    )
-    if unresolved.height:
-        first = unresolved.row(0, named=True)
-        hint = f"（最接近的：{first['candidates']}）" if first.get("candidates") else ""
-        raise InputError(
-            f"未知单位「{first['name']}」{hint}：请改正单位名称，或在 units.csv 中为该单位添加别名",
-            file=first["file"],
-            row=first["row"],
+    with _timed(timings, "matching"):
+        adoption_units, review_units, submissions, review_subs, events = _match(inputs, prefixes)
+    with _timed(timings, "linking"):
+        links = linking.link_adoptions_to_submissions(
+            inputs.adoptions, adoption_units, submissions, places=prefixes
         )
-    links = linking.link_adoptions_to_submissions(
-        inputs.adoptions, adoption_units, submissions, places=prefixes
-    )
-    review_links = linking.no_submission_review(
-        inputs.adoptions, adoption_units, submissions, links, inputs.decisions
-    )
-    articles, review_articles = grouping.group_articles(
-        inputs.adoptions, adoption_units, inputs.decisions, places=prefixes, links=links
-    )
-    adoptions = inputs.adoptions.join(articles, on="adoption_id", how="left")
-    events = grouping.link_events_to_articles(
-        events, inputs.adoptions, adoption_units, articles, places=prefixes
-    )
+        review_links = linking.no_submission_review(
+            inputs.adoptions, adoption_units, submissions, links, inputs.decisions
+        )
+    with _timed(timings, "grouping"):
+        articles, review_articles = grouping.group_articles(
+            inputs.adoptions, adoption_units, inputs.decisions, places=prefixes, links=links
+        )
+        adoptions = inputs.adoptions.join(articles, on="adoption_id", how="left")
+        events = grouping.link_events_to_articles(
+            events, inputs.adoptions, adoption_units, articles, places=prefixes
+        )
     read_review = inputs.review if inputs.review is not None else schema.empty(schema.REVIEW)
     review = pl.concat(
         [
@@ -134,6 +136,30 @@ def match_and_group(inputs: Inputs, scheme: Scheme) -> Matched:
         review=review,
         links=links,
     )
+
+
+def _match(inputs: Inputs, prefixes: tuple[str, ...]):
+    """Printed names → roster units for adoptions, submissions (and their kinds) and
+    events; an event naming no known unit is an error naming its file and row."""
+    adoption_units, review_units = matching.match_adoption_units(
+        inputs.adoptions, inputs.units, inputs.decisions, prefixes
+    )
+    submissions, review_subs = matching.assign_submission_units(
+        inputs.submissions, inputs.units, inputs.decisions, prefixes
+    )
+    submissions = submission_kinds.fill_kinds(submissions)
+    events, unresolved = matching.resolve_event_units(
+        commissions.expand_commission_units(inputs.events), inputs.units, inputs.decisions, prefixes
+    )
+    if unresolved.height:
+        first = unresolved.row(0, named=True)
+        hint = f"（最接近的：{first['candidates']}）" if first.get("candidates") else ""
+        raise InputError(
+            f"未知单位「{first['name']}」{hint}：请改正单位名称，或在 units.csv 中为该单位添加别名",
+            file=first["file"],
+            row=first["row"],
+        )
+    return adoption_units, review_units, submissions, review_subs, events
 
 
 def score(matched: Matched, scheme: Scheme, period: Period) -> ScoreResult:

@@ -45,71 +45,21 @@ def _peak_mib() -> float:
 
 def run_stages(workspace: str, period: str) -> dict:
     """Run the pipeline's steps on `workspace` in this process; seconds per stage."""
-    import polars as pl
 
     from flows import steps
     from flows.workspace import Workspace
-    from transforms import commissions, grouping, linking, matching, schema
-    from transforms import submissions as submission_kinds
     from transforms.periods import Period
 
     ws = Workspace.load(workspace)
     scheme = ws.scheme
-    prefixes = scheme.place_prefixes
     out: dict = {}
 
     t = time.perf_counter()
     inputs = steps.ingest(ws)
     out["ingest"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    adoption_units, review_units = matching.match_adoption_units(
-        inputs.adoptions, inputs.units, inputs.decisions, prefixes
-    )
-    subs, review_subs = matching.assign_submission_units(
-        inputs.submissions, inputs.units, inputs.decisions, prefixes
-    )
-    subs = submission_kinds.fill_kinds(subs)
-    events, unresolved = matching.resolve_event_units(
-        commissions.expand_commission_units(inputs.events), inputs.units, inputs.decisions, prefixes
-    )
-    out["matching"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    links = linking.link_adoptions_to_submissions(
-        inputs.adoptions, adoption_units, subs, places=prefixes
-    )
-    review_links = linking.no_submission_review(
-        inputs.adoptions, adoption_units, subs, links, inputs.decisions
-    )
-    out["linking"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    articles, review_articles = grouping.group_articles(
-        inputs.adoptions, adoption_units, inputs.decisions, places=prefixes, links=links
-    )
-    adoptions = inputs.adoptions.join(articles, on="adoption_id", how="left")
-    events = grouping.link_events_to_articles(
-        events, inputs.adoptions, adoption_units, articles, places=prefixes
-    )
-    out["grouping"] = time.perf_counter() - t
-
-    matched = steps.Matched(
-        inputs=steps.ScoringInputs(
-            units=inputs.units,
-            adoptions=adoptions,
-            adoption_units=adoption_units,
-            events=events,
-            submissions=subs,
-        ),
-        review=pl.concat(
-            [
-                schema.conform(r, schema.REVIEW)
-                for r in (review_units, review_subs, review_articles, review_links)
-            ]
-        ),
-        links=links,
-    )
+    # The pipeline's own step, timing its stages (matching, linking, grouping).
+    matched = steps.match_and_group(inputs, scheme, timings=out)
     t = time.perf_counter()
     result = steps.score(matched, scheme, Period.parse(period))
     out["scoring"] = time.perf_counter() - t
@@ -121,11 +71,10 @@ def run_stages(workspace: str, period: str) -> dict:
         "adoptions": inputs.adoptions.height,
         "submissions": inputs.submissions.height,
         "events": inputs.events.height,
-        "links": links.height,
-        "articles": articles["article_id"].n_unique(),
+        "links": matched.links.height,
+        "articles": matched.inputs.adoptions["article_id"].n_unique(),
         "review": matched.review.height,
         "ledger": result.ledger.height,
-        "unresolved_events": unresolved.height,
     }
     return out
 
