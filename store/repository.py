@@ -120,24 +120,20 @@ class Store:
             return run.id
 
     def ledger(self, run_id: int) -> pl.DataFrame:
-        cols = list(schema.LEDGER)
-        with Session(self.engine) as s:
-            rows = s.execute(
-                select(*[getattr(LedgerRow, c) for c in cols])
-                .where(LedgerRow.run_id == run_id)
-                .order_by(LedgerRow.id)
-            ).all()
-        return pl.DataFrame([tuple(r) for r in rows], schema=schema.LEDGER, orient="row")
+        return self._frame(LedgerRow, schema.LEDGER, run_id)
 
     def scores(self, run_id: int) -> pl.DataFrame:
-        cols = list(schema.SCORES)
+        return self._frame(ScoreRow, schema.SCORES, run_id)
+
+    def _frame(self, model, contract: dict, run_id: int) -> pl.DataFrame:
+        """A run's rows of `model` as a frame with the columns of `contract`."""
         with Session(self.engine) as s:
             rows = s.execute(
-                select(*[getattr(ScoreRow, c) for c in cols])
-                .where(ScoreRow.run_id == run_id)
-                .order_by(ScoreRow.id)
+                select(*[getattr(model, c) for c in contract])
+                .where(model.run_id == run_id)
+                .order_by(model.id)
             ).all()
-        return pl.DataFrame([tuple(r) for r in rows], schema=schema.SCORES, orient="row")
+        return pl.DataFrame([tuple(r) for r in rows], schema=contract, orient="row")
 
     # ------------------------------------------------------------------ runs and mail
 
