@@ -16,10 +16,10 @@ Links feed C1 grouping (adoptions from one submission are one article,
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
@@ -105,28 +105,51 @@ def _source_step(s: pl.Expr) -> pl.Expr:
     return pl.when(_has_source(s)).then(cut).otherwise(s)
 
 
-def _prepared_subjects(subjects: pl.Series, places: tuple[str, ...]) -> list:
-    """`_prepare(normalize_title(subject_title(s), places))` of each subject, or None where
-    only the Python functions may answer (text outside `SAFE_TEXT`, or a title still
-    ending in a source after three rounds). The regex steps run in polars; the leading
-    words of `_strip_leading` in Python, for the titles starting with one."""
+def _streamed(frame: pl.DataFrame, **columns: pl.Expr) -> pl.DataFrame:
+    """`frame.with_columns(**columns)` on polars' streaming engine, which spreads string
+    work on one column over the cores (the in-memory engine runs it on one)."""
+    return frame.lazy().with_columns(**columns).collect(engine="streaming")
+
+
+def _repeat(values: pl.Series, step, rounds: int) -> pl.Series:
+    """`step` applied `rounds` times, each round only to the values the previous one
+    changed (a round that changes nothing changes nothing when repeated). Each round is
+    materialised: an expression repeating its input would grow exponentially."""
+    out, part, rows = values, values, None
+    for _ in range(rounds):
+        new = pl.DataFrame({"t": part}).lazy().select(step(pl.col("t")))
+        new = new.collect(engine="streaming").to_series().alias(values.name)
+        out = new if rows is None else out.scatter(rows, new)
+        changed = (new != part).fill_null(False).arg_true()
+        if changed.len() == 0:
+            break
+        rows = changed if rows is None else rows.gather(changed)
+        part = new.gather(changed)
+    return out
+
+
+def _prepared_subjects(subjects: pl.Series, places: tuple[str, ...]) -> pl.DataFrame:
+    """Frame (safe, core, numbers): `_prepare(normalize_title(subject_title(s), places))` of
+    each subject (numbers as `_number_key`), valid where `safe`; elsewhere only the Python
+    functions may answer (text outside `SAFE_TEXT`, or a title still ending in a source
+    after three rounds). The regex steps run in polars; the leading words of
+    `_strip_leading` in Python, for the titles starting with one."""
     s, t = pl.col("s"), pl.col("t")
     generic = ["", "信息", "报送信息", "稿件", "材料", "约稿", "信息报送", "政务信息"]
-    # Each round is materialised: an expression repeating its input would grow
-    # exponentially with the rounds.
-    frame = pl.DataFrame({"s": subjects}).select(
+    frame = _streamed(
+        pl.DataFrame({"s": subjects}),
         safe=s.str.contains(SAFE_TEXT).fill_null(False),
         t=s.str.normalize("NFKC").str.strip_chars(_PY_SPACE),
-    )
-    for _ in range(3):
-        frame = frame.with_columns(t=_subject_step(t))
-    frame = frame.with_columns(
+    ).drop("s")
+    frame = frame.with_columns(t=_repeat(frame["t"], _subject_step, 3))
+    frame = _streamed(
+        frame,
         t=pl.when(t.is_in(generic)).then(pl.lit("")).otherwise(t)
         .str.normalize("NFKC").str.strip_chars(_PY_SPACE)
     )  # fmt: skip
-    for _ in range(3):
-        frame = frame.with_columns(t=_source_step(t))
-    frame = frame.with_columns(
+    frame = frame.with_columns(t=_repeat(frame["t"], _source_step, 3))
+    frame = _streamed(
+        frame,
         safe=pl.col("safe") & ~_has_source(t),
         t=t.str.replace(r"^[^:：]{1,8}[:：]", "").str.replace_all(r"[^\p{L}\p{N}]", ""),
     )
@@ -140,12 +163,16 @@ def _prepared_subjects(subjects: pl.Series, places: tuple[str, ...]) -> list:
 
     place = f"^[{_HAN}]{{2}}[市区县][{_HAN}]{{4}}"
     about = pl.col("t").str.starts_with("关于")
-    frame = frame.with_columns(t1=pl.when(about).then(pl.col("t").str.slice(2)).otherwise("t"))
-    frame = frame.with_columns(
-        t2=pl.when(pl.col("t1").str.contains(place)).then(pl.col("t1").str.slice(3)).otherwise("t1")
+    frame = _streamed(frame, t1=pl.when(about).then(pl.col("t").str.slice(2)).otherwise("t"))
+    frame = _streamed(
+        frame,
+        t2=pl.when(pl.col("t1").str.contains(place))
+        .then(pl.col("t1").str.slice(3))
+        .otherwise("t1"),
     )
     again = [pl.col("t2").str.starts_with("关于"), pl.col("t2").str.contains(place)]
-    lead = frame.select(pl.any_horizontal(*starts("t1"), *starts("t2"), *again)).to_series()
+    lead = _streamed(frame, lead=pl.any_horizontal(*starts("t1"), *starts("t2"), *again))
+    lead = lead["lead"]
     lead = lead.arg_true()
     t2 = frame["t2"]
     if lead.len():
@@ -153,36 +180,41 @@ def _prepared_subjects(subjects: pl.Series, places: tuple[str, ...]) -> list:
         t2 = t2.scatter(lead, done)
     frame = frame.with_columns(t=t2)
     stock = pl.col("t").str.replace_all("|".join(_STOCK), "")
-    frame = frame.with_columns(
-        core=pl.when(stock.str.len_chars() >= 2).then(stock).otherwise(pl.col("t"))
-    ).with_columns(
-        nums=pl.col("core").str.extract_all(r"[0-9]+|[〇零一二三四五六七八九十百千万两]+")
+    frame = _streamed(
+        frame, core=pl.when(stock.str.len_chars() >= 2).then(stock).otherwise(pl.col("t"))
     )
-    out: list = []
-    for safe, core, nums in zip(
-        *(frame[c].to_list() for c in ("safe", "core", "nums")), strict=True
-    ):
-        if not safe:
-            out.append(None)
-        else:
-            out.append((core, frozenset(nums) if nums else _NO_NUMBERS))
-    return out
+    return _streamed(
+        frame.select("safe", "core"),
+        numbers=pl.col("core")
+        .str.extract_all(_NUMERALS_RS)
+        .list.unique()
+        .list.sort()
+        .list.join("|"),
+    )
+
+
+#: `grouping._NUMERALS` for polars.
+_NUMERALS_RS = r"[0-9]+|[〇零一二三四五六七八九十百千万两]+"
+
+
+def _number_key(numbers: frozenset[str]) -> str:
+    """The numbers of a prepared title as one comparable string ("" when none): the
+    `numbers` column of `_prepared_subjects` (polars sorts strings by code point too)."""
+    return "|".join(sorted(numbers))
 
 
 def _best(
     core: str,
-    nums: frozenset,
-    cands: list[tuple[str, frozenset]],
+    numbers: str,
+    cores: list[str],
+    cand_numbers: list[str],
     cutoff: float,
-    cores: list[str] | None = None,
 ):
     """(index, score) of the candidate title most similar to `core`, or None below
-    `cutoff`. Same measure as transforms.grouping.title_similarity, run inside rapidfuzz.
-    `cores`: the candidates' cores, when the caller has them already."""
-    if not core or not cands:
+    `cutoff`. Same measure as transforms.grouping.title_similarity, run inside rapidfuzz;
+    numbers as `_number_key` strings."""
+    if not core or not cores:
         return None
-    if cores is None:
-        cores = [c for c, _ in cands]
     best: dict[int, float] = {}
     for _c, sc, j in process.extract(core, cores, scorer=fuzz.ratio, score_cutoff=cutoff * 0.9):
         best[j] = sc
@@ -194,62 +226,82 @@ def _best(
                 best[j] = sc
     top = None
     for j, sc in best.items():
-        nb = cands[j][1]
-        if nums and nb and nums != nb:
+        nb = cand_numbers[j]
+        if numbers and nb and numbers != nb:
             sc *= NUMBER_PENALTY
         if sc >= cutoff and (top is None or sc > top[1]):
             top = (j, float(sc))
     return top
 
 
-def link_adoptions_to_submissions(
-    adoptions: pl.DataFrame,
-    adoption_units: pl.DataFrame,
-    submissions: pl.DataFrame,
-    accept: float = LINK_ACCEPT,
-    window_days: int = DEFAULT_WINDOW_DAYS,
-    places: tuple[str, ...] = (),
-) -> pl.DataFrame:
-    """Frame (adoption_id, submission_id, score): for each adoption, the submission it came
-    from, if any reaches `accept`.
+#: Characters are counted in this many buckets for `_similarity_bound`: the most frequent
+#: characters get a bucket of their own, the rest share the others.
+_BUCKETS = 256
+#: Longer titles are not bounded (their bucket counts could overflow a byte).
+_BOUND_MAX_LEN = 255
+#: Pairs whose bound is checked at once (memory: 2 × _BOUND_CHUNK × _BUCKETS bytes).
+_BOUND_CHUNK = 250_000
 
-    Candidates: submissions whose resolved `unit` is one of the adoption's units, sent on
-    a local date in [issue date − window_days, issue date]. The most similar title wins
-    (ties: the later submission, the one nearest the issue). Several adoptions may link to
-    one submission (the same article in several periodicals)."""
-    if adoptions.height == 0 or submissions.height == 0 or "unit" not in submissions.columns:
-        return pl.DataFrame(schema=LINKS)
+
+def _bucket_counts(texts: list[str], table: np.ndarray | None = None):
+    """(counts, lengths, table): per text, how many of its characters fall in each of
+    `_BUCKETS` buckets (uint8, texts longer than `_BOUND_MAX_LEN` left at zero), its length,
+    and the code point → bucket table (built from these texts when not given)."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    if table is None:
+        freq = np.bincount(codes, minlength=0x110000)
+        order = np.argsort(-freq, kind="stable")
+        rank = np.empty(0x110000, dtype=np.int64)
+        rank[order] = np.arange(0x110000)
+        half = _BUCKETS // 2
+        table = np.where(rank < half, rank, half + rank % half).astype(np.uint8)
+    counts = np.zeros(len(texts) * _BUCKETS, dtype=np.uint8)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    short = np.repeat(lengths <= _BOUND_MAX_LEN, lengths)
+    keys = np.sort(rows[short] * _BUCKETS + table[codes[short]])
+    keys, n = np.unique(keys, return_counts=True)
+    counts[keys] = n
+    return counts.reshape(len(texts), _BUCKETS), lengths, table
+
+
+def _similarity_bound(
+    a_counts: np.ndarray, a_len: np.ndarray, b_counts: np.ndarray, b_len: np.ndarray
+) -> np.ndarray:
+    """An upper bound of `_best`'s raw score (before the number penalty) for each pair.
+
+    Both rapidfuzz scores are 200·L/(m+k), L the longest common subsequence of the shorter
+    title (m characters) and the whole or a window (k characters) of the other; L is at
+    most I, the characters the two titles share (counted with repeats), and at most k, so
+    ratio ≤ 200·I/(la+lb) and partial_ratio ≤ 200·I/(m+I). The bucket counts overcount I
+    (Σ min over buckets ≥ Σ min over characters), which keeps the bound a bound."""
+    shared = np.minimum(a_counts, b_counts).sum(axis=1, dtype=np.int64)
+    m = np.minimum(a_len, b_len)
+    partial = 200.0 * shared / np.maximum(m + shared, 1)
+    ratio = 200.0 * shared / np.maximum(a_len + b_len, 1)
+    bound = np.where(m >= PARTIAL_MIN_LEN, np.maximum(partial, ratio), ratio)
+    unbounded = (a_len > _BOUND_MAX_LEN) | (b_len > _BOUND_MAX_LEN)
+    return np.where(unbounded, np.inf, bound)
+
+
+def _submission_titles(
+    submissions: pl.DataFrame, adoption_days: dict[str, list[int]], window_days: int, places
+) -> pl.DataFrame:
+    """Frame (unit, day, submission_id, core, numbers), one row per prepared title of a
+    submission, sorted by unit, day, submission_id (then the order of the logs and of the
+    submission's titles). Only submissions with an adoption of their unit in
+    [their day, their day + window_days] (a join_asof); subjects without attachments are
+    prepared in polars (`_prepared_subjects`), the others in Python."""
     n = submissions.height
 
     def col(name: str) -> list:
         return submissions[name].to_list() if name in submissions.columns else [None] * n
 
-    units_of: dict[str, list[str]] = defaultdict(list)
-    if adoption_units.height:
-        for aid, unit in adoption_units.select("adoption_id", "unit").unique().iter_rows():
-            if unit is not None:
-                units_of[aid].append(unit)
-
-    # Per unit, the days of its adoptions: a submission matters only when one of them
-    # falls in [its day, its day + window_days] (its titles are prepared only then).
-    adoption_days: dict[str, list[int]] = defaultdict(list)
-    for aid, d in adoptions.select("adoption_id", "date").iter_rows():
-        if d is not None:
-            for unit in units_of.get(aid, ()):
-                adoption_days[unit].append(d.toordinal())
-    for v in adoption_days.values():
-        v.sort()
-
-    # Per unit: submissions sorted by date, one entry per title they carry. Only the
-    # submissions with an adoption of their unit in [their day, their day + window_days]
-    # (found in polars); subjects without attachments prepared in polars
-    # (`_prepared_subjects`), any other in Python.
-    day_numbers = _day_numbers(submissions)
     frame = pl.DataFrame(
         {
             "sid": col("submission_id"),
             "unit": col("unit"),
-            "day": day_numbers,
+            "day": _day_numbers(submissions),
             "subject": col("subject"),
             "att": col("attachments"),
         },
@@ -281,52 +333,164 @@ def link_adoptions_to_submissions(
         .filter(pl.col("next") <= pl.col("day") + window_days)
         .sort("i")
     )
-    plain = frame["att"].is_null()
-    fast = _prepared_subjects(frame.filter(plain)["subject"], places)
-    fast_of = dict(zip(frame.filter(plain)["i"].to_list(), fast, strict=True))
-    per_unit: dict[str, list[tuple[int, str, tuple[str, frozenset]]]] = defaultdict(list)
-    for i, sid, unit, day, subj, att in frame.select(
-        "i", "sid", "unit", "day", "subject", "att"
-    ).iter_rows():
-        prepared = fast_of.get(i)
-        if prepared is not None:
-            if prepared[0]:
-                per_unit[unit].append((day, sid, prepared))
-            continue
-        for title in submission_titles(subj, att):
-            prepared = _prepare(normalize_title(title, places))
-            if prepared[0]:
-                per_unit[unit].append((day, sid, prepared))
-    for v in per_unit.values():
-        v.sort(key=lambda x: (x[0], x[1]))
-    days = {u: [x[0] for x in v] for u, v in per_unit.items()}
-    cores = {u: [x[2][0] for x in v] for u, v in per_unit.items()}
-    titles = {u: [x[2] for x in v] for u, v in per_unit.items()}
+    plain = frame.filter(pl.col("att").is_null())
+    fast = pl.concat(
+        [plain.select("i"), _prepared_subjects(plain["subject"], places)], how="horizontal"
+    )
+    titles = schema_of_titles = {
+        "i": pl.UInt32,
+        "k": pl.Int64,
+        "core": pl.String,
+        "numbers": pl.String,
+    }
+    slow_rows = []
+    slow = frame.join(fast.filter("safe").select("i"), on="i", how="anti")
+    for i, subj, att in slow.select("i", "subject", "att").iter_rows():
+        for k, title in enumerate(submission_titles(subj, att)):
+            core, numbers = _prepare(normalize_title(title, places))
+            slow_rows.append((i, k, core, _number_key(numbers)))
+    titles = pl.concat(
+        [
+            fast.filter("safe").select("i", pl.lit(0, pl.Int64).alias("k"), "core", "numbers"),
+            pl.DataFrame(slow_rows, schema=schema_of_titles, orient="row"),
+        ]
+    )
+    return (
+        titles.filter(pl.col("core") != "")
+        .join(frame.select("i", "unit", "day", "sid"), on="i")
+        .sort("unit", "day", "sid", "i", "k")
+        .select("unit", "day", pl.col("sid").alias("submission_id"), "core", "numbers")
+    )
 
-    out = []
+
+def link_adoptions_to_submissions(
+    adoptions: pl.DataFrame,
+    adoption_units: pl.DataFrame,
+    submissions: pl.DataFrame,
+    accept: float = LINK_ACCEPT,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    places: tuple[str, ...] = (),
+) -> pl.DataFrame:
+    """Frame (adoption_id, submission_id, score): for each adoption, the submission it came
+    from, if any reaches `accept`.
+
+    Candidates: submissions whose resolved `unit` is one of the adoption's units, sent on
+    a local date in [issue date − window_days, issue date]. The most similar title wins
+    (ties: the later submission, the one nearest the issue). Several adoptions may link to
+    one submission (the same article in several periodicals).
+
+    Every candidate pair is first bounded in bulk (`_similarity_bound`, numpy); rapidfuzz
+    scores only the pairs whose bound reaches the cutoff, which gives the same links as
+    scoring every pair."""
+    if adoptions.height == 0 or submissions.height == 0 or "unit" not in submissions.columns:
+        return pl.DataFrame(schema=LINKS)
+
+    units_of: dict[str, list[str]] = defaultdict(list)
+    if adoption_units.height:
+        for aid, unit in adoption_units.select("adoption_id", "unit").unique().iter_rows():
+            if unit is not None:
+                units_of[aid].append(unit)
+
+    # Per unit, the days of its adoptions: a submission matters only when one of them
+    # falls in [its day, its day + window_days] (its titles are prepared only then).
+    adoption_days: dict[str, list[int]] = defaultdict(list)
+    for aid, d in adoptions.select("adoption_id", "date").iter_rows():
+        if d is not None:
+            for unit in units_of.get(aid, ()):
+                adoption_days[unit].append(d.toordinal())
+
+    # Every title of the candidate submissions, sorted by (unit, day): a unit's window is a
+    # range of rows, found by binary search on unit number × 2^21 + day.
+    titles = _submission_titles(submissions, adoption_days, window_days, places)
+    if titles.height == 0:
+        return pl.DataFrame(schema=LINKS)
+    unit_names = titles["unit"].unique(maintain_order=True).to_list()
+    unit_no = {u: k for k, u in enumerate(unit_names)}
+    keys = (
+        titles.select(pl.col("unit").rank("dense").cast(pl.Int64) - 1).to_series().to_numpy()
+        * (1 << 21)
+        + titles["day"].to_numpy()
+    )
+    days = titles["day"].to_list()
+    sids = titles["submission_id"].to_list()
+    cores = titles["core"].to_list()
+    numbers = titles["numbers"].to_list()
+
+    # The adoptions (in their order) and, per adoption, one window per unit (units sorted).
     ad = schema.conform(adoptions, schema.ADOPTIONS)
+    a_ids, a_cores, a_numbers = [], [], []
+    pair_adoption, pair_lo, pair_hi = [], [], []
     for aid, title, d in ad.select("adoption_id", "title", "date").iter_rows():
         if d is None or aid not in units_of:
             continue
         core, nums = _prepare(normalize_title(title, places))
+        if not core:
+            continue
         hi = d.toordinal()
         lo = (d - timedelta(days=window_days)).toordinal()
-        best = None  # (score, day, submission_id)
+        k = len(a_ids)
+        a_ids.append(aid)
+        a_cores.append(core)
+        a_numbers.append(_number_key(nums))
         for unit in sorted(units_of[aid]):
-            entries = per_unit.get(unit)
-            if not entries:
-                continue
-            i, j = bisect.bisect_left(days[unit], lo), bisect.bisect_right(days[unit], hi)
-            window = entries[i:j]
-            hit = _best(core, nums, titles[unit][i:j], accept, cores[unit][i:j])
-            if hit is None:
-                continue
-            k, sc = hit
-            cand = (sc, window[k][0], window[k][1])
-            if best is None or cand[:2] > best[:2]:
-                best = cand
-        if best is not None:
-            out.append({"adoption_id": aid, "submission_id": best[2], "score": best[0]})
+            if unit in unit_no:
+                pair_adoption.append(k)
+                pair_lo.append(unit_no[unit] * (1 << 21) + lo)
+                pair_hi.append(unit_no[unit] * (1 << 21) + hi)
+    if not pair_adoption:
+        return pl.DataFrame(schema=LINKS)
+    starts = np.searchsorted(keys, np.array(pair_lo, dtype=np.int64), side="left")
+    ends = np.searchsorted(keys, np.array(pair_hi, dtype=np.int64), side="right")
+
+    # Every (window, title) pair, bounded in chunks; only pairs that may reach the cutoff
+    # are kept.
+    sizes = ends - starts
+    n_pairs = len(pair_adoption)
+    t_counts, t_len, table = _bucket_counts(cores)
+    a_counts, a_len, _ = _bucket_counts(a_cores, table)
+    pair_adoption_np = np.array(pair_adoption, dtype=np.int64)
+    kept_window, kept_title = [], []
+    cutoff = accept * 0.9 - 1e-6
+    window_of = np.repeat(np.arange(n_pairs, dtype=np.int64), sizes)
+    first = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+    for lo in range(0, len(window_of), _BOUND_CHUNK):
+        w = window_of[lo : lo + _BOUND_CHUNK]
+        t = np.arange(lo, lo + len(w), dtype=np.int64) + first[lo : lo + _BOUND_CHUNK]
+        a = pair_adoption_np[w]
+        keep = _similarity_bound(a_counts[a], a_len[a], t_counts[t], t_len[t]) >= cutoff
+        kept_window.append(w[keep])
+        kept_title.append(t[keep])
+    kept_w = np.concatenate(kept_window) if kept_window else np.empty(0, dtype=np.int64)
+    kept_t = np.concatenate(kept_title).tolist() if kept_title else []
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(kept_w, minlength=n_pairs)))).tolist()
+
+    out = []
+    best = None  # (score, day, submission_id) of the current adoption
+    for p in range(n_pairs + 1):
+        k = pair_adoption[p] if p < n_pairs else -1
+        if p and k != pair_adoption[p - 1]:
+            if best is not None:
+                aid = a_ids[pair_adoption[p - 1]]
+                out.append({"adoption_id": aid, "submission_id": best[2], "score": best[0]})
+            best = None
+        if p == n_pairs:
+            break
+        idx = kept_t[offsets[p] : offsets[p + 1]]
+        if not idx:
+            continue
+        hit = _best(
+            a_cores[k],
+            a_numbers[k],
+            [cores[e] for e in idx],
+            [numbers[e] for e in idx],
+            accept,
+        )
+        if hit is None:
+            continue
+        e = idx[hit[0]]
+        cand = (hit[1], days[e], sids[e])
+        if best is None or cand[:2] > best[:2]:
+            best = cand
     return pl.DataFrame(out, schema=LINKS) if out else pl.DataFrame(schema=LINKS)
 
 
