@@ -45,7 +45,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import polars as pl
 
@@ -72,34 +72,58 @@ def fmt(x: float | None) -> str:
 # Prepared inputs
 
 
-@dataclass
 class Prepared:
-    """The scoring inputs as plain rows.
+    """The scoring inputs: units, adoptions and events as plain rows, submissions as a frame.
 
     - `units`: unit -> group, in roster order.
     - `adoptions`: one dict per (adoption, unit named): adoption columns, `article_id`,
       `unit`, `position`, `n_units`.
     - `events`: event dicts with `unit` and `article_id` (rows without a unit are dropped).
-    - `submissions`: submission dicts with `unit` (maybe None) and local `date`.
+    - `log`: the submissions with `unit` (maybe null) and local `date`, in time order, as a
+      polars frame (`prepare_submissions`): counts per unit are read from it (a province
+      sends a million a year). `submissions` gives the same rows as dicts, built on first
+      use; `submissions_in` the dicts of some months only. Rows are read, never changed.
     - `log_months`: (year, month) of every month holding at least one submission (C5).
     """
 
-    units: dict[str, str]
-    adoptions: list[dict]
-    events: list[dict]
-    submissions: list[dict]
-    log_months: set[tuple[int, int]] = field(default_factory=set)
+    def __init__(
+        self,
+        units: dict[str, str],
+        adoptions: list[dict],
+        events: list[dict],
+        log: pl.DataFrame | None = None,
+        log_months: set[tuple[int, int]] | None = None,
+    ):
+        self.units = units
+        self.adoptions = adoptions
+        self.events = events
+        self.log = log if log is not None else prepare_submissions(None)[0]
+        self.log_months = set(log_months) if log_months is not None else _months(self.log)
+        self._rows: list[dict] | None = None
+        self._month_rows: dict[tuple[int, int], list[dict]] = {}
+
+    @property
+    def submissions(self) -> list[dict]:
+        """The submissions as dicts (every column of `log`), in time order."""
+        if self._rows is None:
+            self._rows = list(self.log.iter_rows(named=True))
+        return self._rows
+
+    def with_events(self, events: list[dict]) -> Prepared:
+        """The same inputs with other events."""
+        return Prepared(self.units, self.adoptions, events, self.log, self.log_months)
 
     def without_groups(self, groups: Iterable[str]) -> Prepared:
         """The same inputs without the units of `groups` (listed but not scored, e.g.
         萧山's 不列入考核) and their adoptions, events and submissions; `log_months` keeps
         every month with mail logs (C5 counts any submission)."""
         drop = {u for u, g in self.units.items() if g in set(groups)}
+        unit = pl.col("unit")
         return Prepared(
             {u: g for u, g in self.units.items() if u not in drop},
             [a for a in self.adoptions if a["unit"] not in drop],
             [e for e in self.events if e["unit"] not in drop],
-            [s for s in self.submissions if s.get("unit") not in drop],
+            self.log.filter(unit.is_null() | ~unit.is_in(list(drop))) if drop else self.log,
             set(self.log_months),
         )
 
@@ -110,33 +134,54 @@ class Prepared:
     def has_logs(self, month: Period) -> bool:
         return (month.year, month.index) in self.log_months
 
-    def submissions_by_month(self) -> dict[tuple[int, int], list[dict]]:
-        """The submissions per (year, month) of their local date, in time order; built
-        once (rules that count per month or quarter then touch each submission once)."""
-        subs = self.submissions
-        cached = self.__dict__.get("_by_month")
-        if cached is None or cached[0] is not subs or cached[1] != len(subs):
-            index: dict[tuple[int, int], list[dict]] = defaultdict(list)
-            for s in subs:
-                d = s["date"]
-                index[(d.year, d.month)].append(s)
-            cached = (subs, len(subs), index)
-            self.__dict__["_by_month"] = cached
-        return cached[2]
-
     def submissions_in(self, months: Iterable[Period]) -> Iterable[dict]:
-        """The submissions of the given months, month by month."""
-        index = self.submissions_by_month()
+        """The submissions of the given months as dicts, month by month, in time order
+        (each month's dicts built once)."""
         for m in months:
-            yield from index.get((m.year, m.index), ())
+            key = (m.year, m.index)
+            rows = self._month_rows.get(key)
+            if rows is None:
+                start, end = m.start, m.end
+                if self._rows is not None:
+                    rows = [s for s in self._rows if start <= s["date"] <= end]
+                else:
+                    log = self.log.filter(pl.col("date").is_between(start, end))
+                    rows = list(log.iter_rows(named=True))
+                self._month_rows[key] = rows
+            yield from rows
+
+    def count_submissions(
+        self, start: date, end: date, where: pl.Expr | None = None
+    ) -> dict[str, int]:
+        """Per unit, its submissions with a local date from `start` to `end` (inclusive)
+        and, when given, `where` (a polars filter on `log`'s columns); units without any
+        are left out; submissions without a unit are not counted."""
+        log = self.log.lazy().filter(
+            pl.col("unit").is_not_null(), pl.col("date").is_between(start, end)
+        )
+        if where is not None:
+            log = log.filter(where)
+        n = log.group_by("unit").len().collect()
+        return dict(zip(n["unit"].to_list(), n["len"].to_list(), strict=True))
+
+    def answer_candidates(self, units: Iterable[str | None]) -> list[dict]:
+        """What `transforms.commissions.commission_rows` reads of the submissions when only
+        `units` have commissions: their submissions (dicts, in time order) and, for each
+        month holding any submission, a dated row without a unit (it tells 未报 from 未知
+        by the months holding submissions, C5)."""
+        wanted = [u for u in set(units) if u is not None]
+        rows = []
+        if wanted:
+            rows = list(self.log.filter(pl.col("unit").is_in(wanted)).iter_rows(named=True))
+        return rows + [{"date": date(y, m, 1), "unit": None} for y, m in sorted(_months(self.log))]
 
 
-def _local_date(t) -> date | None:
-    if t is None:
-        return None
-    if isinstance(t, datetime):
-        return t.date()
-    return t
+def _months(log: pl.DataFrame) -> set[tuple[int, int]]:
+    """(year, month) of the local dates in `log`."""
+    if log.height == 0:
+        return set()
+    ym = log.select(y=pl.col("date").dt.year(), m=pl.col("date").dt.month()).unique()
+    return set(zip(ym["y"].to_list(), ym["m"].to_list(), strict=True))
 
 
 def _rows(df: pl.DataFrame | None) -> list[dict]:
@@ -147,16 +192,7 @@ def _rows(df: pl.DataFrame | None) -> list[dict]:
 
 def prepare(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> Prepared:
     """Plain rows from `inputs`; a roster group unknown to the scheme is an InputError."""
-    known = set(groups) if groups is not None else None
-    units: dict[str, str] = {}
-    for r in _rows(inputs.units):
-        if known is not None and r["group"] not in known:
-            raise InputError(
-                f"单位「{r['unit']}」的类别「{r['group']}」不是本考核办法的类别，"
-                f"可用的有：{'、'.join(sorted(known))}",
-                file="units.csv",
-            )
-        units[r["unit"]] = r["group"]
+    units = prepare_units(inputs, groups)
 
     by_id = {r["adoption_id"]: r for r in _rows(inputs.adoptions)}
     adoptions = []
@@ -181,35 +217,49 @@ def prepare(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> Prepa
         events.append(e)
     events.sort(key=lambda e: (e["date"], e.get("source_file") or "", e.get("source_row") or 0))
 
-    submissions, log_months = _prepared_submissions(inputs.submissions)
-    return Prepared(units, adoptions, events, submissions, log_months)
+    return Prepared(units, adoptions, events, *prepare_submissions(inputs.submissions))
 
 
-#: The submissions last prepared: (weak reference to their frame, rows, months). A
-#: scheme's scorer and `SchemeSpec.score` (the quota overview) prepare the same inputs;
-#: a province's million submission rows are built once. Rows are read, never changed.
-_LAST_SUBMISSIONS: list[tuple[weakref.ref, list[dict], set[tuple[int, int]]]] = []
+def prepare_units(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> dict[str, str]:
+    """unit -> group in roster order; a group not in `groups` (when given) is an InputError."""
+    known = set(groups) if groups is not None else None
+    units: dict[str, str] = {}
+    for r in _rows(inputs.units):
+        if known is not None and r["group"] not in known:
+            raise InputError(
+                f"单位「{r['unit']}」的类别「{r['group']}」不是本考核办法的类别，"
+                f"可用的有：{'、'.join(sorted(known))}",
+                file="units.csv",
+            )
+        units[r["unit"]] = r["group"]
+    return units
 
 
-def _prepared_submissions(df: pl.DataFrame | None) -> tuple[list[dict], set[tuple[int, int]]]:
-    """Submission dicts with `unit` and local `date`, in time order, and their months."""
+#: The submissions last prepared: (weak reference to their frame, log, months). A
+#: scheme's scorer and `SchemeSpec.score` (the quota overview) prepare the same inputs.
+_LAST_SUBMISSIONS: list[tuple[weakref.ref, pl.DataFrame, set[tuple[int, int]]]] = []
+
+
+def prepare_submissions(df: pl.DataFrame | None) -> tuple[pl.DataFrame, set[tuple[int, int]]]:
+    """The submissions with a time, with `unit` (null when the frame has none) and their
+    local `date` (of `time` in its own zone), in time order (stable), and their months."""
     if _LAST_SUBMISSIONS and df is not None and _LAST_SUBMISSIONS[0][0]() is df:
-        _, rows, months = _LAST_SUBMISSIONS[0]
-        return list(rows), set(months)
-    submissions = []
-    log_months: set[tuple[int, int]] = set()
-    for s in _rows(df):
-        d = _local_date(s.get("time"))
-        if d is None:
-            continue
-        s["date"] = d
-        s.setdefault("unit", None)
-        submissions.append(s)
-        log_months.add((d.year, d.month))
-    submissions.sort(key=lambda s: s["time"])
+        _, log, months = _LAST_SUBMISSIONS[0]
+        return log, set(months)
+    if df is None:
+        log = pl.DataFrame(schema={"time": pl.Datetime("us"), "unit": pl.String, "date": pl.Date})
+    elif "time" not in df.columns:
+        log = df.clear().with_columns(date=pl.lit(None, pl.Date))
+    else:
+        t = pl.col("time")
+        day = t.dt.date() if isinstance(df.schema["time"], pl.Datetime) else t
+        log = df.filter(t.is_not_null()).with_columns(date=day).sort("time", maintain_order=True)
+    if "unit" not in log.columns:
+        log = log.with_columns(unit=pl.lit(None, pl.String))
+    months = _months(log)
     if df is not None:
-        _LAST_SUBMISSIONS[:] = [(weakref.ref(df), list(submissions), set(log_months))]
-    return submissions, log_months
+        _LAST_SUBMISSIONS[:] = [(weakref.ref(df), log, set(months))]
+    return log, months
 
 
 # --------------------------------------------------------------------------------------
@@ -716,7 +766,7 @@ def silent_month_rows(
         if not prep.has_logs(m):
             skipped.append(m)
             continue
-        active = {s["unit"] for s in prep.submissions_in([m])}
+        active = prep.count_submissions(m.start, m.end)
         for unit in prep.units:
             if unit not in active:
                 note = f"{m.title}无报送记录：{fmt(points)} 分"
@@ -754,6 +804,23 @@ class Quota:
             return True
         text = (s.get("kind") or "") + (s.get("subject") or "")
         return any(w in text for w in self.words)
+
+    def where(self, columns: Iterable[str]) -> pl.Expr | None:
+        """`counts` without `match` as a polars filter on submissions with `columns`
+        (None: every submission counts)."""
+        if self.match is not None:
+            raise ValueError("a quota with a match predicate has no polars filter")
+        if not self.words:
+            return None
+        text = pl.concat_str(_text_col("kind", columns), _text_col("subject", columns))
+        return pl.any_horizontal(text.str.contains(w, literal=True) for w in self.words)
+
+
+def _text_col(name: str, columns: Iterable[str]) -> pl.Expr:
+    """A text column with null (or missing) read as the empty string."""
+    if name not in columns:
+        return pl.lit("")
+    return pl.col(name).cast(pl.String).fill_null("")
 
 
 @dataclass(frozen=True)
@@ -824,16 +891,20 @@ def quota_windows(prep: Prepared, period: Period, quota: Quota) -> list[QuotaWin
         if len(missing) == len(w.months()):
             out.append(QuotaWindow(w, missing, []))
             continue
-        n: dict[str, int] = defaultdict(int)
-        for s in prep.submissions_in(w.months()):
-            if s["unit"] is not None and w.contains(s["date"]) and quota.counts(s):
-                n[s["unit"]] += 1
+        if quota.match is None:
+            n = prep.count_submissions(w.start, w.end, quota.where(prep.log.columns))
+        else:  # a predicate on the submission dicts
+            n = defaultdict(int)
+            start, end = w.start, w.end
+            for s in prep.submissions_in(w.months()):
+                if s["unit"] is not None and start <= s["date"] <= end and quota.counts(s):
+                    n[s["unit"]] += 1
         judged = []
         for unit, group in prep.units.items():
             need = quota.thresholds.get(group)
             if need is None:
                 continue
-            got = n[unit]
+            got = n.get(unit, 0)
             if got >= need:
                 pts = quota.met_points
             else:
@@ -931,14 +1002,12 @@ def silent_month_table(prep: Prepared, period: Period, rule: Rule, points: float
     for m in period.months():
         if not prep.has_logs(m):
             continue
-        n: dict[str, int] = defaultdict(int)
-        for s in prep.submissions_in([m]):
-            if s["unit"] is not None:
-                n[s["unit"]] += 1
+        n = prep.count_submissions(m.start, m.end)
         for unit in prep.units:
+            got = n.get(unit, 0)
             out.append(
                 dict(unit=unit, period=m.label, rule=rule.name, clause=rule.clause,
-                     required=1.0, count=n[unit], points=float(points) if n[unit] == 0 else 0.0)
+                     required=1.0, count=got, points=float(points) if got == 0 else 0.0)
             )  # fmt: skip
     return out
 
@@ -973,7 +1042,7 @@ def quotas_frame(rows: list[dict]) -> pl.DataFrame:
 
 def commission_status(
     events: Iterable[dict] | pl.DataFrame,
-    submissions: Iterable[dict] | pl.DataFrame,
+    submissions: Prepared | Iterable[dict] | pl.DataFrame,
     *,
     event_type: str = "约稿",
     marker: str = "约稿",
@@ -986,8 +1055,15 @@ def commission_status(
     kind or subject contains `marker` sent after its previous commission's due date: on or
     before the due date -> 按时, later -> 逾期; none, and the due month holds mail logs ->
     未报; else 未知. See transforms.commissions.commission_rows (the one implementation;
-    `commission_table` gives the same as a COMMISSIONS frame).
+    `commission_table` gives the same as a COMMISSIONS frame). Given the `Prepared`
+    inputs, only the submissions of commissioned units are read as rows.
     """
+    if isinstance(submissions, Prepared):
+        if not isinstance(events, pl.DataFrame):
+            events = list(events)
+        evs = events.iter_rows(named=True) if isinstance(events, pl.DataFrame) else events
+        units = {e.get("unit") for e in evs if e.get("type") == event_type}
+        submissions = submissions.answer_candidates(units)
     return commission_rows(events, submissions, event_type=event_type, marker=marker)
 
 
@@ -1030,17 +1106,14 @@ def top_share_count(n: int, share: float) -> int:
 
 
 def submitted_counts(prep: Prepared, period: Period) -> dict[str, int]:
-    n: dict[str, int] = defaultdict(int)
-    for s in prep.submissions_in(period.months()):
-        if s["unit"] is not None and period.contains(s["date"]):
-            n[s["unit"]] += 1
-    return n
+    return defaultdict(int, prep.count_submissions(period.start, period.end))
 
 
 def adopted_counts(prep: Prepared, period: Period) -> dict[str, int]:
     arts: dict[str, set] = defaultdict(set)
+    start, end = period.start, period.end
     for a in prep.adoptions:
-        if period.contains(a["date"]):
+        if start <= a["date"] <= end:
             arts[a["unit"]].add(a["article_id"])
     return {u: len(v) for u, v in arts.items()}
 
@@ -1099,6 +1172,25 @@ class CountTarget:
         subject = item.get("subject") or ""
         return any(f"【{k}" in subject for k in self.kinds)
 
+    def where(self, log: pl.DataFrame) -> pl.Expr | None:
+        """`counts` of a submission as a polars filter on `log` (None: all count): the
+        class of each distinct `kind` is read by `kind_word`, the subject's 【kind】 marks
+        by literal search."""
+        if not self.kinds:
+            return None
+        wanted = {kind_word(k) for k in self.kinds}
+        kinds = log["kind"].unique().drop_nulls().to_list() if "kind" in log.columns else []
+        yes = [k for k in kinds if kind_word(k) in wanted]
+        blank = [k for k in kinds if kind_word(k) is None]
+        marked = pl.any_horizontal(
+            _text_col("subject", log.columns).str.contains(f"【{k}", literal=True)
+            for k in self.kinds
+        )
+        if "kind" not in log.columns:
+            return marked
+        kind = pl.col("kind")
+        return kind.is_in(yes) | ((kind.is_null() | kind.is_in(blank)) & marked)
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -1152,14 +1244,14 @@ def target_progress(
     covered = sum(1 for m in period.year_period.months() if m.start <= end and prep.has_logs(m))
     out: dict[str, list[Progress]] = {u: [] for u in prep.units}
     for t in targets:
-        items = prep.adoptions
-        if t.source == "submission":
-            items = prep.submissions_in(m for m in period.year_period.months() if m.start <= end)
         n: dict[str, int] = defaultdict(int)
-        for it in items:
-            if it.get("unit") is not None and start <= it["date"] <= end:
-                if t.counts(it, default_kinds):
-                    n[it["unit"]] += 1
+        if t.source == "submission":
+            n.update(prep.count_submissions(start, end, t.where(prep.log)))
+        else:
+            for it in prep.adoptions:
+                if it.get("unit") is not None and start <= it["date"] <= end:
+                    if t.counts(it, default_kinds):
+                        n[it["unit"]] += 1
         for unit, group in prep.units.items():
             full = t.thresholds.get(group)
             need, months = full, 12
@@ -1297,7 +1389,8 @@ class SchemeSpec:
     def score(self, inputs: ScoringInputs, period: Period) -> ScoreResult:
         result = self.scorer(self, inputs, period)
         if result.quotas is None and (self.quotas or self.silent_month):
-            prep = prepare(inputs)
+            # the overview reads only the units and the submissions
+            prep = Prepared(prepare_units(inputs), [], [], *prepare_submissions(inputs.submissions))
             result.quotas = quota_overview(prep, period, self.quotas, self.silent_month)
         return result
 

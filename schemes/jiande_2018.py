@@ -268,7 +268,7 @@ UNITS += tuple((u, g, _FULL.get(u, ())) for g, names in _DEPTS.items() for u in 
 
 
 def _commissions(prep: E.Prepared) -> list[dict]:
-    return E.commission_status(prep.events, prep.submissions)
+    return E.commission_status(prep.events, prep)
 
 
 def _items(prep: E.Prepared, period: Period, commissions: list[dict]):

@@ -269,7 +269,7 @@ def _items(prep: E.Prepared, period: Period, commissions: list[dict]):
                 f"（{e['date']:%Y年%-m月%-d日}），同一信息同级批示只加分一次。"
             )
     rows += E.instruction_rows(
-        E.Prepared(prep.units, prep.adoptions, events, prep.submissions, prep.log_months),
+        prep.with_events(events),
         period,
         INSTRUCTIONS,
     )
@@ -396,7 +396,7 @@ def _frame(prep: E.Prepared, pts: dict[str, float], met: dict | None = None) -> 
 def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreResult:
     """Score a month, a quarter (按季度通报) or the year (年度综合考评)."""
     prep = _prepare(inputs)
-    commissions = E.commission_status(prep.events, prep.submissions)
+    commissions = E.commission_status(prep.events, prep)
 
     rows, notes, remarks = _items(prep, period, commissions)
     quarters = None

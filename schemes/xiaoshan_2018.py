@@ -423,7 +423,7 @@ def _table(prep: E.Prepared, period: Period, rows: list[dict]) -> pl.DataFrame:
 def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreResult:
     """Score a month, a quarter or the year (the year-end result: target met, −30 rule)."""
     prep = _prepare(inputs)
-    commissions = E.commission_status(prep.events, prep.submissions)
+    commissions = E.commission_status(prep.events, prep)
     rows, notes = _items(prep, period, commissions)
     if period.kind == "year":
         rows += _no_instruction_rows(prep, period)

@@ -370,7 +370,7 @@ def _quarters_frame(frames: list[tuple[Period, pl.DataFrame]]) -> pl.DataFrame:
 def score(spec: E.SchemeSpec, inputs: ScoringInputs, period: Period) -> ScoreResult:
     """Score a month, a quarter (季度通报) or the year (年终累计得分, 排名, 绩效扣分)."""
     prep = E.prepare(inputs, [g.name for g in GROUPS])
-    commissions = E.commission_status(prep.events, prep.submissions, event_type=COMMISSION)
+    commissions = E.commission_status(prep.events, prep, event_type=COMMISSION)
 
     if period.kind == "month":
         rows, notes, remarks = _items(prep, period, commissions)
