@@ -211,25 +211,29 @@ def _best(
     cutoff: float,
 ):
     """(index, score) of the candidate title most similar to `core`, or None below
-    `cutoff`. Same measure as transforms.grouping.title_similarity, run inside rapidfuzz;
-    numbers as `_number_key` strings."""
+    `cutoff`; of equal scores the last candidate (the candidates come by date, so the one
+    nearest the issue). Same measure as transforms.grouping.title_similarity, run inside
+    rapidfuzz; numbers as `_number_key` strings."""
     if not core or not cores:
         return None
-    best: dict[int, float] = {}
-    for _c, sc, j in process.extract(core, cores, scorer=fuzz.ratio, score_cutoff=cutoff * 0.9):
-        best[j] = sc
+    # A raw score under the cutoff cannot reach it: the number penalty only lowers it.
+    scores: dict[int, float] = {}
+    for _c, sc, j in process.extract(
+        core, cores, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+    ):
+        scores[j] = sc
     if len(core) >= PARTIAL_MIN_LEN:
         for _c, sc, j in process.extract(
-            core, cores, scorer=fuzz.partial_ratio, score_cutoff=cutoff * 0.9
+            core, cores, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None
         ):
-            if len(cores[j]) >= PARTIAL_MIN_LEN and sc > best.get(j, -1.0):
-                best[j] = sc
+            if len(cores[j]) >= PARTIAL_MIN_LEN and sc > scores.get(j, -1.0):
+                scores[j] = sc
     top = None
-    for j, sc in best.items():
+    for j, sc in scores.items():
         nb = cand_numbers[j]
         if numbers and nb and numbers != nb:
             sc *= NUMBER_PENALTY
-        if sc >= cutoff and (top is None or sc > top[1]):
+        if sc >= cutoff and (top is None or (sc, j) > (top[1], top[0])):
             top = (j, float(sc))
     return top
 
@@ -376,8 +380,9 @@ def link_adoptions_to_submissions(
 
     Candidates: submissions whose resolved `unit` is one of the adoption's units, sent on
     a local date in [issue date − window_days, issue date]. The most similar title wins
-    (ties: the later submission, the one nearest the issue). Several adoptions may link to
-    one submission (the same article in several periodicals).
+    (ties: the later submission, the one nearest the issue, then the greater
+    submission_id). Several adoptions may link to one submission (the same article in
+    several periodicals).
 
     Every candidate pair is first bounded in bulk (`_similarity_bound`, numpy); rapidfuzz
     scores only the pairs whose bound reaches the cutoff, which gives the same links as
@@ -450,7 +455,7 @@ def link_adoptions_to_submissions(
     a_counts, a_len, _ = _bucket_counts(a_cores, table)
     pair_adoption_np = np.array(pair_adoption, dtype=np.int64)
     kept_window, kept_title = [], []
-    cutoff = accept * 0.9 - 1e-6
+    cutoff = accept - 1e-6  # rounding: a bound equal to the cutoff is kept
     window_of = np.repeat(np.arange(n_pairs, dtype=np.int64), sizes)
     first = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
     for lo in range(0, len(window_of), _BOUND_CHUNK):
@@ -489,7 +494,7 @@ def link_adoptions_to_submissions(
             continue
         e = idx[hit[0]]
         cand = (hit[1], days[e], sids[e])
-        if best is None or cand[:2] > best[:2]:
+        if best is None or cand > best:
             best = cand
     return pl.DataFrame(out, schema=LINKS) if out else pl.DataFrame(schema=LINKS)
 
