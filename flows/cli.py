@@ -114,6 +114,7 @@ def schemes() -> None:
 )
 def send(directory: Path, period: str, dry_run: bool) -> None:
     """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。"""
+    _prefect_env()  # [run] task_runner = "dask" sends inside a Prefect flow
     from flows.delivery import send_period
 
     report = send_period(directory, period, dry_run=dry_run, progress=_say)

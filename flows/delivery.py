@@ -108,12 +108,38 @@ class MailSettings:
 
 @dataclass
 class Outgoing:
-    """One message to one address of a unit."""
+    """One message to one address of a unit: its text and the files it carries. The
+    message is built when it is sent (`build`), on the machine that sends it, so that a
+    plan of thousands of messages holds no PDF in memory and travels light to Dask."""
 
     unit: str
     address: str
     correction: bool
-    message: EmailMessage
+    subject: str
+    body: str
+    #: the From header
+    sender: str
+    #: the X-Kaohe-Run header: period and version folder
+    run_label: str
+    #: (file name in the message, path) of each attachment
+    attachments: list[tuple[str, str]]
+    timezone: str = "Asia/Shanghai"
+
+    def build(self, message_id: str | None = None) -> EmailMessage:
+        msg = EmailMessage(policy=SMTP_POLICY)
+        msg["Subject"] = self.subject
+        msg["From"] = self.sender
+        msg["To"] = self.address
+        msg["Date"] = format_datetime(datetime.now(ZoneInfo(self.timezone)))
+        msg["X-Kaohe-Run"] = self.run_label
+        if message_id:
+            msg["Message-ID"] = message_id
+        msg.set_content(self.body)
+        for filename, path in self.attachments:
+            msg.add_attachment(
+                Path(path).read_bytes(), maintype="application", subtype="pdf", filename=filename
+            )
+        return msg
 
 
 @dataclass
@@ -207,8 +233,7 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
     ledger = store.ledger(run.id)
     roster = _roster(ws)
     env = _env()
-    tz = ZoneInfo(ws.timezone)
-    today = datetime.now(tz).date()
+    today = datetime.now(ZoneInfo(ws.timezone)).date()
     bulletin_name = f"{period.title}政务信息工作情况通报" + (
         f"（第{version}版）" if version > 1 else ""
     )
@@ -250,27 +275,24 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
         }
         subject = " ".join(env.get_template("mail_subject.txt.j2").render(ctx).split())
         body = env.get_template("mail_body.txt.j2").render(ctx).strip() + "\n"
-        for address in addresses:
-            msg = EmailMessage(policy=SMTP_POLICY)
-            msg["Subject"] = subject
-            msg["From"] = formataddr((ws.office, sender))
-            msg["To"] = address
-            msg["Date"] = format_datetime(datetime.now(tz))
-            msg["X-Kaohe-Run"] = f"{period.label} {version_dir.name}"
-            msg.set_content(body)
-            msg.add_attachment(
-                bulletin.read_bytes(),
-                maintype="application",
-                subtype="pdf",
-                filename=bulletin_name + ".pdf",
+        # an address written twice is mailed once (and recorded once)
+        for address in dict.fromkeys(addresses):
+            messages.append(
+                Outgoing(
+                    unit=unit,
+                    address=address,
+                    correction=previous is not None,
+                    subject=subject,
+                    body=body,
+                    sender=formataddr((ws.office, sender)),
+                    run_label=f"{period.label} {version_dir.name}",
+                    attachments=[
+                        (bulletin_name + ".pdf", str(bulletin)),
+                        (statement_name + ".pdf", str(statement)),
+                    ],
+                    timezone=ws.timezone,
+                )
             )
-            msg.add_attachment(
-                statement.read_bytes(),
-                maintype="application",
-                subtype="pdf",
-                filename=statement_name + ".pdf",
-            )
-            messages.append(Outgoing(unit, address, previous is not None, msg))
     return Plan(period, version, version_dir, run, messages, no_address)
 
 
@@ -412,6 +434,113 @@ def _eml_name(o: Outgoing) -> str:
     return f"{statement_filename(o.unit)}_{o.address.replace('/', '_')}.eml"
 
 
+@dataclass(frozen=True)
+class RunRef:
+    """The run a send belongs to, as the delivery rows need it (light enough for Dask)."""
+
+    id: int
+    period: str
+    version: int
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass
+class Outcome:
+    """How message `number` (1-based, in the order of the plan) went."""
+
+    number: int
+    unit: str
+    address: str
+    attempt: Attempt
+
+
+STOPPED = "邮件服务器无法连接，已停止发送；已发送的不会重发，再次运行 kaohe send 将从中断处继续"
+
+
+def deliver(
+    run: RunRef,
+    items: list[tuple[int, Outgoing]],
+    store: Store,
+    mailer: Mailer,
+    *,
+    stop: Callable[[], bool] | None = None,
+    each: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Send numbered messages in order over one connection, each recorded in `store` before
+    it goes out (`sending`, with its Message-ID) and after (its outcome).
+
+    The one code path of every runner: the default runner calls it once with every message,
+    the Dask runner once per batch, in each worker. A message the store already has as
+    `sent` is skipped (sent before a crash or by an earlier try of the batch); one that was
+    tried before keeps its Message-ID, so a receiver can tell a resend from a new message.
+    It stops after a message finding the server down, and before the next message when
+    `stop()` says so (another batch found it down). A MailError (login, TLS) is recorded
+    as `deferred` and raised."""
+    tz = ZoneInfo(run.timezone)
+    domain = mailer.s.sender.rpartition("@")[2] or None
+    done: list[Outcome] = []
+    for number, o in items:
+        if stop is not None and stop():
+            break
+        prev = store.delivery(run.id, o.unit, o.address)
+        if prev is not None and prev.status == "sent":
+            continue
+        msg_id = prev.message_id if prev is not None else make_msgid(domain=domain)
+        tried = prev.attempts if prev is not None else 0
+        message = o.build(msg_id)
+        store.save_delivery(
+            run,
+            o.unit,
+            o.address,
+            message_id=msg_id,
+            correction=o.correction,
+            status="sending",
+            updated_at=datetime.now(tz),
+        )
+        try:
+            result = mailer.send(message, o.address)
+        except MailError:
+            store.save_delivery(
+                run, o.unit, o.address, status="deferred", updated_at=datetime.now(tz)
+            )
+            raise
+        now = datetime.now(tz)
+        store.save_delivery(
+            run,
+            o.unit,
+            o.address,
+            status=result.status,
+            attempts=tried + result.attempts,
+            error=result.error,
+            sent_at=now if result.status == "sent" else None,
+            updated_at=now,
+        )
+        outcome = Outcome(number, o.unit, o.address, result)
+        done.append(outcome)
+        if each is not None:
+            each(outcome)
+        if result.down:
+            break
+    return done
+
+
+def account(report: SendReport, o: Outcome, total: int, say: Callable[[str], None]) -> None:
+    """Add one outcome to the report and say it (the same lines for every runner)."""
+    r = o.attempt
+    head = f"  [{o.number}/{total}] {o.unit} <{o.address}>"
+    if r.status == "sent":
+        report.sent.append((o.unit, o.address))
+        say(f"{head} 已发送")
+    elif r.status == "failed":
+        report.failed.append((o.unit, o.address, r.error or ""))
+        say(f"{head} 被拒收：{r.error}")
+    else:
+        report.deferred.append((o.unit, o.address, r.error or ""))
+        say(f"{head} 暂时无法发送（已试 {r.attempts} 次）：{r.error}")
+        if r.down and report.stopped is None:
+            report.stopped = r.error
+
+
 def send_period(
     workspace: str | Path,
     period: str,
@@ -420,9 +549,28 @@ def send_period(
     progress: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SendReport:
-    """Mail the latest version of `period` (or with `dry_run` write it as .eml files)."""
-    say = progress or (lambda _text: None)
+    """Mail the latest version of `period` (or with `dry_run` write it as .eml files).
+
+    With `[run] task_runner = "dask"` the messages go out in batches on the workspace's
+    Dask task runner, inside the Prefect flow `send-bulletin` (flows.dask_runner)."""
     ws = Workspace.load(workspace)
+    if ws.task_runner == "dask" and not dry_run:
+        from flows.dask_runner import send_bulletin
+
+        return send_bulletin(str(ws.root), period, progress=progress)
+    return mail_period(ws, period, dry_run=dry_run, progress=progress, sleep=sleep)
+
+
+def mail_period(
+    ws: Workspace,
+    period: str,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendReport:
+    """`send_period` of a loaded workspace, on its task runner."""
+    say = progress or (lambda _text: None)
     per = Period.parse(period)
     settings = None if dry_run else MailSettings.from_workspace(ws)
     sender = settings.sender if settings else (ws.mail.get("sender") or "kaohe@localhost")
@@ -441,21 +589,28 @@ def send_period(
             if dry_run:
                 mail_dir = p.version_dir / "mail"
                 mail_dir.mkdir(exist_ok=True)
+                domain = sender.rpartition("@")[2] or None
                 for o in p.messages:
-                    o.message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
                     path = mail_dir / _eml_name(o)
-                    path.write_bytes(o.message.as_bytes())
+                    path.write_bytes(o.build(make_msgid(domain=domain)).as_bytes())
                     report.written.append(path)
                 say(f"试运行：未发送，{len(report.written)} 封邮件已写入 {mail_dir}")
                 return report
-            _send(p, store, settings, report, say, sleep)
+            _send(ws, p, store, settings, report, say, sleep)
             return report
         finally:
             store.close()
 
 
-def _send(p: Plan, store: Store, settings: MailSettings, report: SendReport, say, sleep) -> None:
-    tz = p.run.started_at.tzinfo or ZoneInfo("Asia/Shanghai")
+def _send(
+    ws: Workspace,
+    p: Plan,
+    store: Store,
+    settings: MailSettings,
+    report: SendReport,
+    say: Callable[[str], None],
+    sleep: Callable[[float], None],
+) -> None:
     done = store.deliveries(p.run.id)
     todo = [
         o for o in p.messages if (d := done.get((o.unit, o.address))) is None or d.status != "sent"
@@ -463,55 +618,14 @@ def _send(p: Plan, store: Store, settings: MailSettings, report: SendReport, say
     report.already = len(p.messages) - len(todo)
     if report.already:
         say(f"  已发送过 {report.already} 封，不再重发；本次发送 {len(todo)} 封")
-    domain = settings.sender.rpartition("@")[2] or None
-    with Mailer(settings, sleep) as mailer:
-        for i, o in enumerate(todo, 1):
-            prev = done.get((o.unit, o.address))
-            # A message that may have gone out before a crash keeps its Message-ID.
-            msg_id = prev.message_id if prev is not None else make_msgid(domain=domain)
-            o.message["Message-ID"] = msg_id
-            tried = prev.attempts if prev is not None else 0
-            store.save_delivery(
-                p.run,
-                o.unit,
-                o.address,
-                message_id=msg_id,
-                correction=o.correction,
-                status="sending",
-                updated_at=datetime.now(tz),
-            )
-            try:
-                result = mailer.send(o.message, o.address)
-            except MailError:
-                store.save_delivery(
-                    p.run, o.unit, o.address, status="deferred", updated_at=datetime.now(tz)
-                )
-                raise
-            now = datetime.now(tz)
-            store.save_delivery(
-                p.run,
-                o.unit,
-                o.address,
-                status=result.status,
-                attempts=tried + result.attempts,
-                error=result.error,
-                sent_at=now if result.status == "sent" else None,
-                updated_at=now,
-            )
-            head = f"  [{i}/{len(todo)}] {o.unit} <{o.address}>"
-            if result.status == "sent":
-                report.sent.append((o.unit, o.address))
-                say(f"{head} 已发送")
-            elif result.status == "failed":
-                report.failed.append((o.unit, o.address, result.error or ""))
-                say(f"{head} 被拒收：{result.error}")
-            else:
-                report.deferred.append((o.unit, o.address, result.error or ""))
-                say(f"{head} 暂时无法发送（已试 {result.attempts} 次）：{result.error}")
-                if result.down:
-                    report.stopped = result.error
-                    say(
-                        "邮件服务器无法连接，已停止发送；已发送的不会重发，"
-                        "再次运行 kaohe send 将从中断处继续"
-                    )
-                    return
+    run = RunRef(p.run.id, p.run.period, p.run.version, ws.timezone)
+    items = list(enumerate(todo, 1))
+    if ws.task_runner == "dask":
+        from flows.dask_runner import send_on_dask
+
+        send_on_dask(ws, run, items, settings, lambda o: account(report, o, len(todo), say), say)
+    else:
+        with Mailer(settings, sleep) as mailer:
+            deliver(run, items, store, mailer, each=lambda o: account(report, o, len(todo), say))
+    if report.stopped:
+        say(STOPPED)

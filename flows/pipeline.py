@@ -17,6 +17,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import outputs, steps
+from flows.dask_runner import batch_size, dask_task_runner
 from flows.render import (
     ReportContext,
     render_bulletin_and_exports,
@@ -73,28 +74,11 @@ def render_task(tmp: Path, ctx: ReportContext, progress: Any = None) -> list[Pat
 
 #: statements per Dask task: a task run costs ~5 ms of Prefect bookkeeping, a statement ~0.1 s
 DASK_BATCH = 50
-#: workers of the LocalCluster started when no [run] dask_address is given
-DASK_LOCAL_WORKERS = 2
 
 
 @task(name="render-statements", cache_policy=NO_CACHE)
 def render_batch_task(st_dir: str, jobs: list) -> list[str]:
     return render_statement_batch(st_dir, jobs)
-
-
-def dask_task_runner(ws: Workspace):
-    """The DaskTaskRunner of a workspace: its [run] dask_address, else a LocalCluster."""
-    from prefect_dask import DaskTaskRunner
-
-    if ws.dask_address:
-        return DaskTaskRunner(address=ws.dask_address)
-    return DaskTaskRunner(
-        cluster_kwargs={
-            "n_workers": DASK_LOCAL_WORKERS,
-            "threads_per_worker": 1,
-            "dashboard_address": None,
-        }
-    )
 
 
 def render_on_dask(
@@ -106,9 +90,7 @@ def render_on_dask(
     st_dir = tmp / "statements"
     st_dir.mkdir(parents=True, exist_ok=True)
     jobs = statement_jobs(ctx)
-    # ~50 a batch; a small workspace is still cut into ~8 batches of at least 10 so that
-    # every worker gets some
-    size = max(10, min(DASK_BATCH, -(-len(jobs) // 8)))
+    size = batch_size(len(jobs), DASK_BATCH)
     batches = statement_batches(jobs, size)
     _echo(progress, f"  在 Dask 上分批生成得分说明：{len(batches)} 批，每批至多 {size} 个单位")
     done = 0

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, delete, inspect, select
+from sqlalchemy import create_engine, delete, inspect, make_url, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,9 @@ from store.models import Delivery, LedgerRow, Run, ScoreRow
 from transforms import schema
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: seconds a SQLite connection waits for another process's write lock before it fails
+#: ("database is locked"): Dask workers record their deliveries in one file concurrently
+SQLITE_BUSY_TIMEOUT = 60
 #: the revision whose schema `create_all` made before migrations existed
 FIRST_REVISION = "0001"
 
@@ -54,10 +57,20 @@ class Store:
     engine: Engine
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        engine = create_engine(url, future=True)
-        with engine.begin() as conn:
-            migrate(conn)
+    def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
+        """A store on `url`, its schema migrated to the newest revision unless
+        `migrate_schema` is false (a worker of a run whose process has migrated it)."""
+        connect_args = {}
+        if make_url(url).get_backend_name() == "sqlite":
+            # Several processes write one SQLite file (the Dask runner's workers): a writer
+            # waits for the lock instead of failing at once. The driver starts a transaction
+            # only at the first write, so no transaction reads before it writes and waiting
+            # cannot deadlock.
+            connect_args["timeout"] = SQLITE_BUSY_TIMEOUT
+        engine = create_engine(url, future=True, connect_args=connect_args)
+        if migrate_schema:
+            with engine.begin() as conn:
+                migrate(conn)
         return cls(engine)
 
     def close(self) -> None:
@@ -149,6 +162,15 @@ class Store:
             rows = s.scalars(select(Delivery).where(Delivery.run_id == run_id)).all()
         return {(d.unit, d.address): d for d in rows}
 
+    def delivery(self, run_id: int, unit: str, address: str) -> Delivery | None:
+        """The delivery row of (run, unit, address), if any."""
+        with Session(self.engine) as s:
+            return s.scalars(
+                select(Delivery).where(
+                    Delivery.run_id == run_id, Delivery.unit == unit, Delivery.address == address
+                )
+            ).first()
+
     def last_sent_version(self, period: str, unit: str, before: int) -> int | None:
         """The newest version of `period` older than `before` that reached the unit."""
         with Session(self.engine) as s:
@@ -164,9 +186,10 @@ class Store:
                 .limit(1)
             ).first()
 
-    def save_delivery(self, run: Run, unit: str, address: str, **fields) -> None:
+    def save_delivery(self, run, unit: str, address: str, **fields) -> None:
         """Insert or update the row of (run, unit, address) with `fields`; committed at once
-        so that a crash right after leaves the outcome on record."""
+        so that a crash right after leaves the outcome on record. `run` is a Run or anything
+        with its `id`, `period` and `version` (flows.delivery.RunRef)."""
         with Session(self.engine) as s, s.begin():
             row = s.scalars(
                 select(Delivery).where(

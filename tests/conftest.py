@@ -27,6 +27,26 @@ def prefect_server():
         yield
 
 
+@pytest.fixture(scope="session")
+def rendered_example(tmp_path_factory, prefect_server):
+    """`kaohe run` of a bundled example with the default runner, done once per session:
+    `rendered_example(name, period, issued)` is the workspace it wrote (out/ and kaohe.db
+    included). Read it, or copy it before changing it."""
+    from examples_e2e import copy_example, run
+
+    done: dict[tuple[str, str, str], Path] = {}
+
+    def get(name: str, period: str, issued: str) -> Path:
+        if (name, period, issued) not in done:
+            ws = copy_example(tmp_path_factory.mktemp("rendered"), name)
+            result = run(ws, period, "--date", issued)
+            assert result.exit_code == 0, result.output
+            done[name, period, issued] = ws
+        return done[name, period, issued]
+
+    return get
+
+
 # ------------------------------------------------------------------ databases (issue 6)
 
 

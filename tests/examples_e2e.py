@@ -48,3 +48,17 @@ def pdftext(path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
+
+
+def assert_same_outputs(a: Path, b: Path) -> None:
+    """Two version folders hold the same files: the same names, the same scores and ledger,
+    the same text in the bulletin and in a sample of the statements."""
+    names_a = sorted(p.name for p in (a / "statements").glob("*.pdf"))
+    names_b = sorted(p.name for p in (b / "statements").glob("*.pdf"))
+    assert names_a and names_a == names_b
+    assert sorted(p.name for p in a.iterdir()) == sorted(p.name for p in b.iterdir())
+    for name in ("scores.csv", "ledger.csv"):
+        assert read_csv(a / name) == read_csv(b / name), name
+    assert pdftext(a / "bulletin.pdf") == pdftext(b / "bulletin.pdf")
+    for name in names_a[:: max(1, len(names_a) // 4)]:
+        assert pdftext(a / "statements" / name) == pdftext(b / "statements" / name), name
