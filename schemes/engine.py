@@ -253,7 +253,9 @@ def prepare_submissions(df: pl.DataFrame | None) -> tuple[pl.DataFrame, set[tupl
     else:
         t = pl.col("time")
         day = t.dt.date() if isinstance(df.schema["time"], pl.Datetime) else t
-        log = df.filter(t.is_not_null()).with_columns(date=day).sort("time", maintain_order=True)
+        log = df.filter(t.is_not_null()).with_columns(date=day)
+        if not log["time"].is_sorted():
+            log = log.sort("time", maintain_order=True)
     if "unit" not in log.columns:
         log = log.with_columns(unit=pl.lit(None, pl.String))
     months = _months(log)
@@ -394,9 +396,10 @@ def keep_highest(candidates: list[dict], period: Period, key: Callable[[dict], o
     for c in candidates:
         groups[key(c)].append(c)
     out = []
+    start, end = period.start, period.end
     for rows in groups.values():
-        before = [r for r in rows if r["date"] < period.start]
-        inside = [r for r in rows if period.contains(r["date"])]
+        before = [r for r in rows if r["date"] < start]
+        inside = [r for r in rows if start <= r["date"] <= end]
         if not inside:
             continue
         best = max(inside, key=lambda r: r["points"])  # max keeps the first on ties
@@ -435,15 +438,24 @@ def adoption_rows(
     if joint not in ("full", "split", "first"):
         raise ValueError(joint)
     start = period.year_period.start if combine == "max" else period.start
+    end = period.end
+    categories: dict[str, str | None] = {}  # group -> category
+    found: dict[tuple, tuple] = {}  # (publication, kind, category) -> table.lookup(…)
     cands = []
     for a in prep.adoptions:
-        if not (start <= a["date"] <= period.end):
+        if not (start <= a["date"] <= end):
             continue
         n = a["n_units"] or 1
         if joint == "first" and a["position"] != 0:
             continue
-        cat = category_of(prep.units[a["unit"]])
-        entry, kind, remark = table.lookup(a["publication"], a.get("kind"), cat)
+        group = prep.units[a["unit"]]
+        if group not in categories:
+            categories[group] = category_of(group)
+        key = (a["publication"], a.get("kind"), categories[group])
+        if key not in found:
+            found[key] = table.lookup(*key)
+        entry, kind, remark = found[key]
+        cat = key[2]
         if entry is None:
             continue
         pts = entry.points
@@ -744,8 +756,12 @@ def zero_rows(rows: list[dict], reasons: dict[str, str], period: Period, rule: R
     points of `period` and keeps its deductions, so that the unit's points become the sum
     of its deductions and still equal the sum of its ledger rows."""
     out = []
+    of_unit: dict[str, list[dict]] = {unit: [] for unit in reasons}
+    for r in rows:
+        if r["unit"] in of_unit:
+            of_unit[r["unit"]].append(r)
     for unit, reason in reasons.items():
-        mine = [r for r in rows if r["unit"] == unit]
+        mine = of_unit[unit]
         total = sum(r["points"] for r in mine)
         kept = sum(r["points"] for r in mine if r["points"] < 0 and r["source"] != ADJUST)
         adj = kept - total
@@ -1062,7 +1078,12 @@ def commission_status(
         if not isinstance(events, pl.DataFrame):
             events = list(events)
         evs = events.iter_rows(named=True) if isinstance(events, pl.DataFrame) else events
-        units = {e.get("unit") for e in evs if e.get("type") == event_type}
+        # commission_rows looks for answers only for commissions without a recorded status
+        units = {
+            e.get("unit")
+            for e in evs
+            if e.get("type") == event_type and not (e.get("status") or "").strip()
+        }
         submissions = submissions.answer_candidates(units)
     return commission_rows(events, submissions, event_type=event_type, marker=marker)
 
