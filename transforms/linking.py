@@ -52,15 +52,20 @@ def _local_date(t) -> date | None:
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-def _day_numbers(submissions: pl.DataFrame) -> list[int | None]:
-    """`date.toordinal()` of each submission's local date (its `time` in the office zone,
-    as `_local_date` reads it), computed in polars."""
+def _local_dates(submissions: pl.DataFrame) -> pl.Series:
+    """Each submission's local date (its `time` in the office zone, as `_local_date` reads
+    it), computed in polars."""
     t = submissions["time"]
     if isinstance(t.dtype, pl.Datetime):
-        t = t.dt.date()
-    elif t.dtype != pl.Date:
-        return [None if x is None else _local_date(x).toordinal() for x in t.to_list()]
-    return (t.cast(pl.Int32) + _EPOCH_ORDINAL).to_list()
+        return t.dt.date()
+    if t.dtype == pl.Date:
+        return t
+    return pl.Series("time", [_local_date(x) for x in t.to_list()], dtype=pl.Date)
+
+
+def _day_numbers(submissions: pl.DataFrame) -> pl.Series:
+    """`date.toordinal()` of each submission's local date."""
+    return (_local_dates(submissions).cast(pl.Int64) + _EPOCH_ORDINAL).alias("day")
 
 
 #: Python's str.strip() whitespace (str.isspace), for polars' strip_chars.
@@ -128,25 +133,31 @@ def _repeat(values: pl.Series, step, rounds: int) -> pl.Series:
     return out
 
 
-def _prepared_subjects(subjects: pl.Series, places: tuple[str, ...]) -> pl.DataFrame:
+def _prepared_titles(
+    texts: pl.Series, places: tuple[str, ...], subjects: bool = True
+) -> pl.DataFrame:
     """Frame (safe, core, numbers): `_prepare(normalize_title(subject_title(s), places))` of
-    each subject (numbers as `_number_key`), valid where `safe`; elsewhere only the Python
+    each subject, or with `subjects=False` `_prepare(normalize_title(s, places))` of each
+    title (numbers as `_number_key`), valid where `safe`; elsewhere only the Python
     functions may answer (text outside `SAFE_TEXT`, or a title still ending in a source
     after three rounds). The regex steps run in polars; the leading words of
     `_strip_leading` in Python, for the titles starting with one."""
     s, t = pl.col("s"), pl.col("t")
-    generic = ["", "信息", "报送信息", "稿件", "材料", "约稿", "信息报送", "政务信息"]
+    if not subjects:
+        texts = texts.fill_null("")
     frame = _streamed(
-        pl.DataFrame({"s": subjects}),
+        pl.DataFrame({"s": texts}, schema={"s": pl.String}),
         safe=s.str.contains(SAFE_TEXT).fill_null(False),
         t=s.str.normalize("NFKC").str.strip_chars(_PY_SPACE),
     ).drop("s")
-    frame = frame.with_columns(t=_repeat(frame["t"], _subject_step, 3))
-    frame = _streamed(
-        frame,
-        t=pl.when(t.is_in(generic)).then(pl.lit("")).otherwise(t)
-        .str.normalize("NFKC").str.strip_chars(_PY_SPACE)
-    )  # fmt: skip
+    if subjects:
+        generic = ["", "信息", "报送信息", "稿件", "材料", "约稿", "信息报送", "政务信息"]
+        frame = frame.with_columns(t=_repeat(frame["t"], _subject_step, 3))
+        frame = _streamed(
+            frame,
+            t=pl.when(t.is_in(generic)).then(pl.lit("")).otherwise(t)
+            .str.normalize("NFKC").str.strip_chars(_PY_SPACE)
+        )  # fmt: skip
     frame = frame.with_columns(t=_repeat(frame["t"], _source_step, 3))
     frame = _streamed(
         frame,
@@ -199,7 +210,7 @@ _NUMERALS_RS = r"[0-9]+|[〇零一二三四五六七八九十百千万两]+"
 
 def _number_key(numbers: frozenset[str]) -> str:
     """The numbers of a prepared title as one comparable string ("" when none): the
-    `numbers` column of `_prepared_subjects` (polars sorts strings by code point too)."""
+    `numbers` column of `_prepared_titles` (polars sorts strings by code point too)."""
     return "|".join(sorted(numbers))
 
 
@@ -264,8 +275,9 @@ def _bucket_counts(texts: list[str], table: np.ndarray | None = None):
     rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
     short = np.repeat(lengths <= _BOUND_MAX_LEN, lengths)
     keys = np.sort(rows[short] * _BUCKETS + table[codes[short]])
-    keys, n = np.unique(keys, return_counts=True)
-    counts[keys] = n
+    if len(keys):
+        first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        counts[keys[first]] = np.diff(np.append(first, len(keys)))
     return counts.reshape(len(texts), _BUCKETS), lengths, table
 
 
@@ -295,23 +307,20 @@ def _submission_titles(
     submission, sorted by unit, day, submission_id (then the order of the logs and of the
     submission's titles). Only submissions with an adoption of their unit in
     [their day, their day + window_days] (a join_asof); subjects without attachments are
-    prepared in polars (`_prepared_subjects`), the others in Python."""
-    n = submissions.height
+    prepared in polars (`_prepared_titles`), the others in Python."""
 
-    def col(name: str) -> list:
-        return submissions[name].to_list() if name in submissions.columns else [None] * n
+    def col(name: str) -> pl.Expr:
+        if name in submissions.columns:
+            return pl.col(name).cast(pl.String)
+        return pl.lit(None, dtype=pl.String)
 
-    frame = pl.DataFrame(
-        {
-            "sid": col("submission_id"),
-            "unit": col("unit"),
-            "day": _day_numbers(submissions),
-            "subject": col("subject"),
-            "att": col("attachments"),
-        },
-        schema={"sid": pl.String, "unit": pl.String, "day": pl.Int64,
-                "subject": pl.String, "att": pl.String},
-    ).with_row_index("i")  # fmt: skip
+    frame = submissions.select(
+        sid=col("submission_id"),
+        unit=col("unit"),
+        day=_day_numbers(submissions),
+        subject=col("subject"),
+        att=col("attachments"),
+    ).with_row_index("i")
     seen = (
         pl.DataFrame(
             [(u, d) for u, ds in adoption_days.items() for d in ds],
@@ -339,7 +348,7 @@ def _submission_titles(
     )
     plain = frame.filter(pl.col("att").is_null())
     fast = pl.concat(
-        [plain.select("i"), _prepared_subjects(plain["subject"], places)], how="horizontal"
+        [plain.select("i"), _prepared_titles(plain["subject"], places)], how="horizontal"
     )
     titles = schema_of_titles = {
         "i": pl.UInt32,
@@ -425,10 +434,17 @@ def link_adoptions_to_submissions(
     ad = schema.conform(adoptions, schema.ADOPTIONS)
     a_ids, a_cores, a_numbers = [], [], []
     pair_adoption, pair_lo, pair_hi = [], [], []
-    for aid, title, d in ad.select("adoption_id", "title", "date").iter_rows():
+    fast = _prepared_titles(ad["title"], places, subjects=False)
+    for aid, title, d, safe, core, nums in zip(
+        *(ad[c].to_list() for c in ("adoption_id", "title", "date")),
+        *(fast[c].to_list() for c in ("safe", "core", "numbers")),
+        strict=True,
+    ):
         if d is None or aid not in units_of:
             continue
-        core, nums = _prepare(normalize_title(title, places))
+        if not safe:
+            core, prepared_numbers = _prepare(normalize_title(title, places))
+            nums = _number_key(prepared_numbers)
         if not core:
             continue
         hi = d.toordinal()
@@ -436,7 +452,7 @@ def link_adoptions_to_submissions(
         k = len(a_ids)
         a_ids.append(aid)
         a_cores.append(core)
-        a_numbers.append(_number_key(nums))
+        a_numbers.append(nums)
         for unit in sorted(units_of[aid]):
             if unit in unit_no:
                 pair_adoption.append(k)
@@ -512,11 +528,15 @@ def no_submission_review(
     asked again."""
     if adoptions.height == 0 or "unit" not in submissions.columns or submissions.height == 0:
         return schema.empty(schema.REVIEW)
-    logged = set()
-    for unit, t in submissions.select("unit", "time").iter_rows():
-        d = _local_date(t)
-        if unit is not None and d is not None:
-            logged.add((unit, d.year, d.month))
+    days = _local_dates(submissions)
+    logged = set(
+        pl.DataFrame(
+            {"unit": submissions["unit"], "year": days.dt.year(), "month": days.dt.month()}
+        )
+        .drop_nulls()
+        .unique()
+        .iter_rows()
+    )
     linked = set(links["adoption_id"].to_list()) if links.height else set()
     answered = set()
     if decisions is not None and decisions.height:
