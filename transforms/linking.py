@@ -273,11 +273,19 @@ def _bucket_counts(texts: list[str], table: np.ndarray | None = None):
         table = np.where(rank < half, rank, half + rank % half).astype(np.uint8)
     counts = np.zeros(len(texts) * _BUCKETS, dtype=np.uint8)
     rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    # Characters taken by their position in the text: within one position every text has
+    # one character, so `counts[keys] += 1` counts each exactly once (no np.add.at).
+    position = np.arange(len(codes), dtype=np.int64) - np.repeat(
+        np.cumsum(lengths) - lengths, lengths
+    )
     short = np.repeat(lengths <= _BOUND_MAX_LEN, lengths)
-    keys = np.sort(rows[short] * _BUCKETS + table[codes[short]])
-    if len(keys):
-        first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        counts[keys[first]] = np.diff(np.append(first, len(keys)))
+    position = position[short].astype(np.uint16)
+    keys = rows[short] * _BUCKETS + table[codes[short]]
+    order = np.argsort(position, kind="stable")  # a radix sort for 16-bit keys
+    keys = keys[order]
+    bounds = np.searchsorted(position[order], np.arange(_BOUND_MAX_LEN + 1), side="left")
+    for j in range(_BOUND_MAX_LEN):
+        counts[keys[bounds[j] : bounds[j + 1]]] += 1
     return counts.reshape(len(texts), _BUCKETS), lengths, table
 
 
@@ -425,10 +433,6 @@ def link_adoptions_to_submissions(
         * (1 << 21)
         + titles["day"].to_numpy()
     )
-    days = titles["day"].to_list()
-    sids = titles["submission_id"].to_list()
-    cores = titles["core"].to_list()
-    numbers = titles["numbers"].to_list()
 
     # The adoptions (in their order) and, per adoption, one window per unit (units sorted).
     ad = schema.conform(adoptions, schema.ADOPTIONS)
@@ -467,10 +471,11 @@ def link_adoptions_to_submissions(
     # are kept.
     sizes = ends - starts
     n_pairs = len(pair_adoption)
-    t_counts, t_len, table = _bucket_counts(cores)
+    t_counts, t_len, table = _bucket_counts(titles["core"].to_list())
     a_counts, a_len, _ = _bucket_counts(a_cores, table)
     pair_adoption_np = np.array(pair_adoption, dtype=np.int64)
-    kept_window, kept_title = [], []
+    kept_window = [np.empty(0, dtype=np.int64)]
+    kept_title = [np.empty(0, dtype=np.int64)]
     cutoff = accept - 1e-6  # rounding: a bound equal to the cutoff is kept
     window_of = np.repeat(np.arange(n_pairs, dtype=np.int64), sizes)
     first = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
@@ -481,9 +486,12 @@ def link_adoptions_to_submissions(
         keep = _similarity_bound(a_counts[a], a_len[a], t_counts[t], t_len[t]) >= cutoff
         kept_window.append(w[keep])
         kept_title.append(t[keep])
-    kept_w = np.concatenate(kept_window) if kept_window else np.empty(0, dtype=np.int64)
-    kept_t = np.concatenate(kept_title).tolist() if kept_title else []
+    kept_w = np.concatenate(kept_window)
+    kept_t = np.concatenate(kept_title)
     offsets = np.concatenate(([0], np.cumsum(np.bincount(kept_w, minlength=n_pairs)))).tolist()
+    # What the loop reads, for the kept pairs only (a window's pairs are consecutive).
+    kept = titles.select("day", "submission_id", "core", "numbers")[kept_t]
+    days, sids, cores, numbers = (kept[c].to_list() for c in kept.columns)
 
     out = []
     best = None  # (score, day, submission_id) of the current adoption
@@ -496,19 +504,13 @@ def link_adoptions_to_submissions(
             best = None
         if p == n_pairs:
             break
-        idx = kept_t[offsets[p] : offsets[p + 1]]
-        if not idx:
+        lo, hi = offsets[p], offsets[p + 1]
+        if lo == hi:
             continue
-        hit = _best(
-            a_cores[k],
-            a_numbers[k],
-            [cores[e] for e in idx],
-            [numbers[e] for e in idx],
-            accept,
-        )
+        hit = _best(a_cores[k], a_numbers[k], cores[lo:hi], numbers[lo:hi], accept)
         if hit is None:
             continue
-        e = idx[hit[0]]
+        e = lo + hit[0]
         cand = (hit[1], days[e], sids[e])
         if best is None or cand > best:
             best = cand
