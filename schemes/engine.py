@@ -178,10 +178,7 @@ class Prepared:
 
 def _months(log: pl.DataFrame) -> set[tuple[int, int]]:
     """(year, month) of the local dates in `log`."""
-    if log.height == 0:
-        return set()
-    ym = log.select(y=pl.col("date").dt.year(), m=pl.col("date").dt.month()).unique()
-    return set(zip(ym["y"].to_list(), ym["m"].to_list(), strict=True))
+    return {(d.year, d.month) for d in log["date"].unique().drop_nulls().to_list()}
 
 
 def _rows(df: pl.DataFrame | None) -> list[dict]:
@@ -193,22 +190,7 @@ def _rows(df: pl.DataFrame | None) -> list[dict]:
 def prepare(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> Prepared:
     """Plain rows from `inputs`; a roster group unknown to the scheme is an InputError."""
     units = prepare_units(inputs, groups)
-
-    by_id = {r["adoption_id"]: r for r in _rows(inputs.adoptions)}
-    adoptions = []
-    for au in _rows(inputs.adoption_units):
-        a = by_id.get(au["adoption_id"])
-        if a is None or au["unit"] not in units:
-            continue
-        row = dict(a)
-        row.setdefault("article_id", None)
-        row["article_id"] = row["article_id"] or row["adoption_id"]
-        row["unit"] = au["unit"]
-        row["position"] = au.get("position") or 0
-        row["n_units"] = au.get("n_units") or 1
-        adoptions.append(row)
-    adoptions.sort(key=lambda r: (r["date"], r.get("source_row") or 0, r["unit"]))
-
+    adoptions = prepare_adoptions(inputs.adoptions, inputs.adoption_units, units)
     events = []
     for e in _rows(inputs.events):
         if e.get("unit") is None or e.get("date") is None:
@@ -218,6 +200,44 @@ def prepare(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> Prepa
     events.sort(key=lambda e: (e["date"], e.get("source_file") or "", e.get("source_row") or 0))
 
     return Prepared(units, adoptions, events, *prepare_submissions(inputs.submissions))
+
+
+def prepare_adoptions(
+    adoptions: pl.DataFrame | None, adoption_units: pl.DataFrame | None, units: dict[str, str]
+) -> list[dict]:
+    """One dict per (adoption, roster unit it names): the adoption's columns (the last
+    row of an adoption id), `article_id` (the adoption id when empty), `unit`, `position`
+    (0 when empty) and `n_units` (1 when empty), sorted by date, source row, unit."""
+    if adoptions is None or adoption_units is None or not adoptions.height:
+        return []
+    if not adoption_units.height:
+        return []
+    cols = adoptions.columns
+    ad = adoptions.unique("adoption_id", keep="last", maintain_order=True)
+    ad = ad.drop([c for c in ("unit", "position", "n_units") if c in cols])
+    if "article_id" not in cols:
+        ad = ad.with_columns(article_id=pl.lit(None, pl.String))
+    au_cols = adoption_units.columns
+    position, n_units = pl.col("position"), pl.col("n_units")
+    au = adoption_units.select(
+        "adoption_id",
+        "unit",
+        position=position.fill_null(0) if "position" in au_cols else pl.lit(0),
+        n_units=(
+            pl.when(n_units.is_null() | (n_units == 0)).then(1).otherwise(n_units)
+            if "n_units" in au_cols
+            else pl.lit(1)
+        ),
+    ).filter(pl.col("unit").is_in(list(units)))
+    rows = au.join(ad, on="adoption_id", how="inner", nulls_equal=True, maintain_order="left")
+    art, aid = pl.col("article_id"), pl.col("adoption_id")
+    rows = rows.with_columns(
+        article_id=pl.when(art.is_null() | (art == "")).then(aid).otherwise(art)
+    )
+    source_row = pl.col("source_row").fill_null(0) if "source_row" in cols else pl.lit(0)
+    rows = rows.sort(pl.col("date"), source_row, pl.col("unit"), maintain_order=True)
+    order = [*cols, *(c for c in ("article_id", "unit", "position", "n_units") if c not in cols)]
+    return list(rows.select(order).iter_rows(named=True))
 
 
 def prepare_units(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> dict[str, str]:
@@ -304,6 +324,12 @@ def row(
 
 def to_ledger(rows: list[dict], scheme_id: str, period: Period) -> pl.DataFrame:
     """The LEDGER frame of `rows`, all labelled with `period`, sorted by unit and date."""
+    if _same_keys(rows, (k for k in LEDGER if k != "period")):
+        cols = {k: [r[k] for r in rows] for k in LEDGER if k != "period"}
+        cols["rule_id"] = [f"{scheme_id}/{x}" for x in cols["rule_id"]]
+        df = pl.DataFrame(cols, schema={k: LEDGER[k] for k in cols})
+        df = df.with_columns(period=pl.lit(period.label, pl.String))
+        return conform(df, LEDGER).sort(["unit", "date"], maintain_order=True)
     out = []
     for r in rows:
         r = dict(r)
@@ -314,6 +340,15 @@ def to_ledger(rows: list[dict], scheme_id: str, period: Period) -> pl.DataFrame:
         return pl.DataFrame(schema=LEDGER)
     df = pl.DataFrame(out, schema_overrides={k: v for k, v in LEDGER.items() if k in out[0]})
     return conform(df, LEDGER).sort(["unit", "date"], maintain_order=True)
+
+
+def _same_keys(rows: list[dict], needed: Iterable[str]) -> bool:
+    """Whether `rows` is not empty, every row has the keys of the first and those hold
+    `needed`: a frame can then be built column by column (faster than from dicts)."""
+    if not rows:
+        return False
+    keys = rows[0].keys()
+    return all(k in keys for k in needed) and all(r.keys() == keys for r in rows)
 
 
 def totals(rows: Iterable[dict]) -> dict[str, float]:
@@ -1049,7 +1084,11 @@ def quotas_frame(rows: list[dict]) -> pl.DataFrame:
     scheme's own), sorted by unit, then period, then rule."""
     if not rows:
         return pl.DataFrame(schema=QUOTAS)
-    return pl.DataFrame(rows, schema=QUOTAS).sort("unit", "period", "rule", maintain_order=True)
+    if _same_keys(rows, QUOTAS):
+        df = pl.DataFrame({k: [r[k] for r in rows] for k in QUOTAS}, schema=QUOTAS)
+    else:
+        df = pl.DataFrame(rows, schema=QUOTAS)
+    return df.sort("unit", "period", "rule", maintain_order=True)
 
 
 # --------------------------------------------------------------------------------------
