@@ -123,3 +123,79 @@ def test_a_database_made_before_migrations_is_upgraded(tmp_path):
     store = Store.open(url)
     assert "deliveries" in inspect(store.engine).get_table_names()
     store.close()
+
+
+def _write_deliveries(url: str, run, unit: str, n: int, ready, go, out) -> None:
+    """One process's share of a Dask send: n messages, each saved before and after."""
+    store = Store.open(url, migrate_schema=False)
+    try:
+        ready.wait()
+        go.wait()
+        for i in range(n):
+            now = datetime.now(TZ)
+            store.save_delivery(
+                run,
+                unit,
+                f"a{i}@jd.gov.cn",
+                message_id=f"<{unit}.{i}@jd>",
+                status="sending",
+                updated_at=now,
+            )
+            store.save_delivery(
+                run,
+                unit,
+                f"a{i}@jd.gov.cn",
+                status="sent",
+                attempts=1,
+                sent_at=now,
+                updated_at=now,
+            )
+        out.put((unit, "ok"))
+    except Exception as err:
+        out.put((unit, repr(err)))
+    finally:
+        store.close()
+
+
+def test_sqlite_writers_in_several_processes_wait_for_each_other(tmp_path):
+    """The Dask runner's workers record deliveries in one SQLite file at once: a writer waits
+    for another's lock (busy timeout) instead of failing with "database is locked"."""
+    import sqlite3
+    import time
+    from multiprocessing import get_context
+
+    from flows.delivery import RunRef
+
+    path = tmp_path / "kaohe.db"
+    url = f"sqlite:///{path}"
+    store = Store.open(url)
+    scores = _scores({"unit": "发改局", "group": "A", "points": 4.0, "rank": 1})
+    run_id = _record(store, 1, _ledger({}), scores)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 30_000
+    run = RunRef(run_id, "2018Q2", 1)
+    units = ["发改局", "民政局", "财政局", "新安江街道"]
+    ctx = get_context("spawn")
+    ready, go, out = ctx.Barrier(len(units) + 1), ctx.Event(), ctx.Queue()
+    procs = [
+        ctx.Process(target=_write_deliveries, args=(url, run, u, 25, ready, go, out)) for u in units
+    ]
+    for p in procs:
+        p.start()
+    try:
+        ready.wait(timeout=60)  # every process has started and opened the store
+        # Another connection holds the write lock while the four start writing at once.
+        holder = sqlite3.connect(path)
+        holder.execute("BEGIN IMMEDIATE")
+        go.set()
+        time.sleep(0.5)
+        holder.rollback()
+        holder.close()
+        results = sorted(out.get(timeout=60) for _ in units)
+    finally:
+        for p in procs:
+            p.join(timeout=10)
+    assert results == sorted((u, "ok") for u in units)
+    rows = store.deliveries(run_id)
+    store.close()
+    assert len(rows) == 100 and {d.status for d in rows.values()} == {"sent"}
