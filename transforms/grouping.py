@@ -14,11 +14,14 @@ import unicodedata
 from collections import defaultdict
 from datetime import date
 
+import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import LCSseq
 
 from transforms import schema
 from transforms.matching import strip_place_prefix
+from transforms.submissions import SAFE_TEXT
 
 # A trailing bracket naming the source: 「（区发改局）」「（建德市农办供稿）」「【梅城镇】」.
 _TRAILING_SOURCE = re.compile(r"[(\[【〔]([^()\[\]【】〔〕]{1,20})[)\]】〕]\s*$")
@@ -144,6 +147,81 @@ def title_similarity(a: str | None, b: str | None, places: tuple[str, ...] = ())
     return _similarity(_prepare(normalize_title(a, places)), _prepare(normalize_title(b, places)))
 
 
+# --- titles in bulk --------------------------------------------------------------------------
+
+#: Python's str.strip() whitespace (str.isspace: nothing above U+3000), for polars' strip_chars.
+_PY_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+_HAN_RS = r"\x{4E00}-\x{9FFF}"
+#: `_LEADING_PLACE` without the look-ahead (polars has none): the place is the first three.
+_LEADING_PLACE_RS = f"^[{_HAN_RS}]{{2}}[市区县][{_HAN_RS}]{{4}}"
+_NO_NUMBERS: frozenset[str] = frozenset()
+#: A character `_NUMERALS` matches.
+_NUMERAL_CHARS = "[0-9〇零一二三四五六七八九十百千万两]"
+
+
+def _has_source(s: pl.Expr) -> pl.Expr:
+    """`normalize_title`'s loop test: a trailing bracket whose content names a source."""
+    inner = s.str.extract(_TRAILING_SOURCE.pattern, 1).str.strip_chars(_PY_SPACE)
+    return inner.str.contains(_SOURCE_HINT.pattern).fill_null(False)
+
+
+def prepared_titles(titles: pl.Series, places: tuple[str, ...] = ()) -> list:
+    """`_prepare(normalize_title(t, places))` of each title, in bulk.
+
+    The regex steps run in polars for titles in `submissions.SAFE_TEXT` (text whose NFKC
+    form, whitespace and letter/number classes polars and Python see alike). Any other
+    title, a title still ending in a source after three rounds, and a title starting with
+    a word `_strip_leading` drops, other than 关于 and a leading 「晋阜县」-like place in its
+    first round, take the Python functions: same answers, title by title."""
+    titles = titles.cast(pl.String).fill_null("")
+    t, t1, t2 = pl.col("t"), pl.col("t1"), pl.col("t2")
+    # Each round is materialised: an expression repeating its input would grow
+    # exponentially with the rounds.
+    frame = pl.DataFrame({"t": titles}).select(
+        safe=t.str.contains(SAFE_TEXT), t=t.str.normalize("NFKC").str.strip_chars(_PY_SPACE)
+    )
+    for _ in range(3):
+        cut = t.str.replace(_TRAILING_SOURCE.pattern, "").str.strip_chars_end(_PY_SPACE)
+        frame = frame.with_columns(t=pl.when(_has_source(t)).then(cut).otherwise(t))
+    frame = frame.with_columns(
+        safe=pl.col("safe") & ~_has_source(t),
+        t=t.str.replace(_LEADING_LABEL.pattern, "").str.replace_all(r"[^\p{L}\p{N}]", ""),
+    )
+    frame = frame.with_columns(
+        t1=pl.when(t.str.starts_with("关于")).then(t.str.slice(2)).otherwise(t)
+    )
+    frame = frame.with_columns(
+        t2=pl.when(t1.str.contains(_LEADING_PLACE_RS)).then(t1.str.slice(3)).otherwise(t1)
+    )
+    words = [*_LEADING_SELF, *(p for p in places if p)]
+    lead = frame.select(
+        pl.col("safe")
+        & pl.any_horizontal(
+            *(c.str.starts_with(w) for c in (t1, t2) for w in words),
+            t2.str.starts_with("关于"),
+            t2.str.contains(_LEADING_PLACE_RS),
+        )
+    ).to_series()
+    done = frame["t2"]
+    if (rows := lead.arg_true()).len():
+        again = [_strip_leading(x, places) for x in frame["t"].gather(rows).to_list()]
+        done = done.scatter(rows, again)
+    stock = t.str.replace_all(_STOCK_RE.pattern, "")
+    frame = frame.select("safe", t=done).with_columns(
+        core=pl.when(stock.str.len_chars() >= 2).then(stock).otherwise(t)
+    )
+    nums = [_NO_NUMBERS] * frame.height
+    counted = frame.select(pl.col("core").str.contains(_NUMERAL_CHARS)).to_series().arg_true()
+    if counted.len():
+        found = frame["core"].gather(counted).str.extract_all(_NUMERALS.pattern).to_list()
+        for i, n in zip(counted.to_list(), found, strict=True):
+            nums[i] = frozenset(n)
+    out = list(zip(frame["core"].to_list(), nums, strict=True))
+    for i in (~frame["safe"]).arg_true().to_list():
+        out[i] = _prepare(normalize_title(titles[i], places))
+    return out
+
+
 # --- grouping --------------------------------------------------------------------------------
 
 
@@ -165,90 +243,150 @@ def _pair_decisions(decisions: pl.DataFrame | None) -> dict[tuple[str, str], boo
 
 
 class _Groups:
-    """Union-find with cannot-link constraints (否 answers; one publication issue)."""
+    """Union-find over adoption indices with cannot-link constraints (否 answers; one
+    publication issue). A group's member, issue and forbidden sets are made when it first
+    grows: until then an adoption is its own member with its own issue."""
 
-    def __init__(self, ids: list[str], issues: list[tuple]):
-        self.parent = {i: i for i in ids}
-        self.members = {i: {i} for i in ids}
-        self.issues = {i: {iss} for i, iss in zip(ids, issues, strict=True)}
-        self.forbidden: dict[str, set[str]] = {i: set() for i in ids}
+    def __init__(self, issues: list):
+        self.parent = list(range(len(issues)))
+        self.issue_of = issues
+        self.members: dict[int, set[int]] = {}
+        self.issues: dict[int, set] = {}
+        self.forbidden: dict[int, set[int]] = {}
 
-    def find(self, x: str) -> str:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
         return x
 
-    def forbid(self, a: str, b: str) -> None:
-        self.forbidden[a].add(b)
-        self.forbidden[b].add(a)
+    def forbid(self, a: int, b: int) -> None:
+        self.forbidden.setdefault(self.find(a), set()).add(b)
+        self.forbidden.setdefault(self.find(b), set()).add(a)
 
-    def union(self, a: str, b: str, check_issue: bool = True) -> bool:
+    def union(self, a: int, b: int, check_issue: bool = True) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if self.forbidden[ra] & self.members[rb] or self.forbidden[rb] & self.members[ra]:
+        ma, mb = self.members.get(ra) or {ra}, self.members.get(rb) or {rb}
+        fa, fb = self.forbidden.get(ra), self.forbidden.get(rb)
+        if (fa and not fa.isdisjoint(mb)) or (fb and not fb.isdisjoint(ma)):
             return False
-        if check_issue and self.issues[ra] & self.issues[rb]:
+        ia = self.issues.get(ra) or {self.issue_of[ra]}
+        ib = self.issues.get(rb) or {self.issue_of[rb]}
+        if check_issue and not ia.isdisjoint(ib):
             return False
-        if len(self.members[ra]) < len(self.members[rb]):
-            ra, rb = rb, ra
+        if len(ma) < len(mb):
+            ra, rb, ma, mb = rb, ra, mb, ma
         self.parent[rb] = ra
-        self.members[ra] |= self.members.pop(rb)
-        self.issues[ra] |= self.issues.pop(rb)
-        self.forbidden[ra] |= self.forbidden.pop(rb)
+        self.members[ra] = ma | mb
+        self.issues[ra] = ia | ib
+        if fa or fb:
+            self.forbidden[ra] = (fa or set()) | (fb or set())
+        self.members.pop(rb, None)
+        self.issues.pop(rb, None)
+        self.forbidden.pop(rb, None)
         return True
 
 
-def _describe(a: dict) -> str:
-    issue = a["issue"] or (a["date"].isoformat() if a["date"] else "")
-    return f"《{a['publication']}》{issue}「{a['title']}」"
+def _describe(publication: str | None, issue: str | None, when: date | None, title) -> str:
+    issue = issue or (when.isoformat() if when else "")
+    return f"《{publication}》{issue}「{title}」"
 
 
-def _window_pairs(
-    members: list[str],
-    days: list[int],
-    titles: dict[str, tuple[str, frozenset[str]]],
-    window_days: int,
-    cutoff: float,
-):
-    """For each member (sorted by date), the later members within the window whose title
-    similarity is at least `cutoff`: [(id, [(other_id, score), …]), …].
+#: date.toordinal() of 1970-01-01 (polars counts days from it) and of date.max (no date).
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_FAR = date.max.toordinal()
 
-    Same as `_similarity` pair by pair, but the ratio and partial_ratio passes run inside
-    rapidfuzz with a score cutoff, which keeps thousands of adoptions well under a second.
-    """
-    cores = [titles[m][0] for m in members]
-    end = 0
-    for x, a in enumerate(members):
-        end = max(end, x + 1)
-        while end < len(members) and days[end] - days[x] <= window_days:
-            end += 1
-        ca, na = titles[a]
-        if not ca or end <= x + 1:
-            yield a, []
-            continue
-        window = cores[x + 1 : end]
-        best: dict[int, float] = {}
-        for _c, sc, j in process.extract(
-            ca, window, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-        ):
-            best[j] = sc
-        if len(ca) >= PARTIAL_MIN_LEN:
-            for _c, sc, j in process.extract(
-                ca, window, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None
-            ):
-                if len(window[j]) >= PARTIAL_MIN_LEN and sc > best.get(j, -1.0):
-                    best[j] = sc
-        out = []
-        for j, sc in best.items():
-            b = members[x + 1 + j]
-            nb = titles[b][1]
-            if na and nb and na != nb:
-                sc *= NUMBER_PENALTY
-            if sc >= cutoff:
-                out.append((b, float(sc)))
-        yield a, out
+
+def _day_numbers(dates: pl.Series) -> pl.Series:
+    """`date.toordinal()` of each date, date.max's for a missing one."""
+    return (dates.cast(pl.Int64) + _EPOCH_ORDINAL).fill_null(_FAR)
+
+
+def _window_pairs(members: pl.DataFrame, window_days: int) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b): the pairs of adoptions (columns k) that share a unit where b comes after a
+    (by day, then adoption_id) and at most window_days later. `members`: columns unit, k,
+    day (`_day_numbers`), adoption_id."""
+    if members.is_empty():
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    window = max(min(window_days, _FAR), -1)
+    # Unit and day in one sorted key: the partners of row x are rows x + 1 up to the first
+    # key above key(x) + window.
+    ordered = members.sort("unit", "day", "adoption_id")
+    unit_no = ordered.select((pl.col("unit") != pl.col("unit").shift(1)).fill_null(True).cum_sum())
+    key = unit_no.to_series().cast(pl.Int64) * (1 << 32) + ordered["day"].cast(pl.Int64)
+    ends = key.search_sorted(key + window, side="right").to_numpy().astype(np.int64)
+    rows = np.arange(len(ends), dtype=np.int64)
+    counts = np.maximum(ends - rows - 1, 0)
+    firsts = np.repeat(rows + 1 - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+    x = np.repeat(rows, counts)
+    y = np.arange(int(counts.sum()), dtype=np.int64) + firsts
+    k = ordered["k"].to_numpy().astype(np.int64)
+    return k[x], k[y]
+
+
+def _scored_pairs(
+    a: np.ndarray, b: np.ndarray, titles: list, cutoff: float
+) -> list[tuple[int, int, float]]:
+    """(a, b, score) of the pairs whose title similarity (`_similarity` of titles[a] and
+    titles[b]) is at least `cutoff`.
+
+    Scored in two `process.cpdist` calls (fuzz.ratio; fuzz.partial_ratio where both titles
+    keep PARTIAL_MIN_LEN characters), each with the cutoff. partial_ratio is skipped where it
+    cannot reach the cutoff: it is the best ratio of the shorter title (m characters)
+    against a part of the longer one (k characters), 200·LCS/(m+k), never above
+    200·I/(m+I) where I counts the characters both titles share (with repeats: the LCS of
+    the sorted titles)."""
+    cores = ["" if t is None else t[0] for t in titles]
+    lens = np.fromiter((len(c) for c in cores), np.int64, len(cores))
+    keep = lens[a] > 0  # a title reduced to nothing is like no other
+    a, b = a[keep], b[keep]
+    if not len(a):
+        return []
+    al, bl = a.tolist(), b.tolist()
+    scores = process.cpdist(
+        [cores[i] for i in al],
+        [cores[i] for i in bl],
+        scorer=fuzz.ratio,
+        score_cutoff=cutoff,
+        dtype=np.float64,
+    )
+    scores[scores < cutoff] = -1.0
+    long = np.flatnonzero((lens[a] >= PARTIAL_MIN_LEN) & (lens[b] >= PARTIAL_MIN_LEN))
+    if len(long):
+        used = np.unique(np.concatenate((a[long], b[long]))).tolist()
+        letters = dict(zip(used, ("".join(sorted(cores[i])) for i in used), strict=True))
+        pa, pb = a[long].tolist(), b[long].tolist()
+        shared = process.cpdist(
+            [letters[i] for i in pa],
+            [letters[i] for i in pb],
+            scorer=LCSseq.similarity,
+            dtype=np.int64,
+        )
+        shorter = np.minimum(lens[a[long]], lens[b[long]])
+        bound = 200.0 * shared / (shorter + shared)
+        long = long[bound >= cutoff - 0.5]  # a margin for rounding
+    if len(long):
+        partial = process.cpdist(
+            [cores[i] for i in a[long].tolist()],
+            [cores[i] for i in b[long].tolist()],
+            scorer=fuzz.partial_ratio,
+            score_cutoff=cutoff,
+            dtype=np.float64,
+        )
+        partial[partial < cutoff] = -1.0
+        scores[long] = np.maximum(scores[long], partial)
+    out = []
+    hits = np.flatnonzero(scores >= cutoff)
+    for i, j, sc in zip(a[hits].tolist(), b[hits].tolist(), scores[hits].tolist(), strict=True):
+        na, nb = titles[i][1], titles[j][1]
+        if na and nb and na != nb:
+            sc *= NUMBER_PENALTY
+        if sc >= cutoff:
+            out.append((i, j, sc))
+    return out
 
 
 def group_articles(
@@ -279,91 +417,111 @@ def group_articles(
     group's earliest member (by date, then adoption_id); every adoption gets a row.
     """
     adoptions = schema.conform(adoptions, schema.ADOPTIONS)
-    recs = list(adoptions.iter_rows(named=True))
-    by_id = {r["adoption_id"]: r for r in recs}
-    ids = list(by_id)
-    titles = {i: _prepare(normalize_title(by_id[i]["title"], places)) for i in ids}
-
-    def issue_key(r: dict) -> tuple:
-        return (r["publication"], r["issue"] if r["issue"] else r["date"])
-
-    groups = _Groups(ids, [issue_key(by_id[i]) for i in ids])
+    # One entry per adoption_id: the last row of a repeated id, at the id's first place.
+    last = dict(zip(adoptions["adoption_id"].to_list(), range(adoptions.height), strict=True))
+    if len(last) < adoptions.height:
+        adoptions = adoptions[list(last.values())]
+    ids = list(last)
+    index = {aid: k for k, aid in enumerate(ids)}
+    dates = adoptions["date"].to_list()
+    pubs, issues = adoptions["publication"].to_list(), adoptions["issue"].to_list()
+    issue_keys = [(p, i if i else d) for p, i, d in zip(pubs, issues, dates, strict=True)]
+    days = _day_numbers(adoptions["date"])
+    groups = _Groups(issue_keys)
 
     # Candidate pairs, blocked by unit and by the date window.
-    by_unit: dict[str, list[str]] = defaultdict(list)
+    scored: dict[tuple[int, int], float] = {}
     if adoption_units.height:
-        for aid, unit in adoption_units.select("adoption_id", "unit").unique().iter_rows():
-            if aid in by_id and unit is not None:
-                by_unit[unit].append(aid)
-    far = date.max.toordinal()
-    scored: dict[tuple[str, str], float] = {}
-    for members in by_unit.values():
-        members.sort(key=lambda i: (by_id[i]["date"] or date.max, i))
-        days = [by_id[i]["date"].toordinal() if by_id[i]["date"] else far for i in members]
-        for a, pairs in _window_pairs(members, days, titles, window_days, min(doubt, same)):
-            for b, s in pairs:
-                key = (a, b) if a < b else (b, a)
-                scored.setdefault(key, s)
+        members = (
+            adoption_units.select("adoption_id", "unit")
+            .unique()
+            .filter(pl.col("unit").is_not_null())
+            .join(
+                pl.DataFrame({"adoption_id": ids, "k": range(len(ids)), "day": days}),
+                on="adoption_id",
+                nulls_equal=True,
+            )
+        )
+        a, b = _window_pairs(members, window_days)
+        needed = np.unique(np.concatenate((a, b))).tolist()
+        titles: list = [None] * len(ids)  # prepared titles of the adoptions in some pair
+        if needed:
+            prepared = prepared_titles(adoptions["title"].gather(needed), places)
+            for k, t in zip(needed, prepared, strict=True):
+                titles[k] = t
+        for x, y, s in _scored_pairs(a, b, titles, min(doubt, same)):
+            scored.setdefault((x, y) if ids[x] < ids[y] else (y, x), s)
+    ranked = sorted(scored.items(), key=lambda t: (-t[1], ids[t[0][0]], ids[t[0][1]]))
 
     # The user's answers first: 否 forbids, 是 merges.
     answers = {
-        k: v for k, v in _pair_decisions(decisions).items() if k[0] in by_id and k[1] in by_id
+        k: v for k, v in _pair_decisions(decisions).items() if k[0] in index and k[1] in index
     }
     for (a, b), yes in answers.items():
         if not yes:
-            groups.forbid(a, b)
+            groups.forbid(index[a], index[b])
     for (a, b), yes in sorted(answers.items()):
         if yes:
-            groups.union(a, b, check_issue=False)
+            groups.union(index[a], index[b], check_issue=False)
 
     # Adoptions from the same submission are one article.
     if links is not None and links.height:
-        by_submission: dict[str, list[str]] = defaultdict(list)
-        for aid, sid in links.select("adoption_id", "submission_id").iter_rows():
-            if aid in by_id and sid is not None:
-                by_submission[sid].append(aid)
-        for sid in sorted(by_submission):
-            members = sorted(set(by_submission[sid]))
+        shared = (
+            links.select("adoption_id", "submission_id")
+            .filter(pl.col("submission_id").is_not_null() & pl.col("adoption_id").is_in(ids))
+            .group_by("submission_id")
+            .agg(pl.col("adoption_id").unique().sort())
+            .filter(pl.col("adoption_id").list.len() > 1)
+            .sort("submission_id")
+        )
+        for members in shared["adoption_id"].to_list():
+            first = index[members[0]]
             for other in members[1:]:
-                groups.union(members[0], other)
+                groups.union(first, index[other])
 
     # Automatic merges, most similar first.
-    for (a, b), s in sorted(scored.items(), key=lambda t: (-t[1], t[0])):
-        if s >= same and (a, b) not in answers:
+    for (a, b), s in ranked:
+        if s >= same and (ids[a], ids[b]) not in answers:
             groups.union(a, b)
 
     # Doubtful pairs left apart → review.
     review = []
-    for (a, b), s in sorted(scored.items(), key=lambda t: (-t[1], t[0])):
-        if not (doubt <= s < same) or (a, b) in answers:
+    files, rows = adoptions["source_file"].to_list(), adoptions["source_row"].to_list()
+    titles_raw = adoptions["title"].to_list()
+    far = date.max
+    for (a, b), s in ranked:
+        if not (doubt <= s < same) or (ids[a], ids[b]) in answers:
             continue
-        ra, rb = by_id[a], by_id[b]
-        if issue_key(ra) == issue_key(rb) or groups.find(a) == groups.find(b):
+        if issue_keys[a] == issue_keys[b] or groups.find(a) == groups.find(b):
             continue
-        first, second = sorted((ra, rb), key=lambda r: (r["date"] or date.max, r["adoption_id"]))
+        first, second = sorted((a, b), key=lambda k: (dates[k] or far, ids[k]))
         review.append(
             {
                 "type": "same_article",
-                "key": f"{a}|{b}",
-                "file": first["source_file"],
-                "row": first["source_row"],
-                "text": f"{_describe(first)} 与 {_describe(second)}",
+                "key": f"{ids[a]}|{ids[b]}",
+                "file": files[first],
+                "row": rows[first],
+                "text": " 与 ".join(
+                    _describe(pubs[k], issues[k], dates[k], titles_raw[k]) for k in (first, second)
+                ),
                 "candidates": f"标题相似度{s:.0f}",
                 "reason": "同一单位、标题相近，是否为同一篇信息？请在 decisions.csv 中答复「是」或「否」",
                 "answer": "",
             }
         )
 
-    # article_id: the earliest member of each group.
-    earliest: dict[str, tuple] = {}
-    for i in ids:
-        root = groups.find(i)
-        k = (by_id[i]["date"] or date.max, i)
-        if root not in earliest or k < earliest[root]:
-            earliest[root] = k
-    articles = pl.DataFrame(
-        {"adoption_id": ids, "article_id": [earliest[groups.find(i)][1] for i in ids]},
-        schema=schema.ARTICLES,
+    # article_id: the earliest member of each group (by date, then adoption_id).
+    find = groups.find
+    articles = (
+        pl.DataFrame(
+            {"adoption_id": ids, "root": [find(k) for k in range(len(ids))], "day": days},
+            schema={"adoption_id": pl.String, "root": pl.Int64, "day": pl.Int64},
+        )
+        .select(
+            "adoption_id",
+            article_id=pl.col("adoption_id").sort_by("day", "adoption_id").first().over("root"),
+        )
+        .pipe(schema.conform, schema.ARTICLES)
     )
     review_df = (
         pl.DataFrame(review, schema=schema.REVIEW) if review else schema.empty(schema.REVIEW)
@@ -390,33 +548,63 @@ def link_events_to_articles(
     leader instruction follows the adoption, a commission precedes it). Ties: the nearer
     date, then the smaller adoption_id. Events without title, unit or match get null.
     """
-    article_of = dict(articles.select("adoption_id", "article_id").iter_rows())
-    adoptions = schema.conform(adoptions, schema.ADOPTIONS)
-    info = {
-        r["adoption_id"]: (r["date"], _prepare(normalize_title(r["title"], places)))
-        for r in adoptions.iter_rows(named=True)
-    }
-    by_unit: dict[str, list[str]] = defaultdict(list)
-    if adoption_units.height:
-        for aid, unit in adoption_units.select("adoption_id", "unit").unique().iter_rows():
-            if aid in info and aid in article_of:
-                by_unit[unit].append(aid)
     n = events_with_unit.height
 
     def col(name: str) -> list:
         return events_with_unit[name].to_list() if name in events_with_unit.columns else [None] * n
 
-    out: list[str | None] = []
-    for unit, title, when in zip(col("unit"), col("title"), col("date"), strict=True):
-        t = _prepare(normalize_title(title, places)) if title else None
-        best: tuple | None = None
-        if t and unit in by_unit:
+    event_units, event_titles, event_dates = col("unit"), col("title"), col("date")
+    # Only the adoptions of units named by an event with a title are looked at.
+    wanted = {u for u, t in zip(event_units, event_titles, strict=True) if t}
+    article_of: dict = {}
+    by_unit: dict[str, list[str]] = defaultdict(list)
+    if wanted and adoption_units.height:
+        article_of = dict(
+            zip(articles["adoption_id"].to_list(), articles["article_id"].to_list(), strict=True)
+        )
+        of_unit = pl.col("unit").is_in([u for u in wanted if u is not None])
+        if None in wanted:
+            of_unit = of_unit | pl.col("unit").is_null()
+        for aid, unit in (
+            adoption_units.select("adoption_id", "unit").unique().filter(of_unit).iter_rows()
+        ):
+            by_unit[unit].append(aid)
+    # Date and title of each adoption looked at: its last row, as a dict of rows keeps.
+    adoptions = schema.conform(adoptions, schema.ADOPTIONS)
+    looked = {aid for aids in by_unit.values() for aid in aids}
+    rows = adoptions.select("adoption_id", "date", "title").filter(
+        pl.col("adoption_id").is_in(list(looked))
+    )
+    info = {aid: (d, title) for aid, d, title in rows.iter_rows()}
+    by_unit = {
+        u: [aid for aid in aids if aid in info and aid in article_of] for u, aids in by_unit.items()
+    }
+    # Per event, the adoptions of its unit inside the window (with the gap in days).
+    candidates: list[list[tuple[str, int]]] = []
+    for unit, title, when in zip(event_units, event_titles, event_dates, strict=True):
+        near = []
+        if title and unit in by_unit:
             for aid in by_unit[unit]:
-                d, at = info[aid]
+                d = info[aid][0]
                 gap = abs((d - when).days) if d and when else 0
-                if gap > window_days:
-                    continue
-                s = _similarity(t, at)
+                if gap <= window_days:
+                    near.append((aid, gap))
+        candidates.append(near)
+    needed = sorted({aid for near in candidates for aid, _ in near})
+    prepared = dict(
+        zip(
+            needed,
+            prepared_titles(pl.Series([info[aid][1] for aid in needed], dtype=pl.String), places),
+            strict=True,
+        )
+    )
+    out: list[str | None] = []
+    for title, near in zip(event_titles, candidates, strict=True):
+        best: tuple | None = None
+        if near:
+            t = _prepare(normalize_title(title, places))
+            for aid, gap in near:
+                s = _similarity(t, prepared[aid])
                 if s >= same:
                     k = (-s, gap, aid)
                     if best is None or k < best:

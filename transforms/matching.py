@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 
 from transforms import schema
 from transforms.errors import InputError
+from transforms.submissions import SAFE_TEXT
 
 # --- normalisation ---------------------------------------------------------------------------
 
@@ -256,6 +257,8 @@ class UnitIndex:
     emails: dict[str, set[str]] = field(default_factory=dict)
     choices: list[str] = field(default_factory=list)
     choice_units: list[str] = field(default_factory=list)
+    #: name → `lookup`'s answer (a log names the same few units a million times)
+    looked: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, units: pl.DataFrame, place_prefixes: tuple[str, ...] = ()) -> UnitIndex:
@@ -283,6 +286,12 @@ class UnitIndex:
     def lookup(self, name: str) -> tuple[str | None, str]:
         """(unit, method) by exact, normalized or alias match; (None, 'none') otherwise.
         A key two units claim is ambiguous and not used."""
+        hit = self.looked.get(name)
+        if hit is None:
+            hit = self.looked[name] = self._lookup(name)
+        return hit
+
+    def _lookup(self, name: str) -> tuple[str | None, str]:
         if name.strip() in self.exact:
             return self.exact[name.strip()], "exact"
         variants = _variants(name, self.place_prefixes)
@@ -316,11 +325,39 @@ class UnitIndex:
         return next(iter(hit)) if hit and len(hit) == 1 else None
 
 
+#: The last rosters indexed: (place prefixes, roster content) → UnitIndex.
+_INDEXES: dict[tuple, UnitIndex] = {}
+
+
+def unit_index(units: pl.DataFrame, place_prefixes: tuple[str, ...] = ()) -> UnitIndex:
+    """`UnitIndex.build`, shared by calls over the same roster (adoptions, submissions and
+    events of one run): keyed by the roster's names, aliases and emails and the prefixes."""
+    conformed = schema.conform(units, schema.UNITS)
+    key = (
+        tuple(place_prefixes),
+        *(
+            tuple(tuple(v) if isinstance(v, list) else v for v in conformed[c].to_list())
+            for c in ("unit", "aliases", "emails")
+        ),
+    )
+    idx = _INDEXES.get(key)
+    if idx is None:
+        idx = UnitIndex.build(conformed, place_prefixes)
+        while len(_INDEXES) >= 4:
+            del _INDEXES[next(iter(_INDEXES))]
+        _INDEXES[key] = idx
+    return idx
+
+
+#: An e-mail address in a sender field.
+_EMAIL = r"[\w.+\-]+@[\w\-]+(\.[\w\-]+)+"
+
+
 def extract_email(sender: str | None) -> str | None:
     """The address in 「张三 <a@b.cn>」 or 「a@b.cn」, lower-cased; None if there is none."""
     if not sender:
         return None
-    m = re.search(r"[\w.+\-]+@[\w\-]+(\.[\w\-]+)+", sender)
+    m = re.search(_EMAIL, sender)
     return m[0].lower() if m else None
 
 
@@ -450,7 +487,7 @@ def resolve_names(
     (decision|ignored|exact|normalized|alias|fuzzy|none), score (0–100), candidates (the
     best three 「单位(分数)」 joined by 「；」, for unresolved names). One row per input name.
     """
-    idx = UnitIndex.build(units, place_prefixes)
+    idx = unit_index(units, place_prefixes)
     res = _resolve_all(idx, names, decisions, accept, doubt)
     rows = [{k: res[n][k] for k in _RESOLVED} for n in names]
     return pl.DataFrame(rows, schema=_RESOLVED)
@@ -495,14 +532,18 @@ def match_adoption_units(
     could not name). An adoption with no matched unit has no ADOPTION_UNITS row (it is not
     scored) and its names appear in the review list.
     """
-    idx = UnitIndex.build(units, place_prefixes)
+    idx = unit_index(units, place_prefixes)
     adoptions = schema.conform(adoptions, schema.ADOPTIONS)
-    split = [split_units(f or "") for f in adoptions["units_raw"].to_list()]
-    res = _resolve_all(idx, [n for parts in split for n in parts], decisions, accept, doubt)
-    rows: list[dict] = []
-    review: list[dict] = []
-    for a, parts in zip(adoptions.iter_rows(named=True), split, strict=True):
-        resolved = [res[p] for p in parts]
+    fields = adoptions["units_raw"].fill_null("")
+    # A periodical prints the same few fields for thousands of adoptions: each distinct
+    # field is split and resolved once.
+    distinct = fields.unique(maintain_order=True).to_list()
+    split = {f: split_units(f) for f in distinct}
+    res = _resolve_all(idx, [n for f in distinct for n in split[f]], decisions, accept, doubt)
+    matched: dict[str, list] = {c: [] for c in ("field", *schema.ADOPTION_UNITS)}
+    unmatched: dict[str, list[dict]] = {}
+    for f in distinct:
+        resolved = [res[p] for p in split[f]]
         # names not ignored; a unit printed twice (发改局、市发改局) counts once
         n_units = len({r["unit"] for r in resolved if r["unit"]}) + sum(
             r["method"] == "none" for r in resolved
@@ -513,18 +554,34 @@ def match_adoption_units(
                 if r["unit"] in seen:
                     continue
                 seen.add(r["unit"])
-                rows.append(
-                    {
-                        "adoption_id": a["adoption_id"],
-                        "unit": r["unit"],
-                        "position": pos,
-                        "n_units": n_units,
-                        "method": r["method"],
-                        "score": r["score"],
-                    }
-                )
+                for c, v in (
+                    ("field", f),
+                    ("unit", r["unit"]),
+                    ("position", pos),
+                    ("n_units", n_units),
+                    ("method", r["method"]),
+                    ("score", r["score"]),
+                ):
+                    matched[c].append(v)
             elif r["method"] == "none":
-                issue = a["issue"] or (a["date"].isoformat() if a["date"] else "")
+                unmatched.setdefault(f, []).append(r)
+    per_field = pl.DataFrame(
+        {c: v for c, v in matched.items() if c != "adoption_id"},
+        schema={
+            "field": pl.String,
+            **{c: t for c, t in schema.ADOPTION_UNITS.items() if c != "adoption_id"},
+        },
+    )
+    au = (
+        adoptions.select("adoption_id", field=fields)
+        .join(per_field, on="field", how="inner", maintain_order="left_right")
+        .select(list(schema.ADOPTION_UNITS))
+    )
+    review: list[dict] = []
+    if unmatched:
+        for a in adoptions.filter(fields.is_in(list(unmatched))).iter_rows(named=True):
+            issue = a["issue"] or (a["date"].isoformat() if a["date"] else "")
+            for r in unmatched[a["units_raw"] or ""]:
                 review.append(
                     {
                         "type": "unit",
@@ -536,11 +593,6 @@ def match_adoption_units(
                         "reason": r["reason"],
                     }
                 )
-    au = (
-        pl.DataFrame(rows, schema=schema.ADOPTION_UNITS)
-        if rows
-        else schema.empty(schema.ADOPTION_UNITS)
-    )
     return au, _review_frame(review)
 
 
@@ -569,6 +621,64 @@ def _subject_unit(idx: UnitIndex, subject: str | None) -> str | None:
     return None
 
 
+def _subject_units(idx: UnitIndex, subjects: pl.Series) -> pl.Series:
+    """`_subject_unit` of each subject: the labels found in polars for subjects in
+    `submissions.SAFE_TEXT` (whose NFKC form and whitespace polars and Python see alike),
+    in Python for any other."""
+    frame = pl.DataFrame({"s": subjects}).select(
+        pl.col("s").str.contains(SAFE_TEXT).fill_null(False).alias("safe"),
+        *(
+            pl.col("s").str.normalize("NFKC").str.extract(pat, 1).alias(f"l{i}")
+            for i, pat in enumerate(_SUBJECT_PATTERNS)
+        ),
+    )
+    labels = pl.concat([frame["l0"], frame["l1"]]).drop_nulls().unique().to_list()
+    found = {label: idx.lookup(label)[0] or None for label in labels}
+    units = frame.select(
+        pl.coalesce(
+            pl.col(f"l{i}").replace_strict(found, default=None, return_dtype=pl.String)
+            for i in range(len(_SUBJECT_PATTERNS))
+        )
+    ).to_series()
+    slow = (~frame["safe"]).arg_true()
+    if slow.len():
+        units = units.scatter(
+            slow, [_subject_unit(idx, s) for s in subjects.gather(slow).to_list()]
+        )
+    return units
+
+
+def _extract_emails(senders: pl.Series) -> pl.Series:
+    """`extract_email` of each sender: in polars for ASCII text (where polars' and Python's
+    \\w agree), in Python for any other."""
+    frame = pl.DataFrame({"s": senders}).select(
+        ascii=pl.col("s").str.contains(r"^[\x00-\x7F]*$").fill_null(False),
+        address=pl.col("s").str.extract(_EMAIL, 0).str.to_lowercase(),
+    )
+    addresses = frame["address"]
+    slow = (~frame["ascii"]).arg_true()
+    if slow.len():
+        addresses = addresses.scatter(
+            slow, [extract_email(s) for s in senders.gather(slow).to_list()]
+        )
+    return addresses
+
+
+def _review_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """`_review_frame` of a frame of review rows (columns type, key, file, row, text,
+    candidates, reason), in polars."""
+    if rows.is_empty():
+        return schema.empty(schema.REVIEW)
+    first = rows.group_by("type", "key", maintain_order=True).agg(pl.all().first(), count=pl.len())
+    first = first.with_columns(
+        reason=pl.when(pl.col("count") > 1)
+        .then(pl.format("{}（共{}处）", "reason", "count"))
+        .otherwise("reason"),
+        answer=pl.lit(""),
+    )
+    return schema.conform(first, schema.REVIEW)
+
+
 def assign_submission_units(
     submissions: pl.DataFrame,
     units: pl.DataFrame,
@@ -585,72 +695,130 @@ def assign_submission_units(
     names (optional column `unit_hint`, e.g. 报送单位：区发改局, see flows.mail); else a
     decision of type `submission` keyed by the sender's address (or submission_id when there
     is none); else null and a `submission` review row. Returns (submissions with unit, REVIEW).
+
+    A province's log holds a million messages from a few thousand addresses and units: each
+    step works on distinct values, and on only the rows the steps before left without a unit.
     """
-    idx = UnitIndex.build(units, place_prefixes)
+    idx = unit_index(units, place_prefixes)
     n = submissions.height
+    names = {
+        "raw": "unit_raw",
+        "sender": "sender",
+        "subject": "subject",
+        "hint": "unit_hint",
+        "id": "submission_id",
+        "file": "source_file",
+    }
+    frame = pl.DataFrame(
+        {
+            c: submissions[name].cast(pl.String)
+            if name in submissions.columns
+            else pl.Series(c, [None] * n, dtype=pl.String)
+            for c, name in names.items()
+        }
+    ).with_columns(
+        row=submissions["source_row"]
+        if "source_row" in submissions.columns
+        else pl.Series([None] * n, dtype=pl.Int64)
+    )
+    unit = pl.col("unit")
 
-    def col(name: str) -> list:
-        return submissions[name].to_list() if name in submissions.columns else [None] * n
+    # A unit the log names (unit_raw).
+    written = [r for r in frame["raw"].drop_nulls().unique(maintain_order=True).to_list()]
+    written = [r for r in written if r.strip()]
+    res = _resolve_all(idx, written, decisions, accept, doubt)
+    resolved = pl.DataFrame(
+        {
+            "raw": written,
+            "raw_unit": [res[r]["unit"] for r in written],
+            "raw_none": [res[r]["method"] == "none" for r in written],
+            "raw_key": [res[r]["key"] for r in written],
+            "raw_candidates": [res[r]["candidates"] for r in written],
+            "raw_reason": [res[r]["reason"] for r in written],
+        },
+        schema={"raw": pl.String, "raw_unit": pl.String, "raw_none": pl.Boolean,
+                "raw_key": pl.String, "raw_candidates": pl.String, "raw_reason": pl.String},
+    )  # fmt: skip
+    if written:
+        frame = frame.join(resolved, on="raw", how="left", maintain_order="left")
+    else:
+        frame = frame.with_columns(
+            pl.lit(None, dtype=resolved[c].dtype).alias(c) for c in resolved.columns[1:]
+        )
+    named = pl.col("raw_none").is_not_null()
 
-    senders, subjects, ids = col("sender"), col("subject"), col("submission_id")
-    # A province's log holds a million messages from a few thousand addresses.
-    by_sender: dict[str | None, tuple[str | None, str | None]] = {}
+    # The sender's address, one lookup per distinct sender.
+    senders = frame.select(pl.col("sender").unique()).to_series()
+    single = {a: next(iter(us)) for a, us in idx.emails.items() if len(us) == 1}
+    addresses = _extract_emails(senders)
+    by_sender = pl.DataFrame(
+        {
+            "sender": senders,
+            "address": addresses,
+            "unit": addresses.replace_strict(single, default=None, return_dtype=pl.String),
+        }
+    ).with_columns(unit=pl.when(unit != "").then(unit))
+    frame = frame.join(by_sender, on="sender", how="left", nulls_equal=True, maintain_order="left")
+    frame = frame.with_columns(unit=pl.when(~named).then(unit)).with_row_index("i")
 
-    def sender_info(sender: str | None) -> tuple[str | None, str | None]:
-        hit = by_sender.get(sender)
-        if hit is None:
-            hit = by_sender[sender] = (idx.email_unit(sender), extract_email(sender))
-        return hit
+    # Then the subject's label, then the unit a mail's body names.
+    open_rows = frame.filter(~named & unit.is_null())["i"]
+    if open_rows.len():
+        found = _subject_units(idx, frame["subject"].gather(open_rows))
+        frame = frame.with_columns(frame["unit"].scatter(open_rows, found))
+    open_rows = frame.filter(~named & unit.is_null() & (pl.col("hint") != ""))["i"]
+    if open_rows.len():
+        hints = frame["hint"].gather(open_rows)
+        found = {h: idx.lookup(h)[0] for h in hints.unique().to_list()}
+        frame = frame.with_columns(
+            frame["unit"].scatter(open_rows, hints.replace_strict(found, return_dtype=pl.String))
+        )
 
-    files, srows, raws = col("source_file"), col("source_row"), col("unit_raw")
-    hints = col("unit_hint")
-    res = _resolve_all(idx, [r for r in raws if r and r.strip()], decisions, accept, doubt)
+    # Then a decision keyed by the address (or the submission's id).
+    frame = frame.with_columns(
+        key=pl.coalesce("address", pl.col("id").fill_null("")), decided=pl.lit(False)
+    )
     decided = _decisions(decisions, "submission", lambda k: extract_email(k) or k)
-    out: list[str | None] = []
-    review: list[dict] = []
-    for i in range(n):
-        name = raws[i]
-        if name and name.strip():
-            r = res[name]
-            out.append(r["unit"])
-            if r["method"] == "none":
-                review.append(
-                    {
-                        "type": "unit",
-                        "key": r["key"],
-                        "file": files[i],
-                        "row": srows[i],
-                        "text": f"{subjects[i] or ''}：{name}",
-                        "candidates": r["candidates"],
-                        "reason": r["reason"],
-                    }
-                )
-            continue
-        by_email, address = sender_info(senders[i])
-        unit = by_email or _subject_unit(idx, subjects[i])
-        if unit is None and hints[i]:
-            unit = idx.lookup(hints[i])[0]
-        key = address or (ids[i] or "")
-        if unit is None and key in decided:
-            answer, src = decided[key]
-            unit = _decided_unit(idx, answer, src)
-            out.append(unit)
-            continue
-        out.append(unit)
-        if unit is None:
-            review.append(
-                {
-                    "type": "submission",
-                    "key": key,
-                    "file": files[i],
-                    "row": srows[i],
-                    "text": f"发件人：{senders[i] or ''}；主题：{subjects[i] or ''}",
-                    "candidates": "",
-                    "reason": _REASON_SUBMISSION,
-                }
+    open_rows = frame.filter(~named & unit.is_null())["i"]
+    if decided and open_rows.len():
+        keys = frame["key"].gather(open_rows)
+        answers = {
+            k: _decided_unit(idx, *decided[k])
+            for k in keys.unique(maintain_order=True).to_list()
+            if k in decided
+        }
+        hit = keys.is_in(list(answers))
+        rows = open_rows.filter(hit)
+        frame = frame.with_columns(
+            frame["unit"].scatter(
+                rows, keys.filter(hit).replace_strict(answers, return_dtype=pl.String)
+            ),
+            frame["decided"].scatter(rows, True),
+        )
+
+    # Review: names not resolved, and submissions of no unit.
+    review = frame.filter(
+        (named & pl.col("raw_none")) | (~named & unit.is_null() & ~pl.col("decided"))
+    ).select(
+        type=pl.when(named).then(pl.lit("unit")).otherwise(pl.lit("submission")),
+        key=pl.when(named).then("raw_key").otherwise("key"),
+        file="file",
+        row="row",
+        text=pl.when(named)
+        .then(pl.format("{}：{}", pl.col("subject").fill_null(""), "raw"))
+        .otherwise(
+            pl.format(
+                "发件人：{}；主题：{}",
+                pl.col("sender").fill_null(""),
+                pl.col("subject").fill_null(""),
             )
-    with_unit = submissions.with_columns(pl.Series("unit", out, dtype=pl.String))
-    return with_unit, _review_frame(review)
+        ),
+        candidates=pl.when(named).then("raw_candidates").otherwise(pl.lit("")),
+        reason=pl.when(named).then("raw_reason").otherwise(pl.lit(_REASON_SUBMISSION)),
+    )
+    units_out = frame.select(pl.when(named).then("raw_unit").otherwise(unit)).to_series()
+    with_unit = submissions.with_columns(units_out.alias("unit"))
+    return with_unit, _review_rows(review)
 
 
 # --- events ----------------------------------------------------------------------------------
@@ -672,7 +840,7 @@ def resolve_event_units(
     candidates for names that could not be resolved (the pipeline reports them as an error).
     A name a decision answers with 忽略 gets a null unit and is not listed as unresolved.
     """
-    idx = UnitIndex.build(units, place_prefixes)
+    idx = unit_index(units, place_prefixes)
     raws = events["unit_raw"].to_list() if "unit_raw" in events.columns else [None] * events.height
     res = _resolve_all(idx, [r for r in raws if r and r.strip()], decisions, accept, doubt)
     files = (
