@@ -299,7 +299,11 @@ def _similarity_bound(
     most I, the characters the two titles share (counted with repeats), and at most k, so
     ratio ≤ 200·I/(la+lb) and partial_ratio ≤ 200·I/(m+I). The bucket counts overcount I
     (Σ min over buckets ≥ Σ min over characters), which keeps the bound a bound."""
-    shared = np.minimum(a_counts, b_counts).sum(axis=1, dtype=np.int64)
+    # Σ min over the buckets, eight buckets per uint64 word: a text's counts add up to its
+    # length (≤ 255), so byte lanes never carry into each other, and multiplying by
+    # 0x0101…01 adds the eight lanes up into the top byte.
+    lanes = np.minimum(a_counts, b_counts).view(np.uint64).sum(axis=1, dtype=np.uint64)
+    shared = ((lanes * np.uint64(0x0101010101010101)) >> np.uint64(56)).astype(np.int64)
     m = np.minimum(a_len, b_len)
     partial = 200.0 * shared / np.maximum(m + shared, 1)
     ratio = 200.0 * shared / np.maximum(a_len + b_len, 1)
