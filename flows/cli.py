@@ -21,6 +21,8 @@ def _prefect_env() -> None:
     # Prefect's own log lines are English and repeat our errors; users read ours.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+    # So are Dask's ([run] task_runner = "dask"), in this process and in its workers.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
 
 
 def _say(text: str) -> None:

@@ -9,7 +9,9 @@ Work goes out in batches, never one task per unit or message: a Prefect task run
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -25,8 +27,9 @@ from flows.delivery import (
     deliver,
     mail_period,
 )
-from flows.workspace import Workspace
+from flows.workspace import CONFIG, Workspace
 from store.repository import Store
+from transforms.errors import InputError
 
 #: workers of the LocalCluster started when no [run] dask_address is given
 DASK_LOCAL_WORKERS = 2
@@ -47,6 +50,35 @@ def dask_task_runner(ws: Workspace):
             "dashboard_address": None,
         }
     )
+
+
+@contextmanager
+def started_runner(ws: Workspace) -> Iterator[Any]:
+    """The workspace's Dask task runner, started and connected: a cluster that cannot be
+    reached is an InputError naming [run] dask_address, not a traceback.
+
+    Without PREFECT_API_URL this process runs a temporary Prefect server; the tasks are
+    submitted with its address so that the workers of a LocalCluster record their task
+    runs there instead of each starting a temporary server of its own (~5 s each)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    api = PREFECT_API_URL.value()
+    if not api:
+        from prefect.client.orchestration import get_client
+
+        api = str(get_client(sync_client=True).api_url)
+    with temporary_settings({PREFECT_API_URL: api}), dask_task_runner(ws) as runner:
+        try:
+            _ = runner.client  # connects to the cluster, or starts the LocalCluster
+        except (OSError, TimeoutError) as err:
+            if ws.dask_address:
+                raise InputError(
+                    f"无法连接 Dask 集群 {ws.dask_address}：{err}（请检查 [run] dask_address，"
+                    "以及 dask scheduler 是否已启动）",
+                    file=CONFIG,
+                ) from err
+            raise InputError(f"无法在本机启动 Dask 集群：{err}") from err
+        yield runner
 
 
 def batch_size(n: int, most: int, least: int = 10, spread: int = 8) -> int:
@@ -114,7 +146,7 @@ def send_on_dask(
 
     stop_event = f"kaohe-send-{uuid.uuid4().hex}"
     error: BaseException | None = None
-    with dask_task_runner(ws) as runner:
+    with started_runner(ws) as runner:
         futures = [
             runner.submit(
                 send_batch_task,

@@ -17,7 +17,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import outputs, steps
-from flows.dask_runner import batch_size, dask_task_runner
+from flows.dask_runner import batch_size, started_runner
 from flows.render import (
     ReportContext,
     render_bulletin_and_exports,
@@ -95,7 +95,7 @@ def render_on_dask(
     _echo(progress, f"  在 Dask 上分批生成得分说明：{len(batches)} 批，每批至多 {size} 个单位")
     done = 0
     statements: list[Path] = []
-    with dask_task_runner(ws) as runner:
+    with started_runner(ws) as runner:
         futures = [
             runner.submit(render_batch_task, {"st_dir": str(st_dir), "jobs": b}) for b in batches
         ]

@@ -29,6 +29,7 @@ from flows.render import statement_filename
 from flows.workspace import init_workspace
 from store.repository import Store
 from transforms import schema
+from transforms.errors import InputError
 
 PERIOD = "2018Q2"
 #: rendered with the default runner once a session (shared with test_dask_runner)
@@ -73,14 +74,14 @@ def dask_cluster(tmp_path_factory):
             p.terminate()
         for p in procs:
             try:
-                p.wait(timeout=5)
+                p.wait(timeout=3)
             except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-            try:
-                os.killpg(p.pid, signal.SIGKILL)  # a worker process its nanny left behind
+                pass
+            try:  # what is left of its process group (a nanny's worker processes)
+                os.killpg(p.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+            p.wait()
 
 
 @pytest.fixture
@@ -315,3 +316,16 @@ def test_a_refused_login_on_a_worker_stops_the_send_with_its_message(
     report = send_period(ws, PERIOD)
     assert report.ok and len(report.sent) == len(UNITS) == len(smtp.received)
     assert report.sent == [(u, f"u{i}@jd.gov.cn") for i, u in enumerate(UNITS, 1)]
+
+
+def test_a_cluster_that_cannot_be_reached_is_named(tmp_path, prefect_server, smtp_servers):
+    import dask
+
+    smtp = smtp_servers()
+    db_url = f"sqlite:///{tmp_path / 'k.db'}"
+    nowhere = f"tcp://127.0.0.1:{_free_port()}"  # no scheduler listens here
+    ws = _small_ws(tmp_path / "ws", db_url, smtp.port, nowhere)
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        with pytest.raises(InputError, match=f"无法连接 Dask 集群 {nowhere}"):
+            send_period(ws, PERIOD)
+    assert smtp.received == [] and _deliveries(db_url) == {}
