@@ -173,6 +173,11 @@ def prepared_titles(titles: pl.Series, places: tuple[str, ...] = ()) -> list:
     title, a title still ending in a source after three rounds, and a title starting with
     a word `_strip_leading` drops, other than 关于 and a leading 「晋阜县」-like place in its
     first round, take the Python functions: same answers, title by title."""
+    return list(zip(*_prepared(titles, places), strict=True))
+
+
+def _prepared(titles: pl.Series, places: tuple[str, ...]) -> tuple[list[str], list[frozenset]]:
+    """`prepared_titles` as two lists, cores and numbers (no tuple per title)."""
     titles = titles.cast(pl.String).fill_null("")
     t, t1, t2 = pl.col("t"), pl.col("t1"), pl.col("t2")
     # Each round is materialised: an expression repeating its input would grow
@@ -216,10 +221,10 @@ def prepared_titles(titles: pl.Series, places: tuple[str, ...] = ()) -> list:
         found = frame["core"].gather(counted).str.extract_all(_NUMERALS.pattern).to_list()
         for i, n in zip(counted.to_list(), found, strict=True):
             nums[i] = frozenset(n)
-    out = list(zip(frame["core"].to_list(), nums, strict=True))
+    cores = frame["core"].to_list()
     for i in (~frame["safe"]).arg_true().to_list():
-        out[i] = _prepare(normalize_title(titles[i], places))
-    return out
+        cores[i], nums[i] = _prepare(normalize_title(titles[i], places))
+    return cores, nums
 
 
 # --- grouping --------------------------------------------------------------------------------
@@ -247,7 +252,7 @@ class _Groups:
     publication issue). A group's member, issue and forbidden sets are made when it first
     grows: until then an adoption is its own member with its own issue."""
 
-    def __init__(self, issues: list):
+    def __init__(self, issues: list[int]):
         self.parent = list(range(len(issues)))
         self.issue_of = issues
         self.members: dict[int, set[int]] = {}
@@ -278,12 +283,13 @@ class _Groups:
         if check_issue and not ia.isdisjoint(ib):
             return False
         if len(ma) < len(mb):
-            ra, rb, ma, mb = rb, ra, mb, ma
+            ra, rb, ma, mb, ia, ib, fa, fb = rb, ra, mb, ma, ib, ia, fb, fa
         self.parent[rb] = ra
-        self.members[ra] = ma | mb
-        self.issues[ra] = ia | ib
-        if fa or fb:
-            self.forbidden[ra] = (fa or set()) | (fb or set())
+        ma |= mb
+        ia |= ib
+        self.members[ra], self.issues[ra] = ma, ia
+        if fb:
+            self.forbidden.setdefault(ra, set()).update(fb)
         self.members.pop(rb, None)
         self.issues.pop(rb, None)
         self.forbidden.pop(rb, None)
@@ -328,60 +334,52 @@ def _window_pairs(members: pl.DataFrame, window_days: int) -> tuple[np.ndarray, 
 
 
 def _scored_pairs(
-    a: np.ndarray, b: np.ndarray, titles: list, cutoff: float
+    a: np.ndarray, b: np.ndarray, cores: list[str], nums: list[frozenset], cutoff: float
 ) -> list[tuple[int, int, float]]:
-    """(a, b, score) of the pairs whose title similarity (`_similarity` of titles[a] and
-    titles[b]) is at least `cutoff`.
+    """(a, b, score) of the pairs whose title similarity (`_similarity` of the prepared
+    titles (cores[a], nums[a]) and (cores[b], nums[b])) is at least `cutoff`.
 
-    Scored in two `process.cpdist` calls (fuzz.ratio; fuzz.partial_ratio where both titles
-    keep PARTIAL_MIN_LEN characters), each with the cutoff. partial_ratio is skipped where it
-    cannot reach the cutoff: it is the best ratio of the shorter title (m characters)
-    against a part of the longer one (k characters), 200·LCS/(m+k), never above
-    200·I/(m+I) where I counts the characters both titles share (with repeats: the LCS of
-    the sorted titles)."""
-    cores = ["" if t is None else t[0] for t in titles]
-    lens = np.fromiter((len(c) for c in cores), np.int64, len(cores))
+    Scored in bulk (`process.cpdist`): fuzz.ratio, and fuzz.partial_ratio where both titles
+    keep PARTIAL_MIN_LEN characters, each with the cutoff, for the pairs that can reach it.
+    With L the length of the titles' longest common subsequence, ratio is 200·L/(la+lb);
+    partial_ratio is the best ratio of the shorter title (m characters) against a part of
+    the longer one (k characters) with which it shares L' <= min(L, k) characters,
+    200·L'/(m+k) <= 200·L'/(m+L') <= 200·L/(m+L)."""
+    lens = np.fromiter(map(len, cores), np.int64, len(cores))
     keep = lens[a] > 0  # a title reduced to nothing is like no other
     a, b = a[keep], b[keep]
     if not len(a):
         return []
-    al, bl = a.tolist(), b.tolist()
-    scores = process.cpdist(
-        [cores[i] for i in al],
-        [cores[i] for i in bl],
-        scorer=fuzz.ratio,
-        score_cutoff=cutoff,
-        dtype=np.float64,
-    )
-    scores[scores < cutoff] = -1.0
-    long = np.flatnonzero((lens[a] >= PARTIAL_MIN_LEN) & (lens[b] >= PARTIAL_MIN_LEN))
-    if len(long):
-        used = np.unique(np.concatenate((a[long], b[long]))).tolist()
-        letters = dict(zip(used, ("".join(sorted(cores[i])) for i in used), strict=True))
-        pa, pb = a[long].tolist(), b[long].tolist()
-        shared = process.cpdist(
-            [letters[i] for i in pa],
-            [letters[i] for i in pb],
-            scorer=LCSseq.similarity,
-            dtype=np.int64,
-        )
-        shorter = np.minimum(lens[a[long]], lens[b[long]])
-        bound = 200.0 * shared / (shorter + shared)
-        long = long[bound >= cutoff - 0.5]  # a margin for rounding
-    if len(long):
-        partial = process.cpdist(
-            [cores[i] for i in a[long].tolist()],
-            [cores[i] for i in b[long].tolist()],
-            scorer=fuzz.partial_ratio,
-            score_cutoff=cutoff,
-            dtype=np.float64,
-        )
-        partial[partial < cutoff] = -1.0
-        scores[long] = np.maximum(scores[long], partial)
+    texts = np.array(cores, dtype=object)
+    common = process.cpdist(texts[a], texts[b], scorer=LCSseq.similarity, dtype=np.int64)
+    la, lb = lens[a], lens[b]
+    reach = cutoff - 0.5  # a margin for rounding
+    scores = np.full(len(a), -1.0)
+    for scorer, rows in (
+        (fuzz.ratio, np.flatnonzero(200.0 * common >= reach * (la + lb))),
+        (
+            fuzz.partial_ratio,
+            np.flatnonzero(
+                (la >= PARTIAL_MIN_LEN)
+                & (lb >= PARTIAL_MIN_LEN)
+                & (200.0 * common >= reach * (np.minimum(la, lb) + common))
+            ),
+        ),
+    ):
+        if len(rows):
+            found = process.cpdist(
+                texts[a[rows]],
+                texts[b[rows]],
+                scorer=scorer,
+                score_cutoff=cutoff,
+                dtype=np.float64,
+            )
+            found[found < cutoff] = -1.0
+            scores[rows] = np.maximum(scores[rows], found)
     out = []
     hits = np.flatnonzero(scores >= cutoff)
     for i, j, sc in zip(a[hits].tolist(), b[hits].tolist(), scores[hits].tolist(), strict=True):
-        na, nb = titles[i][1], titles[j][1]
+        na, nb = nums[i], nums[j]
         if na and nb and na != nb:
             sc *= NUMBER_PENALTY
         if sc >= cutoff:
@@ -424,10 +422,20 @@ def group_articles(
     ids = list(last)
     index = {aid: k for k, aid in enumerate(ids)}
     dates = adoptions["date"].to_list()
-    pubs, issues = adoptions["publication"].to_list(), adoptions["issue"].to_list()
-    issue_keys = [(p, i if i else d) for p, i, d in zip(pubs, issues, dates, strict=True)]
     days = _day_numbers(adoptions["date"])
-    groups = _Groups(issue_keys)
+    # The issue an adoption was printed in, as a number: (publication, issue), or
+    # (publication, date) where the issue is not written.
+    printed = adoptions.select(
+        pl.struct(
+            "publication",
+            issue=pl.when(pl.col("issue") != "").then("issue"),
+            date=pl.when(pl.col("issue").fill_null("") == "").then("date"),
+        ).alias("printed")
+    ).to_series()
+    issue_of = printed.unique(maintain_order=True)
+    issue_no = printed.replace_strict(issue_of, pl.int_range(issue_of.len(), eager=True))
+    issue_no = issue_no.to_list()
+    groups = _Groups(issue_no)
 
     # Candidate pairs, blocked by unit and by the date window.
     scored: dict[tuple[int, int], float] = {}
@@ -443,14 +451,18 @@ def group_articles(
             )
         )
         a, b = _window_pairs(members, window_days)
-        needed = np.unique(np.concatenate((a, b))).tolist()
-        titles: list = [None] * len(ids)  # prepared titles of the adoptions in some pair
-        if needed:
-            prepared = prepared_titles(adoptions["title"].gather(needed), places)
-            for k, t in zip(needed, prepared, strict=True):
-                titles[k] = t
-        for x, y, s in _scored_pairs(a, b, titles, min(doubt, same)):
-            scored.setdefault((x, y) if ids[x] < ids[y] else (y, x), s)
+        # Titles are prepared for the adoptions in some pair, numbered 0… in `needed`.
+        needed = np.unique(np.concatenate((a, b)))
+        if len(needed):
+            cores, nums = _prepared(adoptions["title"].gather(needed), places)
+            at = needed.tolist()
+            pairs = _scored_pairs(
+                np.searchsorted(needed, a), np.searchsorted(needed, b), cores, nums,
+                min(doubt, same),
+            )  # fmt: skip
+            for x, y, s in pairs:
+                x, y = at[x], at[y]
+                scored.setdefault((x, y) if ids[x] < ids[y] else (y, x), s)
     ranked = sorted(scored.items(), key=lambda t: (-t[1], ids[t[0][0]], ids[t[0][1]]))
 
     # The user's answers first: 否 forbids, 是 merges.
@@ -486,13 +498,14 @@ def group_articles(
 
     # Doubtful pairs left apart → review.
     review = []
+    pubs, issues = adoptions["publication"].to_list(), adoptions["issue"].to_list()
     files, rows = adoptions["source_file"].to_list(), adoptions["source_row"].to_list()
     titles_raw = adoptions["title"].to_list()
     far = date.max
     for (a, b), s in ranked:
         if not (doubt <= s < same) or (ids[a], ids[b]) in answers:
             continue
-        if issue_keys[a] == issue_keys[b] or groups.find(a) == groups.find(b):
+        if issue_no[a] == issue_no[b] or groups.find(a) == groups.find(b):
             continue
         first, second = sorted((a, b), key=lambda k: (dates[k] or far, ids[k]))
         review.append(

@@ -43,6 +43,9 @@ ARTICLE_CLASSES = (
     "建议",
 )
 
+#: Every word `classify_kind` looks for.
+_ALL_WORDS = (*_COMMISSION_WORDS, *_EMERGENCY_WORDS, *_SUMMARY_WORDS, *ARTICLE_CLASSES)
+
 _ATTACHMENT_EXT = re.compile(r"\.(docx?|wps|pdf|txt|rtf|et|xlsx?|zip|rar|7z|jpe?g|png)$", re.I)
 _LEADING_UNIT = re.compile(r"^\s*[【\[〔(（]([^】\]〕)）]{1,30})[】\]〕)）]\s*")
 _LEADING_WORDS = re.compile(
@@ -146,18 +149,33 @@ def fill_kinds(submissions: pl.DataFrame) -> pl.DataFrame:
     written = {k: bool(k.strip()) for k in kind.drop_nulls().unique().to_list()}
     keep = kind.replace_strict(written, default=False, return_dtype=pl.Boolean).fill_null(False)
     # Subjects without attachments, in characters whose NFKC and whitespace polars and
-    # Python agree on, are classified in polars; any other row by `classify_kind`.
-    frame = pl.DataFrame({"subject": subject, "attachments": attachments})
-    fast = frame.select(
-        pl.col("attachments").is_null() & pl.col("subject").fill_null("").str.contains(SAFE_TEXT)
-    ).to_series()
-    text = (
-        frame.select(
-            pl.col("subject").fill_null("").str.normalize("NFKC").str.replace(_LEADING_UNIT_RS, "")
-        ).to_series()
-        + " "
+    # Python agree on, are classified in polars; any other row by `classify_kind`. Such a
+    # subject without any of the words is ordinary information: NFKC maps each of its
+    # characters to one or more characters that are not the words' (checked in the tests)
+    # and dropping the unit label only removes text.
+    flags = pl.DataFrame({"subject": subject, "attachments": attachments}).select(
+        fast=pl.col("attachments").is_null()
+        & pl.col("subject").fill_null("").str.contains(SAFE_TEXT),
+        worded=pl.col("subject").fill_null("").str.contains_any(list(_ALL_WORDS)),
     )
-    kinds = pl.DataFrame({"text": text}).select(_kind_expr(pl.col("text"))).to_series()
+    fast = flags["fast"]
+    kinds = pl.repeat(ORDINARY, n, dtype=pl.String, eager=True)
+    worded = (~keep & fast & flags["worded"]).arg_true()
+    if worded.len():
+        text = (
+            subject.gather(worded)
+            .to_frame("subject")
+            .select(
+                pl.col("subject")
+                .fill_null("")
+                .str.normalize("NFKC")
+                .str.replace(_LEADING_UNIT_RS, "")
+                + " "
+            )
+            .to_series()
+        )
+        found = pl.DataFrame({"text": text}).select(_kind_expr(pl.col("text"))).to_series()
+        kinds = kinds.scatter(worded, found)
     slow = (~keep & ~fast).arg_true().to_list()
     if slow:
         subj, att = subject.gather(slow).to_list(), attachments.gather(slow).to_list()
