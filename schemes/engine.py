@@ -7,7 +7,9 @@ and scores. Every function is pure: frames and plain values in, rows and frames 
 Concepts (each one a small dataclass or function):
 
 - `prepare`: the scoring inputs as plain rows (units with groups, adoptions joined with
-  the units they name, events, submissions with local dates, months that hold mail logs).
+  the units they name, events) and the submissions with local dates as a polars frame
+  (`Prepared.log`: counts per unit and window in polars; dicts only where a rule reads
+  them), with the months that hold mail logs.
 - `PointsTable` + `adoption_rows`: points per (publication, kind, unit category), joint
   articles (`full` / `split` / `first`, C2) and the combine mode across publications of one
   article (`sum` = 累计, `max` = 就高).
