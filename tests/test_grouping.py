@@ -5,14 +5,23 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transforms import schema
 from transforms.grouping import (
+    _NUMERALS,
+    _prepare,
+    _scored_pairs,
+    _similarities,
+    _similarity,
     group_articles,
     link_events_to_articles,
     normalize_title,
+    prepared_titles,
     title_similarity,
 )
 
@@ -349,3 +358,83 @@ def test_link_events_to_articles():
     out = link_events_to_articles(events, a, au, articles)
     assert out.columns == [*events.columns, "article_id"]
     assert out["article_id"].to_list() == ["a1", "a3", None, None, None, None]
+
+
+# --- bulk paths agree with the functions they replace (hypothesis) -------------------------------
+
+#: Pieces of titles that take every branch of normalize_title: places, self words, sources,
+#: labels, stock phrases, numbers, NFKC-changing and non-SAFE_TEXT characters.
+TITLE_PIECES = (
+    "关于", "我市", "全市", "我区", "建德市", "建德", "杭州市建德市", "萧山区", "晋阜县", "市", "全",
+    "（区发改局）", "(建德市农办供稿)", "【梅城镇】", "〔发改局〕", "（一）", "建德：", "梅城镇：", ":",
+    "：", " ", "\u3000", "\t", "\n", "\x1c", "\u200b", "ａｂｃ", "１２", "一季度", "二季度", "2018",
+    "多措并举", "扎实推进", "的", "工作", "成效明显", "推进", "垃圾分类", "三举措", "治水", "·", "—",
+    "“", "”", "…", "〸", "〇", "々", "\u302a", "\u302b", "ﬁ", "①", "e\u0301", "局", "供稿", "市场",
+    "\U00020000", "\uf900", "⺀",
+)  # fmt: skip
+PLACES = (("杭州市建德市", "建德市", "建德", "市"), (), ("", "建德"))
+title_texts = st.lists(st.sampled_from(TITLE_PIECES), max_size=10).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), title_texts), max_size=30), st.sampled_from(PLACES))
+def test_prepared_titles_equal_the_python_functions(titles, places):
+    got = prepared_titles(pl.Series(titles, dtype=pl.String), places)
+    assert got == [_prepare(normalize_title(t, places)) for t in titles]
+
+
+def _core_pairs(alphabet: str, max_len: int):
+    text = st.text(alphabet=alphabet, max_size=max_len)
+    return st.lists(st.tuples(text, text), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(_core_pairs("甲乙丙丁", 12), _core_pairs("甲乙丙丁戊己庚辛壬癸一二", 90)),
+    st.sampled_from([65, 80, 50, 0, 99.5]),
+)
+def test_scored_pairs_equal_the_pairwise_similarity(pairs, cutoff):
+    """Bulk scoring (LCS bound, then ratio and partial_ratio with a cutoff) keeps exactly
+    the pairs `_similarity` puts at or above the cutoff, with the same scores; titles above
+    64 characters take rapidfuzz's other partial_ratio path."""
+    cores = [c for pair in pairs for c in pair]
+    nums = [frozenset(_NUMERALS.findall(c)) for c in cores]
+    a = np.arange(0, len(cores), 2, dtype=np.int64)
+    got = _scored_pairs(a, a + 1, cores, nums, cutoff)
+    want = []
+    for i in a.tolist():
+        s = _similarity((cores[i], nums[i]), (cores[i + 1], nums[i + 1]))
+        if cores[i] and s >= cutoff:
+            want.append((i, i + 1, s))
+    assert got == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(_core_pairs("甲乙丙丁一二三", 30))
+def test_similarities_equal_the_pairwise_similarity(pairs):
+    left = [(a, frozenset(_NUMERALS.findall(a))) for a, _ in pairs]
+    right = [(b, frozenset(_NUMERALS.findall(b))) for _, b in pairs]
+    got = _similarities(left, right)
+    assert got == [_similarity(x, y) for x, y in zip(left, right, strict=True)]
+
+
+def test_repeated_ids_missing_dates_and_issues():
+    """A repeated adoption_id counts once (its last row); adoptions without a date pair among
+    themselves; an empty issue falls back to the date for the one-issue rule."""
+    a, au = make(
+        [
+            ("a1", DT, "第1期", date(2018, 5, 3), "三举措推进农村垃圾分类", ["市农办"]),
+            ("a1", DT, "", date(2018, 5, 4), "三举措推进农村垃圾分类工作", ["市农办"]),
+            ("a2", HZ, "", date(2018, 5, 4), "三举措推进农村垃圾分类", ["市农办"]),
+            ("a3", DT, "", date(2018, 5, 4), "三举措推进农村垃圾分类", ["市农办"]),
+            ("a4", DT, None, None, "全力打好治水攻坚战", ["市农办"]),
+            ("a5", HZ, None, None, "全力打好治水攻坚战", ["市农办"]),
+        ]
+    )
+    articles, review = group_articles(a, au, NONE)
+    assert articles["adoption_id"].to_list() == ["a1", "a2", "a3", "a4", "a5"]
+    got = article_of(articles)
+    # a1 (as its last row: DT, no issue, 5-04) and a3 share DT's 5-04 issue: never one article
+    assert got["a1"] != got["a3"] and got["a2"] in (got["a1"], got["a3"])
+    assert got["a4"] == got["a5"] == "a4"
+    assert review.height == 0

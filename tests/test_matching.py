@@ -7,11 +7,16 @@ from datetime import date, datetime
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transforms import schema
 from transforms.errors import InputError
 from transforms.matching import (
     UnitIndex,
+    _extract_emails,
+    _subject_unit,
+    _subject_units,
     assign_submission_units,
     extract_email,
     match_adoption_units,
@@ -446,3 +451,78 @@ def test_guarded_prefixes_still_match_when_the_roster_says_so():
     )
     assert got["unit"].to_list() == ["民政局", "市场监管局", None]
     assert got["key"].to_list()[2] == "市委宣传部"
+
+
+# --- bulk paths agree with the functions they replace (hypothesis) -------------------------------
+
+SENDER_PIECES = (
+    "张三 ", "<", ">", "fgj", "FGJ", "@", "jiande", ".", "gov", "cn", "+", "-", "_", " ", ";",
+    "é", "ｆｇｊ", "\t", "1", "qq.com", "a@b",
+)  # fmt: skip
+SUBJECT_PIECES = (
+    "【", "】", "[", "]", "(", ")", "（", "）", "〔", "〕", ":", "：", " ", "\u3000", "\t", "\u00a0",
+    "\u2028", "发改局", "区发改局", "市农办", "梅城", "民政局", "ＦＧＪ", "约稿", "动态", "①", "〸",
+    "\u302b", "\u302a", "项目推进", "关于",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(SENDER_PIECES)).map("".join))))
+def test_extract_emails_equal_extract_email(senders):
+    got = _extract_emails(pl.Series(senders, dtype=pl.String)).to_list()
+    assert got == [extract_email(s) for s in senders]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(SUBJECT_PIECES)).map("".join))))
+def test_subject_units_equal_subject_unit(subjects):
+    idx = UnitIndex.build(
+        pl.DataFrame(
+            [dict(zip(("unit", "group", "aliases", "emails"), r, strict=True)) for r in ROSTER],
+            schema=schema.UNITS,
+        ),
+        PREFIXES,
+    )
+    got = _subject_units(idx, pl.Series(subjects, dtype=pl.String)).to_list()
+    assert got == [_subject_unit(idx, s) for s in subjects]
+
+
+def test_unit_index_follows_the_roster(units):
+    """The index shared by calls over one roster is rebuilt when the roster changes."""
+    subs = pl.DataFrame({"submission_id": ["s1"], "sender": ["x@163.com"], "subject": ["动态"]})
+    out, review = assign_submission_units(subs, units, no_decisions(), PREFIXES)
+    assert out["unit"].to_list() == [None] and review.height == 1
+    more = pl.concat(
+        [
+            units,
+            pl.DataFrame(
+                [{"unit": "新单位", "group": "A", "aliases": [], "emails": ["x@163.com"]}],
+                schema=schema.UNITS,
+            ),
+        ]
+    )
+    out, review = assign_submission_units(subs, more, no_decisions(), PREFIXES)
+    assert out["unit"].to_list() == ["新单位"] and review.height == 0
+
+
+def test_submission_review_rows_in_log_order(units):
+    """Review rows of both kinds in the log's order, one per key, counting repeats."""
+    subs = pl.DataFrame(
+        {
+            "submission_id": ["s1", "s2", "s3", "s4", "s5"],
+            "sender": ["a@x.cn", None, "a@x.cn", None, None],
+            "subject": ["无题", "无题", "无题", None, "无题"],
+            "unit_raw": [None, "未知单位", None, None, "未知单位"],
+            "source_file": ["submissions/log.csv"] * 5,
+            "source_row": [2, 3, 4, 5, 6],
+        }
+    )
+    out, review = assign_submission_units(subs, units, no_decisions(), PREFIXES)
+    assert out["unit"].to_list() == [None] * 5
+    assert review.select("type", "key", "row").rows() == [
+        ("submission", "a@x.cn", 2),
+        ("unit", "未知单位", 3),
+        ("submission", "s4", 5),
+    ]
+    assert review["text"].to_list()[1:] == ["无题：未知单位", "发件人：；主题："]
+    assert [r.endswith("（共2处）") for r in review["reason"]] == [True, True, False]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
 from datetime import date
 
 import numpy as np
@@ -445,7 +444,10 @@ def group_articles(
             .unique()
             .filter(pl.col("unit").is_not_null())
             .join(
-                pl.DataFrame({"adoption_id": ids, "k": range(len(ids)), "day": days}),
+                pl.DataFrame(
+                    {"adoption_id": ids, "k": range(len(ids)), "day": days},
+                    schema={"adoption_id": pl.String, "k": pl.Int64, "day": pl.Int64},
+                ),
                 on="adoption_id",
                 nulls_equal=True,
             )
@@ -563,64 +565,81 @@ def link_events_to_articles(
     """
     n = events_with_unit.height
 
-    def col(name: str) -> list:
-        return events_with_unit[name].to_list() if name in events_with_unit.columns else [None] * n
+    def col(name: str, dtype: pl.DataType) -> pl.Series:
+        if name in events_with_unit.columns:
+            return events_with_unit[name].cast(dtype)
+        return pl.Series(name, [None] * n, dtype=dtype)
 
-    event_units, event_titles, event_dates = col("unit"), col("title"), col("date")
-    # Only the adoptions of units named by an event with a title are looked at.
-    wanted = {u for u, t in zip(event_units, event_titles, strict=True) if t}
-    article_of: dict = {}
-    by_unit: dict[str, list[str]] = defaultdict(list)
-    if wanted and adoption_units.height:
-        article_of = dict(
-            zip(articles["adoption_id"].to_list(), articles["article_id"].to_list(), strict=True)
-        )
-        of_unit = pl.col("unit").is_in([u for u in wanted if u is not None])
-        if None in wanted:
-            of_unit = of_unit | pl.col("unit").is_null()
-        for aid, unit in (
-            adoption_units.select("adoption_id", "unit").unique().filter(of_unit).iter_rows()
-        ):
-            by_unit[unit].append(aid)
-    # Date and title of each adoption looked at: its last row, as a dict of rows keeps.
+    events = pl.DataFrame(
+        {"unit": col("unit", pl.String), "title": col("title", pl.String),
+         "when": col("date", pl.Date)}
+    ).with_row_index("e").filter(pl.col("title").is_not_null() & (pl.col("title") != ""))  # fmt: skip
+    out = pl.Series("article_id", [None] * n, dtype=pl.String)
+    if events.is_empty() or adoption_units.is_empty():
+        return events_with_unit.with_columns(out)
+    # An adoption's date and title from its last row, its article from the last row too.
     adoptions = schema.conform(adoptions, schema.ADOPTIONS)
-    looked = {aid for aids in by_unit.values() for aid in aids}
-    rows = adoptions.select("adoption_id", "date", "title").filter(
-        pl.col("adoption_id").is_in(list(looked))
+    info = adoptions.select("adoption_id", "date", "title").unique(
+        "adoption_id", keep="last", maintain_order=False
     )
-    info = {aid: (d, title) for aid, d, title in rows.iter_rows()}
-    by_unit = {
-        u: [aid for aid in aids if aid in info and aid in article_of] for u, aids in by_unit.items()
-    }
-    # Per event, the adoptions of its unit inside the window (with the gap in days).
-    candidates: list[list[tuple[str, int]]] = []
-    for unit, title, when in zip(event_units, event_titles, event_dates, strict=True):
-        near = []
-        if title and unit in by_unit:
-            for aid in by_unit[unit]:
-                d = info[aid][0]
-                gap = abs((d - when).days) if d and when else 0
-                if gap <= window_days:
-                    near.append((aid, gap))
-        candidates.append(near)
-    needed = sorted({aid for near in candidates for aid, _ in near})
+    article_of = articles.select("adoption_id", "article_id").unique(
+        "adoption_id", keep="last", maintain_order=False
+    )
+    # Candidates: the adoptions of the event's unit within the window.
+    near = (
+        events.join(
+            adoption_units.select("adoption_id", "unit").unique(), on="unit", nulls_equal=True
+        )
+        .join(info, on="adoption_id", nulls_equal=True)
+        .join(article_of, on="adoption_id", nulls_equal=True)
+        .with_columns(gap=(pl.col("date") - pl.col("when")).dt.total_days().abs().fill_null(0))
+        .filter(pl.col("gap") <= window_days)
+    )
+    if near.is_empty():
+        return events_with_unit.with_columns(out)
+    adopted = near.select(pl.col("adoption_id").unique())
     prepared = dict(
         zip(
-            needed,
-            prepared_titles(pl.Series([info[aid][1] for aid in needed], dtype=pl.String), places),
+            adopted["adoption_id"].to_list(),
+            prepared_titles(
+                adopted.join(info, on="adoption_id", nulls_equal=True, maintain_order="left")[
+                    "title"
+                ],
+                places,
+            ),
             strict=True,
         )
     )
-    out: list[str | None] = []
-    for title, near in zip(event_titles, candidates, strict=True):
-        best: tuple | None = None
-        if near:
-            t = _prepare(normalize_title(title, places))
-            for aid, gap in near:
-                s = _similarity(t, prepared[aid])
-                if s >= same:
-                    k = (-s, gap, aid)
-                    if best is None or k < best:
-                        best = k
-        out.append(article_of[best[2]] if best else None)
-    return events_with_unit.with_columns(pl.Series("article_id", out, dtype=pl.String))
+    named = prepared_titles(events["title"], places)
+    event_pos = dict(zip(events["e"].to_list(), range(events.height), strict=True))
+    left = [named[event_pos[e]] for e in near["e"].to_list()]
+    right = [prepared[a] for a in near["adoption_id"].to_list()]
+    near = near.with_columns(score=pl.Series(_similarities(left, right), dtype=pl.Float64))
+    best = (
+        near.filter(pl.col("score") >= same)
+        .sort("e", pl.col("score"), "gap", "adoption_id", descending=[False, True, False, False])
+        .unique("e", keep="first", maintain_order=False)
+    )
+    out = out.scatter(best["e"], best["article_id"])
+    return events_with_unit.with_columns(out)
+
+
+def _similarities(left: list[tuple], right: list[tuple]) -> list[float]:
+    """`_similarity` of each pair of prepared titles, the rapidfuzz passes in bulk."""
+    ca = np.array([c for c, _ in left], dtype=object)
+    cb = np.array([c for c, _ in right], dtype=object)
+    la = np.fromiter(map(len, ca), np.int64, len(ca))
+    lb = np.fromiter(map(len, cb), np.int64, len(cb))
+    scores = process.cpdist(ca, cb, scorer=fuzz.ratio, dtype=np.float64) if len(ca) else []
+    scores = np.asarray(scores, dtype=np.float64)
+    long = np.flatnonzero((la >= PARTIAL_MIN_LEN) & (lb >= PARTIAL_MIN_LEN))
+    if len(long):
+        partial = process.cpdist(ca[long], cb[long], scorer=fuzz.partial_ratio, dtype=np.float64)
+        scores[long] = np.maximum(scores[long], partial)
+    out = scores.tolist()
+    for i, ((c1, n1), (c2, n2)) in enumerate(zip(left, right, strict=True)):
+        if not c1 or not c2:
+            out[i] = 0.0
+        elif n1 and n2 and n1 != n2:
+            out[i] *= NUMBER_PENALTY
+    return out
