@@ -295,9 +295,9 @@ class _Groups:
         return True
 
 
-def _describe(publication: str | None, issue: str | None, when: date | None, title) -> str:
-    issue = issue or (when.isoformat() if when else "")
-    return f"《{publication}》{issue}「{title}」"
+def _describe(a: dict) -> str:
+    issue = a["issue"] or (a["date"].isoformat() if a["date"] else "")
+    return f"《{a['publication']}》{issue}「{a['title']}」"
 
 
 #: date.toordinal() of 1970-01-01 (polars counts days from it) and of date.max (no date).
@@ -420,7 +420,6 @@ def group_articles(
         adoptions = adoptions[list(last.values())]
     ids = list(last)
     index = {aid: k for k, aid in enumerate(ids)}
-    dates = adoptions["date"].to_list()
     days = _day_numbers(adoptions["date"])
     # The issue an adoption was printed in, as a number: (publication, issue), or
     # (publication, date) where the issue is not written.
@@ -458,10 +457,9 @@ def group_articles(
         if len(needed):
             cores, nums = _prepared(adoptions["title"].gather(needed), places)
             at = needed.tolist()
-            pairs = _scored_pairs(
-                np.searchsorted(needed, a), np.searchsorted(needed, b), cores, nums,
-                min(doubt, same),
-            )  # fmt: skip
+            number = np.zeros(len(ids), dtype=np.int64)
+            number[needed] = np.arange(len(needed))
+            pairs = _scored_pairs(number[a], number[b], cores, nums, min(doubt, same))
             for x, y, s in pairs:
                 x, y = at[x], at[y]
                 scored.setdefault((x, y) if ids[x] < ids[y] else (y, x), s)
@@ -499,31 +497,33 @@ def group_articles(
             groups.union(a, b)
 
     # Doubtful pairs left apart → review.
+    doubtful = [
+        (a, b, s)
+        for (a, b), s in ranked
+        if doubt <= s < same
+        and (ids[a], ids[b]) not in answers
+        and issue_no[a] != issue_no[b]
+        and groups.find(a) != groups.find(b)
+    ]
     review = []
-    pubs, issues = adoptions["publication"].to_list(), adoptions["issue"].to_list()
-    files, rows = adoptions["source_file"].to_list(), adoptions["source_row"].to_list()
-    titles_raw = adoptions["title"].to_list()
-    far = date.max
-    for (a, b), s in ranked:
-        if not (doubt <= s < same) or (ids[a], ids[b]) in answers:
-            continue
-        if issue_no[a] == issue_no[b] or groups.find(a) == groups.find(b):
-            continue
-        first, second = sorted((a, b), key=lambda k: (dates[k] or far, ids[k]))
-        review.append(
-            {
-                "type": "same_article",
-                "key": f"{ids[a]}|{ids[b]}",
-                "file": files[first],
-                "row": rows[first],
-                "text": " 与 ".join(
-                    _describe(pubs[k], issues[k], dates[k], titles_raw[k]) for k in (first, second)
-                ),
-                "candidates": f"标题相似度{s:.0f}",
-                "reason": "同一单位、标题相近，是否为同一篇信息？请在 decisions.csv 中答复「是」或「否」",
-                "answer": "",
-            }
-        )
+    if doubtful:
+        shown = sorted({k for a, b, _ in doubtful for k in (a, b)})
+        seen = adoptions[shown].with_columns(day=days.gather(shown))
+        of = dict(zip(shown, seen.iter_rows(named=True), strict=True))
+        for a, b, s in doubtful:
+            first, second = sorted((of[a], of[b]), key=lambda r: (r["day"], r["adoption_id"]))
+            review.append(
+                {
+                    "type": "same_article",
+                    "key": f"{ids[a]}|{ids[b]}",
+                    "file": first["source_file"],
+                    "row": first["source_row"],
+                    "text": f"{_describe(first)} 与 {_describe(second)}",
+                    "candidates": f"标题相似度{s:.0f}",
+                    "reason": "同一单位、标题相近，是否为同一篇信息？请在 decisions.csv 中答复「是」或「否」",
+                    "answer": "",
+                }
+            )
 
     # article_id: the earliest member of each group (by date, then adoption_id).
     find = groups.find
@@ -577,19 +577,28 @@ def link_events_to_articles(
     out = pl.Series("article_id", [None] * n, dtype=pl.String)
     if events.is_empty() or adoption_units.is_empty():
         return events_with_unit.with_columns(out)
-    # An adoption's date and title from its last row, its article from the last row too.
-    adoptions = schema.conform(adoptions, schema.ADOPTIONS)
-    info = adoptions.select("adoption_id", "date", "title").unique(
-        "adoption_id", keep="last", maintain_order=False
+    # The adoptions of the events' units; each one's date and title from its last row, its
+    # article from the last row too.
+    of_units = (
+        adoption_units.select("adoption_id", "unit")
+        .join(events.select(pl.col("unit").unique()), on="unit", nulls_equal=True)
+        .unique()
     )
-    article_of = articles.select("adoption_id", "article_id").unique(
-        "adoption_id", keep="last", maintain_order=False
+    looked = pl.col("adoption_id").is_in(of_units["adoption_id"].unique())
+    adoptions = schema.conform(adoptions, schema.ADOPTIONS)
+    info = (
+        adoptions.select("adoption_id", "date", "title")
+        .filter(looked)
+        .unique("adoption_id", keep="last", maintain_order=False)
+    )
+    article_of = (
+        articles.select("adoption_id", "article_id")
+        .filter(looked)
+        .unique("adoption_id", keep="last", maintain_order=False)
     )
     # Candidates: the adoptions of the event's unit within the window.
     near = (
-        events.join(
-            adoption_units.select("adoption_id", "unit").unique(), on="unit", nulls_equal=True
-        )
+        events.join(of_units, on="unit", nulls_equal=True)
         .join(info, on="adoption_id", nulls_equal=True)
         .join(article_of, on="adoption_id", nulls_equal=True)
         .with_columns(gap=(pl.col("date") - pl.col("when")).dt.total_days().abs().fill_null(0))

@@ -16,6 +16,7 @@ Anything else goes to the review list (待核实清单). The name index is built
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -90,6 +91,11 @@ _GENERIC_PREFIXES = ("市", "区", "县")
 _SEPARATORS = "、；;,，/／"
 
 _HAN = r"[\u4e00-\u9fff]"
+_PERSON = re.compile(f"{_HAN}{{2,4}}")
+_SPACES = re.compile(r"\s+")
+_PERSON_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+_TRAILING_BRACKET = re.compile(r"\(([^()]*)\)\s*$")
+_OPENING = re.compile(r"[(（【\[]")
 
 
 def _nfkc(s: str) -> str:
@@ -99,19 +105,15 @@ def _nfkc(s: str) -> str:
 def _is_person(s: str) -> bool:
     """A writer's name: 2–4 Han characters starting with a common surname, not a unit."""
     s = s.strip()
-    return (
-        re.fullmatch(f"{_HAN}{{2,4}}", s) is not None
-        and s[0] in SURNAMES
-        and not s.endswith(UNIT_ENDINGS)
-    )
+    return _PERSON.fullmatch(s) is not None and s[0] in SURNAMES and not s.endswith(UNIT_ENDINGS)
 
 
 def _is_attribution(content: str) -> bool:
     """Bracket content that names the writer or source rather than the unit."""
-    c = re.sub(r"\s+", " ", content).strip()
+    c = _SPACES.sub(" ", content).strip()
     if not c or any(w in c for w in _SOURCE_WORDS):
         return True
-    parts = [p for p in re.split(r"[、,，;；/\s]+", c) if p]
+    parts = [p for p in _PERSON_SEPARATORS.split(c) if p]
     return bool(parts) and all(_is_person(p) for p in parts)
 
 
@@ -143,6 +145,12 @@ def normalize_name(s: str, place_prefixes: tuple[str, ...] = ()) -> str:
     two characters remain. Callers that must not lose a prefix (市农办 is itself a roster
     name) look a name up both with and without prefixes (see `UnitIndex`).
     """
+    return strip_place_prefix(_normalized(s), tuple(place_prefixes))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalized(s: str | None) -> str:
+    """`normalize_name` before place prefixes (asked several times per distinct name)."""
     s = _nfkc(s).strip()
     # A name wholly in brackets: 「（建德市发改局供稿）」.
     while len(s) >= 2 and s[0] == "(" and s[-1] == ")" and s.count("(") == 1:
@@ -152,11 +160,11 @@ def normalize_name(s: str, place_prefixes: tuple[str, ...] = ()) -> str:
     if len(parts) == 2 and _is_attribution(parts[1]):
         s = parts[0]
     # Trailing bracket with a writer or source: 「发改局（张三）」「发改局（李四供稿）」.
-    while m := re.search(r"\(([^()]*)\)\s*$", s):
+    while m := _TRAILING_BRACKET.search(s):
         if m.start() == 0 or not _is_attribution(m[1]):
             break
         s = s[: m.start()].rstrip()
-    s = re.sub(r"\s+", "", s)
+    s = _SPACES.sub("", s)
     changed = True
     while changed:
         changed = False
@@ -166,7 +174,7 @@ def normalize_name(s: str, place_prefixes: tuple[str, ...] = ()) -> str:
                 changed = True
     if s.count("(") != s.count(")"):
         s = s.strip("()")
-    return strip_place_prefix(s, tuple(place_prefixes))
+    return s
 
 
 def split_units(field: str) -> list[str]:
@@ -196,7 +204,7 @@ def split_units(field: str) -> list[str]:
         part = part.strip()
         if not part:
             continue
-        pieces = re.split(r"\s+", part) if not re.search(r"[(（【\[]", part) else [part]
+        pieces = _SPACES.split(part) if not _OPENING.search(part) else [part]
         merged: list[str] = []
         for piece in pieces:
             if merged and (len(merged[-1]) < 2 or len(piece) < 2 or _is_attribution(piece)):
@@ -214,7 +222,7 @@ def split_units(field: str) -> list[str]:
 def _variants(s: str, prefixes: tuple[str, ...]) -> list[str]:
     """Lookup forms of a name: without prefixes, with place prefixes and generic 市/区/县
     dropped. The unstripped form comes first so that 市农办 matches 市农办 itself."""
-    base = normalize_name(s)
+    base = _normalized(s)
     out = [base]
     for p in (prefixes, _GENERIC_PREFIXES, (*prefixes, *_GENERIC_PREFIXES)):
         v = strip_place_prefix(base, tuple(p))
