@@ -18,7 +18,6 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.delivery import (
     Mailer,
-    MailError,
     MailSettings,
     Outcome,
     Outgoing,
@@ -104,8 +103,8 @@ def send_batch_task(
 ) -> list[Outcome]:
     """One batch of messages, sent from a Dask worker over its own SMTP connection and
     recorded through its own database connection (flows.delivery.deliver). The Dask event
-    `stop_event` is set when the server is down (or refuses the login) so that the other
-    batches stop before their next message."""
+    `stop_event` is set when the server is down or the batch fails (a refused login, …)
+    so that the other batches stop before their next message."""
     from distributed import Event
 
     stop = Event(stop_event)
@@ -115,7 +114,7 @@ def send_batch_task(
     try:
         with Mailer(settings) as mailer:
             done = deliver(run, items, store, mailer, stop=stop.is_set)
-    except MailError:
+    except Exception:
         stop.set()
         raise
     finally:

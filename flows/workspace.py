@@ -139,7 +139,7 @@ office = "{office}"
 # [database]
 # url = "postgresql+psycopg://kaohe@localhost/kaohe"   # 默认：本目录下的 kaohe.db (SQLite)
 
-# [run]                                    # 单位数以千计时：在 Dask 上分批生成得分说明
+# [run]                                    # 单位数以千计时：在 Dask 上分批生成得分说明、发送邮件
 # task_runner = "dask"                     # 默认 "default"（本机进程池）
 # dask_address = "tcp://10.0.0.5:8786"     # 已有的 Dask 集群；不填则本机启动 2 个 worker
 
