@@ -584,7 +584,7 @@ def link_events_to_articles(
         .join(events.select(pl.col("unit").unique()), on="unit", nulls_equal=True)
         .unique()
     )
-    looked = pl.col("adoption_id").is_in(of_units["adoption_id"].unique())
+    looked = pl.col("adoption_id").is_in(of_units["adoption_id"].unique().implode())
     adoptions = schema.conform(adoptions, schema.ADOPTIONS)
     info = (
         adoptions.select("adoption_id", "date", "title")
