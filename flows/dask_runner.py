@@ -169,6 +169,8 @@ def send_on_dask(
                 continue
             for o in outcomes:
                 each(o)
+        # a lasting cluster forgets the event (it keeps only events that were set)
+        Event(stop_event, client=runner.client).clear()
     if error is not None:
         raise error
 
