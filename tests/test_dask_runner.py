@@ -3,8 +3,6 @@ DaskTaskRunner give the same outputs as the default runner."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from examples_e2e import assert_same_outputs, copy_example, run
 
@@ -38,9 +36,7 @@ def test_dask_runner_gives_the_same_outputs(tmp_path, rendered_example):
     dask = _with_run_section(
         copy_example(tmp_path / "dask", "jiande-2018"), '[run]\ntask_runner = "dask"\n'
     )
-    started = time.monotonic()
     res = run(dask, PERIOD, "--date", "2018-07-05")
     assert res.exit_code == 0, res.output
     assert "Dask" in res.output
-    assert time.monotonic() - started < 60
     assert_same_outputs(plain / "out" / PERIOD / "v1", dask / "out" / PERIOD / "v1")

@@ -214,5 +214,4 @@ def test_parse_speed(tmp_path):
     elapsed = time.perf_counter() - start
     assert got.messages == 2000
     rate = 2000 / elapsed
-    print(f"parsed {rate:.0f} messages/s")
-    assert rate > 200
+    print(f"parsed {rate:.0f} messages/s")  # reported, not asserted: speed is `make bench`'s
