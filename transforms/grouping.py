@@ -175,8 +175,12 @@ def prepared_titles(titles: pl.Series, places: tuple[str, ...] = ()) -> list:
     return list(zip(*_prepared(titles, places), strict=True))
 
 
-def _prepared(titles: pl.Series, places: tuple[str, ...]) -> tuple[list[str], list[frozenset]]:
-    """`prepared_titles` as two lists, cores and numbers (no tuple per title)."""
+def _prepared(
+    titles: pl.Series, places: tuple[str, ...], keyed: bool = False
+) -> tuple[list[str], list]:
+    """`prepared_titles` as two lists, cores and numbers (no tuple per title). With `keyed`,
+    each title's numbers as `_number_key` (a string: no object for the garbage collector
+    to track)."""
     titles = titles.cast(pl.String).fill_null("")
     t, t1, t2 = pl.col("t"), pl.col("t1"), pl.col("t2")
     # Each round is materialised: an expression repeating its input would grow
@@ -214,16 +218,23 @@ def _prepared(titles: pl.Series, places: tuple[str, ...]) -> tuple[list[str], li
     frame = frame.select("safe", t=done).with_columns(
         core=pl.when(stock.str.len_chars() >= 2).then(stock).otherwise(t)
     )
-    nums = [_NO_NUMBERS] * frame.height
+    as_numbers = _number_key if keyed else frozenset
+    nums = [as_numbers(_NO_NUMBERS)] * frame.height
     counted = frame.select(pl.col("core").str.contains(_NUMERAL_CHARS)).to_series().arg_true()
     if counted.len():
         found = frame["core"].gather(counted).str.extract_all(_NUMERALS.pattern).to_list()
         for i, n in zip(counted.to_list(), found, strict=True):
-            nums[i] = frozenset(n)
+            nums[i] = as_numbers(n)
     cores = frame["core"].to_list()
     for i in (~frame["safe"]).arg_true().to_list():
-        cores[i], nums[i] = _prepare(normalize_title(titles[i], places))
+        cores[i], n = _prepare(normalize_title(titles[i], places))
+        nums[i] = as_numbers(n)
     return cores, nums
+
+
+def _number_key(numbers) -> str:
+    """The numbers of a title as one string: equal strings for equal sets, "" for none."""
+    return "\x1f".join(sorted(set(numbers)))
 
 
 # --- grouping --------------------------------------------------------------------------------
@@ -248,14 +259,16 @@ def _pair_decisions(decisions: pl.DataFrame | None) -> dict[tuple[str, str], boo
 
 class _Groups:
     """Union-find over adoption indices with cannot-link constraints (否 answers; one
-    publication issue). A group's member, issue and forbidden sets are made when it first
-    grows: until then an adoption is its own member with its own issue."""
+    publication issue). A group's issue set is made when it first grows (until then an
+    adoption is printed in its own issue); member sets are kept only when some pair is
+    forbidden (forbids come before any union)."""
 
     def __init__(self, issues: list[int]):
         self.parent = list(range(len(issues)))
+        self.size = [1] * len(issues)
         self.issue_of = issues
-        self.members: dict[int, set[int]] = {}
-        self.issues: dict[int, set] = {}
+        self.issues: dict[int, set[int]] = {}
+        self.members: dict[int, set[int]] | None = None
         self.forbidden: dict[int, set[int]] = {}
 
     def find(self, x: int) -> int:
@@ -266,32 +279,40 @@ class _Groups:
         return x
 
     def forbid(self, a: int, b: int) -> None:
-        self.forbidden.setdefault(self.find(a), set()).add(b)
-        self.forbidden.setdefault(self.find(b), set()).add(a)
+        if self.members is None:
+            if self.issues:
+                raise RuntimeError("forbid after union")
+            self.members = {}
+        self.forbidden.setdefault(a, set()).add(b)
+        self.forbidden.setdefault(b, set()).add(a)
 
     def union(self, a: int, b: int, check_issue: bool = True) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        ma, mb = self.members.get(ra) or {ra}, self.members.get(rb) or {rb}
-        fa, fb = self.forbidden.get(ra), self.forbidden.get(rb)
-        if (fa and not fa.isdisjoint(mb)) or (fb and not fb.isdisjoint(ma)):
-            return False
+        members = self.members
+        if members is not None:
+            ma, mb = members.get(ra) or {ra}, members.get(rb) or {rb}
+            fa, fb = self.forbidden.get(ra), self.forbidden.get(rb)
+            if (fa and not fa.isdisjoint(mb)) or (fb and not fb.isdisjoint(ma)):
+                return False
         ia = self.issues.get(ra) or {self.issue_of[ra]}
         ib = self.issues.get(rb) or {self.issue_of[rb]}
         if check_issue and not ia.isdisjoint(ib):
             return False
-        if len(ma) < len(mb):
-            ra, rb, ma, mb, ia, ib, fa, fb = rb, ra, mb, ma, ib, ia, fb, fa
+        if self.size[ra] < self.size[rb]:
+            ra, rb, ia, ib = rb, ra, ib, ia
         self.parent[rb] = ra
-        ma |= mb
+        self.size[ra] += self.size[rb]
         ia |= ib
-        self.members[ra], self.issues[ra] = ma, ia
-        if fb:
-            self.forbidden.setdefault(ra, set()).update(fb)
-        self.members.pop(rb, None)
+        self.issues[ra] = ia
         self.issues.pop(rb, None)
-        self.forbidden.pop(rb, None)
+        if members is not None:
+            merged = members.get(ra) or {ra}
+            merged |= members.pop(rb, None) or {rb}
+            members[ra] = merged
+            if fb := self.forbidden.pop(rb, None):
+                self.forbidden.setdefault(ra, set()).update(fb)
         return True
 
 
@@ -333,10 +354,11 @@ def _window_pairs(members: pl.DataFrame, window_days: int) -> tuple[np.ndarray, 
 
 
 def _scored_pairs(
-    a: np.ndarray, b: np.ndarray, cores: list[str], nums: list[frozenset], cutoff: float
-) -> list[tuple[int, int, float]]:
+    a: np.ndarray, b: np.ndarray, cores: list[str], nums: list, cutoff: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(a, b, score) of the pairs whose title similarity (`_similarity` of the prepared
-    titles (cores[a], nums[a]) and (cores[b], nums[b])) is at least `cutoff`.
+    titles (cores[a], nums[a]) and (cores[b], nums[b])) is at least `cutoff`, as arrays.
+    `nums`: each title's numbers, as sets or as `_number_key`s.
 
     Scored in bulk (`process.cpdist`): fuzz.ratio, and fuzz.partial_ratio where both titles
     keep PARTIAL_MIN_LEN characters, each with the cutoff, for the pairs that can reach it.
@@ -348,7 +370,7 @@ def _scored_pairs(
     keep = lens[a] > 0  # a title reduced to nothing is like no other
     a, b = a[keep], b[keep]
     if not len(a):
-        return []
+        return a, b, np.empty(0)
     texts = np.array(cores, dtype=object)
     common = process.cpdist(texts[a], texts[b], scorer=LCSseq.similarity, dtype=np.int64)
     la, lb = lens[a], lens[b]
@@ -375,15 +397,16 @@ def _scored_pairs(
             )
             found[found < cutoff] = -1.0
             scores[rows] = np.maximum(scores[rows], found)
-    out = []
     hits = np.flatnonzero(scores >= cutoff)
-    for i, j, sc in zip(a[hits].tolist(), b[hits].tolist(), scores[hits].tolist(), strict=True):
-        na, nb = nums[i], nums[j]
-        if na and nb and na != nb:
-            sc *= NUMBER_PENALTY
-        if sc >= cutoff:
-            out.append((i, j, sc))
-    return out
+    a, b, scores = a[hits], b[hits], scores[hits]
+    # Both titles carry numbers and they differ (一季度, 二季度): NUMBER_PENALTY.
+    numbers = np.empty(len(nums), dtype=object)
+    numbers[:] = nums
+    some = np.fromiter(map(bool, nums), bool, len(nums))
+    differ = some[a] & some[b] & (numbers[a] != numbers[b])
+    scores = np.where(differ, scores * NUMBER_PENALTY, scores)
+    kept = scores >= cutoff
+    return a[kept], b[kept], scores[kept]
 
 
 def group_articles(
@@ -436,7 +459,7 @@ def group_articles(
     groups = _Groups(issue_no)
 
     # Candidate pairs, blocked by unit and by the date window.
-    scored: dict[tuple[int, int], float] = {}
+    x, y, score = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
     if adoption_units.height:
         members = (
             adoption_units.select("adoption_id", "unit")
@@ -455,15 +478,24 @@ def group_articles(
         # Titles are prepared for the adoptions in some pair, numbered 0… in `needed`.
         needed = np.unique(np.concatenate((a, b)))
         if len(needed):
-            cores, nums = _prepared(adoptions["title"].gather(needed), places)
-            at = needed.tolist()
+            cores, nums = _prepared(adoptions["title"].gather(needed), places, keyed=True)
             number = np.zeros(len(ids), dtype=np.int64)
             number[needed] = np.arange(len(needed))
-            pairs = _scored_pairs(number[a], number[b], cores, nums, min(doubt, same))
-            for x, y, s in pairs:
-                x, y = at[x], at[y]
-                scored.setdefault((x, y) if ids[x] < ids[y] else (y, x), s)
-    ranked = sorted(scored.items(), key=lambda t: (-t[1], ids[t[0][0]], ids[t[0][1]]))
+            x, y, score = _scored_pairs(number[a], number[b], cores, nums, min(doubt, same))
+            x, y = needed[x], needed[y]
+    # Pairs keyed by their ids in order (a pair of adoptions sharing several units is scored
+    # once per unit, alike), the most similar first, then by ids.
+    rank = (
+        pl.Series(ids, dtype=pl.String).rank("ordinal").cast(pl.Int64).to_numpy()
+        if ids
+        else np.empty(0, np.int64)
+    )
+    swap = rank[x] > rank[y]
+    x, y = np.where(swap, y, x), np.where(swap, x, y)
+    _, first = np.unique(x * len(ids) + y, return_index=True)
+    x, y, score = x[first], y[first], score[first]
+    order = np.lexsort((rank[y], rank[x], -score))
+    ranked = (x[order].tolist(), y[order].tolist(), score[order].tolist())
 
     # The user's answers first: 否 forbids, 是 merges.
     answers = {
@@ -480,26 +512,34 @@ def group_articles(
     if links is not None and links.height:
         shared = (
             links.select("adoption_id", "submission_id")
-            .filter(pl.col("submission_id").is_not_null() & pl.col("adoption_id").is_in(ids))
-            .group_by("submission_id")
-            .agg(pl.col("adoption_id").unique().sort())
-            .filter(pl.col("adoption_id").list.len() > 1)
-            .sort("submission_id")
+            .filter(pl.col("submission_id").is_not_null())
+            .join(
+                pl.DataFrame(
+                    {"adoption_id": ids, "k": range(len(ids))},
+                    schema={"adoption_id": pl.String, "k": pl.Int64},
+                ),
+                on="adoption_id",
+            )
+            .unique()
+            .filter(pl.len().over("submission_id") > 1)
+            .sort("submission_id", "adoption_id")
         )
-        for members in shared["adoption_id"].to_list():
-            first = index[members[0]]
-            for other in members[1:]:
-                groups.union(first, index[other])
+        sids, ks = shared["submission_id"].to_list(), shared["k"].to_list()
+        for i, (sid, k) in enumerate(zip(sids, ks, strict=True)):
+            if i and sids[i - 1] == sid:
+                groups.union(first, k)
+            else:
+                first = k
 
     # Automatic merges, most similar first.
-    for (a, b), s in ranked:
+    for a, b, s in zip(*ranked, strict=True):
         if s >= same and (ids[a], ids[b]) not in answers:
             groups.union(a, b)
 
     # Doubtful pairs left apart → review.
     doubtful = [
         (a, b, s)
-        for (a, b), s in ranked
+        for a, b, s in zip(*ranked, strict=True)
         if doubt <= s < same
         and (ids[a], ids[b]) not in answers
         and issue_no[a] != issue_no[b]
