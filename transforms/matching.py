@@ -11,7 +11,8 @@ turns such names into the roster's canonical unit names, in this order:
 5. fuzzy     — rapidfuzz similarity, accepted only when high and clearly ahead of the
                second-best unit.
 
-Anything else goes to the review list (待核实清单). The name index is built once per call.
+Anything else goes to the review list (待核实清单). The name index is built once per roster
+(`unit_index`) and shared by the calls of a run.
 """
 
 from __future__ import annotations
@@ -351,8 +352,8 @@ def unit_index(units: pl.DataFrame, place_prefixes: tuple[str, ...] = ()) -> Uni
     idx = _INDEXES.get(key)
     if idx is None:
         idx = UnitIndex.build(conformed, place_prefixes)
-        while len(_INDEXES) >= 4:
-            del _INDEXES[next(iter(_INDEXES))]
+        if len(_INDEXES) >= 4:  # a few rosters at a time (tests and runs of other schemes)
+            _INDEXES.clear()
         _INDEXES[key] = idx
     return idx
 
@@ -732,7 +733,7 @@ def assign_submission_units(
     unit = pl.col("unit")
 
     # A unit the log names (unit_raw).
-    written = [r for r in frame["raw"].drop_nulls().unique(maintain_order=True).to_list()]
+    written = frame["raw"].drop_nulls().unique(maintain_order=True).to_list()
     written = [r for r in written if r.strip()]
     res = _resolve_all(idx, written, decisions, accept, doubt)
     resolved = pl.DataFrame(
