@@ -166,17 +166,6 @@ class Prepared:
         n = log.group_by("unit").len().collect()
         return dict(zip(n["unit"].to_list(), n["len"].to_list(), strict=True))
 
-    def answer_candidates(self, units: Iterable[str | None]) -> list[dict]:
-        """What `transforms.commissions.commission_rows` reads of the submissions when only
-        `units` have commissions: their submissions (dicts, in time order) and, for each
-        month holding any submission, a dated row without a unit (it tells 未报 from 未知
-        by the months holding submissions, C5)."""
-        wanted = [u for u in set(units) if u is not None]
-        rows = []
-        if wanted:
-            rows = list(self.log.filter(pl.col("unit").is_in(wanted)).iter_rows(named=True))
-        return rows + [{"date": date(y, m, 1), "unit": None} for y, m in sorted(_months(self.log))]
-
 
 def _months(log: pl.DataFrame) -> set[tuple[int, int]]:
     """(year, month) of the local dates in `log`."""
@@ -1103,23 +1092,19 @@ def commission_status(
     The event's date is the due date; a recorded status wins. Otherwise the answer is the
     unit's submission with the most similar title, else its first unused submission whose
     kind or subject contains `marker` sent after its previous commission's due date: on or
-    before the due date -> 按时, later -> 逾期; none, and the due month holds mail logs ->
-    未报; else 未知. See transforms.commissions.commission_rows (the one implementation;
-    `commission_table` gives the same as a COMMISSIONS frame). Given the `Prepared`
-    inputs, only the submissions of commissioned units are read as rows.
+    before the due date -> 按时, later -> 逾期; none, and the due month holds mail logs
+    (C5) -> 未报; else 未知. See transforms.commissions.commission_rows (the one
+    implementation; `commission_table` gives the same as a COMMISSIONS frame). Given the
+    `Prepared` inputs, its log is searched in polars and the months holding mail logs are
+    the months of that log.
     """
+    log_months = None
     if isinstance(submissions, Prepared):
-        if not isinstance(events, pl.DataFrame):
-            events = list(events)
-        evs = events.iter_rows(named=True) if isinstance(events, pl.DataFrame) else events
-        # commission_rows looks for answers only for commissions without a recorded status
-        units = {
-            e.get("unit")
-            for e in evs
-            if e.get("type") == event_type and not (e.get("status") or "").strip()
-        }
-        submissions = submissions.answer_candidates(units)
-    return commission_rows(events, submissions, event_type=event_type, marker=marker)
+        log_months = _months(submissions.log)
+        submissions = submissions.log
+    return commission_rows(
+        events, submissions, event_type=event_type, marker=marker, log_months=log_months
+    )
 
 
 # --------------------------------------------------------------------------------------

@@ -19,11 +19,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import LCSseq
 
 from transforms import schema
 from transforms.errors import InputError
-from transforms.grouping import _prepare, _similarity, normalize_title
+from transforms.grouping import PARTIAL_MIN_LEN, _prepare, _similarity, normalize_title
+from transforms.linking import _prepared_titles
 from transforms.submissions import submission_titles
 
 ON_TIME, LATE, MISSING, UNKNOWN = "按时", "逾期", "未报", "未知"
@@ -96,13 +100,14 @@ def _rows(x: Iterable[dict] | pl.DataFrame | None) -> list[dict]:
 
 def commission_rows(
     events: Iterable[dict] | pl.DataFrame,
-    submissions: Iterable[dict] | pl.DataFrame,
+    submissions: Iterable[dict] | pl.DataFrame | None,
     *,
     event_type: str = "约稿",
     marker: str = "约稿",
     same: float = SAME_TITLE,
     window_days: int = WINDOW_DAYS,
     places: tuple[str, ...] = (),
+    log_months: Iterable[tuple[int, int]] | None = None,
 ) -> list[dict]:
     """Each `event_type` event (with a resolved `unit`) as a dict with `status`, `derived`
     (True when it came from the mail logs), `submission_id` and `sent` (the answer found).
@@ -110,45 +115,15 @@ def commission_rows(
     Per unit, commissions in due-date order take answers from the unit's submissions, each
     submission answering at most one commission: first the submission whose title is most
     similar to the commission's title (>= `same`, sent at most `window_days` before the
-    due date; ties: the earlier); else the earliest marked submission (kind or subject
-    containing `marker`) sent after the unit's previous commission's due date, within the
-    window, that is not the title match of another of the unit's commissions.
+    due date or any time after it; ties: the earlier); else the earliest marked submission
+    (kind or subject containing `marker`) sent after the unit's previous commission's due
+    date, within the window, that is not the title match of another of the unit's
+    commissions. Without an answer a commission is 未报 when its due month holds mail logs
+    (C5): `log_months`, the (year, month) of each such month, by default the months of the
+    submissions' local dates; else 未知.
     A recorded status that is not a known word is an InputError naming the row.
     """
     evs = [e for e in _rows(events) if e.get("type") == event_type]
-    # Only the units of commissions without a recorded status look for their answer in the
-    # mail logs: only their submissions need titles (a province has a million others).
-    asking = {e.get("unit") for e in evs if not (e.get("status") or "").strip()}
-    # Read, never changed: no copy of each row.
-    if submissions is None:
-        subs: Iterable[dict] = []
-    elif isinstance(submissions, pl.DataFrame):
-        subs = submissions.iter_rows(named=True)
-    else:
-        subs = submissions
-
-    log_months: set[tuple[int, int]] = set()
-    by_unit: dict[str, list[dict]] = defaultdict(list)
-    for s in subs:
-        d = s.get("date") or _local_date(s.get("time"))
-        if d is None:
-            continue
-        log_months.add((d.year, d.month))
-        if not s.get("unit") or s["unit"] not in asking:
-            continue
-        text = (s.get("kind") or "") + (s.get("subject") or "")
-        titles = submission_titles(s.get("subject"), s.get("attachments"))
-        by_unit[s["unit"]].append(
-            {
-                **s,
-                "date": d,
-                "_marked": marker in text,
-                "_titles": [_prepare(normalize_title(t, places)) for t in titles],
-            }
-        )
-    for v in by_unit.values():
-        v.sort(key=lambda s: (s["date"], str(s.get("time") or ""), s.get("submission_id") or ""))
-
     evs.sort(key=lambda e: (e["date"], e.get("source_file") or "", e.get("source_row") or 0))
     out: list[dict] = []
     derived: list[dict] = []
@@ -168,16 +143,46 @@ def commission_rows(
             r["status"], r["derived"] = None, True
             derived.append(r)
         out.append(r)
-
-    def score(c: dict, s: dict) -> float:
-        t = c.get("_title")
-        if not t or not t[0]:
-            return 0.0
-        return max((_similarity(t, st) for st in s["_titles"]), default=0.0)
-
+    if not derived:
+        return out
+    # Only commissions without a recorded status look for their answer in the mail logs.
     for c in derived:
         c["_title"] = _prepare(normalize_title(c.get("title"), places)) if c.get("title") else None
+    by_unit, months = _answers(
+        submissions,
+        derived,
+        marker=marker,
+        same=same,
+        window_days=window_days,
+        places=places,
+        months=log_months is None,
+    )
+    if log_months is not None:
+        months = set(log_months)
+    _assign(derived, by_unit, months, same=same, window_days=window_days)
+    for c in derived:
+        c.pop("_title", None)
+    return out
 
+
+def _score(c: dict, s: dict) -> float:
+    """Title similarity of a commission and a candidate answer (0 without a title)."""
+    t = c.get("_title")
+    if not t or not t[0]:
+        return 0.0
+    return max((_similarity(t, st) for st in s["_titles"]), default=0.0)
+
+
+def _assign(
+    derived: list[dict],
+    by_unit: dict[str, list[dict]],
+    log_months: set[tuple[int, int]],
+    *,
+    same: float,
+    window_days: int,
+) -> None:
+    """Status, submission_id and sent of each derived commission (in due-date order), from
+    the candidate answers of its unit (`_candidate` dicts in time order)."""
     used: set[int] = set()
     last_due: dict[str, date] = {}
     mine: dict[str, list[dict]] = defaultdict(list)
@@ -190,7 +195,7 @@ def commission_rows(
         earliest = due - timedelta(days=window_days)
         cands = [s for s in by_unit.get(unit, []) if id(s) not in used and s["date"] >= earliest]
         pick = None
-        scored = [(score(c, s), s) for s in cands]
+        scored = [(_score(c, s), s) for s in cands]
         best = max((sc for sc, _ in scored), default=0.0)
         if best >= same:
             pick = next(s for sc, s in scored if sc == best)
@@ -199,7 +204,7 @@ def commission_rows(
             for s in cands:
                 if not s["_marked"] or (after is not None and s["date"] <= after):
                     continue
-                if any(score(o, s) >= same for o in others):
+                if any(_score(o, s) >= same for o in others):
                     continue  # the answer to another of the unit's commissions
                 pick = s
                 break
@@ -212,9 +217,224 @@ def commission_rows(
             c["status"] = MISSING
         else:
             c["status"] = UNKNOWN
+
+
+def _candidate(s: dict, d: date, marker: str, places: tuple[str, ...]) -> dict:
+    """A submission as `_assign` reads it: its columns, its local `date`, `_marked` and its
+    prepared `_titles`."""
+    text = (s.get("kind") or "") + (s.get("subject") or "")
+    titles = submission_titles(s.get("subject"), s.get("attachments"))
+    return {
+        **s,
+        "date": d,
+        "_marked": marker in text,
+        "_titles": [_prepare(normalize_title(t, places)) for t in titles],
+    }
+
+
+def _answers(
+    submissions: Iterable[dict] | pl.DataFrame | None,
+    derived: list[dict],
+    *,
+    marker: str,
+    same: float,
+    window_days: int,
+    places: tuple[str, ...],
+    months: bool,
+) -> tuple[dict[str, list[dict]], set[tuple[int, int]]]:
+    """Per unit of a derived commission, the submissions that may answer one (`_candidate`
+    dicts sorted by date, time, submission id; the order of the logs on ties), and (with
+    `months`) the (year, month) of every submission's local date.
+
+    Only a unit's submissions dated from its earliest due date minus `window_days` are
+    candidates. Of a frame, only those that can be picked become dicts: marked ones, and
+    ones whose raw rapidfuzz scores against one of the unit's commission titles come
+    within `_PRUNE_MARGIN` of `same` (the similarity is at most the higher of them)."""
+    since: dict[str, date] = {}
     for c in derived:
-        c.pop("_title", None)
-    return out
+        unit = c.get("unit")
+        if unit:
+            earliest = c["date"] - timedelta(days=window_days)
+            if unit not in since or earliest < since[unit]:
+                since[unit] = earliest
+    found = None
+    if isinstance(submissions, pl.DataFrame):
+        found = _frame_answers(submissions, derived, since, marker, same, places, months)
+    if found is None:
+        found = _row_answers(submissions, since, marker, places)
+    by_unit, log_months = found
+    for v in by_unit.values():
+        v.sort(key=lambda s: (s["date"], str(s.get("time") or ""), s.get("submission_id") or ""))
+    return by_unit, log_months
+
+
+def _row_answers(
+    submissions: Iterable[dict] | pl.DataFrame | None,
+    since: dict[str, date],
+    marker: str,
+    places: tuple[str, ...],
+) -> tuple[dict[str, list[dict]], set[tuple[int, int]]]:
+    """`_answers` row by row, without the title screen."""
+    if submissions is None:
+        subs: Iterable[dict] = []
+    elif isinstance(submissions, pl.DataFrame):
+        subs = submissions.iter_rows(named=True)
+    else:
+        subs = submissions  # read, never changed: no copy of each row
+    log_months: set[tuple[int, int]] = set()
+    by_unit: dict[str, list[dict]] = defaultdict(list)
+    for s in subs:
+        d = s.get("date") or _local_date(s.get("time"))
+        if d is None:
+            continue
+        log_months.add((d.year, d.month))
+        unit = s.get("unit")
+        if not unit or unit not in since or d < since[unit]:
+            continue
+        by_unit[unit].append(_candidate(s, d, marker, places))
+    return by_unit, log_months
+
+
+#: How far below `same` a raw rapidfuzz score keeps a submission for the exact comparison.
+_PRUNE_MARGIN = 1.0
+_TEXT_TYPES = (pl.String, pl.Null)
+
+
+def _frame_day(df: pl.DataFrame) -> pl.Expr | None:
+    """`date`, else the date of `time` in its own zone, as polars: the local date the rows
+    give (None when a column's type could make the rows read otherwise)."""
+    parts = []
+    for name in ("date", "time"):
+        if name not in df.columns:
+            continue
+        dtype = df.schema[name]
+        if dtype in (pl.Date, pl.Null):
+            parts.append(pl.col(name).cast(pl.Date))
+        elif name == "time" and isinstance(dtype, pl.Datetime):
+            parts.append(pl.col(name).dt.date())
+        else:
+            return None
+    if not parts:
+        return pl.lit(None, pl.Date)
+    return pl.coalesce(parts) if len(parts) > 1 else parts[0]
+
+
+def _frame_answers(
+    df: pl.DataFrame,
+    derived: list[dict],
+    since: dict[str, date],
+    marker: str,
+    same: float,
+    places: tuple[str, ...],
+    months: bool,
+) -> tuple[dict[str, list[dict]], set[tuple[int, int]]] | None:
+    """`_answers` of a frame in polars (None when its column types need the rows)."""
+    day = _frame_day(df)
+    cols = ("unit", "kind", "subject", "attachments")
+    if day is None or any(c in df.columns and df.schema[c] not in _TEXT_TYPES for c in cols):
+        return None
+    if any(type(d) is not date for d in since.values()):
+        return None
+    log_months: set[tuple[int, int]] = set()
+    if months:
+        ym = df.select(day.alias("d")).drop_nulls().unique()
+        ym = ym.select(pl.col("d").dt.year().alias("y"), pl.col("d").dt.month().alias("m"))
+        log_months = set(ym.unique().iter_rows())
+
+    def col(name: str) -> pl.Expr:
+        return pl.col(name).cast(pl.String) if name in df.columns else pl.lit(None, pl.String)
+
+    starts = pl.DataFrame(
+        {"unit": list(since), "since": list(since.values())},
+        schema={"unit": pl.String, "since": pl.Date},
+    )
+    kind, subject = pl.col("kind").fill_null(""), pl.col("subject").fill_null("")
+    pool = (
+        df.lazy()
+        .with_row_index("i")
+        .select(
+            "i",
+            unit=col("unit"),
+            d=day,
+            kind=col("kind"),
+            subject=col("subject"),
+            att=col("attachments"),
+        )
+        .filter(pl.col("unit").is_in(list(since)))
+        .join(starts.lazy(), on="unit", how="inner")
+        .filter(pl.col("d") >= pl.col("since"))
+        .select(
+            "i",
+            "unit",
+            "subject",
+            "att",
+            marked=pl.concat_str(kind, subject).str.contains(marker, literal=True),
+        )
+        .collect()
+    )
+    if same > _PRUNE_MARGIN:
+        keep = set(pool.filter("marked")["i"].to_list())
+        keep |= _similar(pool.filter(~pl.col("marked")), derived, same, places)
+    else:  # every submission scores at least `same`
+        keep = set(pool["i"].to_list())
+    by_unit: dict[str, list[dict]] = defaultdict(list)
+    rows = df.select(pl.all().gather(sorted(keep))) if keep else df.clear()
+    for s in rows.iter_rows(named=True):
+        d = s.get("date") or _local_date(s.get("time"))
+        by_unit[s["unit"]].append(_candidate(s, d, marker, places))
+    return by_unit, log_months
+
+
+def _similar(
+    pool: pl.DataFrame, derived: list[dict], same: float, places: tuple[str, ...]
+) -> set[int]:
+    """The rows (`i`) of `pool` (columns i, unit, subject, att) with a title that may be
+    `same` or more similar to a commission title of its unit. Subjects without attachments
+    are prepared in polars, the rest in Python.
+
+    `_similarity(a, b)` is at most the higher of fuzz.ratio and (both titles keeping
+    PARTIAL_MIN_LEN characters) fuzz.partial_ratio: the number penalty only lowers it.
+    With L the longest common subsequence of the two, ratio is 200·L/(la+lb), and
+    partial_ratio, the best ratio of the shorter title (m characters) against a window of
+    the other (at most m characters long), at most 200·L/(m+L). A title whose bound stays
+    under `same - _PRUNE_MARGIN` for every commission title of its unit never reaches
+    `same`."""
+    titles: dict[str, list[str]] = defaultdict(list)
+    for c in derived:
+        t = c.get("_title")
+        if c.get("unit") and t and t[0]:
+            titles[c["unit"]].append(t[0])
+    pool = pool.filter(pl.col("unit").is_in(list(titles)))
+    if not titles or pool.height == 0:
+        return set()
+    plain = pool.filter(pl.col("att").is_null())
+    prepared = _prepared_titles(plain["subject"], places)
+    fast = pl.DataFrame({"i": plain["i"], "unit": plain["unit"], "core": prepared["core"]})
+    fast = fast.filter(prepared["safe"])
+    slow = [
+        (i, unit, _prepare(normalize_title(t, places))[0])
+        for i, unit, subject, att in pool.join(fast, on="i", how="anti")
+        .select("i", "unit", "subject", "att")
+        .iter_rows()
+        for t in submission_titles(subject, att)
+    ]
+    cores = pl.concat([fast, pl.DataFrame(slow, schema=fast.schema, orient="row")]).filter(
+        pl.col("core") != ""
+    )
+    cut = same - _PRUNE_MARGIN
+    keep: set[int] = set()
+    for unit, rows, texts in cores.group_by("unit").agg("i", "core").iter_rows():
+        queries = titles[unit]
+        common = process.cdist(queries, texts, scorer=LCSseq.similarity, dtype=np.int32)
+        la = np.array([len(q) for q in queries], dtype=np.int64)[:, None]
+        lb = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))[None, :]
+        m = np.minimum(la, lb)
+        bound = np.maximum(
+            200.0 * common / (la + lb),
+            np.where(m >= PARTIAL_MIN_LEN, 200.0 * common / np.maximum(m + common, 1), 0.0),
+        )
+        keep.update(np.asarray(rows)[(bound >= cut).any(axis=0)].tolist())
+    return keep
 
 
 def commission_table(
