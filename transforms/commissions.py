@@ -247,9 +247,10 @@ def _answers(
     `months`) the (year, month) of every submission's local date.
 
     Only a unit's submissions dated from its earliest due date minus `window_days` are
-    candidates. Of a frame, only those that can be picked become dicts: marked ones, and
-    ones whose raw rapidfuzz scores against one of the unit's commission titles come
-    within `_PRUNE_MARGIN` of `same` (the similarity is at most the higher of them)."""
+    candidates (a later one may answer late). Of a frame (a province logs a million
+    submissions), only those that can be picked become dicts: marked ones, and ones with
+    a title that may be `same` or more similar to a commission title of their unit
+    (`_similar`); any other is never picked and changes no pick."""
     since: dict[str, date] = {}
     for c in derived:
         unit = c.get("unit")
@@ -385,6 +386,20 @@ def _frame_answers(
     return by_unit, log_months
 
 
+def _similarity_bound(common: np.ndarray, la: np.ndarray, lb: np.ndarray) -> np.ndarray:
+    """An upper bound of `_similarity` of prepared titles of `la` and `lb` characters whose
+    longest common subsequence has `common` characters (numpy arrays, broadcast).
+
+    `_similarity` is at most the higher of fuzz.ratio and, when both titles keep
+    PARTIAL_MIN_LEN characters, fuzz.partial_ratio: the number penalty only lowers it.
+    ratio is 200·L/(la+lb); partial_ratio, the best ratio of the shorter title (m
+    characters) against a window of the other (at most m characters, sharing at most L of
+    them), is at most 200·L/(m+L)."""
+    m = np.minimum(la, lb)
+    partial = np.where(m >= PARTIAL_MIN_LEN, 200.0 * common / np.maximum(m + common, 1), 0.0)
+    return np.maximum(200.0 * common / np.maximum(la + lb, 1), partial)
+
+
 def _similar(
     pool: pl.DataFrame, derived: list[dict], same: float, places: tuple[str, ...]
 ) -> set[int]:
@@ -392,13 +407,8 @@ def _similar(
     `same` or more similar to a commission title of its unit. Subjects without attachments
     are prepared in polars, the rest in Python.
 
-    `_similarity(a, b)` is at most the higher of fuzz.ratio and (both titles keeping
-    PARTIAL_MIN_LEN characters) fuzz.partial_ratio: the number penalty only lowers it.
-    With L the longest common subsequence of the two, ratio is 200·L/(la+lb), and
-    partial_ratio, the best ratio of the shorter title (m characters) against a window of
-    the other (at most m characters long), at most 200·L/(m+L). A title whose bound stays
-    under `same - _PRUNE_MARGIN` for every commission title of its unit never reaches
-    `same`."""
+    Titles whose `_similarity_bound` stays under `same - _PRUNE_MARGIN` for every
+    commission title of their unit never reach `same`."""
     titles: dict[str, list[str]] = defaultdict(list)
     for c in derived:
         t = c.get("_title")
@@ -428,11 +438,7 @@ def _similar(
         common = process.cdist(queries, texts, scorer=LCSseq.similarity, dtype=np.int32)
         la = np.array([len(q) for q in queries], dtype=np.int64)[:, None]
         lb = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))[None, :]
-        m = np.minimum(la, lb)
-        bound = np.maximum(
-            200.0 * common / (la + lb),
-            np.where(m >= PARTIAL_MIN_LEN, 200.0 * common / np.maximum(m + common, 1), 0.0),
-        )
+        bound = _similarity_bound(common, la, lb)
         keep.update(np.asarray(rows)[(bound >= cut).any(axis=0)].tolist())
     return keep
 
