@@ -3,8 +3,7 @@
 `transforms.commissions.commission_rows` reads a frame of submissions in polars and turns
 only the submissions that can be picked into dicts. `_plain_rows` below is the reading
 before that change (every submission of a commissioned unit as a dict, every title
-prepared, a dated row per month for 未报/未知); on awkward random inputs both give the
-same rows.
+prepared); on awkward random inputs both give the same rows.
 """
 
 from __future__ import annotations
@@ -372,4 +371,3 @@ def test_engine_passes_the_months_of_its_log():
     )
     prep = E.Prepared({"发改局": "A", "教育局": "A"}, [], events, *E.prepare_submissions(log))
     assert [c["status"] for c in E.commission_status(events, prep)] == [UNKNOWN, MISSING]
-    assert not hasattr(prep, "answer_candidates")
