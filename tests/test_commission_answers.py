@@ -28,11 +28,16 @@ from transforms.commissions import (
     STATUS_WORDS,
     UNKNOWN,
     WINDOW_DAYS,
-    _similarity_bound,
     commission_rows,
 )
 from transforms.errors import InputError
-from transforms.grouping import NUMBER_PENALTY, _prepare, _similarity, normalize_title
+from transforms.grouping import (
+    NUMBER_PENALTY,
+    _prepare,
+    _similarity,
+    normalize_title,
+    similarity_bound,
+)
 from transforms.submissions import submission_titles
 
 
@@ -310,7 +315,7 @@ def test_fast_answers_equal_the_plain_reading_among_many_submissions():
         assert commission_rows(events, frame, **kwargs) == _plain_rows(events, frame, **kwargs)
 
 
-def test_similarity_bound_is_a_bound():
+def testsimilarity_bound_is_a_bound():
     # short and long titles, shared numbers and not, a small alphabet for long common runs
     rng = random.Random(7)
     alphabet = "一二三县村镇局改革发展建设0123"
@@ -323,7 +328,7 @@ def test_similarity_bound_is_a_bound():
     common = np.array([LCSseq.similarity(a[0], b[0]) for a, b in prepared])
     la = np.array([len(a[0]) for a, _ in prepared])
     lb = np.array([len(b[0]) for _, b in prepared])
-    bound = _similarity_bound(common, la, lb)
+    bound = similarity_bound(common, la, lb)
     exact = np.array([_similarity(a, b) for a, b in prepared])
     assert (exact <= bound + 1e-9).all()
     raw = np.array([max(fuzz.ratio(a, b), fuzz.partial_ratio(a, b)) for a, b in pairs])

@@ -15,13 +15,13 @@ from transforms.grouping import (
     _NUMERALS,
     _number_key,
     _prepare,
-    _scored_pairs,
     _similarities,
     _similarity,
     group_articles,
     link_events_to_articles,
     normalize_title,
     prepared_titles,
+    scored_pairs,
     title_similarity,
 )
 
@@ -398,9 +398,9 @@ def test_scored_pairs_equal_the_pairwise_similarity(pairs, cutoff):
     cores = [c for pair in pairs for c in pair]
     nums = [frozenset(_NUMERALS.findall(c)) for c in cores]
     a = np.arange(0, len(cores), 2, dtype=np.int64)
-    x, y, scores = _scored_pairs(a, a + 1, cores, nums, cutoff)
+    x, y, scores = scored_pairs(a, a + 1, cores, nums, cutoff)
     got = list(zip(x.tolist(), y.tolist(), scores.tolist(), strict=True))
-    keyed = _scored_pairs(a, a + 1, cores, [_number_key(n) for n in nums], cutoff)
+    keyed = scored_pairs(a, a + 1, cores, [_number_key(n) for n in nums], cutoff)
     assert [v.tolist() for v in keyed] == [x.tolist(), y.tolist(), scores.tolist()]
     want = []
     for i in a.tolist():

@@ -281,37 +281,3 @@ def test_ties_go_to_the_later_submission_then_the_greater_id():
         "a1": "s2",
         "a2": "s4",
     }
-
-
-_TOKENS = [
-    "关于", "我市", "全市", "我县", "建德市", "萧山区", "晋阜县", "（区发改局）", "(建德市农办供稿)",
-    "【梅城镇】", "【约稿】", "回复：", "Re:", "转发", "建德：", "：", " ", "\u3000", "一季度", "二季度",
-    "2018年", "12", "多措并举", "的", "推进", "工作", "abc", "Ｆ", "－", "·", "、", "“", "”", "《",
-    "》", "报送信息", "古镇保护利用", "垃圾分类", "🙂", "梅城", "寿昌",
-]  # fmt: skip
-
-
-@pytest.mark.parametrize("subjects", [True, False])
-def test_titles_prepared_in_polars_equal_the_python_functions(subjects):
-    """`_prepared_titles` (polars) gives what `_prepare(normalize_title(…))` gives, on
-    every row it marks safe; the rest go through Python."""
-    from transforms.linking import _number_key, _prepared_titles
-    from transforms.submissions import subject_title
-
-    rng = random.Random(7)
-    places = ("梅城", "寿昌")
-    texts = [None, ""] + [
-        "".join(rng.choice(_TOKENS) for _ in range(rng.randint(0, 9))) for _ in range(5000)
-    ]
-    fast = _prepared_titles(pl.Series(texts, dtype=pl.String), places, subjects=subjects)
-    checked = 0
-    for text, safe, core, numbers in zip(
-        texts, *(fast[c].to_list() for c in ("safe", "core", "numbers")), strict=True
-    ):
-        if not safe:
-            continue
-        title = subject_title(text) if subjects else text
-        want_core, want_numbers = _prepare(normalize_title(title, places))
-        assert (core, numbers) == (want_core, _number_key(want_numbers)), text
-        checked += 1
-    assert checked > 4000

@@ -1,4 +1,5 @@
-"""Submission kinds in bulk (transforms.submissions.fill_kinds) against `classify_kind`."""
+"""Submissions in bulk against the Python functions they stand for: kinds
+(`fill_kinds` / `classify_kind`) and titles (`subject_titles` / `subject_title`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from transforms.submissions import (
     SAFE_TEXT,
     classify_kind,
     fill_kinds,
+    subject_title,
+    subject_titles,
 )
 
 SUBJECT_PIECES = (
@@ -61,3 +64,21 @@ def test_safe_text_nfkc_creates_no_kind_word():
         mapped = unicodedata.normalize("NFKC", ch)
         assert mapped, hex(ord(ch))
         assert mapped == ch or not set(mapped) & letters, hex(ord(ch))
+
+
+TITLE_PIECES = (
+    *SUBJECT_PIECES, "回复：", "RE：", "fw:", "转发", "报送信息", "【约稿】", "〔动态〕", "建德：",
+    "很长很长很长很长很长很长的标签：", "古镇保护利用", "🙂", "\x1c", "Ｆ", "(区发改局)", "re re:",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.lists(st.sampled_from(TITLE_PIECES), max_size=9).map("".join)),
+        max_size=30,
+    )
+)
+def test_subject_titles_equal_subject_title(subjects):
+    got = subject_titles(pl.Series(subjects, dtype=pl.String)).to_list()
+    assert got == [subject_title(s) for s in subjects]

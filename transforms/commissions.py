@@ -26,9 +26,14 @@ from rapidfuzz.distance import LCSseq
 
 from transforms import schema
 from transforms.errors import InputError
-from transforms.grouping import PARTIAL_MIN_LEN, _prepare, _similarity, normalize_title
-from transforms.linking import _prepared_titles
-from transforms.submissions import submission_titles
+from transforms.grouping import (
+    _prepare,
+    _similarity,
+    normalize_title,
+    prepare_titles,
+    similarity_bound,
+)
+from transforms.submissions import subject_titles, submission_titles
 
 ON_TIME, LATE, MISSING, UNKNOWN = "按时", "逾期", "未报", "未知"
 STATUS_WORDS = {
@@ -386,20 +391,6 @@ def _frame_answers(
     return by_unit, log_months
 
 
-def _similarity_bound(common: np.ndarray, la: np.ndarray, lb: np.ndarray) -> np.ndarray:
-    """An upper bound of `_similarity` of prepared titles of `la` and `lb` characters whose
-    longest common subsequence has `common` characters (numpy arrays, broadcast).
-
-    `_similarity` is at most the higher of fuzz.ratio and, when both titles keep
-    PARTIAL_MIN_LEN characters, fuzz.partial_ratio: the number penalty only lowers it.
-    ratio is 200·L/(la+lb); partial_ratio, the best ratio of the shorter title (m
-    characters) against a window of the other (at most m characters, sharing at most L of
-    them), is at most 200·L/(m+L)."""
-    m = np.minimum(la, lb)
-    partial = np.where(m >= PARTIAL_MIN_LEN, 200.0 * common / np.maximum(m + common, 1), 0.0)
-    return np.maximum(200.0 * common / np.maximum(la + lb, 1), partial)
-
-
 def _similar(
     pool: pl.DataFrame, derived: list[dict], same: float, places: tuple[str, ...]
 ) -> set[int]:
@@ -407,7 +398,7 @@ def _similar(
     `same` or more similar to a commission title of its unit. Subjects without attachments
     are prepared in polars, the rest in Python.
 
-    Titles whose `_similarity_bound` stays under `same - _PRUNE_MARGIN` for every
+    Titles whose `similarity_bound` stays under `same - _PRUNE_MARGIN` for every
     commission title of their unit never reach `same`."""
     titles: dict[str, list[str]] = defaultdict(list)
     for c in derived:
@@ -418,9 +409,10 @@ def _similar(
     if not titles or pool.height == 0:
         return set()
     plain = pool.filter(pl.col("att").is_null())
-    prepared = _prepared_titles(plain["subject"], places)
-    fast = pl.DataFrame({"i": plain["i"], "unit": plain["unit"], "core": prepared["core"]})
-    fast = fast.filter(prepared["safe"])
+    cores, _ = prepare_titles(subject_titles(plain["subject"]), places)
+    fast = pl.DataFrame(
+        {"i": plain["i"], "unit": plain["unit"], "core": pl.Series(cores, dtype=pl.String)}
+    )
     slow = [
         (i, unit, _prepare(normalize_title(t, places))[0])
         for i, unit, subject, att in pool.join(fast, on="i", how="anti")
@@ -438,7 +430,7 @@ def _similar(
         common = process.cdist(queries, texts, scorer=LCSseq.similarity, dtype=np.int32)
         la = np.array([len(q) for q in queries], dtype=np.int64)[:, None]
         lb = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))[None, :]
-        bound = _similarity_bound(common, la, lb)
+        bound = similarity_bound(common, la, lb)
         keep.update(np.asarray(rows)[(bound >= cut).any(axis=0)].tolist())
     return keep
 

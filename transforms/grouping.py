@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
 from transforms import schema
+from transforms.bulk import PY_SPACE, repeated, streamed
 from transforms.matching import strip_place_prefix
 from transforms.submissions import SAFE_TEXT
 
@@ -135,6 +136,20 @@ def _similarity(a: tuple[str, frozenset[str]], b: tuple[str, frozenset[str]]) ->
     return float(score)
 
 
+def similarity_bound(common: np.ndarray, la: np.ndarray, lb: np.ndarray) -> np.ndarray:
+    """An upper bound of `_similarity` of prepared titles of `la` and `lb` characters whose
+    longest common subsequence has `common` characters (numpy arrays, broadcast).
+
+    `_similarity` is at most the higher of fuzz.ratio and, when both titles keep
+    PARTIAL_MIN_LEN characters, fuzz.partial_ratio: the number penalty only lowers it.
+    ratio is 200·L/(la+lb); partial_ratio, the best ratio of the shorter title (m
+    characters) against a window of the other (at most m characters, sharing at most L of
+    them), is at most 200·L/(m+L)."""
+    m = np.minimum(la, lb)
+    partial = np.where(m >= PARTIAL_MIN_LEN, 200.0 * common / np.maximum(m + common, 1), 0.0)
+    return np.maximum(200.0 * common / np.maximum(la + lb, 1), partial)
+
+
 def title_similarity(a: str | None, b: str | None, places: tuple[str, ...] = ()) -> float:
     """Similarity 0–100 of two titles.
 
@@ -148,8 +163,6 @@ def title_similarity(a: str | None, b: str | None, places: tuple[str, ...] = ())
 
 # --- titles in bulk --------------------------------------------------------------------------
 
-#: Python's str.strip() whitespace (str.isspace: nothing above U+3000), for polars' strip_chars.
-_PY_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 _HAN_RS = r"\x{4E00}-\x{9FFF}"
 #: `_LEADING_PLACE` without the look-ahead (polars has none): the place is the first three.
 _LEADING_PLACE_RS = f"^[{_HAN_RS}]{{2}}[市区县][{_HAN_RS}]{{4}}"
@@ -160,8 +173,14 @@ _NUMERAL_CHARS = "[0-9〇零一二三四五六七八九十百千万两]"
 
 def _has_source(s: pl.Expr) -> pl.Expr:
     """`normalize_title`'s loop test: a trailing bracket whose content names a source."""
-    inner = s.str.extract(_TRAILING_SOURCE.pattern, 1).str.strip_chars(_PY_SPACE)
+    inner = s.str.extract(_TRAILING_SOURCE.pattern, 1).str.strip_chars(PY_SPACE)
     return inner.str.contains(_SOURCE_HINT.pattern).fill_null(False)
+
+
+def _source_step(s: pl.Expr) -> pl.Expr:
+    """One round of `normalize_title`'s loop over trailing sources."""
+    cut = s.str.replace(_TRAILING_SOURCE.pattern, "").str.strip_chars_end(PY_SPACE)
+    return pl.when(_has_source(s)).then(cut).otherwise(s)
 
 
 def prepared_titles(titles: pl.Series, places: tuple[str, ...] = ()) -> list:
@@ -172,10 +191,10 @@ def prepared_titles(titles: pl.Series, places: tuple[str, ...] = ()) -> list:
     title, a title still ending in a source after three rounds, and a title starting with
     a word `_strip_leading` drops, other than 关于 and a leading 「晋阜县」-like place in its
     first round, take the Python functions: same answers, title by title."""
-    return list(zip(*_prepared(titles, places), strict=True))
+    return list(zip(*prepare_titles(titles, places), strict=True))
 
 
-def _prepared(
+def prepare_titles(
     titles: pl.Series, places: tuple[str, ...], keyed: bool = False
 ) -> tuple[list[str], list]:
     """`prepared_titles` as two lists, cores and numbers (no tuple per title). With `keyed`,
@@ -183,23 +202,21 @@ def _prepared(
     to track)."""
     titles = titles.cast(pl.String).fill_null("")
     t, t1, t2 = pl.col("t"), pl.col("t1"), pl.col("t2")
-    # Each round is materialised: an expression repeating its input would grow
-    # exponentially with the rounds.
-    frame = pl.DataFrame({"t": titles}).select(
-        safe=t.str.contains(SAFE_TEXT), t=t.str.normalize("NFKC").str.strip_chars(_PY_SPACE)
+    frame = streamed(
+        pl.DataFrame({"t": titles}),
+        safe=t.str.contains(SAFE_TEXT),
+        t=t.str.normalize("NFKC").str.strip_chars(PY_SPACE),
     )
-    for _ in range(3):
-        cut = t.str.replace(_TRAILING_SOURCE.pattern, "").str.strip_chars_end(_PY_SPACE)
-        frame = frame.with_columns(t=pl.when(_has_source(t)).then(cut).otherwise(t))
-    frame = frame.with_columns(
+    frame = frame.with_columns(t=repeated(frame["t"], _source_step, 3))
+    frame = streamed(
+        frame,
         safe=pl.col("safe") & ~_has_source(t),
         t=t.str.replace(_LEADING_LABEL.pattern, "").str.replace_all(r"[^\p{L}\p{N}]", ""),
     )
-    frame = frame.with_columns(
-        t1=pl.when(t.str.starts_with("关于")).then(t.str.slice(2)).otherwise(t)
-    )
-    frame = frame.with_columns(
-        t2=pl.when(t1.str.contains(_LEADING_PLACE_RS)).then(t1.str.slice(3)).otherwise(t1)
+    frame = streamed(frame, t1=pl.when(t.str.starts_with("关于")).then(t.str.slice(2)).otherwise(t))
+    frame = streamed(
+        frame,
+        t2=pl.when(t1.str.contains(_LEADING_PLACE_RS)).then(t1.str.slice(3)).otherwise(t1),
     )
     words = [*_LEADING_SELF, *(p for p in places if p)]
     lead = frame.select(
@@ -353,7 +370,7 @@ def _window_pairs(members: pl.DataFrame, window_days: int) -> tuple[np.ndarray, 
     return k[x], k[y]
 
 
-def _scored_pairs(
+def scored_pairs(
     a: np.ndarray, b: np.ndarray, cores: list[str], nums: list, cutoff: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(a, b, score) of the pairs whose title similarity (`_similarity` of the prepared
@@ -478,10 +495,10 @@ def group_articles(
         # Titles are prepared for the adoptions in some pair, numbered 0… in `needed`.
         needed = np.unique(np.concatenate((a, b)))
         if len(needed):
-            cores, nums = _prepared(adoptions["title"].gather(needed), places, keyed=True)
+            cores, nums = prepare_titles(adoptions["title"].gather(needed), places, keyed=True)
             number = np.zeros(len(ids), dtype=np.int64)
             number[needed] = np.arange(len(needed))
-            x, y, score = _scored_pairs(number[a], number[b], cores, nums, min(doubt, same))
+            x, y, score = scored_pairs(number[a], number[b], cores, nums, min(doubt, same))
             x, y = needed[x], needed[y]
     # Pairs keyed by their ids in order (a pair of adoptions sharing several units is scored
     # once per unit, alike), the most similar first, then by ids.

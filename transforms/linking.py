@@ -7,7 +7,8 @@ them and drops stock phrases). A submission's titles are its subject without the
 label and each attachment's name (`transforms.submissions.submission_titles`).
 
 The work is blocked by unit and, within a unit, by a date window over the unit's
-submissions sorted by date, so it stays near linear in the number of adoptions.
+submissions sorted by date, so it stays near linear in the number of adoptions; the
+candidate pairs are scored in bulk (`transforms.grouping.scored_pairs`).
 
 Links feed C1 grouping (adoptions from one submission are one article,
 `transforms.grouping.group_articles(links=…)`), the adoption rate per unit (采用率,
@@ -17,29 +18,22 @@ Links feed C1 grouping (adoptions from one submission are one article,
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 import polars as pl
-from rapidfuzz import fuzz, process
 
 from transforms import schema
-from transforms.grouping import (
-    _LEADING_SELF,
-    _STOCK,
-    DEFAULT_WINDOW_DAYS,
-    NUMBER_PENALTY,
-    PARTIAL_MIN_LEN,
-    _prepare,
-    _strip_leading,
-    normalize_title,
-)
-from transforms.submissions import SAFE_TEXT, submission_titles
+from transforms.grouping import DEFAULT_WINDOW_DAYS, prepare_titles, scored_pairs
+from transforms.submissions import subject_titles, submission_titles
 
 #: Titles at least this similar (0–100) link an adoption to a submission.
 LINK_ACCEPT = 70.0
 
 LINKS = {"adoption_id": pl.String, "submission_id": pl.String, "score": pl.Float64}
+
+#: Windows are found by binary search on unit number × _UNIT_STRIDE + day number.
+_UNIT_STRIDE = 1 << 22
 
 
 def _local_date(t) -> date | None:
@@ -68,287 +62,34 @@ def _day_numbers(submissions: pl.DataFrame) -> pl.Series:
     return (_local_dates(submissions).cast(pl.Int64) + _EPOCH_ORDINAL).alias("day")
 
 
-#: Python's str.strip() whitespace (str.isspace), for polars' strip_chars.
-_PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
-_HAN = r"\x{4E00}-\x{9FFF}"
-_NO_NUMBERS: frozenset[str] = frozenset()
-
-
-def _subject_step(s: pl.Expr) -> pl.Expr:
-    """One round of `subject_title`'s loop (a round that changes nothing changes nothing
-    when repeated, so the loop's early exit needs no test)."""
-    s = s.str.replace(r"^\s*[【\[〔(（]([^】\]〕)）]{1,30})[】\]〕)）]\s*", "")
-    s = s.str.replace(
-        r"(?i)^\s*(?:(?:回复|答复|转发|报送|上报|呈报|呈送|re|fw|fwd|转)\s*[:：]?\s*)+", ""
-    )
-    s = s.str.replace_all(
-        r"[【\[〔(（](?:约稿|答复约稿|信息|动态|专报|调研|简讯|应急信息)[】\]〕)）]", ""
-    )
-    label = s.str.extract(r"^([^:：]{1,12}[:：]\s*)", 1).str.len_chars()
-    s = (
-        pl.when(label.is_not_null() & (s.str.len_chars() - label >= 4))
-        .then(s.str.slice(label))
-        .otherwise(s)
-    )
-    return s.str.strip_chars(_PY_SPACE)
-
-
-_TRAILING_SOURCE_RS = r"[(\[【〔]([^()\[\]【】〔〕]{1,20})[)\]】〕]\s*$"
-_SOURCE_HINT_RS = (
-    r"(局|办|委|会|镇|乡|街道|公司|中心|区|院|所|站|队|部|供稿|提供|报送|整理|来稿|撰稿)$"
-)
-
-
-def _has_source(s: pl.Expr) -> pl.Expr:
-    inner = s.str.extract(_TRAILING_SOURCE_RS, 1).str.strip_chars(_PY_SPACE)
-    return inner.str.contains(_SOURCE_HINT_RS).fill_null(False)
-
-
-def _source_step(s: pl.Expr) -> pl.Expr:
-    """One round of `normalize_title`'s loop over trailing sources."""
-    cut = s.str.replace(_TRAILING_SOURCE_RS, "").str.strip_chars_end(_PY_SPACE)
-    return pl.when(_has_source(s)).then(cut).otherwise(s)
-
-
-def _streamed(frame: pl.DataFrame, **columns: pl.Expr) -> pl.DataFrame:
-    """`frame.with_columns(**columns)` on polars' streaming engine, which spreads string
-    work on one column over the cores (the in-memory engine runs it on one)."""
-    return frame.lazy().with_columns(**columns).collect(engine="streaming")
-
-
-def _repeat(values: pl.Series, step, rounds: int) -> pl.Series:
-    """`step` applied `rounds` times, each round only to the values the previous one
-    changed (a round that changes nothing changes nothing when repeated). Each round is
-    materialised: an expression repeating its input would grow exponentially."""
-    out, part, rows = values, values, None
-    for _ in range(rounds):
-        new = pl.DataFrame({"t": part}).lazy().select(step(pl.col("t")))
-        new = new.collect(engine="streaming").to_series().alias(values.name)
-        out = new if rows is None else out.scatter(rows, new)
-        changed = (new != part).fill_null(False).arg_true()
-        if changed.len() == 0:
-            break
-        rows = changed if rows is None else rows.gather(changed)
-        part = new.gather(changed)
-    return out
-
-
-def _prepared_titles(
-    texts: pl.Series, places: tuple[str, ...], subjects: bool = True
-) -> pl.DataFrame:
-    """Frame (safe, core, numbers): `_prepare(normalize_title(subject_title(s), places))` of
-    each subject, or with `subjects=False` `_prepare(normalize_title(s, places))` of each
-    title (numbers as `_number_key`), valid where `safe`; elsewhere only the Python
-    functions may answer (text outside `SAFE_TEXT`, or a title still ending in a source
-    after three rounds). The regex steps run in polars; the leading words of
-    `_strip_leading` in Python, for the titles starting with one."""
-    s, t = pl.col("s"), pl.col("t")
-    if not subjects:
-        texts = texts.fill_null("")
-    frame = _streamed(
-        pl.DataFrame({"s": texts}, schema={"s": pl.String}),
-        safe=s.str.contains(SAFE_TEXT).fill_null(False),
-        t=s.str.normalize("NFKC").str.strip_chars(_PY_SPACE),
-    ).drop("s")
-    if subjects:
-        generic = ["", "信息", "报送信息", "稿件", "材料", "约稿", "信息报送", "政务信息"]
-        frame = frame.with_columns(t=_repeat(frame["t"], _subject_step, 3))
-        frame = _streamed(
-            frame,
-            t=pl.when(t.is_in(generic)).then(pl.lit("")).otherwise(t)
-            .str.normalize("NFKC").str.strip_chars(_PY_SPACE)
-        )  # fmt: skip
-    frame = frame.with_columns(t=_repeat(frame["t"], _source_step, 3))
-    frame = _streamed(
-        frame,
-        safe=pl.col("safe") & ~_has_source(t),
-        t=t.str.replace(r"^[^:：]{1,8}[:：]", "").str.replace_all(r"[^\p{L}\p{N}]", ""),
-    )
-    # `_strip_leading`'s first round in polars when it only drops 关于 and a leading place
-    # (「晋阜县」); a title starting with a self word or a given place before that place,
-    # or with any leading word after it, takes the Python function from the start.
-    live = [p for p in places if p]
-
-    def starts(c: str) -> list[pl.Expr]:
-        return [pl.col(c).str.starts_with(w) for w in (*_LEADING_SELF, *live)]
-
-    place = f"^[{_HAN}]{{2}}[市区县][{_HAN}]{{4}}"
-    about = pl.col("t").str.starts_with("关于")
-    frame = _streamed(frame, t1=pl.when(about).then(pl.col("t").str.slice(2)).otherwise("t"))
-    frame = _streamed(
-        frame,
-        t2=pl.when(pl.col("t1").str.contains(place))
-        .then(pl.col("t1").str.slice(3))
-        .otherwise("t1"),
-    )
-    again = [pl.col("t2").str.starts_with("关于"), pl.col("t2").str.contains(place)]
-    lead = _streamed(frame, lead=pl.any_horizontal(*starts("t1"), *starts("t2"), *again))
-    lead = lead["lead"]
-    lead = lead.arg_true()
-    t2 = frame["t2"]
-    if lead.len():
-        done = [_strip_leading(x, places) for x in frame["t"].gather(lead).to_list()]
-        t2 = t2.scatter(lead, done)
-    frame = frame.with_columns(t=t2)
-    stock = pl.col("t").str.replace_all("|".join(_STOCK), "")
-    frame = _streamed(
-        frame, core=pl.when(stock.str.len_chars() >= 2).then(stock).otherwise(pl.col("t"))
-    )
-    return _streamed(
-        frame.select("safe", "core"),
-        numbers=pl.col("core")
-        .str.extract_all(_NUMERALS_RS)
-        .list.unique()
-        .list.sort()
-        .list.join("|"),
-    )
-
-
-#: `grouping._NUMERALS` for polars.
-_NUMERALS_RS = r"[0-9]+|[〇零一二三四五六七八九十百千万两]+"
-
-
-def _number_key(numbers: frozenset[str]) -> str:
-    """The numbers of a prepared title as one comparable string ("" when none): the
-    `numbers` column of `_prepared_titles` (polars sorts strings by code point too)."""
-    return "|".join(sorted(numbers))
-
-
-def _best(
-    core: str,
-    numbers: str,
-    cores: list[str],
-    cand_numbers: list[str],
-    cutoff: float,
-):
-    """(index, score) of the candidate title most similar to `core`, or None below
-    `cutoff`; of equal scores the last candidate (the candidates come by date, so the one
-    nearest the issue). Same measure as transforms.grouping.title_similarity, run inside
-    rapidfuzz; numbers as `_number_key` strings."""
-    if not core or not cores:
-        return None
-    # A raw score under the cutoff cannot reach it: the number penalty only lowers it.
-    scores: dict[int, float] = {}
-    for _c, sc, j in process.extract(
-        core, cores, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-    ):
-        scores[j] = sc
-    if len(core) >= PARTIAL_MIN_LEN:
-        for _c, sc, j in process.extract(
-            core, cores, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None
-        ):
-            if len(cores[j]) >= PARTIAL_MIN_LEN and sc > scores.get(j, -1.0):
-                scores[j] = sc
-    top = None
-    for j, sc in scores.items():
-        nb = cand_numbers[j]
-        if numbers and nb and numbers != nb:
-            sc *= NUMBER_PENALTY
-        if sc >= cutoff and (top is None or (sc, j) > (top[1], top[0])):
-            top = (j, float(sc))
-    return top
-
-
-#: Characters are counted in this many buckets for `_similarity_bound`: the most frequent
-#: characters get a bucket of their own, the rest share the others.
-_BUCKETS = 256
-#: Longer titles are not bounded (their bucket counts could overflow a byte).
-_BOUND_MAX_LEN = 255
-#: Pairs whose bound is checked at once (memory: 2 × _BOUND_CHUNK × _BUCKETS bytes).
-_BOUND_CHUNK = 250_000
-
-
-def _bucket_counts(texts: list[str], table: np.ndarray | None = None):
-    """(counts, lengths, table): per text, how many of its characters fall in each of
-    `_BUCKETS` buckets (uint8, texts longer than `_BOUND_MAX_LEN` left at zero), its length,
-    and the code point → bucket table (built from these texts when not given)."""
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    if table is None:
-        freq = np.bincount(codes, minlength=0x110000)
-        order = np.argsort(-freq, kind="stable")
-        rank = np.empty(0x110000, dtype=np.int64)
-        rank[order] = np.arange(0x110000)
-        half = _BUCKETS // 2
-        table = np.where(rank < half, rank, half + rank % half).astype(np.uint8)
-    counts = np.zeros(len(texts) * _BUCKETS, dtype=np.uint8)
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    # Characters taken by their position in the text: within one position every text has
-    # one character, so `counts[keys] += 1` counts each exactly once (no np.add.at).
-    position = np.arange(len(codes), dtype=np.int64) - np.repeat(
-        np.cumsum(lengths) - lengths, lengths
-    )
-    short = np.repeat(lengths <= _BOUND_MAX_LEN, lengths)
-    position = position[short].astype(np.uint16)
-    keys = rows[short] * _BUCKETS + table[codes[short]]
-    order = np.argsort(position, kind="stable")  # a radix sort for 16-bit keys
-    keys = keys[order]
-    bounds = np.searchsorted(position[order], np.arange(_BOUND_MAX_LEN + 1), side="left")
-    for j in range(_BOUND_MAX_LEN):
-        counts[keys[bounds[j] : bounds[j + 1]]] += 1
-    return counts.reshape(len(texts), _BUCKETS), lengths, table
-
-
-def _similarity_bound(
-    a_counts: np.ndarray, a_len: np.ndarray, b_counts: np.ndarray, b_len: np.ndarray
-) -> np.ndarray:
-    """An upper bound of `_best`'s raw score (before the number penalty) for each pair.
-
-    Both rapidfuzz scores are 200·L/(m+k), L the longest common subsequence of the shorter
-    title (m characters) and the whole or a window (k characters) of the other; L is at
-    most I, the characters the two titles share (counted with repeats), and at most k, so
-    ratio ≤ 200·I/(la+lb) and partial_ratio ≤ 200·I/(m+I). The bucket counts overcount I
-    (Σ min over buckets ≥ Σ min over characters), which keeps the bound a bound."""
-    # Σ min over the buckets, eight buckets per uint64 word: a text's counts add up to its
-    # length (≤ 255), so byte lanes never carry into each other, and multiplying by
-    # 0x0101…01 adds the eight lanes up into the top byte.
-    lanes = np.minimum(a_counts, b_counts).view(np.uint64).sum(axis=1, dtype=np.uint64)
-    shared = ((lanes * np.uint64(0x0101010101010101)) >> np.uint64(56)).astype(np.int64)
-    m = np.minimum(a_len, b_len)
-    partial = 200.0 * shared / np.maximum(m + shared, 1)
-    ratio = 200.0 * shared / np.maximum(a_len + b_len, 1)
-    bound = np.where(m >= PARTIAL_MIN_LEN, np.maximum(partial, ratio), ratio)
-    unbounded = (a_len > _BOUND_MAX_LEN) | (b_len > _BOUND_MAX_LEN)
-    return np.where(unbounded, np.inf, bound)
-
-
 def _submission_titles(
-    submissions: pl.DataFrame, adoption_days: dict[str, list[int]], window_days: int, places
+    submissions: pl.DataFrame, adoption_days: pl.DataFrame, window_days: int, places
 ) -> pl.DataFrame:
     """Frame (unit, day, submission_id, core, numbers), one row per prepared title of a
-    submission, sorted by unit, day, submission_id (then the order of the logs and of the
-    submission's titles). Only submissions with an adoption of their unit in
-    [their day, their day + window_days] (a join_asof); subjects without attachments are
-    prepared in polars (`_prepared_titles`), the others in Python."""
+    submission (`grouping.prepare_titles`), sorted by unit, day, submission_id (then the
+    order of the logs and of the submission's titles). Only submissions with an adoption of
+    their unit (`adoption_days`: unit, next) in [their day, their day + window_days] (a
+    join_asof); subjects without attachments have their title taken in polars
+    (`submissions.subject_titles`), the others in Python."""
 
     def col(name: str) -> pl.Expr:
         if name in submissions.columns:
             return pl.col(name).cast(pl.String)
         return pl.lit(None, dtype=pl.String)
 
-    frame = submissions.select(
-        sid=col("submission_id"),
-        unit=col("unit"),
-        day=_day_numbers(submissions),
-        subject=col("subject"),
-        att=col("attachments"),
-    ).with_row_index("i")
-    seen = (
-        pl.DataFrame(
-            [(u, d) for u, ds in adoption_days.items() for d in ds],
-            schema={"unit": pl.String, "next": pl.Int64},
-            orient="row",
-        )
-        .unique()
-        .sort("next")
-    )
     frame = (
-        frame.filter(
-            pl.col("unit").is_not_null() & pl.col("day").is_not_null() & pl.col("sid").is_not_null()
+        submissions.select(
+            sid=col("submission_id"),
+            unit=col("unit"),
+            day=_day_numbers(submissions),
+            subject=col("subject"),
+            att=col("attachments"),
         )
+        .with_row_index("i")
+        .drop_nulls(["sid", "unit", "day"])
         .sort("day")
         .join_asof(
-            seen,
+            adoption_days.unique().sort("next"),
             left_on="day",
             right_on="next",
             by="unit",
@@ -359,29 +100,30 @@ def _submission_titles(
         .sort("i")
     )
     plain = frame.filter(pl.col("att").is_null())
-    fast = pl.concat(
-        [plain.select("i"), _prepared_titles(plain["subject"], places)], how="horizontal"
-    )
-    titles = schema_of_titles = {
-        "i": pl.UInt32,
-        "k": pl.Int64,
-        "core": pl.String,
-        "numbers": pl.String,
-    }
-    slow_rows = []
-    slow = frame.join(fast.filter("safe").select("i"), on="i", how="anti")
-    for i, subj, att in slow.select("i", "subject", "att").iter_rows():
-        for k, title in enumerate(submission_titles(subj, att)):
-            core, numbers = _prepare(normalize_title(title, places))
-            slow_rows.append((i, k, core, _number_key(numbers)))
+    slow = [
+        (i, k, title)
+        for i, subject, att in frame.filter(pl.col("att").is_not_null())
+        .select("i", "subject", "att")
+        .iter_rows()
+        for k, title in enumerate(submission_titles(subject, att))
+    ]
     titles = pl.concat(
         [
-            fast.filter("safe").select("i", pl.lit(0, pl.Int64).alias("k"), "core", "numbers"),
-            pl.DataFrame(slow_rows, schema=schema_of_titles, orient="row"),
+            plain.select("i", k=pl.lit(0, pl.Int64), title=subject_titles(plain["subject"])),
+            pl.DataFrame(
+                slow, schema={"i": pl.UInt32, "k": pl.Int64, "title": pl.String}, orient="row"
+            ),
         ]
     )
+    cores, numbers = prepare_titles(titles["title"], places, keyed=True)
     return (
-        titles.filter(pl.col("core") != "")
+        titles.select(
+            "i",
+            "k",
+            core=pl.Series(cores, dtype=pl.String),
+            numbers=pl.Series(numbers, dtype=pl.String),
+        )
+        .filter(pl.col("core") != "")
         .join(frame.select("i", "unit", "day", "sid"), on="i")
         .sort("unit", "day", "sid", "i", "k")
         .select("unit", "day", pl.col("sid").alias("submission_id"), "core", "numbers")
@@ -401,124 +143,71 @@ def link_adoptions_to_submissions(
 
     Candidates: submissions whose resolved `unit` is one of the adoption's units, sent on
     a local date in [issue date − window_days, issue date]. The most similar title wins
-    (ties: the later submission, the one nearest the issue, then the greater
-    submission_id). Several adoptions may link to one submission (the same article in
-    several periodicals).
-
-    Every candidate pair is first bounded in bulk (`_similarity_bound`, numpy); rapidfuzz
-    scores only the pairs whose bound reaches the cutoff, which gives the same links as
-    scoring every pair."""
+    (`grouping.title_similarity`; ties: the later submission, the one nearest the issue,
+    then the greater submission_id). Several adoptions may link to one submission (the
+    same article in several periodicals)."""
     if adoptions.height == 0 or submissions.height == 0 or "unit" not in submissions.columns:
         return pl.DataFrame(schema=LINKS)
-
-    units_of: dict[str, list[str]] = defaultdict(list)
-    if adoption_units.height:
-        for aid, unit in adoption_units.select("adoption_id", "unit").unique().iter_rows():
-            if unit is not None:
-                units_of[aid].append(unit)
-
-    # Per unit, the days of its adoptions: a submission matters only when one of them
-    # falls in [its day, its day + window_days] (its titles are prepared only then).
-    adoption_days: dict[str, list[int]] = defaultdict(list)
-    for aid, d in adoptions.select("adoption_id", "date").iter_rows():
-        if d is not None:
-            for unit in units_of.get(aid, ()):
-                adoption_days[unit].append(d.toordinal())
-
-    # Every title of the candidate submissions, sorted by (unit, day): a unit's window is a
-    # range of rows, found by binary search on unit number × 2^21 + day.
-    titles = _submission_titles(submissions, adoption_days, window_days, places)
-    if titles.height == 0:
+    ad = schema.conform(adoptions, schema.ADOPTIONS).with_row_index("r")
+    # (adoption row, unit, issue day) of every adoption with a date and a unit.
+    owned = (
+        ad.filter(pl.col("date").is_not_null())
+        .select("r", "adoption_id", day=(pl.col("date").cast(pl.Int64) + _EPOCH_ORDINAL))
+        .join(
+            adoption_units.select("adoption_id", "unit").drop_nulls().unique(),
+            on="adoption_id",
+        )
+        .sort("r", "unit")
+    )
+    titles = _submission_titles(submissions, owned.select("unit", next="day"), window_days, places)
+    if titles.height == 0 or owned.height == 0:
         return pl.DataFrame(schema=LINKS)
-    unit_names = titles["unit"].unique(maintain_order=True).to_list()
-    unit_no = {u: k for k, u in enumerate(unit_names)}
+
+    # A unit's window is a range of the sorted titles: binary search on unit × stride + day.
+    units = titles["unit"].unique(maintain_order=True)
+    numbered = pl.DataFrame({"unit": units, "u": pl.int_range(units.len(), eager=True)})
     keys = (
-        titles.select(pl.col("unit").rank("dense").cast(pl.Int64) - 1).to_series().to_numpy()
-        * (1 << 21)
-        + titles["day"].to_numpy()
+        titles.join(numbered, on="unit", maintain_order="left")
+        .select(pl.col("u") * _UNIT_STRIDE + pl.col("day"))
+        .to_series()
+        .to_numpy()
+    )
+    windows = owned.join(numbered, on="unit", maintain_order="left")
+    base = windows["u"].to_numpy() * _UNIT_STRIDE
+    day = windows["day"].to_numpy()
+    starts = np.searchsorted(keys, base + day - window_days, side="left")
+    ends = np.searchsorted(keys, base + day, side="right")
+    sizes = ends - starts
+    # Every (adoption, title) pair of every window.
+    adoption_of = np.repeat(windows["r"].to_numpy().astype(np.int64), sizes)
+    title_of = np.arange(sizes.sum(), dtype=np.int64) + np.repeat(
+        starts - (np.cumsum(sizes) - sizes), sizes
     )
 
-    # The adoptions (in their order) and, per adoption, one window per unit (units sorted).
-    ad = schema.conform(adoptions, schema.ADOPTIONS)
-    a_ids, a_cores, a_numbers = [], [], []
-    pair_adoption, pair_lo, pair_hi = [], [], []
-    fast = _prepared_titles(ad["title"], places, subjects=False)
-    for aid, title, d, safe, core, nums in zip(
-        *(ad[c].to_list() for c in ("adoption_id", "title", "date")),
-        *(fast[c].to_list() for c in ("safe", "core", "numbers")),
-        strict=True,
-    ):
-        if d is None or aid not in units_of:
-            continue
-        if not safe:
-            core, prepared_numbers = _prepare(normalize_title(title, places))
-            nums = _number_key(prepared_numbers)
-        if not core:
-            continue
-        hi = d.toordinal()
-        lo = (d - timedelta(days=window_days)).toordinal()
-        k = len(a_ids)
-        a_ids.append(aid)
-        a_cores.append(core)
-        a_numbers.append(nums)
-        for unit in sorted(units_of[aid]):
-            if unit in unit_no:
-                pair_adoption.append(k)
-                pair_lo.append(unit_no[unit] * (1 << 21) + lo)
-                pair_hi.append(unit_no[unit] * (1 << 21) + hi)
-    if not pair_adoption:
+    # Adoptions and titles in one list: adoption r is r, title t is n_adoptions + t.
+    a_cores, a_numbers = prepare_titles(ad["title"], places, keyed=True)
+    n = len(a_cores)
+    a, b, score = scored_pairs(
+        adoption_of,
+        title_of + n,
+        a_cores + titles["core"].to_list(),
+        a_numbers + titles["numbers"].to_list(),
+        accept,
+    )
+    if not len(a):
         return pl.DataFrame(schema=LINKS)
-    starts = np.searchsorted(keys, np.array(pair_lo, dtype=np.int64), side="left")
-    ends = np.searchsorted(keys, np.array(pair_hi, dtype=np.int64), side="right")
-
-    # Every (window, title) pair, bounded in chunks; only pairs that may reach the cutoff
-    # are kept.
-    sizes = ends - starts
-    n_pairs = len(pair_adoption)
-    t_counts, t_len, table = _bucket_counts(titles["core"].to_list())
-    a_counts, a_len, _ = _bucket_counts(a_cores, table)
-    pair_adoption_np = np.array(pair_adoption, dtype=np.int64)
-    kept_window = [np.empty(0, dtype=np.int64)]
-    kept_title = [np.empty(0, dtype=np.int64)]
-    cutoff = accept - 1e-6  # rounding: a bound equal to the cutoff is kept
-    window_of = np.repeat(np.arange(n_pairs, dtype=np.int64), sizes)
-    first = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
-    for lo in range(0, len(window_of), _BOUND_CHUNK):
-        w = window_of[lo : lo + _BOUND_CHUNK]
-        t = np.arange(lo, lo + len(w), dtype=np.int64) + first[lo : lo + _BOUND_CHUNK]
-        a = pair_adoption_np[w]
-        keep = _similarity_bound(a_counts[a], a_len[a], t_counts[t], t_len[t]) >= cutoff
-        kept_window.append(w[keep])
-        kept_title.append(t[keep])
-    kept_w = np.concatenate(kept_window)
-    kept_t = np.concatenate(kept_title)
-    offsets = np.concatenate(([0], np.cumsum(np.bincount(kept_w, minlength=n_pairs)))).tolist()
-    # What the loop reads, for the kept pairs only (a window's pairs are consecutive).
-    kept = titles.select("day", "submission_id", "core", "numbers")[kept_t]
-    days, sids, cores, numbers = (kept[c].to_list() for c in kept.columns)
-
-    out = []
-    best = None  # (score, day, submission_id) of the current adoption
-    for p in range(n_pairs + 1):
-        k = pair_adoption[p] if p < n_pairs else -1
-        if p and k != pair_adoption[p - 1]:
-            if best is not None:
-                aid = a_ids[pair_adoption[p - 1]]
-                out.append({"adoption_id": aid, "submission_id": best[2], "score": best[0]})
-            best = None
-        if p == n_pairs:
-            break
-        lo, hi = offsets[p], offsets[p + 1]
-        if lo == hi:
-            continue
-        hit = _best(a_cores[k], a_numbers[k], cores[lo:hi], numbers[lo:hi], accept)
-        if hit is None:
-            continue
-        e = lo + hit[0]
-        cand = (hit[1], days[e], sids[e])
-        if best is None or cand > best:
-            best = cand
-    return pl.DataFrame(out, schema=LINKS) if out else pl.DataFrame(schema=LINKS)
+    hits = (
+        pl.DataFrame({"r": a, "score": score})
+        .hstack(titles.select("day", "submission_id")[b - n])
+        .sort("r", "score", "day", "submission_id")
+        .group_by("r", maintain_order=True)
+        .last()
+    )
+    return hits.select(
+        adoption_id=ad["adoption_id"].gather(hits["r"]),
+        submission_id="submission_id",
+        score=pl.col("score").cast(pl.Float64),
+    )
 
 
 def no_submission_review(
