@@ -315,7 +315,7 @@ def test_fast_answers_equal_the_plain_reading_among_many_submissions():
         assert commission_rows(events, frame, **kwargs) == _plain_rows(events, frame, **kwargs)
 
 
-def testsimilarity_bound_is_a_bound():
+def test_similarity_bound_is_a_bound():
     # short and long titles, shared numbers and not, a small alphabet for long common runs
     rng = random.Random(7)
     alphabet = "一二三县村镇局改革发展建设0123"
