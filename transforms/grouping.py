@@ -370,6 +370,10 @@ def _window_pairs(members: pl.DataFrame, window_days: int) -> tuple[np.ndarray, 
     return k[x], k[y]
 
 
+#: rapidfuzz threads for bulk scoring (-1: every core); the scores do not depend on it.
+_WORKERS = -1
+
+
 def scored_pairs(
     a: np.ndarray, b: np.ndarray, cores: list[str], nums: list, cutoff: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -389,7 +393,9 @@ def scored_pairs(
     if not len(a):
         return a, b, np.empty(0)
     texts = np.array(cores, dtype=object)
-    common = process.cpdist(texts[a], texts[b], scorer=LCSseq.similarity, dtype=np.int64)
+    common = process.cpdist(
+        texts[a], texts[b], scorer=LCSseq.similarity, dtype=np.int64, workers=_WORKERS
+    )
     la, lb = lens[a], lens[b]
     reach = cutoff - 0.5  # a margin for rounding
     scores = np.full(len(a), -1.0)
@@ -411,6 +417,7 @@ def scored_pairs(
                 scorer=scorer,
                 score_cutoff=cutoff,
                 dtype=np.float64,
+                workers=_WORKERS,
             )
             found[found < cutoff] = -1.0
             scores[rows] = np.maximum(scores[rows], found)
