@@ -48,7 +48,6 @@ import polars as pl
 
 from transforms import schema
 from transforms.errors import InputError
-from transforms.submissions import classify_kind
 
 __all__ = [
     "MAIL_SUFFIXES",
@@ -318,7 +317,8 @@ def parse_message(raw: bytes, file: str, index: int, tz: str = "Asia/Shanghai") 
         "sender": sender,
         "subject": subject,
         "unit_raw": None,
-        "kind": classify_kind(subject, names),
+        # Read from the subject with the roster at hand (`submissions.fill_kinds`).
+        "kind": None,
         "source_file": file,
         "source_row": index,
         "attachments": attachments,

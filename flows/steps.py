@@ -147,7 +147,8 @@ def _match(inputs: Inputs, prefixes: tuple[str, ...]):
     submissions, review_subs = matching.assign_submission_units(
         inputs.submissions, inputs.units, inputs.decisions, prefixes
     )
-    submissions = submission_kinds.fill_kinds(submissions)
+    own_names = submission_kinds.naming_words(matching.unit_spellings(inputs.units, prefixes))
+    submissions = submission_kinds.fill_kinds(submissions, own_names)
     events, unresolved = matching.resolve_event_units(
         commissions.expand_commission_units(inputs.events), inputs.units, inputs.decisions, prefixes
     )

@@ -15,7 +15,12 @@ from mailbuild import attachment, b_word, mbox, message, q_word, rfc2047_name, r
 from flows import mail
 from transforms.errors import InputError
 from transforms.matching import assign_submission_units
-from transforms.submissions import classify_kind, subject_title, submission_titles
+from transforms.submissions import (
+    classify_kind,
+    fill_kinds,
+    subject_title,
+    submission_titles,
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -118,6 +123,9 @@ def test_mbox_rows_duplicates_and_review(mailbox_ws):
     assert df["source_row"].to_list() == [1, 4, 5, 6, 7, 8]
     assert set(df["source_file"]) == {"submissions/2018-04.mbox"}
     assert df.schema["time"] == pl.Datetime("us", "Asia/Shanghai")
+    # Kinds are read later, with the roster at hand (transforms.submissions.fill_kinds).
+    assert df["kind"].null_count() == df.height
+    df = fill_kinds(df)
     rows = {r["source_row"]: r for r in df.iter_rows(named=True)}
 
     assert rows[1]["subject"] == "【发改局】关于物流园区建设的调研"

@@ -14,6 +14,7 @@ from transforms.submissions import (
     SAFE_TEXT,
     classify_kind,
     fill_kinds,
+    naming_words,
     subject_title,
     subject_titles,
 )
@@ -82,3 +83,50 @@ TITLE_PIECES = (
 def test_subject_titles_equal_subject_title(subjects):
     got = subject_titles(pl.Series(subjects, dtype=pl.String)).to_list()
     assert got == [subject_title(s) for s in subjects]
+
+
+def test_a_unit_name_holding_a_kind_word_is_no_kind():
+    """区城市管理综合执法局 holds 综合: its name in a subject does not make the subject 综合类
+    (青山 counts 综合类 for its targets); a kind written after the name still counts."""
+    names = naming_words(["区城市管理综合执法局", "城市管理综合执法局", "区发改局", "调研", None])
+    assert names == ("区城市管理综合执法局", "城市管理综合执法局")
+    assert classify_kind("区城市管理综合执法局：占道经营整治见成效", None) == "综合"
+    assert classify_kind("区城市管理综合执法局：占道经营整治见成效", None, names) == "信息"
+    assert classify_kind("城市管理综合执法局调研：摊贩管理", None, names) == "调研"
+    frame = pl.DataFrame(
+        {
+            "subject": [
+                "区城市管理综合执法局：占道经营整治",
+                "【区城市管理综合执法局】综合信息：夜市",
+            ],
+            "attachments": [None, None],
+            "kind": [None, None],
+        }
+    )
+    assert fill_kinds(frame, names)["kind"].to_list() == ["信息", "综合"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(
+                st.sampled_from((*SUBJECT_PIECES, "综合执法局", "城管综合执法局")), max_size=8
+            ).map("".join),
+            st.sampled_from(ATTACHMENTS),
+        ),
+        max_size=20,
+    )
+)
+def test_fill_kinds_equal_classify_kind_with_unit_names(rows):
+    names = naming_words(["城管综合执法局", "综合执法局", "应急管理局", "区问题研究室"])
+    frame = pl.DataFrame(
+        {
+            "subject": [s for s, _ in rows],
+            "attachments": [a for _, a in rows],
+            "kind": [None] * len(rows),
+        },
+        schema={"subject": pl.String, "attachments": pl.String, "kind": pl.String},
+    )
+    got = fill_kinds(frame, names)["kind"].to_list()
+    assert got == [classify_kind(s, a, names) for s, a in rows]

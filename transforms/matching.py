@@ -254,6 +254,21 @@ def _abbreviations(unit: str) -> list[str]:
     return [o for o in out if len(o) >= 2]
 
 
+def unit_spellings(units: pl.DataFrame, prefixes: tuple[str, ...] = ()) -> list[str]:
+    """Every way the roster writes a unit: its name, its aliases, their abbreviations
+    (`_abbreviations`) and each without the place prefix (区城市管理综合执法局 →
+    城市管理综合执法局)."""
+    names = [
+        n
+        for unit, aliases in units.select("unit", "aliases").iter_rows()
+        for n in (unit, *(aliases or []))
+        if n
+    ]
+    names += [a for n in names for a in _abbreviations(n)]
+    names += [strip_place_prefix(_nfkc(n).strip(), prefixes) for n in names]
+    return list(dict.fromkeys(names))
+
+
 @dataclass
 class UnitIndex:
     """Name index over a roster: built once, then `lookup` and `fuzzy` per distinct name."""

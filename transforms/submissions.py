@@ -70,7 +70,11 @@ def split_attachments(attachments: str | None) -> list[str]:
     return [a.strip() for a in (attachments or "").split(";") if a.strip()]
 
 
-def classify_kind(subject: str | None, attachments: str | list[str] | None = None) -> str:
+def classify_kind(
+    subject: str | None,
+    attachments: str | list[str] | None = None,
+    unit_names: tuple[str, ...] = (),
+) -> str:
     """The kind of a submission (报送类别) from its subject and attachment names.
 
     约稿 when the text names a commission (约稿, 答复约稿); else 应急信息 (应急信息, 突发,
@@ -81,11 +85,16 @@ def classify_kind(subject: str | None, attachments: str | list[str] | None = Non
     '约稿'
     >>> classify_kind("报送信息", "2018年上半年工作总结.doc")
     '总结计划'
+
+    `unit_names`: names of the roster's units (`naming_words`); a unit's name in the text
+    (区城市管理综合执法局 holds 综合) says nothing about the kind.
     """
     names = split_attachments(attachments) if isinstance(attachments, str) else attachments or []
     # The unit's own label (【应急管理局】, 计生协会：) says nothing about the kind.
     subj = _LEADING_UNIT.sub("", _nfkc(subject), count=1)
     text = subj + " " + " ".join(_nfkc(a) for a in names)
+    if unit_names:
+        text = re.sub(_names_pattern(unit_names), "", text)
     if any(w in text for w in _COMMISSION_WORDS):
         return COMMISSION
     if any(w in text for w in _EMERGENCY_WORDS):
@@ -165,9 +174,26 @@ def submission_titles(subject: str | None, attachments: str | None) -> list[str]
     return [t for t in dict.fromkeys(out) if t]
 
 
-def fill_kinds(submissions: pl.DataFrame) -> pl.DataFrame:
-    """`kind` filled with `classify_kind(subject, attachments)` where it is empty; a kind the
-    log writes is kept."""
+def naming_words(names: list[str | None]) -> tuple[str, ...]:
+    """The unit names (and aliases) that hold a word `classify_kind` looks for (区城市管理综合
+    执法局 holds 综合), NFKC, longest first: the names to take out of a subject before its
+    kind is read."""
+    found = {
+        n
+        for n in (_nfkc(x).strip() for x in names if x)
+        if n and n not in _ALL_WORDS and any(w in n for w in _ALL_WORDS)
+    }
+    return tuple(sorted(found, key=lambda n: (-len(n), n)))
+
+
+def _names_pattern(unit_names: tuple[str, ...]) -> str:
+    # Longest first: Python's and polars' alternations both take the first that matches.
+    return "|".join(re.escape(n) for n in unit_names)
+
+
+def fill_kinds(submissions: pl.DataFrame, unit_names: tuple[str, ...] = ()) -> pl.DataFrame:
+    """`kind` filled with `classify_kind(subject, attachments, unit_names)` where it is
+    empty; a kind the log writes is kept. `unit_names`: `naming_words` of the roster."""
     n = submissions.height
     if n == 0:
         if "kind" in submissions.columns:
@@ -193,6 +219,7 @@ def fill_kinds(submissions: pl.DataFrame) -> pl.DataFrame:
         & pl.col("subject").fill_null("").str.contains(SAFE_TEXT),
         worded=pl.col("subject").fill_null("").str.contains_any(list(_ALL_WORDS)),
     )
+    unit_words = _names_pattern(unit_names) if unit_names else None
     fast = flags["fast"]
     kinds = pl.repeat(ORDINARY, n, dtype=pl.String, eager=True)
     worded = (~keep & fast & flags["worded"]).arg_true()
@@ -209,12 +236,16 @@ def fill_kinds(submissions: pl.DataFrame) -> pl.DataFrame:
             )
             .to_series()
         )
+        if unit_words is not None:
+            text = text.str.replace_all(unit_words, "")
         found = pl.DataFrame({"text": text}).select(_kind_expr(pl.col("text"))).to_series()
         kinds = kinds.scatter(worded, found)
     slow = (~keep & ~fast).arg_true().to_list()
     if slow:
         subj, att = subject.gather(slow).to_list(), attachments.gather(slow).to_list()
-        kinds = kinds.scatter(slow, [classify_kind(s, a) for s, a in zip(subj, att, strict=True)])
+        kinds = kinds.scatter(
+            slow, [classify_kind(s, a, unit_names) for s, a in zip(subj, att, strict=True)]
+        )
     return submissions.with_columns(kind.zip_with(keep, kinds).alias("kind"))
 
 
