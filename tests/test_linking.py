@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
+from rapidfuzz import fuzz
 
 from transforms.grouping import _prepare, _similarity, group_articles, normalize_title
 from transforms.linking import link_adoptions_to_submissions, no_submission_review
@@ -205,8 +206,8 @@ def _edited(rng: random.Random, title: str) -> str:
 
 
 def _reference_links(ad, au, subs, accept=70.0, window=120):
-    """Every candidate scored with grouping._similarity, the best (score, day,
-    submission_id) kept: what link_adoptions_to_submissions must return."""
+    """Every candidate scored with grouping._similarity, the best (score, whole-title
+    ratio, day, submission_id) kept: what link_adoptions_to_submissions must return."""
     units_of: dict = {}
     for aid, unit in au.select("adoption_id", "unit").iter_rows():
         units_of.setdefault(aid, set()).add(unit)
@@ -223,10 +224,11 @@ def _reference_links(ad, au, subs, accept=70.0, window=120):
             if unit not in units_of.get(aid, ()) or not (d - timedelta(days=window) <= day <= d):
                 continue
             score = _similarity(mine, theirs)
-            if score >= accept and (best is None or (score, day, sid) > best):
-                best = (score, day, sid)
+            key = (score, fuzz.ratio(mine[0], theirs[0]), day, sid)
+            if score >= accept and (best is None or key > best):
+                best = key
         if best is not None:
-            out[aid] = (best[2], best[0])
+            out[aid] = (best[3], best[0])
     return out
 
 
@@ -259,11 +261,12 @@ def test_links_equal_scoring_every_pair(seed):
     assert len(got) > 20  # the data links: the comparison is not empty
 
 
-def test_ties_go_to_the_later_submission_then_the_greater_id():
+def test_ties_go_to_the_same_title_then_the_later_submission_then_the_greater_id():
     ad, au = _adoptions(
         [
             ("a1", "建德政务·动态", "1", date(2018, 5, 10), "古镇保护利用见成效", ["梅城镇"]),
             ("a2", "建德政务·动态", "2", date(2018, 5, 10), "森林防火开局良好", ["林业局", "梅城镇"]),
+            ("a3", "建德政务·动态", "3", date(2018, 6, 1), "建德：新安江街道低收入农户帮扶取得阶段性成效", ["新安江街道"]),
         ]
     )  # fmt: skip
     subs = _subs(
@@ -274,10 +277,16 @@ def test_ties_go_to_the_later_submission_then_the_greater_id():
             # a joint article sent by both units the same day: the greater submission_id
             ("s3", t("2018-05-02"), "林业局", "森林防火开局良好", None),
             ("s4", t("2018-05-02"), "梅城镇", "森林防火开局良好", None),
+            # both score 100 (the later one's core lies inside the adoption's): the same
+            # title wins over the later one (the 建德 example)
+            ("s5", t("2018-05-25"), "新安江街道", "【新安江街道】新安江街道低收入农户帮扶取得阶段性成效", None),
+            ("s6", t("2018-05-30"), "新安江街道", "【新安江街道】新安江街道多举措推进低收入农户帮扶", None),
         ]
-    )
+    )  # fmt: skip
     links = link_adoptions_to_submissions(ad, au, subs)
     assert dict(links.select("adoption_id", "submission_id").iter_rows()) == {
         "a1": "s2",
         "a2": "s4",
+        "a3": "s5",
     }
+    assert links.filter(pl.col("adoption_id") == "a3")["score"].item() == 100.0

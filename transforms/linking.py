@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 import numpy as np
 import polars as pl
+from rapidfuzz import fuzz, process
 
 from transforms import schema
 from transforms.grouping import DEFAULT_WINDOW_DAYS, prepare_titles, scored_pairs
@@ -143,9 +144,10 @@ def link_adoptions_to_submissions(
 
     Candidates: submissions whose resolved `unit` is one of the adoption's units, sent on
     a local date in [issue date − window_days, issue date]. The most similar title wins
-    (`grouping.title_similarity`; ties: the later submission, the one nearest the issue,
-    then the greater submission_id). Several adoptions may link to one submission (the
-    same article in several periodicals)."""
+    (`grouping.title_similarity`; ties: the title more alike as a whole (fuzz.ratio), then
+    the later submission, the one nearest the issue, then the greater submission_id).
+    Several adoptions may link to one submission (the same article in several
+    periodicals)."""
     if adoptions.height == 0 or submissions.height == 0 or "unit" not in submissions.columns:
         return pl.DataFrame(schema=LINKS)
     ad = schema.conform(adoptions, schema.ADOPTIONS).with_row_index("r")
@@ -187,19 +189,20 @@ def link_adoptions_to_submissions(
     # Adoptions and titles in one list: adoption r is r, title t is n_adoptions + t.
     a_cores, a_numbers = prepare_titles(ad["title"], places, keyed=True)
     n = len(a_cores)
+    cores = a_cores + titles["core"].to_list()
     a, b, score = scored_pairs(
-        adoption_of,
-        title_of + n,
-        a_cores + titles["core"].to_list(),
-        a_numbers + titles["numbers"].to_list(),
-        accept,
+        adoption_of, title_of + n, cores, a_numbers + titles["numbers"].to_list(), accept
     )
     if not len(a):
         return pl.DataFrame(schema=LINKS)
+    # Of equal scores, the title more alike as a whole wins (the same title over one that
+    # merely contains it), then the later submission.
+    texts = np.array(cores, dtype=object)
+    whole = process.cpdist(texts[a], texts[b], scorer=fuzz.ratio, dtype=np.float64, workers=-1)
     hits = (
-        pl.DataFrame({"r": a, "score": score})
+        pl.DataFrame({"r": a, "score": score, "whole": whole})
         .hstack(titles.select("day", "submission_id")[b - n])
-        .sort("r", "score", "day", "submission_id")
+        .sort("r", "score", "whole", "day", "submission_id")
         .group_by("r", maintain_order=True)
         .last()
     )
