@@ -3,7 +3,8 @@ just ended, render its bulletin and mail it.
 
 `kaohe serve DIR` serves the flow `scheduled_quarter` from this process with a cron
 schedule in the office's zone (Prefect's `flow.serve`); production deploys the same flow to
-a work pool instead (README).
+a work pool instead, from a prefect.yaml naming it by module path,
+`flows.schedule.scheduled_quarter` (README; tests/test_work_pool.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from transforms.periods import Period
 DEFAULT_CRON = "0 9 5 1,4,7,10 *"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEPLOYMENT_NAME = "kaohe-quarterly"
+#: what the Prefect UI shows for the flow and its deployments (served or deployed)
+DESCRIPTION = "每季度结束后计分、生成通报并发送给各单位"
 
 
 def quarter_just_ended(now: datetime, timezone: str = DEFAULT_TIMEZONE) -> Period:
@@ -40,7 +43,7 @@ def quarter_just_ended(now: datetime, timezone: str = DEFAULT_TIMEZONE) -> Perio
     return Period(local.year, "quarter", q - 1)
 
 
-@flow(name="kaohe-scheduled-quarter", log_prints=True)
+@flow(name="kaohe-scheduled-quarter", description=DESCRIPTION, log_prints=True)
 def scheduled_quarter(
     workspace: str, period: str | None = None, send: bool = True
 ) -> dict[str, Any]:
@@ -83,7 +86,7 @@ def deployment_options(
         "name": name,
         "schedule": Cron(cron, timezone=timezone),
         "parameters": {"workspace": str(Path(workspace).resolve())},
-        "description": "每季度结束后计分、生成通报并发送给各单位",
+        "description": DESCRIPTION,
         "tags": ["kaohe"],
         "entrypoint_type": EntrypointType.MODULE_PATH,
     }
