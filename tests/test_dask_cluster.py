@@ -6,10 +6,7 @@ went down resumes without sending anything twice."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 from examples_e2e import assert_same_outputs, copy_example, run
+from processes import Background
 from test_delivery import Recorder, _free_port
 
 from flows.cli import cli
@@ -46,42 +44,24 @@ def dask_cluster(tmp_path_factory):
     scheduler's address and stops both (with the worker's processes) afterwards."""
     from distributed import Client
 
-    logs = tmp_path_factory.mktemp("dask")
+    procs = Background(tmp_path_factory.mktemp("dask"))
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
-    procs: list[subprocess.Popen] = []
-
-    def start(name: str, *args: str) -> None:
-        with open(logs / f"{name}.log", "wb") as log:
-            procs.append(
-                subprocess.Popen(
-                    [str(BIN / "dask"), *args, "--no-dashboard"],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    cwd=logs,
-                    start_new_session=True,  # its own process group, stopped as a whole
-                )
-            )
-
+    dask = str(BIN / "dask")
     try:
-        start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", str(port))
-        start("worker", "worker", address, "--nworkers", "2", "--nthreads", "1")
+        procs.start(
+            "scheduler",
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        )
+        procs.start(
+            "worker",
+            [dask, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+        )
         with Client(address, timeout=30) as client:
             client.wait_for_workers(2, timeout=60)
         yield address
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                pass
-            try:  # what is left of its process group (a nanny's worker processes)
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            p.wait()
+        procs.stop(grace=3)  # the worker's nanny and its processes with it
 
 
 @pytest.fixture
