@@ -44,9 +44,9 @@ class Background:
         return "\n".join(f"--- {name}.log\n{self.log(name)[-tail:]}" for name in self.procs)
 
     def stop(self, grace: float = 5.0) -> None:
-        for proc in self.procs.values():
+        """Last started, first stopped: a worker goes before the server it talks to."""
+        for proc in reversed(self.procs.values()):
             _signal_group(proc, signal.SIGTERM)
-        for proc in self.procs.values():
             try:
                 proc.wait(timeout=grace)
             except subprocess.TimeoutExpired:
