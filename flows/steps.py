@@ -85,6 +85,29 @@ def ingest(ws: Workspace) -> Inputs:
     )
 
 
+def period_is_empty(inputs: Inputs, period: Period) -> bool:
+    """True when no adoption, submission or event falls in `period` (a quarter whose data
+    is not imported yet, or a period outside the workspace's year): scoring it would mail
+    every unit a bulletin of zeros."""
+    start, end = period.start, period.end
+
+    def dated(frame: pl.DataFrame, column: str) -> bool:
+        if frame.height == 0 or column not in frame.columns:
+            return False
+        col = frame[column]
+        if isinstance(col.dtype, pl.Datetime):
+            col = col.dt.date()
+        if col.dtype != pl.Date:
+            return False
+        return bool(col.is_between(start, end).any())
+
+    return not (
+        dated(inputs.adoptions, "date")
+        or dated(inputs.submissions, "time")
+        or dated(inputs.events, "date")
+    )
+
+
 @contextmanager
 def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
     start = time.perf_counter()
