@@ -345,10 +345,6 @@ def totals(rows: Iterable[dict]) -> dict[str, float]:
     return out
 
 
-def in_period(rows: Iterable[dict], period: Period) -> list[dict]:
-    return [r for r in rows if period.contains(r["date"])]
-
-
 # --------------------------------------------------------------------------------------
 # Adoptions: points tables
 
