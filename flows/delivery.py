@@ -301,8 +301,9 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
 
 @dataclass
 class Attempt:
-    """How one message went: sent, failed (refused for good) or deferred (still failing
-    temporarily after every retry); `down` when the server could not be reached."""
+    """How one message went: sent, failed (refused for good), deferred (still failing
+    temporarily after every retry) or already (sent before, not sent again); `down` when
+    the server could not be reached."""
 
     status: str
     attempts: int
@@ -484,6 +485,11 @@ def deliver(
             break
         prev = store.delivery(run.id, o.unit, o.address)
         if prev is not None and prev.status == "sent":
+            # Sent by an earlier try of this batch (a Dask worker died after sending it).
+            outcome = Outcome(number, o.unit, o.address, Attempt("already", 0))
+            done.append(outcome)
+            if each is not None:
+                each(outcome)
             continue
         msg_id = prev.message_id if prev is not None else make_msgid(domain=domain)
         tried = prev.attempts if prev is not None else 0
@@ -528,7 +534,10 @@ def account(report: SendReport, o: Outcome, total: int, say: Callable[[str], Non
     """Add one outcome to the report and say it (the same lines for every runner)."""
     r = o.attempt
     head = f"  [{o.number}/{total}] {o.unit} <{o.address}>"
-    if r.status == "sent":
+    if r.status == "already":
+        report.already += 1
+        say(f"{head} 已发送过，不再重发")
+    elif r.status == "sent":
         report.sent.append((o.unit, o.address))
         say(f"{head} 已发送")
     elif r.status == "failed":
@@ -618,6 +627,8 @@ def _send(
     report.already = len(p.messages) - len(todo)
     if report.already:
         say(f"  已发送过 {report.already} 封，不再重发；本次发送 {len(todo)} 封")
+    if not todo:
+        return  # nothing left: no connection, no cluster
     run = RunRef(p.run.id, p.run.period, p.run.version, ws.timezone)
     items = list(enumerate(todo, 1))
     if ws.task_runner == "dask":

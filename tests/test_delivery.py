@@ -220,6 +220,40 @@ def test_a_send_stopped_halfway_resumes_where_it_stopped(ws, smtp, db_url):
     assert set(got_first) < set(smtp.to())
 
 
+def test_a_batch_tried_again_sends_nothing_twice_and_counts_it(ws, smtp, db_url):
+    """Dask runs a batch again when its worker dies: the messages it had sent are skipped
+    and counted as already sent, in the report and on the terminal."""
+    from flows.delivery import Mailer, MailSettings, RunRef, SendReport, account, deliver, plan
+    from flows.workspace import Workspace
+    from transforms.periods import Period
+
+    w = Workspace.load(ws)
+    settings = MailSettings.from_workspace(w)
+    store = Store.open(db_url)
+    try:
+        p = plan(w, Period.parse("2018Q2"), store, settings.sender)
+        run = RunRef(p.run.id, p.run.period, p.run.version, w.timezone)
+        items = list(enumerate(p.messages, 1))
+        reports, lines = [], []
+        for _ in range(2):
+            report = SendReport("2018Q2", p.version, total=len(items))
+            with Mailer(settings) as mailer:
+                deliver(
+                    run,
+                    items,
+                    store,
+                    mailer,
+                    each=lambda o, r=report: account(r, o, 4, lines.append),
+                )
+            reports.append(report)
+    finally:
+        store.close()
+    assert (len(reports[0].sent), reports[0].already) == (4, 0)
+    assert (len(reports[1].sent), reports[1].already) == (0, 4)
+    assert len(smtp.received) == 4
+    assert sum("已发送过，不再重发" in line for line in lines) == 4
+
+
 def test_server_down_stops_and_the_next_send_delivers(tmp_path, db_url):
     port = _free_port()  # nothing listens here yet
     root = _make_ws(tmp_path / "ws", db_url, port)
