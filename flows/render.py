@@ -467,9 +467,8 @@ def _xlsx_value(v: Any) -> Any:
 
 def _fill_sheet(ws, columns, rows: list[dict[str, Any]]) -> None:
     ws.append([title for _, title, _ in columns])
-    for r in rows:
-        ws.append([None] * len(columns))
-        row_idx = ws.max_row
+    # Row numbers counted here: openpyxl's ws.max_row scans every cell (quadratic).
+    for row_idx, r in enumerate(rows, start=2):
         for j, (key, _, _) in enumerate(columns, start=1):
             v = _xlsx_value(r.get(key))
             if v is None:
