@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from smtp_server import Recorder, free_port
 
 # Prefect's state never goes into the repo or the user's home during tests.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="kaohe-prefect-"))
@@ -50,14 +51,6 @@ def rendered_example(tmp_path_factory, prefect_server):
 # ------------------------------------------------------------------ databases (issue 6)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
     """A throwaway PostgreSQL cluster (Debian's `postgresql`) on a free loopback port, owned
@@ -82,7 +75,7 @@ def postgres_server():
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     opts = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={tmp} -F"
     log = tmp / "server.log"
     subprocess.run(
@@ -129,3 +122,20 @@ def db_url(request, tmp_path):
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# ------------------------------------------------------------------ an SMTP server (issue 6)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives; its port is
+    `smtp.port`."""
+    from aiosmtpd.controller import Controller
+
+    handler = Recorder()
+    ctl = Controller(handler, hostname="127.0.0.1", port=free_port())
+    ctl.start()
+    handler.port = ctl.port
+    yield handler
+    ctl.stop()

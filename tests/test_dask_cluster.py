@@ -19,7 +19,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 from examples_e2e import assert_same_outputs, copy_example, run
 from processes import Background
-from test_delivery import Recorder, _free_port
+from smtp_server import Recorder, free_port
 
 from flows.cli import cli
 from flows.delivery import MailError, send_period
@@ -45,7 +45,7 @@ def dask_cluster(tmp_path_factory):
     from distributed import Client
 
     procs = Background(tmp_path_factory.mktemp("dask"))
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     dask = str(BIN / "dask")
     try:
@@ -71,7 +71,7 @@ def smtp_servers():
 
     def start(handler: Recorder | None = None, **options) -> Recorder:
         handler = handler or Recorder()
-        ctl = Controller(handler, hostname="127.0.0.1", port=_free_port(), **options)
+        ctl = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
         ctl.start()
         controllers.append(ctl)
         handler.port = ctl.port
@@ -303,7 +303,7 @@ def test_a_cluster_that_cannot_be_reached_is_named(tmp_path, prefect_server, smt
 
     smtp = smtp_servers()
     db_url = f"sqlite:///{tmp_path / 'k.db'}"
-    nowhere = f"tcp://127.0.0.1:{_free_port()}"  # no scheduler listens here
+    nowhere = f"tcp://127.0.0.1:{free_port()}"  # no scheduler listens here
     ws = _small_ws(tmp_path / "ws", db_url, smtp.port, nowhere)
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         with pytest.raises(InputError, match=f"无法连接 Dask 集群 {nowhere}"):

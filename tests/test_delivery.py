@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import ssl
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
+from smtp_server import Recorder, free_port
 
 from flows.cli import cli
 from flows.delivery import MailError, send_period
@@ -35,59 +35,6 @@ UNITS = """unit,group,aliases,emails
 新安江街道,乡镇（街道）,,xaj@jd.gov.cn
 财政局,A,,
 """
-
-
-# ------------------------------------------------------------------ an SMTP server
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Recorder:
-    """Accepts everything and keeps what it received. `refuse` answers 550 to those
-    addresses; `busy[address] = n` answers 451 to the first n attempts; `data_busy_after`
-    answers 421 to every message after that many were accepted."""
-
-    def __init__(self):
-        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
-        self.refuse: set[str] = set()
-        self.busy: dict[str, int] = {}
-        self.data_busy_after: int | None = None
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 No such user here"
-        if self.busy.get(address, 0) > 0:
-            self.busy[address] -= 1
-            return "451 4.3.0 Mailbox busy, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.data_busy_after is not None and len(self.received) >= self.data_busy_after:
-            return "421 4.3.2 Service shutting down"
-        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((list(envelope.rcpt_tos), msg))
-        return "250 Message accepted"
-
-    def subjects(self) -> list[str]:
-        return [m["Subject"] for _, m in self.received]
-
-    def to(self) -> list[str]:
-        return sorted(a for rcpt, _ in self.received for a in rcpt)
-
-
-@pytest.fixture
-def smtp():
-    handler = Recorder()
-    ctl = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    ctl.start()
-    handler.port = ctl.port
-    yield handler
-    ctl.stop()
 
 
 # ------------------------------------------------------------------ a small workspace
@@ -255,7 +202,7 @@ def test_a_batch_tried_again_sends_nothing_twice_and_counts_it(ws, smtp, db_url)
 
 
 def test_server_down_stops_and_the_next_send_delivers(tmp_path, db_url):
-    port = _free_port()  # nothing listens here yet
+    port = free_port()  # nothing listens here yet
     root = _make_ws(tmp_path / "ws", db_url, port)
     _publish(root, db_url, 1, POINTS)
     waits = []
@@ -294,7 +241,7 @@ def test_a_corrected_version_is_sent_as_correction(ws, smtp, db_url):
 
 def test_dry_run_writes_eml_files_and_records_nothing(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'k.db'}"
-    root = _make_ws(tmp_path / "ws", db_url, _free_port())
+    root = _make_ws(tmp_path / "ws", db_url, free_port())
     vdir = _publish(root, db_url, 1, POINTS)
     result = CliRunner().invoke(cli, ["send", str(root), "--period", "2018Q2", "--dry-run"])
     assert result.exit_code == 0, result.output
@@ -330,7 +277,7 @@ def test_starttls_and_login_with_password_from_environment(tmp_path, monkeypatch
     ctl = Controller(
         handler,
         hostname="127.0.0.1",
-        port=_free_port(),
+        port=free_port(),
         tls_context=server_ctx,
         require_starttls=True,
         authenticator=authenticator,

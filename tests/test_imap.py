@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from mailbuild import b_word, message
+from smtp_server import free_port
 
 from flows import mail
 from flows.imap import STATE, fetch_mail
@@ -22,12 +23,6 @@ from flows.workspace import init_workspace
 from transforms.errors import InputError
 
 PASSWORD = "s3cret-报送"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 CONF = """\
@@ -83,7 +78,7 @@ def dovecot():
         (tmp / d).mkdir()
     shutil.chown(tmp / "mail", mail_user, mail_user)
     (tmp / "passwd").write_text(f"xxk:{{PLAIN}}{PASSWORD}::::::\n", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     conf = tmp / "dovecot.conf"
     conf.write_text(CONF.format(tmp=tmp, port=port, user=mail_user), encoding="utf-8")
     # dovecot forks into the background: its output goes to a file, never to a pipe we

@@ -14,7 +14,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from prefect.settings import get_current_settings
 
@@ -198,63 +197,36 @@ def test_serve_builds_a_quarterly_deployment_in_the_office_zone(tmp_path):
     assert other.schedules[0].schedule.timezone == "Asia/Urumqi"
 
 
-class _Inbox:
-    def __init__(self):
-        self.rcpt = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.rcpt += envelope.rcpt_tos
-        return "250 OK"
+def _mailing_workspace(tmp_path: Path, port: int) -> Path:
+    """The two-unit workspace, mailing through the SMTP server on `port`."""
+    ws = _workspace(tmp_path / "ws", f"sqlite:///{tmp_path / 'k.db'}")
+    with open(ws / "kaohe.toml", "a", encoding="utf-8") as f:
+        f.write(f'\n[mail]\nhost = "127.0.0.1"\nport = {port}\nsender = "xxk@jd.gov.cn"\n')
+    return ws
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_scheduled_flow_scores_renders_and_sends(tmp_path):
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = _Inbox()
-    ctl = Controller(inbox, hostname="127.0.0.1", port=port)
-    ctl.start()
-    try:
-        ws = _workspace(tmp_path / "ws", f"sqlite:///{tmp_path / 'k.db'}")
-        with open(ws / "kaohe.toml", "a", encoding="utf-8") as f:
-            f.write(f'\n[mail]\nhost = "127.0.0.1"\nport = {port}\nsender = "xxk@jd.gov.cn"\n')
-        result = schedule.scheduled_quarter(str(ws), period="2018Q2")
-    finally:
-        ctl.stop()
+def test_scheduled_flow_scores_renders_and_sends(tmp_path, smtp):
+    ws = _mailing_workspace(tmp_path, smtp.port)
+    result = schedule.scheduled_quarter(str(ws), period="2018Q2")
     assert result["period"] == "2018Q2" and result["sent"] == 2
-    assert sorted(inbox.rcpt) == ["fgj@jd.gov.cn", "mzj@jd.gov.cn"]
+    assert smtp.to() == ["fgj@jd.gov.cn", "mzj@jd.gov.cn"]
     assert (ws / "out" / "2018Q2" / "v1" / "bulletin.pdf").is_file()
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_a_period_without_data_writes_and_sends_nothing(tmp_path):
+def test_a_period_without_data_writes_and_sends_nothing(tmp_path, smtp):
     """A scheduled run before the quarter's data is imported (here 2018Q3: the workspace
     holds only a May adoption) stops with a message saying what to do; no version is
     written and nobody is mailed a bulletin of zeros."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = _Inbox()
-    ctl = Controller(inbox, hostname="127.0.0.1", port=port)
-    ctl.start()
-    try:
-        ws = _workspace(tmp_path / "ws", f"sqlite:///{tmp_path / 'k.db'}")
-        with open(ws / "kaohe.toml", "a", encoding="utf-8") as f:
-            f.write(f'\n[mail]\nhost = "127.0.0.1"\nport = {port}\nsender = "xxk@jd.gov.cn"\n')
-        result = CliRunner().invoke(cli, ["run", str(ws), "--period", "2018Q3"])
-        # `kaohe` (flows.cli.main) prints an InputError as one line and exits 1
-        assert isinstance(result.exception, InputError)
-        assert "2018年第三季度没有任何录用、报送或事项数据" in str(result.exception)
-        assert "adoptions/" in str(result.exception)
-        with pytest.raises(Exception, match="没有任何录用"):
-            schedule.scheduled_quarter(str(ws), period="2018Q3")
-    finally:
-        ctl.stop()
-    assert inbox.rcpt == []
+    ws = _mailing_workspace(tmp_path, smtp.port)
+    result = CliRunner().invoke(cli, ["run", str(ws), "--period", "2018Q3"])
+    # `kaohe` (flows.cli.main) prints an InputError as one line and exits 1
+    assert isinstance(result.exception, InputError)
+    assert "2018年第三季度没有任何录用、报送或事项数据" in str(result.exception)
+    assert "adoptions/" in str(result.exception)
+    with pytest.raises(Exception, match="没有任何录用"):
+        schedule.scheduled_quarter(str(ws), period="2018Q3")
+    assert smtp.received == []
     assert not (ws / "out" / "2018Q3").exists() or not outputs.versions(ws / "out" / "2018Q3")
     _run(ws, "2018Q2")  # the quarter that has data still runs

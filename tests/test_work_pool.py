@@ -23,9 +23,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import yaml
-from aiosmtpd.controller import Controller
 from processes import Background
-from test_delivery import Recorder, _free_port
+from smtp_server import free_port
 from test_reruns import _workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,16 +51,6 @@ def _readme_work_pool() -> tuple[str, dict[str, list[str]]]:
 
 
 @pytest.fixture
-def smtp():
-    handler = Recorder()
-    ctl = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    ctl.start()
-    handler.port = ctl.port
-    yield handler
-    ctl.stop()
-
-
-@pytest.fixture
 def background(tmp_path):
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -73,7 +62,7 @@ def background(tmp_path):
 def test_readme_work_pool_steps_deploy_schedule_and_run_the_quarter(tmp_path, smtp, background):
     site = tmp_path / "site"  # /srv/kaohe: prefect.yaml beside the checkout
     site.mkdir()
-    api = f"http://127.0.0.1:{_free_port()}/api"
+    api = f"http://127.0.0.1:{free_port()}/api"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env |= {
         "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",  # the venv, activated
