@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from transforms.bulk import PY_SPACE
 from transforms.errors import InputError
 from transforms.schema import ADOPTIONS, DECISIONS, EVENTS, SUBMISSIONS, UNITS, conform, empty
 
@@ -322,11 +323,6 @@ def _check_quotes(record: list[str], delimiter: str, file: str, start: int, end:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-#: What Python's str.strip() removes (str.isspace) and the invisible characters cells
-#: lose, as a Rust regex class (polars strips and tests cells exactly as Python would).
-_PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
-
-
 def _rs_class(chars: str) -> str:
     return "".join(f"\\x{{{ord(c):X}}}" for c in dict.fromkeys(chars))
 
@@ -349,7 +345,7 @@ def _plain_csv(path: Path, file: str) -> tuple[pl.DataFrame, str] | str | None:
     lines = pl.DataFrame({"text": [text]}).select(pl.col("text").str.split("\n").explode())
     if lines.height and lines["text"][-1] == "":
         lines = lines.slice(0, lines.height - 1)
-    blank = "^[" + _rs_class(delimiter + "\ufeff\u200b\u200c\u200d\u2060" + _PY_SPACE) + "]*$"
+    blank = "^[" + _rs_class(delimiter + "\ufeff\u200b\u200c\u200d\u2060" + PY_SPACE) + "]*$"
     lines = (
         lines.with_row_index("line", offset=1)
         .with_columns(pl.col("text").str.strip_suffix("\r"), pl.col("line").cast(pl.Int64))
@@ -365,7 +361,7 @@ def _plain_cells(line: str, delimiter: str) -> list[str | None]:
 def _plain_cell(lines: pl.DataFrame, i: int, delimiter: str) -> pl.Series:
     """Cell `i` of every line, as `_plain_cells` gives it (None beyond the line's end)."""
     cell = pl.col("text").str.split(delimiter).list.get(i, null_on_oob=True)
-    cell = cell.str.replace_all(_INVISIBLE_RS, "").str.strip_chars(_PY_SPACE)
+    cell = cell.str.replace_all(_INVISIBLE_RS, "").str.strip_chars(PY_SPACE)
     return lines.select(pl.when(cell != "").then(cell).alias("cell")).to_series()
 
 
