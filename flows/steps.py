@@ -16,7 +16,7 @@ import polars as pl
 from flows import issue_documents, mail, readers
 from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
-from transforms import commissions, grouping, linking, matching, schema
+from transforms import commissions, dates, grouping, linking, matching, schema
 from transforms import submissions as submission_kinds
 from transforms.errors import InputError
 from transforms.periods import Period
@@ -67,6 +67,13 @@ def ingest(ws: Workspace) -> Inputs:
         ws.files("adoptions", DOCUMENT_SUFFIXES), ws.root, names
     )
     adoptions = readers.read_adoptions(ws.files("adoptions"), ws.root, names, documents=issues)
+    decisions = readers.read_decisions(ws.root / "decisions.csv", ws.root)
+    # Doubtful and year-less dates: settled, or held back as `date` questions.
+    adoption_dates = dates.check_adoption_dates(adoptions, decisions)
+    adoptions = readers.restamp_adoptions(adoption_dates.frame)
+    event_dates = dates.check_event_dates(
+        readers.read_events(ws.files("events"), ws.root, scheme.event_types), decisions
+    )
     logs = readers.read_submissions(ws.files("submissions"), ws.root, tz=ws.timezone)
     # Mail: .eml, .mbox, Maildir folders, submissions/imap/… (kaohe fetch-mail).
     mailed = mail.read_mail(mail.mail_sources(ws.root / "submissions"), ws.root, tz=ws.timezone)
@@ -75,12 +82,15 @@ def ingest(ws: Workspace) -> Inputs:
     review = issue_documents.unresolved_sources(issue_review, adoptions)
     if mailed.review.height:
         review = pl.concat([schema.conform(review, schema.REVIEW), mailed.review])
+    review = pl.concat(
+        [schema.conform(review, schema.REVIEW), adoption_dates.review, event_dates.review]
+    )
     return Inputs(
         units=units,
         adoptions=adoptions,
         submissions=logs,
-        events=readers.read_events(ws.files("events"), ws.root, scheme.event_types),
-        decisions=readers.read_decisions(ws.root / "decisions.csv", ws.root),
+        events=readers.restamp_events(event_dates.frame),
+        decisions=decisions,
         review=review,
     )
 
