@@ -419,14 +419,20 @@ def _settle(
         )
         .filter(pl.Series(keep, dtype=pl.Boolean))
     )
-    out = (
-        pl.DataFrame(review, schema=schema.REVIEW) if review else schema.empty(schema.REVIEW)
-    )
+    out = pl.DataFrame(review, schema=schema.REVIEW) if review else schema.empty(schema.REVIEW)
     return DateCheck(frame=frame, review=out)
 
 
+def _key_date(r: dict) -> str:
+    """The date in a question's key: ISO for a full date (however it was typed), 4月17日
+    for a year-less one."""
+    if r["date"] is not None:
+        return r["date"].isoformat()
+    return f"{r['date_month']}月{r['date_day']}日"
+
+
 def _adoption_key(r: dict) -> str:
-    typed = r["date_text"] or (r["date"].isoformat() if r["date"] else "")
+    typed = _key_date(r)
     number = r.get("_number")
     issue = f"第{number}期" if number is not None else (r.get("issue") or "")
     return "|".join((r["publication"] or "", issue, typed, (r["title"] or "").strip()))
@@ -442,7 +448,7 @@ def check_adoption_dates(adoptions: pl.DataFrame, decisions: pl.DataFrame | None
     """Settle the dates of ADOPTIONS (+ DATE_PARTS) rows: year-less dates take the evident
     year (the issue's masthead, the file's rows, the file's name); lone years and
     issue-order outliers are questions; `date` decisions answer them (key:
-    「刊物|第N期|日期原文|标题」). Rows with an open question are held back."""
+    「刊物|第N期|日期|标题」). Rows with an open question are held back."""
     return _settle(
         adoptions,
         decisions,
@@ -453,7 +459,7 @@ def check_adoption_dates(adoptions: pl.DataFrame, decisions: pl.DataFrame | None
 
 
 def _event_key(r: dict) -> str:
-    typed = r["date_text"] or (r["date"].isoformat() if r["date"] else "")
+    typed = _key_date(r)
     parts = ("事项", r["type"] or "", r["unit_raw"] or "", typed, (r["title"] or "").strip())
     return "|".join(parts)
 
@@ -465,5 +471,5 @@ def _event_text(r: dict) -> str:
 
 def check_event_dates(events: pl.DataFrame, decisions: pl.DataFrame | None) -> DateCheck:
     """`check_adoption_dates` for EVENTS (+ DATE_PARTS) rows: year-less dates and lone
-    years (an event has no issue number; key: 「事项|类型|单位|日期原文|标题」)."""
+    years (an event has no issue number; key: 「事项|类型|单位|日期|标题」)."""
     return _settle(events, decisions, key_of=_event_key, text_of=_event_text)
