@@ -301,3 +301,20 @@ def test_the_2017_row_in_the_2018q2_sheet_is_asked_and_scores_nowhere_until_answ
     confirmed, kept = _run(_workspace(tmp_path / "e", answer="确认"))
     assert confirmed.review.filter(type="date").is_empty()
     assert kept["2018Q2"] == before["2018Q2"] and kept["2017"] > before["2017"]
+
+
+def test_two_rows_of_one_issue_dated_apart_the_issue_order_says_which_is_doubtful():
+    rows = [
+        _row("2018-03-28", issue="第11期"),
+        _row("2018-04-02", issue="第12期", title="甲"),
+        _row("2018-09-02", issue="第12期", title="乙"),  # the same issue, five months on
+        _row("2018-04-09", issue="第13期"),
+    ]
+    [q] = dates.check_adoption_dates(_frame(*rows), None).review.to_dicts()
+    assert "乙" in q["text"] and q["candidates"] == "2018-03-28 至 2018-04-09 之间"
+    # with more rows of the issue on one date, they pin it even without neighbours
+    pinned = [_row("2018-04-02", issue="第12期", title=t) for t in "甲乙丙"]
+    pinned.append(_row("2018-09-02", issue="第12期", title="丁"))
+    [q] = dates.check_adoption_dates(_frame(*pinned), None).review.to_dicts()
+    assert "丁" in q["text"] and q["candidates"] == "2018-04-02"
+    assert "同一期（第12期）的其他文章日期为 2018-04-02" in q["reason"]

@@ -24,6 +24,7 @@ functions over polars frames: the reader (`flows.readers`) and the wiring
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -221,120 +222,172 @@ def _answered_date(answer: str, typed: date | None, row: int) -> date:
 
 
 def _infer_years(
-    rows: list[dict], masthead: dict[tuple, list[date]], doubtful: set[int]
+    df: pl.DataFrame, typed: pl.DataFrame, doubtful: set[int]
 ) -> dict[int, date | str]:
-    """index → inferred date, or → the reason it cannot be inferred, for year-less rows.
-    Rows in `doubtful` (lone years) do not widen their file's span."""
-    by_file: dict[str, list[date]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        if r["date"] is not None and r["date_text"] is not None and i not in doubtful:
-            by_file[r["source_file"]].append(r["date"])
+    """`_i` → inferred date, or → the reason it cannot be inferred, for the year-less rows
+    of `df`. `typed`: the rows with a typed full date; those in `doubtful` (lone years) do
+    not widen their file's span."""
+    yearless = df.filter(pl.col("date").is_null() & pl.col("date_month").is_not_null())
+    if yearless.is_empty():
+        return {}
+    files = yearless["source_file"].unique().to_list()
+    spans = (
+        typed.filter(pl.col("source_file").is_in(files) & ~pl.col("_i").is_in(list(doubtful)))
+        .group_by("source_file")
+        .agg(pl.col("date"))
+    )
+    by_file: dict[str, list[date]] = dict(spans.iter_rows())
+    masthead: dict[tuple, set[date]] = defaultdict(set)
+    numbered = yearless.filter(pl.col("_number").is_not_null())
+    if numbered.height:
+        known = df.filter(pl.col("date").is_not_null()).join(
+            numbered.select("publication", "_number").unique(), on=["publication", "_number"]
+        )
+        for pub, number, d in known.select("publication", "_number", "date").iter_rows():
+            masthead[pub, number].add(d)
     out: dict[int, date | str] = {}
-    for i, r in enumerate(rows):
-        if r["date"] is not None or r["date_month"] is None:
-            continue
+    for r in yearless.iter_rows(named=True):
         month, day = r["date_month"], r["date_day"]
         year = None
-        refs = masthead.get(r.get("_issue"), []) if r.get("_issue") else []
+        refs = masthead.get((r.get("publication"), r["_number"]), ())
         if refs:
             years = {_year_near(month, day, ref) for ref in refs}
             if len(years) == 1:
                 year = years.pop()
-        if year is None and by_file.get(r["source_file"]):
-            year = _year_from_span(month, day, by_file[r["source_file"]])
-        if year is None and not by_file.get(r["source_file"]):
+        dated = by_file.get(r["source_file"])
+        if year is None and dated:
+            year = _year_from_span(month, day, dated)
+        if year is None and not dated:
             year = _name_year(r["source_file"])
         d = _with_year(year, month, day) if year is not None else None
-        out[i] = d if d is not None else "日期没有年份，本文件和同期刊物都不能确定是哪一年"
+        out[r["_i"]] = d if d is not None else "日期没有年份，本文件和同期刊物都不能确定是哪一年"
     return out
 
 
-def _lone_years(rows: list[dict]) -> dict[int, _Question]:
+def _lone_years(typed: pl.DataFrame) -> dict[int, _Question]:
     """Rows whose year no other typed row of their file has, more than a quarter from the
-    nearest other row (at least two others): index → question."""
-    by_file: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        if r["date"] is not None and r["date_text"] is not None:
-            by_file[r["source_file"]].append(i)
+    nearest other row (at least two others): `_i` → question."""
+    t = typed.select("_i", "source_file", "date", year=pl.col("date").dt.year())
+    files = (
+        t.group_by("source_file")
+        .agg(n=pl.len(), years=pl.col("year").n_unique())
+        .filter((pl.col("n") >= 3) & (pl.col("years") >= 2))
+    )
+    lone = (
+        t.join(files.select("source_file"), on="source_file")
+        .group_by("source_file", "year")
+        .agg(pl.col("_i"), n=pl.len())
+        .filter(pl.col("n") == 1)
+    )
     out: dict[int, _Question] = {}
-    for idx in by_file.values():
-        years = Counter(rows[i]["date"].year for i in idx)
-        if len(years) < 2 or len(idx) < 3:
-            continue
-        for i in idx:
-            d = rows[i]["date"]
-            if years[d.year] != 1:
-                continue
-            others = [rows[j]["date"] for j in idx if j != i]
-            nearest = min(abs((o - d).days) for o in others)
-            if nearest <= QUARTER_DAYS:
-                continue  # a late row filed with the next quarter's sheet
-            common = Counter(o.year for o in others).most_common(1)[0][0]
-            fixed = _with_year(common, d.month, d.day)
-            others_years = "、".join(f"{y}年" for y in sorted({o.year for o in others}))
-            out[i] = _Question(
-                i,
-                fixed.isoformat() if fixed else "",
-                f"本文件其他各行都是{others_years}，只有此行是{d.year}年",
-            )
+    if lone.is_empty():
+        return out
+    per_file = dict(
+        t.filter(pl.col("source_file").is_in(lone["source_file"].to_list()))
+        .group_by("source_file")
+        .agg(pl.struct("_i", "date"))
+        .iter_rows()
+    )
+    for file, _year, idx, _n in lone.iter_rows():
+        i = idx[0]
+        d = next(x["date"] for x in per_file[file] if x["_i"] == i)
+        others = [x["date"] for x in per_file[file] if x["_i"] != i]
+        nearest = min(abs((o - d).days) for o in others)
+        if nearest <= QUARTER_DAYS:
+            continue  # a late row filed with the next quarter's sheet
+        common = Counter(o.year for o in others).most_common(1)[0][0]
+        fixed = _with_year(common, d.month, d.day)
+        others_years = "、".join(f"{y}年" for y in sorted({o.year for o in others}))
+        out[i] = _Question(
+            i,
+            fixed.isoformat() if fixed else "",
+            f"本文件其他各行都是{others_years}，只有此行是{d.year}年",
+        )
     return out
 
 
-def _issue_outliers(rows: list[dict]) -> dict[int, _Question]:
+def _issue_outliers(df: pl.DataFrame) -> dict[int, _Question]:
     """Rows dated more than a quarter outside what their periodical's numbering implies,
     within the periodical's year (numbering restarts each year): the earliest of the three
     nearest lower-numbered issues and the latest of the three nearest higher-numbered ones
-    bound the date (one wrong neighbour does not make its neighbours doubtful); rows of the
-    same issue dated otherwise pin it."""
+    bound the date (one wrong neighbour does not make its neighbours doubtful); more rows
+    of the same issue agreeing on another date pin it. Each distinct (periodical, issue,
+    date) is judged once."""
+    dated = df.filter(pl.col("date").is_not_null() & pl.col("_number").is_not_null())
+    counts = dated.group_by("publication", "_number", "date").agg(
+        n=pl.len(), typed=pl.col("date_text").is_not_null().any()
+    )
     series: dict[tuple, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for r in rows:
-        if r["date"] is not None and r["_number"] is not None:
-            series[(r["publication"], r["date"].year)][r["_number"]][r["date"]] += 1
-    out: dict[int, _Question] = {}
-    for i, r in enumerate(rows):
-        if r["date"] is None or r["_number"] is None or r["date_text"] is None:
-            continue
-        issues = series[(r["publication"], r["date"].year)]
-        n, d = r["_number"], r["date"]
-        same = issues[n].copy()
-        same[d] -= 1
-        same = +same
-        if same:
-            ref = same.most_common(1)[0][0]
-            lo = hi = ref
-            why = f"同一期（第{n}期）的其他文章日期为 {ref.isoformat()}"
+    for pub, number, d, n, _ in counts.iter_rows():
+        series[pub, d.year][number][d] += n
+    numbers = {key: sorted(issues) for key, issues in series.items()}
+    doubts = []
+    for pub, number, d, _, typed in counts.iter_rows():
+        if typed:
+            key = (pub, d.year)
+            found = _issue_doubt(series[key], numbers[key], number, d)
+            if found is not None:
+                doubts.append((pub, number, d, *found))
+    if not doubts:
+        return {}
+    flagged = pl.DataFrame(
+        doubts,
+        schema={
+            "publication": pl.String,
+            "_number": pl.Int64,
+            "date": pl.Date,
+            "suggestion": pl.String,
+            "reason": pl.String,
+        },
+        orient="row",
+    )
+    rows = dated.filter(pl.col("date_text").is_not_null()).join(
+        flagged, on=["publication", "_number", "date"]
+    )
+    return {
+        i: _Question(i, s, r) for i, s, r in rows.select("_i", "suggestion", "reason").iter_rows()
+    }
+
+
+def _issue_doubt(issues: dict[int, Counter], numbers: list[int], n: int, d: date):
+    """(suggestion, reason) when date `d` of issue `n` is out of the series' order."""
+    others = +Counter({k: v for k, v in issues[n].items() if k != d})
+    pin = None
+    if others:
+        ref, count = others.most_common(1)[0]
+        if count > issues[n][d]:
+            pin = ref
+    at = bisect.bisect_left(numbers, n)
+    lower = numbers[max(0, at - 3) : at]
+    upper = [k for k in numbers[at : at + 4] if k != n][:3]
+    lo = min(min(issues[k]) for k in lower) if lower else date.min
+    hi = max(max(issues[k]) for k in upper) if upper else date.max
+    far_pin = pin is not None and abs((d - pin).days) > QUARTER_DAYS
+    far_order = bool(lower or upper) and _distance(d, lo, hi) > QUARTER_DAYS
+    if not (far_pin or far_order):
+        return None
+    if far_pin:
+        lo = hi = pin
+        why = f"同一期（第{n}期）的其他文章日期为 {pin.isoformat()}"
+    else:
+        parts = [
+            f"第{k}期为 {issues[k].most_common(1)[0][0].isoformat()}"
+            for k in (lower[-1:] + upper[:1])
+        ]
+        why = "按期号顺序，" + "、".join(parts)
+    suggestion = ""
+    for y in (d.year - 1, d.year + 1):
+        fixed = _with_year(y, d.month, d.day)
+        if fixed and _distance(fixed, lo, hi) <= QUARTER_DAYS:
+            suggestion = fixed.isoformat()
+    if not suggestion:
+        if lo == hi:
+            suggestion = lo.isoformat()
+        elif lo != date.min and hi != date.max:
+            suggestion = f"{lo.isoformat()} 至 {hi.isoformat()} 之间"
         else:
-            lower = sorted(k for k in issues if k < n)[-3:]
-            upper = sorted(k for k in issues if k > n)[:3]
-            if not lower and not upper:
-                continue
-            lo = min(min(issues[k]) for k in lower) if lower else date.min
-            hi = max(max(issues[k]) for k in upper) if upper else date.max
-            parts = []
-            if lower:
-                k = lower[-1]
-                parts.append(f"第{k}期为 {issues[k].most_common(1)[0][0].isoformat()}")
-            if upper:
-                k = upper[0]
-                parts.append(f"第{k}期为 {issues[k].most_common(1)[0][0].isoformat()}")
-            why = "按期号顺序，" + "、".join(parts)
-        if _distance(d, lo, hi) <= QUARTER_DAYS:
-            continue
-        suggestion = ""
-        for y in (d.year - 1, d.year + 1):
-            fixed = _with_year(y, d.month, d.day)
-            if fixed and _distance(fixed, lo, hi) <= QUARTER_DAYS:
-                suggestion = fixed.isoformat()
-        if not suggestion:
-            if lo == hi:
-                suggestion = lo.isoformat()
-            elif lo != date.min and hi != date.max:
-                suggestion = f"{lo.isoformat()} 至 {hi.isoformat()} 之间"
-            else:
-                near = lo if lo != date.min else hi
-                suggestion = f"{near.isoformat()} 前后"
-        out[i] = _Question(i, suggestion, f"{why}，与此行相差一个季度以上")
-    return out
+            suggestion = f"{(lo if lo != date.min else hi).isoformat()} 前后"
+    return suggestion, f"{why}，与此行相差一个季度以上"
 
 
 _ASK = "请在 decisions.csv 中填写正确日期（如 {example}），或填写「确认」表示原日期无误"
@@ -348,40 +401,42 @@ def _settle(
     text_of,
     issue_order: bool = False,
 ) -> DateCheck:
+    """The checks over polars (a province's year is 100,000 rows): only the year-less and
+    the doubtful rows are looked at one by one."""
     base = [c for c in df.columns if c not in DATE_PARTS]
     for c, t in DATE_PARTS.items():
         if c not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=t).alias(c))
-    rows = df.to_dicts()
+    df = df.with_row_index("_i").with_columns(pl.col("_i").cast(pl.Int64))
+    number = pl.lit(None, dtype=pl.Int64)
     if issue_order:
-        for r in rows:
-            r["_number"] = issue_number(r.get("issue"))
-            r["_issue"] = (r["publication"], r["_number"]) if r["_number"] is not None else None
-    masthead: dict[tuple, list[date]] = defaultdict(list)
-    for r in rows:
-        if r["date"] is not None and r.get("_issue"):
-            if r["date"] not in masthead[r["_issue"]]:
-                masthead[r["_issue"]].append(r["date"])
-    questions = _lone_years(rows)
-    inferred = _infer_years(rows, masthead, set(questions))
+        written = [i for i in df["issue"].unique().to_list() if i is not None]
+        mapping = {i: issue_number(i) for i in written}
+        number = pl.col("issue").replace_strict(mapping, default=None, return_dtype=pl.Int64)
+    df = df.with_columns(number.alias("_number"))
+    typed = df.filter(pl.col("date").is_not_null() & pl.col("date_text").is_not_null())
+    questions = _lone_years(typed)
+    inferred = _infer_years(df, typed, set(questions))
     for i, value in inferred.items():
         if isinstance(value, str):
             questions[i] = _Question(i, "", value)
     if issue_order:
-        for i, q in _issue_outliers(rows).items():
+        for i, q in _issue_outliers(df).items():
             questions.setdefault(i, q)
     answers = _date_decisions(decisions)
-    settled: list[date | None] = [r["date"] for r in rows]
-    changed = [False] * len(rows)
+    settled: list[date | None] = df["date"].to_list()
+    changed = [False] * df.height
     for i, value in inferred.items():
         if isinstance(value, date):
             settled[i], changed[i] = value, True
-    keep = [True] * len(rows)
+    keep = [True] * df.height
     years = Counter(d.year for d in settled if d is not None)
     usual = str(years.most_common(1)[0][0]) if years else "YYYY"
+    asked = df.filter(pl.col("_i").is_in(list(questions))).sort("_i")
     review = []
-    for i, q in sorted(questions.items()):
-        r = rows[i]
+    for r in asked.iter_rows(named=True):
+        i = r["_i"]
+        q = questions[i]
         key = key_of(r)
         if key in answers:
             answer, at = answers[key]
@@ -390,7 +445,7 @@ def _settle(
             settled[i] = d
             continue
         keep[i] = False
-        typed = r["date_text"] or (r["date"].isoformat() if r["date"] else "")
+        typed_text = r["date_text"] or (r["date"].isoformat() if r["date"] else "")
         example = q.suggestion if re.fullmatch(r"\d{4}-\d{2}-\d{2}", q.suggestion) else ""
         if not example:
             year = str(r["date"].year) if r["date"] else usual
@@ -404,21 +459,19 @@ def _settle(
                 "key": key,
                 "file": r["source_file"],
                 "row": r["source_row"],
-                "text": f"{text_of(r)}，日期写作「{typed}」",
+                "text": f"{text_of(r)}，日期写作「{typed_text}」",
                 "candidates": q.suggestion,
                 "reason": f"{q.reason}{hint}。{ask}",
                 "answer": "",
             }
         )
     # Answers to questions no longer asked (the file was corrected) are simply unused.
-    frame = (
-        df.select(base)
-        .with_columns(
-            pl.Series("date", settled, dtype=pl.Date),
-            pl.Series("date_changed", changed, dtype=pl.Boolean),
-        )
-        .filter(pl.Series(keep, dtype=pl.Boolean))
+    frame = df.select(base).with_columns(
+        pl.Series("date", settled, dtype=pl.Date),
+        pl.Series("date_changed", changed, dtype=pl.Boolean),
     )
+    if not all(keep):
+        frame = frame.filter(pl.Series(keep, dtype=pl.Boolean))
     out = pl.DataFrame(review, schema=schema.REVIEW) if review else schema.empty(schema.REVIEW)
     return DateCheck(frame=frame, review=out)
 
