@@ -684,7 +684,7 @@ def _merge_adoptions(records: list[dict], documents: pl.DataFrame | None) -> lis
     for is_table, rows in ((True, records), (False, doc_rows)):
         for rec in rows:
             when = rec["date"]
-            if when is None:  # a year-less date (DATE_PARTS)
+            if when is None and rec.get("date_month") is not None:  # year-less (DATE_PARTS)
                 when = f"--{rec['date_month']:02d}-{rec['date_day']:02d}"
             key = adoption_key(rec["publication"], rec["issue"], when, rec["title"])
             first = merged.get(key)

@@ -318,3 +318,48 @@ def test_two_rows_of_one_issue_dated_apart_the_issue_order_says_which_is_doubtfu
     [q] = dates.check_adoption_dates(_frame(*pinned), None).review.to_dicts()
     assert "丁" in q["text"] and q["candidates"] == "2018-04-02"
     assert "同一期（第12期）的其他文章日期为 2018-04-02" in q["reason"]
+
+
+def test_a_year_less_row_and_the_issue_document_of_its_article_count_once(tmp_path):
+    sheet = tmp_path / "adoptions" / "手录.csv"
+    sheet.parent.mkdir()
+    head = "刊物,期号,日期,标题,单位\n"
+    document = pl.DataFrame(
+        [
+            {
+                "adoption_id": "doc",
+                "publication": DYN,
+                "issue": "第12期",
+                "date": date(2018, 4, 17),
+                "title": "三都镇推进美丽乡村建设",
+                "units_raw": "三都镇",
+                "kind": None,
+                "source_file": "adoptions/第12期.docx",
+                "source_row": 1,
+            }
+        ],
+        schema=ADOPTIONS,
+    )
+    sheet.write_text(head + f"{DYN},第12期,4月17日,三都镇推进美丽乡村建设,三都镇\n", "utf-8")
+    read = readers.read_adoptions([sheet], tmp_path, {DYN: DYN}, documents=document)
+    assert read.height == 2  # the reader cannot know the year yet
+    settled = readers.restamp_adoptions(dates.check_adoption_dates(read, None).frame)
+    assert settled.height == 1 and settled["source_file"][0] == "adoptions/手录.csv"
+    assert "date_changed" not in settled.columns
+    sheet.write_text(head + f"{DYN},第12期,2018-04-17,三都镇推进美丽乡村建设,三都镇\n", "utf-8")
+    typed = readers.read_adoptions([sheet], tmp_path, {DYN: DYN}, documents=document)
+    # the id a file typed with the full date gives: decisions keyed by it still apply
+    assert settled["adoption_id"].to_list() == typed["adoption_id"].to_list()
+
+
+def test_a_year_less_event_takes_its_files_year_and_the_id_of_the_full_date(tmp_path):
+    path = tmp_path / "events" / "events.csv"
+    path.parent.mkdir()
+    head = "日期,类型,单位,标题\n"
+    rows = "2018-03-02,领导批示,三都镇,甲\n2018-08-30,领导批示,三都镇,乙\n"
+    path.write_text(head + rows + "6月5日,领导批示,三都镇,丙\n", "utf-8")
+    read = readers.read_events([path], tmp_path, ["领导批示"])
+    settled = readers.restamp_events(dates.check_event_dates(read, None).frame)
+    path.write_text(head + rows + "2018-06-05,领导批示,三都镇,丙\n", "utf-8")
+    typed = readers.read_events([path], tmp_path, ["领导批示"]).drop(*dates.DATE_PARTS)
+    assert settled.equals(typed)
