@@ -298,7 +298,9 @@ def parse(text: str) -> Settings:
         if scheme not in SCHEMES:
             near = _closest(str(scheme), SCHEMES)
             hint = f"（是否为 {near}？）" if near else ""
-            problem(("scheme",), f"未知的考核办法「{scheme}」{hint}，可用的有：{'、'.join(SCHEMES)}")
+            problem(
+                ("scheme",), f"未知的考核办法「{scheme}」{hint}，可用的有：{'、'.join(SCHEMES)}"
+            )
     tz = top.get("timezone")
     if isinstance(tz, str):
         try:
