@@ -103,7 +103,7 @@ class Workspace:
 
 
 TOML_TEMPLATE = """\
-# kaohe 工作区配置
+# kaohe 工作区配置（每项设置的说明见 kaohe 的 docs/workspace.md）
 scheme = "{scheme}"
 office = "{office}"
 # timezone = "Asia/Shanghai"
@@ -127,6 +127,7 @@ office = "{office}"
 # starttls = true
 # username = "xxk@example.gov.cn"
 # password_env = "KAOHE_SMTP_PASSWORD"
+# office_address = "xxk@example.gov.cn"   # 征求意见稿时，定时任务把待核实问题发到本办邮箱
 
 # [imap]                                   # kaohe fetch-mail：收取报送邮件到 submissions/imap/
 # host = "imap.example.gov.cn"

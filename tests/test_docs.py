@@ -128,7 +128,10 @@ def test_no_undeclared_key_is_documented():
     toml = _section(WORKSPACE, "`kaohe.toml`")
     documented = set(re.findall(r"^\| `(?:\[(\w+)\] )?(\w+)` \|", toml, flags=re.M))
     declared = {(s or "", k) for s, k in KEYS}
-    assert documented == declared, f"documented but not declared: {documented - declared}"
+    assert documented == declared, (
+        f"documented, not declared: {documented - declared}; "
+        f"declared, not documented: {declared - documented}"
+    )
 
 
 def _examples(heading: str) -> list[str]:
