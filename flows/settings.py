@@ -210,15 +210,20 @@ def _type_ok(value: object, allowed: tuple[type, ...]) -> bool:
 
 
 class SettingsError(InputError):
-    """Every problem of kaohe.toml, one line each (`problems`)."""
+    """Every problem of kaohe.toml, one line each, in line order. `file`, `row` and
+    `message` are those of the first problem; `problems` lists them all."""
 
     def __init__(self, problems: list[InputError]):
-        self.problems = problems
-        if len(problems) == 1:
-            p = problems[0]
-            super().__init__(p.message, file=p.file, row=p.row)
-        else:
-            super().__init__("\n".join(p.format() for p in problems))
+        self._settings_problems = list(problems)
+        first = self._settings_problems[0]
+        super().__init__(first.message, file=first.file, row=first.row)
+
+    @property
+    def problems(self) -> list[InputError]:
+        return list(self._settings_problems)
+
+    def format(self) -> str:
+        return "\n".join(p.format() for p in self._settings_problems)
 
 
 def parse(text: str) -> Settings:

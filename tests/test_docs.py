@@ -175,6 +175,25 @@ def test_every_output_column_is_documented():
         assert not missing, f"{file}: columns {missing} are not documented"
 
 
+def _question_types() -> dict[str, str]:
+    """Review question type id → its Chinese label (transforms/review.py's registry, where
+    it exists; else the types the code asks today, without labels)."""
+    try:
+        from transforms import review
+    except ImportError:
+        ids = ("unit", "same_article", "article_source", "submission", "no_submission")
+        return dict.fromkeys(ids, "")
+    return {q.id: q.label for q in review.QUESTION_TYPES.values()}
+
+
+def test_every_question_type_is_documented_with_its_answers():
+    section = _section(WORKSPACE, "`decisions.csv`")
+    for type_id, label in _question_types().items():
+        row = _row(section, f"`{type_id}`")
+        assert row, f"docs/workspace.md, decisions.csv: question type `{type_id}` is missing"
+        assert label in row, f"question type `{type_id}`: its label {label} is not on its row"
+
+
 # --------------------------------------------------------------------------- readings
 
 _READING = re.compile(r"(?<![\w/.-])([CJXYQ]\d{1,2})(?![\w])")
