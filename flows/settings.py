@@ -144,7 +144,7 @@ def declared_keys() -> dict[str | None, tuple[str, ...]]:
 
 # --------------------------------------------------------------------------- lines
 
-_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]")
 _NAME = r"(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
 _KEY = re.compile(rf"^\s*({_NAME}(?:\s*\.\s*{_NAME})*)\s*=")
 
@@ -165,10 +165,9 @@ def locate(text: str) -> dict[tuple[str, ...], int]:
             if line.count(open_quote) % 2:
                 open_quote = None
             continue
-        if m := _HEADER.match(line):
-            if not line.lstrip().startswith("[["):
-                section = _parts(m[1])
-                where.setdefault(section, n)
+        if m := _HEADER.match(line):  # [table] or [[array of tables]]
+            section = _parts(m[1])
+            where.setdefault(section, n)
             continue
         if m := _KEY.match(line):
             path = section + _parts(m[1])
@@ -254,7 +253,8 @@ def parse(text: str) -> Settings:
         want = "或".join(_TYPE_CN.get(t, t.__name__) for t in allowed)
         shown = "一个设置节" if isinstance(value, dict) else f"「{value}」"
         path = (section, key) if section else (key,)
-        problem(path, f"{label(section, key)} 的值{shown}类型不对，应为{want}")
+        space = " " if want[0].isascii() else ""
+        problem(path, f"{label(section, key)} 的值{shown}类型不对，应为{space}{want}")
         return False
 
     top_hints = typing.get_type_hints(Settings)

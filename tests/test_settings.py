@@ -107,7 +107,7 @@ def test_every_problem_is_reported_with_its_line():
         "kaohe.toml 第2行：未知设置 timezon（是否为 timezone？）",
         "kaohe.toml 第3行：未知设置节 [databse]（是否为 [database]？）",
         "kaohe.toml 第6行：[mail] port 的值「587」类型不对，应为整数",
-        "kaohe.toml 第7行：[mail] starttls 的值「yes」类型不对，应为true 或 false",
+        "kaohe.toml 第7行：[mail] starttls 的值「yes」类型不对，应为 true 或 false",
         "kaohe.toml 第8行：[mail] retries 应至少为 1",
         "kaohe.toml 第10行：[run] task_runner = 'ray' 无效，可选：default、dask",
         "kaohe.toml 第12行：[imap] port「70000」不是有效的端口号（1–65535）",
@@ -149,6 +149,7 @@ def test_dotted_keys_and_inline_tables_are_located():
         '"doc_number" = "建政办信〔2018〕1号"\n'
     )
     where = locate(text)
+    assert locate('scheme = "x"\n[[mail]]\nhost = 1\n')[("mail", "host")] == 3
     assert where[("mail", "host")] == 2
     assert where[("imap",)] == 3
     assert ("bulletin", "recipients") not in where
