@@ -57,11 +57,12 @@ def _row(section: str, first_cell: str) -> str | None:
 
 def _required_columns() -> dict[str, set[str]]:
     """{HEADERS name: the columns its reader requires}, read from flows/readers.py: each
-    call of read_table/_read_table with a *_HEADERS vocabulary and `required=(…)`."""
+    call given a *_HEADERS vocabulary and `required=(…)` (read_table(path, ws, X_HEADERS,
+    required=…), or the same handed on to a helper that calls it)."""
     tree = ast.parse((ROOT / "flows" / "readers.py").read_text(encoding="utf-8"))
     out: dict[str, set[str]] = {}
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and getattr(node.func, "id", "").endswith("read_table")):
+        if not isinstance(node, ast.Call):
             continue
         vocab = [a.id for a in node.args if isinstance(a, ast.Name) and a.id in TABLES]
         required = [k.value for k in node.keywords if k.arg == "required"]
