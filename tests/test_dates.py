@@ -363,3 +363,10 @@ def test_a_year_less_event_takes_its_files_year_and_the_id_of_the_full_date(tmp_
     path.write_text(head + rows + "2018-06-05,领导批示,三都镇,丙\n", "utf-8")
     typed = readers.read_events([path], tmp_path, ["领导批示"]).drop(*dates.DATE_PARTS)
     assert settled.equals(typed)
+
+
+def test_a_year_less_day_its_evident_year_does_not_have_stops_the_run():
+    with pytest.raises(InputError) as info:
+        dates.check_adoption_dates(_q2_sheet("2月29日"), None)
+    assert (info.value.file, info.value.row) == ("adoptions/2018q2.csv", 8)
+    assert "2018年" in info.value.message

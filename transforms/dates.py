@@ -259,8 +259,16 @@ def _infer_years(
             year = _year_from_span(month, day, dated)
         if year is None and not dated:
             year = _name_year(r["source_file"])
-        d = _with_year(year, month, day) if year is not None else None
-        out[r["_i"]] = d if d is not None else "日期没有年份，本文件和同期刊物都不能确定是哪一年"
+        if year is None:
+            out[r["_i"]] = "日期没有年份，本文件和同期刊物都不能确定是哪一年"
+        elif (d := _with_year(year, month, day)) is not None:
+            out[r["_i"]] = d
+        else:  # 2月29日 in a common year: as impossible as 2018-02-29
+            raise InputError(
+                f"日期「{r['date_text']}」应是{year}年，而{year}年没有这一天；请写作 2018-05-03",
+                file=r["source_file"],
+                row=r["source_row"],
+            )
     return out
 
 
