@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 import polars as pl
@@ -57,7 +57,6 @@ CONFIRM = "确认"
 #: year-less date (null `date`) its month and day.
 DATE_PARTS = {"date_text": pl.String, "date_month": pl.Int64, "date_day": pl.Int64}
 
-_QUARTER = timedelta(days=QUARTER_DAYS)
 
 
 class PartialDate(NamedTuple):
