@@ -58,7 +58,6 @@ CONFIRM = "确认"
 DATE_PARTS = {"date_text": pl.String, "date_month": pl.Int64, "date_day": pl.Int64}
 
 
-
 class PartialDate(NamedTuple):
     """A date typed without its year (4月17日): month, day and the text as typed."""
 
