@@ -370,3 +370,19 @@ def test_a_year_less_day_its_evident_year_does_not_have_stops_the_run():
         dates.check_adoption_dates(_q2_sheet("2月29日"), None)
     assert (info.value.file, info.value.row) == ("adoptions/2018q2.csv", 8)
     assert "2018年" in info.value.message
+
+
+def test_4月17日_in_the_2018q2_sheet_counts_as_2018_04_17_instead_of_stopping_the_run(tmp_path):
+    matched, yearless = _run(_workspace(tmp_path / "a", typed="4月17日"))
+    _, typed = _run(_workspace(tmp_path / "b", typed="2018-04-17"))
+    assert matched.review.filter(type="date").is_empty()
+    assert yearless == typed
+    row = matched.inputs.adoptions.filter(title=LATE_ROW[3])
+    assert row["date"].to_list() == [date(2018, 4, 17)]
+
+
+def test_a_year_less_date_whose_evident_year_breaks_its_issue_order_is_asked():
+    rows = [_row(f"2018-{m:02d}-10", issue=f"第{m * 4}期") for m in (3, 4, 5, 6, 7)]
+    check = dates.check_adoption_dates(_frame(*rows, _row("11月2日", issue="第17期")), None)
+    [q] = check.review.to_dicts()
+    assert "11月2日" in q["text"] and "第16期为 2018-04-10" in q["reason"]

@@ -426,15 +426,16 @@ def _settle(
     for i, value in inferred.items():
         if isinstance(value, str):
             questions[i] = _Question(i, "", value)
-    if issue_order:
-        for i, q in _issue_outliers(df).items():
-            questions.setdefault(i, q)
-    answers = _date_decisions(decisions)
     settled: list[date | None] = df["date"].to_list()
     changed = [False] * df.height
     for i, value in inferred.items():
         if isinstance(value, date):
             settled[i], changed[i] = value, True
+    if issue_order:  # typed and inferred dates alike
+        filled = df.with_columns(pl.Series("date", settled, dtype=pl.Date))
+        for i, q in _issue_outliers(filled).items():
+            questions.setdefault(i, q)
+    answers = _date_decisions(decisions)
     keep = [True] * df.height
     years = Counter(d.year for d in settled if d is not None)
     usual = str(years.most_common(1)[0][0]) if years else "YYYY"
