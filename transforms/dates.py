@@ -36,6 +36,7 @@ import polars as pl
 
 from transforms import schema
 from transforms.errors import InputError
+from transforms.summary import issue_label
 
 __all__ = [
     "CONFIRM",
@@ -405,6 +406,7 @@ def _settle(
     decisions: pl.DataFrame | None,
     key_of,
     text_of,
+    about_of,
     issue_order: bool = False,
 ) -> DateCheck:
     """The checks over polars (a province's year is 100,000 rows): only the year-less and
@@ -460,6 +462,12 @@ def _settle(
             example = f"{year}-{r['date_month'] or month:02d}-{r['date_day'] or day:02d}"
         ask = (_ASK_YEARLESS if r["date"] is None else _ASK).format(example=example)
         hint = f"；参考日期：{q.suggestion}" if q.suggestion else ""
+        # what the question is about (the review list's columns unit, title, date,
+        # publication where REVIEW has them): the date as read and the one suggested,
+        # so that the question counts against the periods of both
+        shown = r["date"].isoformat() if r["date"] else typed_text
+        if q.suggestion:
+            shown = f"{shown}（或 {q.suggestion}）"
         review.append(
             {
                 "type": "date",
@@ -470,6 +478,8 @@ def _settle(
                 "candidates": q.suggestion,
                 "reason": f"{q.reason}{hint}。{ask}",
                 "answer": "",
+                "date": shown,
+                **about_of(r),
             }
         )
     # Answers to questions no longer asked (the file was corrected) are simply unused.
@@ -499,9 +509,16 @@ def _adoption_key(r: dict) -> str:
 
 
 def _adoption_text(r: dict) -> str:
-    number = r.get("_number")
-    issue = f"第{number}期" if number is not None else (r.get("issue") or "")
-    return f"《{r['publication']}》{issue}《{r['title']}》（单位：{r['units_raw'] or ''}）"
+    issue = issue_label(r["publication"], r["issue"])
+    return f"{issue}《{r['title']}》（单位：{r['units_raw'] or ''}）"
+
+
+def _adoption_about(r: dict) -> dict:
+    return {
+        "unit": r["units_raw"],
+        "title": r["title"],
+        "publication": issue_label(r["publication"], r["issue"]),
+    }
 
 
 def check_adoption_dates(adoptions: pl.DataFrame, decisions: pl.DataFrame | None) -> DateCheck:
@@ -514,6 +531,7 @@ def check_adoption_dates(adoptions: pl.DataFrame, decisions: pl.DataFrame | None
         decisions,
         key_of=_adoption_key,
         text_of=_adoption_text,
+        about_of=_adoption_about,
         issue_order=True,
     )
 
@@ -524,6 +542,10 @@ def _event_key(r: dict) -> str:
     return "|".join(parts)
 
 
+def _event_about(r: dict) -> dict:
+    return {"unit": r["unit_raw"], "title": r["title"], "publication": None}
+
+
 def _event_text(r: dict) -> str:
     title = f"《{r['title']}》" if r.get("title") else ""
     return f"事项「{r['type']}」{title}（单位：{r['unit_raw'] or ''}）"
@@ -532,4 +554,4 @@ def _event_text(r: dict) -> str:
 def check_event_dates(events: pl.DataFrame, decisions: pl.DataFrame | None) -> DateCheck:
     """`check_adoption_dates` for EVENTS (+ DATE_PARTS) rows: year-less dates and lone
     years (an event has no issue number; key: 「事项|类型|单位|日期|标题」)."""
-    return _settle(events, decisions, key_of=_event_key, text_of=_event_text)
+    return _settle(events, decisions, key_of=_event_key, text_of=_event_text, about_of=_event_about)
