@@ -99,6 +99,21 @@ def _isodate(v: Any) -> str:
     return v.isoformat() if isinstance(v, date) else ("" if v is None else str(v))
 
 
+def _nobreak_issues(text: Any) -> Markup:
+    """Escaped text in which every issue number (第12期, 2018年第12期) is kept on one line."""
+    if text is None:
+        return Markup("")
+    parts = []
+    last = 0
+    s = str(text)
+    for m in sm.ISSUE_IN_TEXT.finditer(s):
+        parts.append(Markup.escape(s[last : m.start()]))
+        parts.append(Markup('<span class="issue">{}</span>').format(m[0]))
+        last = m.end()
+    parts.append(Markup.escape(s[last:]))
+    return Markup("").join(parts)
+
+
 _ENV: Environment | None = None
 _CSS: Any = None
 _CSS_TEXT: Markup | None = None
@@ -124,6 +139,8 @@ def environment() -> Environment:
             yesno=_yesno,
             isodate=_isodate,
             group_label=_group_label,
+            issue_number=sm.issue_number,
+            nobreak_issues=_nobreak_issues,
         )
         _ENV = env
     return _ENV

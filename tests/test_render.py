@@ -146,12 +146,14 @@ def test_pdf_fonts_embedded_and_cjk(out):
         assert rows, listing
         for row in rows:
             name = row.split()[0]
-            # every font is a subset (ABCDEF+…) of Noto CJK or LXGW WenKai (the bulletin's
-            # 仿宋-like body face), embedded ("yes yes yes")
+            # every font is a subset (ABCDEF+…) of Noto CJK, FandolFang (the bulletin's
+            # 仿宋 body face) or LXGW WenKai (楷体, fallback), embedded ("yes yes yes")
             assert re.fullmatch(
-                r"[A-Z]{6}\+(Noto-(Serif|Sans)-CJK-SC|LXGW-WenKai)(-Bold)?", name
+                r"[A-Z]{6}\+(Noto-(Serif|Sans)-CJK-SC|LXGW-WenKai|FandolFang)(-Bold)?", name
             ), row
             assert re.search(r"\byes\s+yes\s+yes\b", row), row
+        if pdf.name == "bulletin.pdf":  # the body is 仿宋 (scripts/setup.sh installs it)
+            assert re.search(r"^[A-Z]{6}\+FandolFang ", listing, flags=re.M), listing
         assert "\ufffd" not in pdftext(pdf)
     info = subprocess.run(
         ["pdfinfo", str(out_dir / "bulletin.pdf")], capture_output=True, check=True, text=True
@@ -352,15 +354,15 @@ def _font_file(family: str) -> tuple[str, int]:
 
 def test_every_character_has_a_glyph(out):
     """No tofu: every character of the bulletin's and a statement's text is in the cmap of
-    the faces the CSS names (LXGW WenKai, then Noto Serif CJK SC), and comes back out of
+    the faces the CSS names (FandolFang, LXGW WenKai, Noto Serif CJK SC), and comes back out of
     the PDF's text layer."""
     from fontTools.ttLib import TTFont
 
     out_dir, _, _ = out
     cmaps = []
-    for family in ["LXGW WenKai", "Noto Serif CJK SC"]:
+    for family in ["FandolFang", "LXGW WenKai", "Noto Serif CJK SC"]:
         path, index = _font_file(family)
-        assert ("lxgw" if "LXGW" in family else "noto") in path.lower(), path
+        assert family.split()[0].lower() in path.lower(), path
         font = TTFont(path, fontNumber=index, lazy=True)
         cmaps.append(set(font.getBestCmap()))
     covered = set().union(*cmaps)
@@ -582,7 +584,7 @@ def test_inline_css_is_not_escaped(out):
         html = (out_dir / name).read_text(encoding="utf-8")
         style = re.search(r"<style>\n(.*?)\n</style>", html, flags=re.S).group(1)
         assert style == css
-        assert 'font-family: "LXGW WenKai", "Noto Serif CJK SC", serif;' in style
+        assert 'font-family: "FandolFang", "LXGW WenKai", "Noto Serif CJK SC", serif;' in style
 
 
 def test_notices_in_the_bulletin_and_the_statement():
