@@ -245,13 +245,15 @@ def test_csv_exports(out):
 def test_xlsx_export(out):
     out_dir, _, _ = out
     wb = openpyxl.load_workbook(out_dir / "scores.xlsx")
-    assert wb.sheetnames == ["乡镇（街道）", "A类", "计分明细"]
-    towns = wb["乡镇（街道）"]
+    assert wb.sheetnames == ["乡镇（街道）得分", "A类得分", "计分明细"]
+    towns = wb["乡镇（街道）得分"]
     assert towns.freeze_panes == "A2"
     header = [c.value for c in towns[1]]
-    assert header[:5] == ["排名", "单位", "报送", "采用", "得分"]
-    assert [c.value for c in towns[2]][:5] == [1, "新安江街道", 2, 1, 40]
+    # the year to date beside the period's points, as in the bulletin's table (全年累计 52)
+    assert header[:6] == ["排名", "单位", "报送", "采用", "得分", "本年累计"]
+    assert [c.value for c in towns[2]][:6] == [1, "新安江街道", 2, 1, 40, 52]
     assert towns.cell(row=2, column=5).data_type == "n"
+    assert towns.cell(row=2, column=6).data_type == "n"
     led = wb["计分明细"]
     cols = [c.value for c in led[1]]
     title_col = cols.index("标题") + 1
@@ -619,3 +621,37 @@ def test_notices_in_the_bulletin_and_the_statement():
     assert "通报批评" not in bulletin_text(make_context()).split("存在问题")[1].split("约稿")[0]
     empty = make_context(result=ScoreResult(period=Q2, ledger=r.ledger, scores=r.scores, notices=notices.clear()))  # fmt: skip
     assert "予以通报批评" not in bulletin_text(empty)
+
+
+# ------------------------------------------------------------------ wording an office signs
+
+
+def test_xlsx_reads_in_chinese_with_rule_names_and_year_to_date(out, tmp_path):
+    """scores.xlsx as an office reads it: Chinese sheet names and headers, every rule id
+    with its short Chinese name beside it, the ledger's source in words, and the year to
+    date (本年累计) where the bulletin has it — and not where it has none."""
+    from dataclasses import replace
+
+    from flows.render import write_exports
+
+    out_dir, _, _ = out
+    wb = openpyxl.load_workbook(out_dir / "scores.xlsx")
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for ws in wb.worksheets:
+        assert cjk.search(ws.title), ws.title
+        for c in ws[1]:
+            assert cjk.search(c.value), (ws.title, c.value)  # no English column ids
+    led = wb["计分明细"]
+    cols = [c.value for c in led[1]]
+    assert cols[cols.index("规则编号") + 1] == "规则名称"
+    rows = list(led.iter_rows(min_row=2, values_only=True))
+    rule_id, rule, source = cols.index("规则编号"), cols.index("规则名称"), cols.index("来源")
+    assert rows and all(r[rule_id] and r[rule] and cjk.search(r[rule]) for r in rows)
+    assert {r[source] for r in rows} <= {"信息录用", "信息报送", "其他事项", "报送任务", "冲减调整"}
+    assert "信息录用" in {r[source] for r in rows}
+    # a result without quarters (a scheme that keeps no year to date): no such column
+    ctx = make_context()
+    ctx.result = replace(ctx.result, quarters=None)
+    write_exports(tmp_path, ctx)
+    towns = openpyxl.load_workbook(tmp_path / "scores.xlsx")["乡镇（街道）得分"]
+    assert "本年累计" not in [c.value for c in towns[1]]
