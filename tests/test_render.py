@@ -655,3 +655,43 @@ def test_xlsx_reads_in_chinese_with_rule_names_and_year_to_date(out, tmp_path):
     write_exports(tmp_path, ctx)
     towns = openpyxl.load_workbook(tmp_path / "scores.xlsx")["乡镇（街道）得分"]
     assert "本年累计" not in [c.value for c in towns[1]]
+
+
+def _pages(pdf: Path) -> list[str]:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True, text=True)
+    n = int(re.search(r"^Pages:\s+(\d+)", info.stdout, flags=re.M)[1])
+    return [
+        subprocess.run(
+            ["pdftotext", "-f", str(k), "-l", str(k), "-enc", "UTF-8", str(pdf), "-"],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+        for k in range(1, n + 1)
+    ]
+
+
+def test_statement_signature_never_stands_alone_on_a_page(tmp_path):
+    """A statement whose ledger just fills a page: the signature (office and date) goes to
+    the next page together with the last ledger row and the total, never alone (before,
+    26 and 27 rows left 「建德市人民政府办公室 二〇一八年七月五日」 alone on page 3)."""
+    from dataclasses import replace
+
+    from flows.render import render_statement, statement_jobs
+
+    stem, data = next(j for j in statement_jobs(make_context()) if j[0] == "洋溪街道")
+    row = data["s"].rows[0]
+    rows_on_signature_page = []
+    for n in range(21, 31):  # the page break falls somewhere in here
+        rows = [dict(row, title=f"第{i + 1}篇信息标题", points=1.0) for i in range(n)]
+        s = replace(data["s"], rows=rows, total=float(n), points=float(n))
+        render_statement(tmp_path, f"n{n}", dict(data, s=s))
+        pages = _pages(tmp_path / f"n{n}.pdf")
+        signed = [p for p in pages if "二〇一八年七月五日" in p]
+        assert len(signed) == 1, n
+        page = flat(signed[0])
+        # the last ledger row and the total are on the signature's page
+        assert f"第{n}篇信息标题" in page and "合计" in page, (n, page)
+        rows_on_signature_page.append(len(re.findall(r"第\d+篇信息标题", page)))
+    # the range holds a statement whose signature had to move to a new page
+    assert min(rows_on_signature_page) <= 2, rows_on_signature_page
