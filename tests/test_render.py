@@ -695,3 +695,59 @@ def test_statement_signature_never_stands_alone_on_a_page(tmp_path):
         rows_on_signature_page.append(len(re.findall(r"第\d+篇信息标题", page)))
     # the range holds a statement whose signature had to move to a new page
     assert min(rows_on_signature_page) <= 2, rows_on_signature_page
+
+
+@pytest.mark.parametrize(
+    "typed, printed",
+    [
+        ("12", "第12期"),
+        ("第12期", "第12期"),
+        ("12期", "第12期"),
+        ("No.12", "第12期"),
+        ("NO. 12", "第12期"),
+        ("Ｎｏ．１２", "第12期"),
+        ("第 12 期", "第12期"),
+        ("012", "第12期"),
+        ("2018年第18期", "2018年第18期"),
+        ("2018-10", "2018年第10期"),
+        ("总第300期", "总第300期"),  # anything else as typed
+        (None, ""),
+    ],
+)
+def test_issue_numbers_print_one_way(typed, printed):
+    from transforms.summary import issue_label, issue_number
+
+    assert issue_number(typed) == printed
+    assert issue_label("建德政务·动态", typed) == f"《建德政务·动态》{printed}"
+
+
+def test_issue_numbers_never_wrap(out, tmp_path):
+    """第12期 stays on one line in a statement's narrow 刊物及期号 column, whatever the
+    length of the periodical's name before it (without it, 4 of these 11 broke between
+    第 and 12 or 12 and 期); the bulletin's catalogue prints 第12期 for an issue typed 12."""
+    from dataclasses import replace
+
+    import pdfplumber
+
+    from flows.render import render_statement, statement_jobs
+    from transforms.summary import issue_label
+
+    stem, data = next(j for j in statement_jobs(make_context()) if j[0] == "洋溪街道")
+    names = ["建德政务动态信息专刊汇编"[:k] for k in range(1, 12)]
+    rows = [dict(data["s"].rows[0], source=issue_label(p, "12"), note="") for p in names]
+    render_statement(tmp_path, "issues", dict(data, s=replace(data["s"], rows=rows)))
+    seen = 0
+    with pdfplumber.open(tmp_path / "issues.pdf") as pdf:
+        for page in pdf.pages:
+            chars = page.chars
+            text = "".join(c["text"] for c in chars)
+            for m in re.finditer("第12期", text):
+                lines = {round(c["top"]) for c in chars[m.start() : m.end()]}
+                assert len(lines) == 1, names[seen]
+                seen += 1
+    assert seen == len(names)
+    out_dir, _, _ = out
+    catalogue = layout_rows(out_dir / "bulletin.pdf")
+    assert any(r[:4] == ["1", "2018-04-10", "建德政务·动态", "第12期"] for r in catalogue)
+    html = (out_dir / "bulletin.html").read_text(encoding="utf-8")
+    assert '<span class="issue">第12期</span>' in html
