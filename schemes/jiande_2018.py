@@ -31,12 +31,14 @@ GROUPS = (
     Group(C, 10, "部门（单位）C类，季度目标分10分"),
 )
 
+# Aliases: the short names offices type (each fits one periodical; 动态, 情况专报, 参阅 and the
+# names without their dot are derived by transforms.publications).
 PUBLICATIONS = (
-    Publication(DYNAMIC, "本级", "动态"),
-    Publication(SPECIAL, "本级"),
-    Publication(REFERENCE, "本级"),
-    Publication(HANGZHOU, "市", "要情"),
-    Publication(ZHEJIANG, "省", "要情"),
+    Publication(DYNAMIC, "本级", "动态", aliases=("建德动态", "政务动态")),
+    Publication(SPECIAL, "本级", aliases=("专报", "建德专报")),
+    Publication(REFERENCE, "本级", aliases=("建德参阅",)),
+    Publication(HANGZHOU, "市", "要情", aliases=("杭州政务要情",)),
+    Publication(ZHEJIANG, "省", "要情", aliases=("浙江信息", "浙江政务")),
 )
 
 EMERGENCY_TYPES = ("应急信息迟报", "应急信息漏报", "应急信息错报", "应急信息瞒报", "应急信息违纪")

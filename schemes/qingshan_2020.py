@@ -38,9 +38,9 @@ PUBLICATIONS = (
     Publication(REPORT, "本级", "动态"),
     Publication(REGULAR, "本级", "动态"),
     Publication(SPECIAL, "本级", "综合"),
-    Publication(CITY, "市", "动态"),
-    Publication(REGION, "自治区"),
-    Publication(STATE, "国家"),
+    Publication(CITY, "市", "动态", aliases=("市政府办", "包头市政府办公室")),
+    Publication(REGION, "自治区", aliases=("自治区政府办公厅",)),
+    Publication(STATE, "国家", aliases=("国办",)),
 )
 DEFAULT_KINDS = {p.name: p.default_kind for p in PUBLICATIONS}
 

@@ -83,15 +83,18 @@ def publication_key(name: str) -> str:
 
 def short_forms(name: str) -> list[str]:
     """The short names a periodical's full name implies: the parts on either side of its
-    middle dot (建德政务·情况专报 → 建德政务, 情况专报) and, for a name with a bracket, the
-    name without it and the bracket's inside (政务信息（普刊） → 政务信息, 普刊). A short form
-    that several periodicals share (建德政务) is ambiguous in the index, not wrong."""
+    middle dot (建德政务·情况专报 → 建德政务, 情况专报); for a name with a bracket, the name
+    without it and the bracket's inside (政务信息（普刊） → 政务信息, 普刊); the name without
+    its leading level word (区跑改简报 → 跑改简报). A short form that several periodicals
+    share (建德政务) is ambiguous in the index, not wrong."""
     s = normalize_publication(name)
     out: list[str] = []
     if "·" in s:
         out += [p for p in s.split("·") if p]
     if m := re.fullmatch(r"([^()]+)\(([^()]+)\)", s):
         out += [m[1], m[2]]
+    if s[:1] in "区县市省" and len(publication_key(s)) >= 4:  # 区跑改简报 → 跑改简报
+        out.append(s[1:])
     return [o for o in dict.fromkeys(out) if len(publication_key(o)) >= 2]
 
 
