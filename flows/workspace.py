@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemes import get_scheme
+from transforms import matching
 from transforms.errors import InputError
 
 CONFIG = "kaohe.toml"
@@ -179,7 +180,7 @@ def init_workspace(root: Path | str, scheme_id: str) -> Path:
                 [
                     row["unit"],
                     row["group"],
-                    ";".join(row["aliases"] or []),
+                    ";".join(matching.printed_aliases(row["unit"], row["aliases"] or [])),
                     ";".join(row["emails"] or []),
                 ]
             )

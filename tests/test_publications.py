@@ -373,11 +373,13 @@ def test_init_roster_holds_every_abbreviation_of_the_example_roster(tmp_path, ex
 
 
 def test_init_roster_aliases_are_each_one_units(tmp_path):
-    # an abbreviation two units share would be useless to the matcher: none is written
+    # an abbreviation two units share (or another unit's name) would be useless to the
+    # matcher: none is written
     for scheme_id in SCHEMES:
         root = init_workspace(tmp_path / scheme_id, scheme_id)
-        seen: dict[str, str] = {}
         with open(root / "units.csv", encoding="utf-8") as f:
-            for r in csv.DictReader(f):
-                for a in filter(None, r["aliases"].split(";")):
-                    assert seen.setdefault(a, r["unit"]) == r["unit"], a
+            rows = list(csv.DictReader(f))
+        seen: dict[str, str] = {r["unit"]: r["unit"] for r in rows}
+        for r in rows:
+            for a in filter(None, r["aliases"].split(";")):
+                assert seen.setdefault(a, r["unit"]) == r["unit"], a
