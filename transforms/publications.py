@@ -274,6 +274,9 @@ def _add(layer: dict[str, list[str]], key: str, name: str) -> None:
             names.append(name)
 
 
+_HELD = "暂不计分"
+
+
 def question(resolution: Resolution, file: str, row: int | None, what: str) -> dict:
     """The review row (transforms.schema.REVIEW) of a periodical name that fits several
     periodicals: `what` says where it was typed (an article's title, 「报头」 …)."""
@@ -289,8 +292,8 @@ def question(resolution: Resolution, file: str, row: int | None, what: str) -> d
         "text": f"刊物「{resolution.typed}」：{what}" if what else f"刊物「{resolution.typed}」",
         "candidates": candidates,
         "reason": (
-            f"刊物名称「{resolution.typed}」可指多个刊物（{candidates}），未计分{again}："
-            "请在 answer 列填写所指刊物的全称后存为 decisions.csv；"
+            f"刊物名称「{resolution.typed}」可指多个刊物（{candidates}），{_HELD}{again}："
+            "请在 answer 列填写所指刊物的全称后存为 decisions.csv，"
             "各文件中这样写的行都按此答复计分（不同文件所指不同时，请在录用表中写全称）"
         ),
         "answer": None,
@@ -308,6 +311,7 @@ def publication_questions(rows: Iterable[dict]) -> list[dict]:
     out = []
     for key, r in first.items():
         if count[key] > 1:
-            r = {**r, "reason": f"{r['reason']}（共{count[key]}行待定，此处为第一行）"}
+            held = f"共{count[key]}行{_HELD}（此处为第一行）"
+            r = {**r, "reason": r["reason"].replace(_HELD, held, 1)}
         out.append(r)
     return out
