@@ -20,7 +20,6 @@ from transforms import commissions, grouping, linking, matching, publications, s
 from transforms import submissions as submission_kinds
 from transforms.errors import InputError
 from transforms.periods import Period
-from transforms.publications import PublicationIndex
 
 
 @dataclass
@@ -46,10 +45,10 @@ class Matched:
     links: pl.DataFrame | None = None
 
 
-def publication_names(scheme: Scheme) -> PublicationIndex:
+def publication_names(scheme: Scheme) -> publications.PublicationIndex:
     """Every accepted spelling of the scheme's periodicals (names, aliases, short forms) →
     canonical name (a Mapping; `resolve` also says which periodicals an ambiguous one fits)."""
-    return PublicationIndex.of(scheme.publications)
+    return publications.PublicationIndex.of(scheme.publications)
 
 
 def ingest(ws: Workspace) -> Inputs:
