@@ -422,7 +422,8 @@ def read_issue(
         )
     if found.name is None:  # a short name several periodicals share: ask, hold the issue
         what = f"报头（本期{len(articles)}篇文章暂不计分）"
-        return [], [question(found, file, None, what)]
+        when = masthead["date"].isoformat() if masthead["date"] else None
+        return [], [question(found, file, None, what, issue=masthead["issue"], when=when)]
     publication = found.name
     when = masthead["date"]
     if when is None:

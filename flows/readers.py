@@ -710,7 +710,11 @@ def read_adoptions(
             found = index.resolve(written)
             publication = found.name
             if publication is None and found.ambiguous and questions is not None:
-                questions.append(question(found, file, n, row["title"] or ""))
+                title, issue = row["title"], row["issue"]
+                asked = question(
+                    found, file, n, title or "", issue=issue, when=row["date"], title=title
+                )
+                questions.append(asked)
                 continue
             if publication is None and found.ambiguous:
                 raise InputError(

@@ -211,6 +211,31 @@ def test_an_ambiguous_name_without_a_question_list_is_an_error_not_a_guess(tmp_p
     assert "可指多个刊物（萧山信息·专报、杭州信息·专报、浙江信息·专报）" in str(err.value)
 
 
+def test_an_ambiguous_row_is_held_back_with_what_it_is_about(tmp_path):
+    path = _sheet(
+        tmp_path / "adoptions" / "a.csv",
+        [
+            ("专报", "62", "2018-10-11", "“掌上办事”推广的区民政局实践", "区民政局"),
+            ("萧山信息专报", "63", "2018-10-12", "出生“一件事”联办的南阳街道实践", "南阳街道"),
+        ],
+    )
+    asked: list[dict] = []
+    adoptions = read_adoptions([path], tmp_path, _index("xiaoshan-2018"), questions=asked)
+    assert adoptions["publication"].to_list() == ["萧山信息·专报"]
+    (q,) = asked
+    assert (q["type"], q["key"], q["file"], q["row"]) == (
+        "publication",
+        "专报",
+        "adoptions/a.csv",
+        2,
+    )
+    assert (q["publication"], q["date"], q["title"]) == (
+        "《专报》第62期",
+        "2018-10-11",
+        "“掌上办事”推广的区民政局实践",
+    )
+
+
 # 萧山 2018Q4: two rows of adoptions/2018q4.csv typed 「专报」 instead of 萧山信息·专报.
 Q4 = "adoptions/2018q4.csv"
 

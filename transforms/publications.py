@@ -277,9 +277,22 @@ def _add(layer: dict[str, list[str]], key: str, name: str) -> None:
 _HELD = "暂不计分"
 
 
-def question(resolution: Resolution, file: str, row: int | None, what: str) -> dict:
+def question(
+    resolution: Resolution,
+    file: str,
+    row: int | None,
+    what: str,
+    *,
+    issue: str | None = None,
+    when: str | None = None,
+    title: str | None = None,
+) -> dict:
     """The review row (transforms.schema.REVIEW) of a periodical name that fits several
-    periodicals: `what` says where it was typed (an article's title, 「报头」 …)."""
+    periodicals: `what` says where it was typed (an article's title, 「报头」 …); `issue`,
+    `when` and `title` (the row's issue number, date as written and title) fill the columns
+    saying what the question is about where the review list has them."""
+    from transforms.summary import issue_label  # the periodical and issue as bulletins print
+
     candidates = "、".join(resolution.candidates)
     again = (
         f"（已填写的答复「{resolution.answer}」不是本考核办法的刊物）" if resolution.answer else ""
@@ -289,6 +302,9 @@ def question(resolution: Resolution, file: str, row: int | None, what: str) -> d
         "key": resolution.key,
         "file": file,
         "row": row,
+        "publication": issue_label(resolution.typed, issue),
+        "date": when,
+        "title": title,
         "text": f"刊物「{resolution.typed}」：{what}" if what else f"刊物「{resolution.typed}」",
         "candidates": candidates,
         "reason": (
