@@ -386,3 +386,17 @@ def test_a_year_less_date_whose_evident_year_breaks_its_issue_order_is_asked():
     check = dates.check_adoption_dates(_frame(*rows, _row("11月2日", issue="第17期")), None)
     [q] = check.review.to_dicts()
     assert "11月2日" in q["text"] and "第16期为 2018-04-10" in q["reason"]
+
+
+def test_a_year_less_date_in_a_file_of_one_year():
+    year = [_row(f"2018-{m:02d}-15", file="y.csv") for m in (1, 4, 8, 12)]
+    q1 = [_row(f"2018-{m:02d}-15", file="q1.csv") for m in (1, 2, 3)]
+    for rows, typed, expected in [
+        (year, "1月1日", date(2018, 1, 1)),  # the file's year, though 2019-01-01 is near too
+        (q1, "12月28日", date(2017, 12, 28)),  # a late row of the quarter before
+        (q1, "7月1日", date(2018, 7, 1)),  # far from the rows: still the file's year
+    ]:
+        file = rows[0]["source_file"]
+        check = dates.check_adoption_dates(_frame(*rows, _row(typed, file=file)), None)
+        assert check.review.is_empty(), typed
+        assert check.frame["date"][-1] == expected, typed

@@ -126,20 +126,24 @@ def _distance(d: date, lo: date, hi: date) -> int:
 
 
 def _year_from_span(month: int, day: int, dates: list[date]) -> int | None:
-    """The one year that puts month-day inside the span of `dates` (else within a quarter
-    of it); None when no year or several do. With every date in one year and no year near,
-    that year (the file makes it evident)."""
+    """The year `dates` (a file's dated rows) make evident for month-day. All in one year:
+    that year, unless only the year before or after puts it within a quarter of them
+    (12月28日 in a sheet of January to March). Over several years: the one year that puts
+    it inside their span, else within a quarter of it; None when none or several do."""
     lo, hi = min(dates), max(dates)
     years = range(lo.year - 1, hi.year + 2)
     candidates = [(y, d) for y in years if (d := _with_year(y, month, day)) is not None]
+    if lo.year == hi.year:
+        own = _with_year(lo.year, month, day)
+        if own is not None and _distance(own, lo, hi) <= QUARTER_DAYS:
+            return lo.year
+        near = [y for y, d in candidates if y != lo.year and _distance(d, lo, hi) <= QUARTER_DAYS]
+        return near[0] if len(near) == 1 else lo.year
     inside = [y for y, d in candidates if lo <= d <= hi]
     if inside:
         return inside[0] if len(inside) == 1 else None
     near = [y for y, d in candidates if _distance(d, lo, hi) <= QUARTER_DAYS]
-    if near:
-        return near[0] if len(near) == 1 else None
-    own = {d.year for d in dates}
-    return own.pop() if len(own) == 1 else None
+    return near[0] if len(near) == 1 else None
 
 
 def _year_near(month: int, day: int, ref: date) -> int | None:
