@@ -114,11 +114,14 @@ def run_period(
     issued: date | None = None,
     progress: Any = None,
     force: bool = False,
+    checked: steps.Inputs | None = None,
 ) -> RunOutcome:
     """Run a period end to end (inside a flow when called from `quarterly_bulletin`).
 
     `force` writes a new version even when the inputs are unchanged (after an upgrade of
-    kaohe or of its templates)."""
+    kaohe or of its templates). `checked` are the inputs `steps.check` read before the
+    flow started (`kaohe run`): used when the files still have the hashes they had then,
+    instead of reading them again."""
     ws = Workspace.load(workspace)
     per = Period.parse(period)
     with outputs.workspace_lock(ws.root):
@@ -137,7 +140,10 @@ def run_period(
 
         _echo(progress, "读取输入数据…")
         started = datetime.now(ZoneInfo(ws.timezone))
-        inputs = ingest_task(ws)
+        if checked is not None and checked.hashes == hashes:
+            inputs = checked
+        else:
+            inputs = ingest_task(ws)
         _echo(
             progress,
             f"  录用 {inputs.adoptions.height} 条，报送 {inputs.submissions.height} 条，"
@@ -242,6 +248,11 @@ def quarterly_bulletin(
     issued: date | None = None,
     progress: Any = None,
     force: bool = False,
+    checked: Any = None,
 ) -> RunOutcome:
-    """Score one period of a workspace and write its bulletin, statements and exports."""
-    return run_period(workspace, period, issued=issued, progress=progress, force=force)
+    """Score one period of a workspace and write its bulletin, statements and exports.
+
+    `checked`: the inputs `steps.check` read before the flow started (see `run_period`)."""
+    return run_period(
+        workspace, period, issued=issued, progress=progress, force=force, checked=checked
+    )
