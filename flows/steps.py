@@ -115,7 +115,8 @@ def check(ws: Workspace) -> Inputs:
     hashes = ws.input_hashes()
     inputs = ingest(ws, problems)
     inputs.hashes = hashes
-    if not problems:  # with a roster of its own that could not be read, names prove nothing
+    # Against a roster that could not be read whole, an unknown name proves nothing.
+    if not any(p.file == "units.csv" for p in problems.items):
         _match_event_units(inputs, ws.scheme.place_prefixes, problems)
     problems.raise_if_any()
     return inputs

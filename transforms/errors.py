@@ -42,9 +42,9 @@ class InputErrors(InputError):
 
     `problems` are the single errors, each a (file, row, message) record, in the order
     they were found. `str(err)` is the grouped report: one line per problem naming its
-    file and row, grouped per file (in order of the first problem of each file), at most
-    LINES_PER_FILE lines per file and then 「……另有 N 处」. `file`, `row` and `message` are
-    those of the first problem.
+    file and row, grouped per file (in order of the first problem of each file) and in row
+    order within a file, at most LINES_PER_FILE lines per file and then 「……另有 N 处」.
+    `file`, `row` and `message` are those of the first problem.
     """
 
     def __init__(self, problems: Iterable[InputError], per_file: int = LINES_PER_FILE):
@@ -68,6 +68,7 @@ class InputErrors(InputError):
             f"（{len(by_file)} 个文件），未生成任何文件；请逐一改正后重新运行："
         ]
         for file, problems in by_file.items():
+            problems.sort(key=lambda p: p.row or 0)  # stable: a row's problems stay in order
             lines += [f"  {p.format()}" for p in problems[: self.per_file]]
             if len(problems) > self.per_file:
                 where = f"{file}：" if file else ""
