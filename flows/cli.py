@@ -63,12 +63,13 @@ def run(directory: Path, period: str, issued, force: bool) -> None:
     from flows.workspace import Workspace
     from transforms.periods import Period
 
-    # A bad period or any bad input file or row fails here, all at once, before Prefect
-    # is imported and before its server starts.
-    Period.parse(period)
+    # A bad period, any bad input file or row (all of them at once) and a period without
+    # data fail here, before Prefect is imported and before its server starts.
+    per = Period.parse(period)
     ws = Workspace.load(directory)
     _say("检查输入数据…")
     checked = steps.check(ws)
+    steps.require_data(checked, per)
     _prefect_env()
     from flows.pipeline import quarterly_bulletin
 

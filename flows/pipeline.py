@@ -29,7 +29,6 @@ from flows.render import (
 from flows.workspace import Workspace
 from schemes.contract import ScoreResult
 from store.repository import Store
-from transforms.errors import InputError
 from transforms.periods import Period
 
 
@@ -149,12 +148,8 @@ def run_period(
             f"  录用 {inputs.adoptions.height} 条，报送 {inputs.submissions.height} 条，"
             f"事项 {inputs.events.height} 条",
         )
-        if steps.period_is_empty(inputs, per):
-            # A scheduled run before the quarter's data is in must not mail zeros to all.
-            raise InputError(
-                f"{per.title}没有任何录用、报送或事项数据，未生成通报：请先把该期的录用表"
-                "（adoptions/）和报送记录（submissions/）放进工作目录，再运行 kaohe run"
-            )
+        # A scheduled run before the quarter's data is in must not mail zeros to all.
+        steps.require_data(inputs, per)
         _echo(progress, "匹配单位、归并同一篇信息…")
         matched = match_task(inputs, ws)
         _echo(progress, f"  待核实 {matched.review.height} 项")

@@ -20,7 +20,7 @@ from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
 from transforms import commissions, grouping, linking, matching, schema
 from transforms import submissions as submission_kinds
-from transforms.errors import Problems
+from transforms.errors import InputError, Problems
 from transforms.periods import Period
 
 
@@ -143,6 +143,15 @@ def period_is_empty(inputs: Inputs, period: Period) -> bool:
         or dated(inputs.submissions, "time")
         or dated(inputs.events, "date")
     )
+
+
+def require_data(inputs: Inputs, period: Period) -> None:
+    """The InputError of a period without any data (`period_is_empty`)."""
+    if period_is_empty(inputs, period):
+        raise InputError(
+            f"{period.title}没有任何录用、报送或事项数据，未生成通报：请先把该期的录用表"
+            "（adoptions/）和报送记录（submissions/）放进工作目录，再运行 kaohe run"
+        )
 
 
 @contextmanager
