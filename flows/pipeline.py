@@ -26,7 +26,7 @@ from flows.render import (
     statement_batches,
     statement_jobs,
 )
-from flows.workspace import Workspace
+from flows.workspace import Workspace, not_data
 from schemes.contract import ScoreResult
 from store.repository import Store
 from transforms.periods import Period
@@ -107,6 +107,21 @@ def render_on_dask(
     return others[:2] + statements + others[2:]
 
 
+def _data_only(manifest: dict | None, ws: Workspace, per: Period) -> dict | None:
+    """A manifest as if its version had hashed only data: versions written before lock,
+    temporary and hidden files were left out (`flows.workspace.not_data`) may list an
+    Excel lock file `~$…xlsx` that has since disappeared, which is no change of the data."""
+    if not manifest or not manifest.get("inputs"):
+        return manifest
+    data = {p: h for p, h in manifest["inputs"].items() if not not_data(p)}
+    if len(data) == len(manifest["inputs"]):
+        return manifest
+    manifest = {**manifest, "inputs": data}
+    if manifest.get("kaohe") == outputs.KAOHE_VERSION:  # the hash is of this kaohe's
+        manifest["inputs_hash"] = outputs.inputs_hash(data, ws.scheme_id, per.label)
+    return manifest
+
+
 def run_period(
     workspace: str | Path,
     period: str,
@@ -128,7 +143,7 @@ def run_period(
         ihash = outputs.inputs_hash(hashes, ws.scheme_id, per.label)
         period_dir = ws.out_dir(per.label)
         previous_dir = outputs.latest_version_dir(period_dir)
-        previous = outputs.read_manifest(previous_dir)
+        previous = _data_only(outputs.read_manifest(previous_dir), ws, per)
         if previous and previous.get("inputs_hash") == ihash and not force:
             return RunOutcome(
                 per.label,

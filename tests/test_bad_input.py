@@ -8,6 +8,7 @@ The workspace is jiande-2018 with its own roster; 乾潭镇 is a town (乡镇（
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -19,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from flows import mail, render, steps
+from flows import mail, outputs, render, steps
 from flows.workspace import Workspace, init_workspace, not_data
 from transforms.errors import InputError, InputErrors
 from transforms.periods import Period
@@ -425,6 +426,22 @@ def test_an_excel_lock_file_appearing_and_disappearing_makes_no_new_version(tmp_
     lock.unlink()
     assert "未生成新版本" in run()
     assert sorted(p.name for p in (ws / "out" / "2018Q2").iterdir()) == ["v1"]
+
+    # v1 as an earlier kaohe wrote it, with the lock file hashed among its inputs: the
+    # lock file having gone is still no change, and a real change lists only data.
+    manifest_path = ws / "out" / "2018Q2" / "v1" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest["inputs"]["adoptions/~$2018年二季度录用登记.xlsx"] = "0" * 64
+    manifest["inputs_hash"] = outputs.inputs_hash(manifest["inputs"], "jiande-2018", "2018Q2")
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    assert "未生成新版本" in run()
+    _put(
+        ws, "adoptions/2018年二季度录用登记.csv", HEADER + GOOD.replace("2018-01-05", "2018-05-04")
+    )
+    assert "已生成 v2" in run()
+    v2 = json.loads((ws / "out" / "2018Q2" / "v2" / "manifest.json").read_text("utf-8"))
+    assert v2["changes"]["inputs"]["removed"] == []
+    assert v2["changes"]["inputs"]["changed"] == ["adoptions/2018年二季度录用登记.csv"]
 
 
 # --- every error at once, fast (issue 12) -----------------------------------------------
