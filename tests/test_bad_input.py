@@ -596,3 +596,18 @@ def test_a_run_with_five_typos_reports_them_all_before_prefect_and_writes_nothin
     assert [ln for ln in score.stderr.splitlines() if "第" in ln] == [
         ln for ln in proc.stderr.splitlines() if "第" in ln
     ]
+
+
+def test_a_report_of_several_problems_survives_pickling(ws):
+    # A scheduled run raises it inside Prefect, which may pickle it to another process.
+    import pickle
+
+    _put(ws, "adoptions/a.csv", HEADER + GOOD.replace("2018-01-05", "2018-02-30") * 2)
+    with pytest.raises(InputErrors) as info:
+        steps.ingest(Workspace.load(ws))
+    again = pickle.loads(pickle.dumps(info.value))
+    assert str(again) == str(info.value)
+    assert [(p.file, p.row) for p in again.problems] == [
+        ("adoptions/a.csv", 2),
+        ("adoptions/a.csv", 3),
+    ]

@@ -36,6 +36,9 @@ class InputError(Exception):
         """The problems this error reports: itself alone."""
         return [self]
 
+    def __reduce__(self):  # pickled (by Prefect, by a process pool) with file and row
+        return (type(self), (self.message, self.file, self.row))
+
 
 class InputErrors(InputError):
     """Several problems found in one pass over the inputs, reported together.
@@ -58,6 +61,9 @@ class InputErrors(InputError):
     @property
     def problems(self) -> list[InputError]:
         return list(self._problems)
+
+    def __reduce__(self):
+        return (type(self), (self._problems, self.per_file))
 
     def format(self) -> str:
         by_file: dict[str, list[InputError]] = {}
