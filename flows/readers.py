@@ -28,6 +28,7 @@ import polars as pl
 from flows.workspace import not_data
 from transforms.bulk import PY_SPACE
 from transforms.errors import InputError, Problems
+from transforms.publications import PublicationIndex, normalize_publication, question
 from transforms.schema import ADOPTIONS, DECISIONS, EVENTS, SUBMISSIONS, UNITS, conform, empty
 
 __all__ = [
@@ -143,19 +144,6 @@ def normalize_header(name: str) -> str:
     s = unicodedata.normalize("NFKC", str(name)).translate(_INVISIBLE).lower()
     s = re.sub(r"\s+", "", s).strip("*")
     return _HEADER_NOTE.sub("", s)
-
-
-_PUB_DROP = dict.fromkeys(map(ord, "《》〈〉<>\"'“”‘’「」『』〝〞"), None)
-_PUB_DOTS = dict.fromkeys(map(ord, "・•‧∙⋅.･"), "·")
-
-
-def normalize_publication(name: str) -> str:
-    """A periodical name for matching: 《建德政务・动态》, 建德政务·动态 and their full-width
-    variants all give `建德政务·动态`. Drops book-title marks and quotes, applies NFKC, unifies
-    middle dots (·・•‧．) to `·` and removes whitespace."""
-    s = unicodedata.normalize("NFKC", str(name)).translate(_INVISIBLE)
-    s = s.translate(_PUB_DROP).translate(_PUB_DOTS)
-    return re.sub(r"\s+", "", s)
 
 
 class _DropPunctuation(dict):
@@ -722,14 +710,19 @@ def read_adoptions(
     workspace: Path,
     publication_names: Mapping[str, str],
     documents: pl.DataFrame | None = None,
+    questions: list[dict] | None = None,
     problems: Problems | None = None,
 ) -> pl.DataFrame:
     """Read adoption lists (录用/采用情况) into ADOPTIONS.
 
-    `publication_names` maps every accepted spelling, normalised with
-    `normalize_publication`, to the scheme's canonical periodical name. Files are read in
+    `publication_names` is the scheme's `transforms.publications.PublicationIndex` (with the
+    user's answers), or a plain {spelling: canonical name} mapping. Files are read in
     sorted order. `documents` are adoptions read from issue documents
     (`flows.issue_documents.read_issues`), merged after the spreadsheets.
+
+    A periodical written so that it fits several periodicals (萧山's 「专报」) is a question:
+    the row is held back and its review row (type `publication`) appended to `questions`;
+    without `questions` it is an error. A name that fits none is an error.
 
     One adoption per (publication, issue number, date, normalised title) — the
     `adoption_key`, which does not depend on how the units are written: the same issue
@@ -741,19 +734,32 @@ def read_adoptions(
     problems added to `problems`.
     """
     problems, own = _collector(problems)
-    known = {normalize_publication(k): v for k, v in publication_names.items()}
-    known_list = "、".join(dict.fromkeys(publication_names.values()))
+    index = PublicationIndex.from_names(publication_names)
 
-    def periodical(row: Mapping[str, str | None], file: str, n: int) -> str:
+    def periodical(row: Mapping[str, str | None], file: str, n: int) -> str | None:
+        """The row's periodical; None when it fits several and became a question."""
         written = _required_text(row, "publication", file, n)
-        publication = known.get(normalize_publication(written))
-        if publication is None:
+        found = index.resolve(written)
+        if found.name is not None:
+            return found.name
+        if found.ambiguous and questions is not None:
+            title, issue = row["title"], row["issue"]
+            asked = question(
+                found, file, n, title or "", issue=issue, when=row["date"], title=title
+            )
+            questions.append(asked)
+            return None
+        if found.ambiguous:
             raise InputError(
-                f"刊物「{written}」不在本考核办法的刊物之列；可用的刊物：{known_list}",
+                f"刊物「{written}」可指多个刊物（{'、'.join(found.candidates)}）：请写全称",
                 file=file,
                 row=n,
             )
-        return publication
+        raise InputError(
+            f"刊物「{written}」不在本考核办法的刊物之列；可用的刊物：{index.known_list()}",
+            file=file,
+            row=n,
+        )
 
     records = []
     for path in _table_paths(paths):
@@ -770,7 +776,7 @@ def read_adoptions(
         df, row_numbers = table
         attempt = problems.attempt
         for n, row in zip(row_numbers, _rows(df), strict=True):
-            publication = attempt(periodical, row, file, n)
+            publication = attempt(periodical, row, file, n)  # None: a question, or bad
             d = attempt(_required_date, row, "date", file, n)
             title = attempt(_required_text, row, "title", file, n)
             units_raw = attempt(_required_text, row, "units", file, n)
