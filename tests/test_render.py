@@ -96,13 +96,20 @@ def test_bulletin_pdf_text(out):
     assert TITLE in f
     assert "建政办〔2018〕15号" in f
     assert "各乡镇人民政府、街道办事处，市政府各部门、单位：" in f
-    # overall figures: 9 submissions (towns 4, A 4, unknown 1); 5 adoptions, 4 articles
-    assert "共报送政务信息9条" in f and "乡镇（街道）4条" in f and "A类4条" in f
-    assert "本级刊物采用3篇次、上报0篇次、被上级刊物采用2篇次" in f
+    # overall figures: 8 submissions of the roster's units (towns 4, A 4; the unknown
+    # sender is left out, never printed as 未识别单位); 5 adoptions, 4 articles
+    assert "据报送邮件记录，全市各单位共报送政务信息8条，其中乡镇（街道）4条、A类4条；" in f
+    assert "未识别" not in f
+    # nothing in the scheme is reported up (上报…): no 「上报0篇次」 beside the adoptions above
+    assert "各级刊物共采用各单位信息5篇次（4篇），其中本级刊物采用3篇次、被上级刊物采用2篇次（" in f
+    assert "上报" not in f
     assert "获领导批示1件" in f and "本级刊物编发3期" in f
     assert "依据《2018年全市政务信息工作考核办法》（建政办函〔2018〕22号）" in f
-    # praise with points
-    assert "新安江街道（40分）" in f and "市发改局（18分）" in f and "市公安局（16分）" in f
+    # praise: only 新安江街道 met its target (30); nobody of A did
+    assert "对完成本季度目标任务、在本类别得分排名前三（含并列）的单位予以通报表扬" in f
+    assert "乡镇（街道）：新安江街道（40分）。" in f
+    assert "A类：本季度无单位完成目标分值，暂不通报表扬。" in f
+    assert "寿昌镇（4分" not in f.split("通报表扬")[2].split("工作亮点")[0]
     # problems
     assert "零报送单位" in f and "零采用单位" in f and "市/区联络办" in f
     assert "未达到本期目标分值的单位共5个" in f
@@ -281,6 +288,9 @@ def test_statements_explain_the_points(out):
 
 
 def test_without_mail_logs_and_with_corrections(tmp_path):
+    """A rerun after the office answered a question and corrected a date: the 更正说明 is
+    one paragraph saying which answer and which row changed, in words; the unit whose
+    points changed is in an attachment, the rank-only changes are one sentence."""
     d = sample()
     ctx = make_context(
         submissions=d["submissions"].clear(),
@@ -288,9 +298,37 @@ def test_without_mail_logs_and_with_corrections(tmp_path):
         changes={
             "previous": 1,
             "units": [
-                {"unit": "市发改局", "before": 10, "after": 18, "rank_before": 2, "rank_after": 1}
+                {"unit": "市发改局", "before": 10, "after": 18, "rank_before": 2, "rank_after": 1},
+                {"unit": "市公安局", "before": 16, "after": 16, "rank_before": 1, "rank_after": 2},
+                {"unit": "寿昌镇", "before": 4, "after": 4, "rank_before": 3, "rank_after": 2},
             ],
-            "inputs": {"added": [], "removed": [], "changed": ["events/2018.csv"]},
+            "inputs": {
+                "added": [],
+                "removed": [],
+                "changed": ["adoptions/2018.csv", "decisions.csv", "events/2018.csv"],
+            },
+            "decisions": {
+                "added": [{"type": "unit", "key": "市文广局", "answer": "市文化广电新闻出版局"}],
+                "changed": [],
+                "removed": [],
+            },
+            "rows": {
+                "dates": [
+                    {
+                        "file": "adoptions/2018.csv",
+                        "row": 12,
+                        "publication": "建德政务·动态",
+                        "issue": "13",
+                        "date": "2018-06-19",
+                        "before": "2017-06-19",
+                        "title": "防汛演练",
+                        "units": "市发改局",
+                    }
+                ],
+                "units": [],
+                "added": [],
+                "removed": [],
+            },
             "ledger": {
                 "added": [
                     {
@@ -310,10 +348,19 @@ def test_without_mail_logs_and_with_corrections(tmp_path):
     assert "本期未导入报送邮件记录" in f
     assert "零报送单位" not in f  # nobody can be named without mail logs
     assert "零采用单位" in f
-    assert "更正说明" in f and "本通报为第2版，更正第1版通报" in f
-    assert "市发改局：得分由10分更正为18分，排名由第2名更正为第1名" in f
-    assert "修改数据文件：events/2018.csv" in f
-    assert "新增计分：市发改局8分（约稿）" in f
+    note = f.split("更正说明：")[1].split("据报送邮件记录")[0].split("2018年第二季度，")[0]
+    assert note == (
+        "本通报为第2版，更正第1版通报。更正原因：将“市文广局”认定为市文化广电新闻出版局；"
+        "adoptions/2018.csv第12行《防汛演练》（《建德政务·动态》第13期）的日期由2017-06-19"
+        "改为2018-06-19；修改数据文件events/2018.csv。据此更正1个单位的得分（更正前后对照见"
+        "附件4），另有2个单位得分不变、排名随之调整。其余内容以本版为准。"
+    )
+    # the answer explains decisions.csv, the row adoptions/2018.csv: no bare file names
+    assert "decisions.csv" not in f and "修改数据文件adoptions" not in f
+    assert "附件：" in f and "4．第2版更正前后得分对照" in f
+    rows = layout_rows(tmp_path / "bulletin.pdf")
+    assert ["市发改局", "10", "18", "2", "1", "＋约稿8分"] in rows
+    assert not any(r[:1] in (["市公安局"], ["寿昌镇"]) and "16" in r[1:3] for r in rows[-6:])
     st = flat(pdftext(tmp_path / "statements" / "新安江街道.pdf"))
     assert "报送（条）未统计" in st and "按报送情况计分的条款未适用" in st
     # the unit's own statement says what changed since version 1

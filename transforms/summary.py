@@ -235,8 +235,6 @@ class Overview:
     by_publication: list[tuple[str, int]]
     instructions: int
     issues: int  # distinct (publication, issue) of the office's own periodicals
-    #: the scheme has periodicals of the 上报 category (the office reporting up, 银川)
-    has_upward: bool = False
 
 
 def group_order(scheme_groups: Sequence[Any], scores: pl.DataFrame) -> list[str]:
@@ -326,7 +324,6 @@ def overview(
         by_publication=[(p, n) for p, n in by_pub],
         instructions=instruction_count(ledger, events, period),
         issues=issues if own.height else 0,
-        has_upward=any(level_category(p, own_level(publications)) == UPWARD for p in publications),
     )
 
 
@@ -525,17 +522,6 @@ def praise(scheme_groups: Sequence[Any], scores: pl.DataFrame, n: int = 3) -> li
             }
         )
     return out
-
-
-def top_units(
-    scheme_groups: Sequence[Any], scores: pl.DataFrame, n: int = 3
-) -> list[tuple[str, list[tuple[str, float]]]]:
-    """(group, [(unit, points)]) of `praise`, for groups that name somebody."""
-    return [
-        (p["group"], [(u["unit"], u["points"]) for u in p["units"]])
-        for p in praise(scheme_groups, scores, n)
-        if p["units"]
-    ]
 
 
 def zero_submission_units(
