@@ -164,7 +164,8 @@ def run_period(
             changes = None
             # what the next run compares with: the answers in force, the period's rows
             decisions = ch.decision_records(inputs.decisions)
-            adoption_rows = ch.adoption_records(inputs.adoptions, per)
+            before_files = {r.get("file") for r in (previous or {}).get("adoption_rows") or []}
+            adoption_rows = ch.adoption_records(inputs.adoptions, per, sorted(before_files))
             if previous is not None:
                 changes = {
                     "previous": previous.get("version"),

@@ -664,3 +664,123 @@ def test_notices_in_the_bulletin_and_the_statement():
     assert "通报批评" not in bulletin_text(make_context()).split("存在问题")[1].split("约稿")[0]
     empty = make_context(result=ScoreResult(period=Q2, ledger=r.ledger, scores=r.scores, notices=notices.clear()))  # fmt: skip
     assert "予以通报批评" not in bulletin_text(empty)
+
+
+# --------------------------------------------------------------------------- issue 12
+
+
+def _example_context(tmp_path: Path, extra_rows: str, period: str = "2018Q2") -> ReportContext:
+    """The bundled 建德 example (a copy) with `extra_rows` appended to its 2018Q2 adoption
+    sheet, read, matched and scored by the real steps (no Prefect, no PDF)."""
+    from examples_e2e import copy_example
+
+    from flows import steps
+    from flows.workspace import Workspace
+    from transforms.periods import Period
+
+    root = copy_example(tmp_path, "jiande-2018")
+    with open(root / "adoptions" / "2018q2.csv", "a", encoding="utf-8") as f:
+        f.write(extra_rows)
+    ws = Workspace.load(root)
+    per = Period.parse(period)
+    matched = steps.match_and_group(steps.ingest(ws), ws.scheme)
+    result = steps.score(matched, ws.scheme, per)
+    return ReportContext(
+        scheme=ws.scheme,
+        office=ws.office,
+        period=per,
+        result=result,
+        units=matched.inputs.units,
+        adoptions=matched.inputs.adoptions,
+        adoption_units=matched.inputs.adoption_units,
+        submissions=matched.inputs.submissions,
+        events=matched.inputs.events,
+        links=matched.links,
+        review=matched.review,
+        issued=date(2018, 7, 5),
+        version=1,
+    )
+
+
+UNKNOWN_ROWS = (
+    "建德政务·动态,15,2018-05-10,文化惠民工程进农村,市文广局,动态\n"
+    "杭州政务,70,2018-05-20,全域旅游新格局,旅游局,要情\n"
+    "建德政务·动态,16,2018-05-21,档案数字化助力营商环境,市档案局、发改局,动态\n"
+)
+
+
+def test_unresolved_names_stay_out_of_the_public_bulletin(tmp_path):
+    """Issue 12: the bulletin printed 市文广局, 旅游局 … in 工作亮点 and 附件 and said
+    「未识别单位2条」. Printed names that match no unit of the roster (the example's
+    老干部局 and three more rows) appear nowhere in the bulletin or the statements; an
+    article of 发改局 and an unknown unit is listed as 发改局's; the overall count of
+    adoptions is the article list's; the office's note names every row left out."""
+    from flows.render import bulletin_context, office_note
+
+    ctx = _example_context(tmp_path, UNKNOWN_ROWS)
+    f = bulletin_text(ctx)
+    for raw in (
+        "文广局",
+        "旅游局",
+        "档案局",
+        "老干部局",
+        "未识别",
+        "文化惠民工程进农村",
+        "全域旅游",
+    ):
+        assert raw not in f, raw
+    assert "档案数字化助力营商环境发改局" in f  # the article list: title, then its unit
+    data = bulletin_context(ctx)
+    assert data["ov"].adoptions_total == len(data["articles"])
+    assert f"各级刊物共采用各单位信息{len(data['articles'])}篇次" in f
+    for s in statement_jobs_texts(ctx):
+        assert "文广局" not in s and "旅游局" not in s and "档案局" not in s
+    note = office_note(ctx)
+    assert (
+        "adoptions/2018q2.csv 第314行：《建德政务·动态》第15期 2018-05-10《文化惠民工程进农村》，署名「市文广局」"
+        in note
+    )
+    assert "adoptions/2018q2.csv 第315行" in note and "署名「旅游局」" in note
+    assert "署名「市老干部局」" in note
+    assert "部分署名单位未能识别的联合供稿 1 条" in note and "已识别：发改局" in note
+    assert "review.csv" in note
+
+
+def statement_jobs_texts(ctx: ReportContext) -> list[str]:
+    from flows.render import environment, statement_jobs
+
+    tpl = environment().get_template("statement.html.j2")
+    return [_visible(tpl.render(data, inline_css=None)) for _, data in statement_jobs(ctx)]
+
+
+def test_praise_when_nobody_met_the_target():
+    """Issue 12: 「前三名」 praised four towns on 4 points that had missed their 30-point
+    target. Nobody praised who missed the target; said so, per group or for all."""
+    import polars as pl
+
+    d = sample()
+    scores = d["result"].scores
+    f = bulletin_text(_with(scores.with_columns(target_met=pl.lit(False))))
+    praise = f.split("一、通报表扬")[1].split("二、")[0]
+    assert praise == "本季度各类别均无单位完成目标分值，暂不通报表扬。"
+    # four towns tied on 4 points, targets not judged this period: 并列, never 「前三名」 alone
+    towns = scores.filter(pl.col("group") == "乡镇（街道）")
+    tied = pl.concat(
+        [
+            towns.with_columns(
+                points=pl.lit(4.0), rank=pl.lit(1), target_met=pl.lit(None, pl.Boolean)
+            ),
+            towns.head(1).with_columns(
+                unit=pl.lit("大同镇"),
+                points=pl.lit(4.0),
+                rank=pl.lit(1),
+                target_met=pl.lit(None, pl.Boolean),
+            ),
+        ]
+    )
+    f = bulletin_text(_with(tied))
+    assert "对在本类别得分排名前三（含并列）的单位予以通报表扬" in f
+    assert (
+        "乡镇（街道）：大同镇（4分，并列第1名）、寿昌镇（4分，并列第1名）、"
+        "新安江街道（4分，并列第1名）、洋溪街道（4分，并列第1名）。"
+    ) in f

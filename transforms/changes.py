@@ -54,14 +54,17 @@ def decision_records(decisions: pl.DataFrame) -> list[dict[str, str]]:
     return [{"type": t, "key": k, "answer": a} for (t, k), a in sorted(rows.items())]
 
 
-def adoption_records(adoptions: pl.DataFrame, period: Period) -> list[dict[str, Any]]:
-    """The adoption rows of every file that holds a row of `period` (so that a row whose
-    date moves into or out of the period is seen), as plain dicts file, row, publication,
-    issue, date (ISO), title, units; only the period's rows beyond RECORDS_MAX."""
+def adoption_records(
+    adoptions: pl.DataFrame, period: Period, files: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """The adoption rows of every file that holds a row of `period`, or is among `files`
+    (those of the previous version), so that a row whose date moves into or out of the
+    period is seen, as plain dicts file, row, publication, issue, date (ISO), title,
+    units; only the period's rows beyond RECORDS_MAX."""
     if adoptions is None or not adoptions.height:
         return []
     in_period = pl.col("date").is_between(period.start, period.end)
-    files = adoptions.filter(in_period)["source_file"].unique().to_list()
+    files = list(set(adoptions.filter(in_period)["source_file"].to_list()) | set(files))
     df = adoptions.filter(pl.col("source_file").is_in(files) | in_period)
     if df.height > RECORDS_MAX:
         df = adoptions.filter(in_period)
@@ -155,10 +158,11 @@ def diff_adoption_rows(
 # --------------------------------------------------------------------------- words
 
 
-def _article(r: dict) -> str:
+def _article(r: dict, with_date: bool = False) -> str:
     issue = str(r.get("issue") or "").strip()
     issue = f"第{issue}期" if issue.isdigit() else issue
-    return f"《{r.get('title')}》（《{r.get('publication')}》{issue}）"
+    when = f"，{r.get('date')}" if with_date else ""
+    return f"《{r.get('title')}》（《{r.get('publication')}》{issue}{when}）"
 
 
 def _where(r: dict) -> str:
@@ -199,7 +203,7 @@ def describe_row(r: dict, kind: str) -> str:
     if kind == "units":
         return f"{where}{_article(r)}的署名单位作了更正"
     word = "新增录用" if kind == "added" else "删除录用"
-    return f"{word}{_article(r)}（{r['date']}）"
+    return f"{word}{_article(r, with_date=True)}"
 
 
 def _counted(items: list[str], word: str) -> list[str]:
