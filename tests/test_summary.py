@@ -974,3 +974,24 @@ def _with_unresolved(d: dict) -> dict:
         "adoptions": pl.concat([d["adoptions"], extra]),
         "adoption_units": pl.concat([d["adoption_units"], au]),
     }
+
+
+def test_year_to_date_leaders_keep_a_tie_for_the_third_place():
+    """Four units, the third and fourth on 4 points: both are listed (前三名（含并列）),
+    never three of four equals picked by name."""
+    scores = pl.DataFrame(
+        {"unit": ["甲镇", "乙镇", "丙镇", "丁镇"], "group": ["乡镇"] * 4},
+        schema={"unit": pl.String, "group": pl.String},
+    )
+    quarters = pl.DataFrame(
+        {
+            "unit": ["甲镇", "乙镇", "丙镇", "丁镇"],
+            "period": ["2018Q1"] * 4,
+            "points": [9.0, 6.0, 4.0, 4.0],
+        }
+    )
+    ytd = sm.year_to_date(quarters, scores, ["乡镇"], 2018)
+    assert ytd.leaders == [("乡镇", [("甲镇", 9.0), ("乙镇", 6.0), ("丁镇", 4.0), ("丙镇", 4.0)])]
+    assert ytd.tied
+    ytd = sm.year_to_date(quarters.head(3), scores, ["乡镇"], 2018)
+    assert len(ytd.leaders[0][1]) == 3 and not ytd.tied

@@ -1003,8 +1003,14 @@ class YearToDate:
     quarters: list[str]  # 一季度 … 四季度
     #: (group, [total points per quarter or None when the quarter is not scored yet])
     totals: list[tuple[str, list[float | None]]]
-    #: (group, [(unit, year-to-date points)]) — the first three of each group
+    #: (group, [(unit, year-to-date points)]) — the first three of each group, with
+    #: every unit that ties the third
     leaders: list[tuple[str, list[tuple[str, float]]]]
+
+    @property
+    def tied(self) -> bool:
+        """Some group lists more than three leaders (a tie for the third place)."""
+        return any(len(units) > 3 for _, units in self.leaders)
 
 
 def year_to_date(
@@ -1032,11 +1038,10 @@ def year_to_date(
         if not any((g, p) in sums for p in labels):
             continue
         totals.append((g, [sums.get((g, p), 0.0) if p in scored else None for p in labels]))
-        top = (
-            ytd.filter(pl.col("group") == g)
-            .sort(["points", "unit"], descending=[True, False])
-            .head(3)
-        )
+        top = ytd.filter(pl.col("group") == g).sort(["points", "unit"], descending=[True, False])
+        # the first three and whoever ties the third (never three of four equals)
+        third = top["points"].head(3).min()
+        top = top.filter(pl.col("points") >= third) if third is not None else top.head(0)
         leaders.append((g, top.select("unit", "points").rows()))
     cn = "一二三四"
     return YearToDate([f"{cn[i]}季度" for i in range(4)], totals, leaders)
