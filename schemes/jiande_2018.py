@@ -2,7 +2,7 @@
 
 Quarterly ranking in four groups turns the quarter's information points into rank points
 (assessment); the year sums the quarters and draws the 30% line. Readings J1–J9 of
-DESIGN.md apply; see docs/schemes.md for clause -> rule -> test.
+docs/readings.md apply; see docs/schemes.md for clause -> rule -> test.
 """
 
 from __future__ import annotations

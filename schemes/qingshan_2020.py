@@ -3,7 +3,7 @@
 Points add up across periodicals and instruction levels (累计); the year is the sum of the
 year's points, less 2 points per submission missing below the group's yearly target; the
 yearly targets on submissions and adoptions (综合类 included) decide `target_met`, and the
-quarterly bulletins show each unit's progress against them. Readings Q1–Q4 of DESIGN.md
+quarterly bulletins show each unit's progress against them. Readings Q1–Q4 of docs/readings.md
 apply; see docs/schemes.md for clause -> rule -> test.
 """
 

@@ -2,7 +2,7 @@
 
 Monthly basic tasks (基本任务), points per article 就高 across levels, leader instruction and
 media bonuses 就高, deductions, and an annual target per group (A 90, B 60, C 30); the
-不列入考核 units are listed but never scored. Readings X1–X4 of DESIGN.md apply; see
+不列入考核 units are listed but never scored. Readings X1–X4 of docs/readings.md apply; see
 docs/schemes.md for clause -> rule -> test.
 """
 

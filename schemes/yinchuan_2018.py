@@ -5,7 +5,7 @@ score their highest periodical only (就高); leader instructions add per level;
 adds, an unfinished 约稿 deducts. Two quarters below quota in a row bring a 通报批评; each
 通报批评 and a year without any adoption cost the unit in the annual performance assessment
 (绩效扣分, reported in the `assessment` column, never subtracted from the points). The year
-sums the quarters and ranks them. Readings Y1–Y3 of DESIGN.md apply; see docs/schemes.md
+sums the quarters and ranks them. Readings Y1–Y3 of docs/readings.md apply; see docs/schemes.md
 for clause -> rule -> test.
 """
 

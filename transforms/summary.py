@@ -31,7 +31,7 @@ from transforms.schema import (
 
 _CN_DIGITS = "〇一二三四五六七八九"
 
-#: The three categories of the overall adoption figures (DESIGN, bulletin item 2).
+#: The three categories of the overall adoption figures in the bulletin's first paragraph.
 OWN, UPWARD, ABOVE = "本级", "上报", "上级"
 
 #: Unit of a group that the bulletin cannot place (a submission from an unknown sender).
