@@ -132,7 +132,7 @@ def test_decisions_in_words():
         "将“市文广局”认定为市文化广电新闻出版局",
         "将“旅游局”的认定由旅游商务局改为忽略",
     ]
-    assert ch.diff_decisions(None, after) == {"added": [], "changed": [], "removed": []}
+    assert ch.diff_decisions(None, after) is None  # an older version: not comparable
 
 
 def test_correction_one_paragraph_and_an_attachment():
@@ -170,6 +170,22 @@ def test_correction_one_paragraph_and_an_attachment():
         ("环保局", "A", "－约稿6分"),
     ]
     assert c.rank_only == 28
-    # without a decision to explain it, the changed file is named
+    # a previous version that kept no decisions: only the file can be named
     c = ch.correction({"previous": 1, "inputs": {"changed": ["decisions.csv"]}, "units": []})
     assert c.reasons == ["修改数据文件decisions.csv"]
+    # an adoption file whose rows of the period did not change is named; one whose rows
+    # are described is not
+    row = {"file": "adoptions/q2.csv", "row": 2, "publication": "建德政务·动态", "issue": "1"}
+    c = ch.correction(
+        {
+            "previous": 1,
+            "inputs": {"changed": ["adoptions/q2.csv", "adoptions/q3.csv"]},
+            "decisions": {"added": [], "changed": [], "removed": []},
+            "rows": {"added": [{**row, "date": "2018-05-01", "title": "甲"}]},
+            "units": [],
+        }
+    )
+    assert c.reasons == [
+        "新增录用《甲》（《建德政务·动态》第1期，2018-05-01）",
+        "修改数据文件adoptions/q3.csv",
+    ]

@@ -88,11 +88,12 @@ def adoption_records(
 # --------------------------------------------------------------------------- diffs
 
 
-def diff_decisions(before: list[dict] | None, after: list[dict]) -> dict[str, list[dict]]:
-    """Decisions added, changed (dicts type, key, before, answer) and removed; all empty
-    when the previous version kept no decisions (made by an older kaohe)."""
+def diff_decisions(before: list[dict] | None, after: list[dict]) -> dict[str, list[dict]] | None:
+    """Decisions added, changed (dicts type, key, before, answer) and removed; None when
+    the previous version kept no decisions (made by an older kaohe): then only the file
+    can be named."""
     if before is None:
-        return {"added": [], "changed": [], "removed": []}
+        return None
     b = {(d["type"], d["key"]): d["answer"] for d in before}
     a = {(d["type"], d["key"]): d["answer"] for d in after}
     return {
@@ -251,15 +252,17 @@ def correction(
     events, the roster)."""
     groups = groups or {}
     reasons: list[str] = []
-    dec = changes.get("decisions") or {}
+    dec = changes.get("decisions")  # None: not comparable, decisions.csv is named
     words = [
-        describe_decision(d, titles) for key in ("added", "changed") for d in dec.get(key) or []
+        describe_decision(d, titles)
+        for key in ("added", "changed")
+        for d in (dec or {}).get(key) or []
     ]
     words += [
         f"撤销对{TYPE_LABELS.get(d['type'], d['type'])}“{d['key']}”的认定"
         if d["type"] == "unit"
         else f"撤销对{TYPE_LABELS.get(d['type'], d['type'])}核实事项的答复"
-        for d in dec.get("removed") or []
+        for d in (dec or {}).get("removed") or []
     ]
     reasons += _counted(words, "核实事项答复")
     rows = changes.get("rows") or {}
@@ -274,14 +277,13 @@ def correction(
             reasons += [describe_row(r, kind) for r in items]
     inputs = changes.get("inputs") or {}
     if isinstance(inputs, dict):
-        explained = bool(rows and any(rows.values()))
+        # named by their rows or answers above: the adoption files whose rows of the
+        # period changed, decisions.csv when the answers in force could be compared
+        explained = {str(r.get("file")) for kind in rows.values() for r in kind or []}
+        if dec is not None:
+            explained.add("decisions.csv")
         for key, word in (("added", "新增"), ("changed", "修改"), ("removed", "删除")):
-            files = [
-                str(f)
-                for f in inputs.get(key) or []
-                if not (str(f) == "decisions.csv" and dec)
-                and not (str(f).startswith("adoptions/") and explained)
-            ]
+            files = [str(f) for f in inputs.get(key) or [] if str(f) not in explained]
             if files:
                 reasons.append(f"{word}数据文件{'、'.join(files)}")
     else:
