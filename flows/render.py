@@ -68,7 +68,9 @@ class ReportContext:
     requirements: str = sm.DEFAULT_REQUIREMENTS
     #: {"previous": int, "units": [{"unit","before","after","rank_before","rank_after"}],
     #:  "inputs": {"added","removed","changed": [file]} or [str | dict, ...],
-    #:  optional "ledger": {"added","removed": [LEDGER row dicts]}, optional "reason": str}
+    #:  optional "ledger": {"added","removed": [LEDGER row dicts]}, optional "decisions"
+    #:  (transforms.changes.diff_decisions), optional "rows" (diff_adoption_rows),
+    #:  optional "reason": str (said when nothing else explains the correction)}
     changes: dict | None = None
     #: optional: EVENTS + unit; when given, leader instructions are counted from it,
     #: else from the ledger rows whose rule names 批示
