@@ -27,6 +27,7 @@ from flows.workspace import DOCUMENT_SUFFIXES
 from transforms import issue_text
 from transforms.errors import InputError
 from transforms.issue_text import Line
+from transforms.publications import PublicationIndex, Resolution, publication_key, question
 from transforms.schema import ADOPTIONS, REVIEW, empty
 
 __all__ = [
@@ -373,23 +374,25 @@ def document_lines(path: Path, file: str | None = None) -> list[Line]:
 # --------------------------------------------------------------------------- issues → rows
 
 
-def _flat(name: str) -> str:
-    return readers.normalize_publication(name).replace("·", "")
-
-
-def _periodical(candidates: list[str], known: Mapping[str, str]) -> str | None:
-    """The scheme's periodical named by the masthead: exactly, without the middle dot
-    (「建德政务 动态」), over two masthead lines, or contained in a line."""
-    flat = {_flat(k): v for k, v in known.items()}
-    tries = list(candidates) + [a + b for a, b in zip(candidates, candidates[1:], strict=False)]
-    for c in tries:
-        if (hit := known.get(readers.normalize_publication(c))) or (hit := flat.get(_flat(c))):
-            return hit
-    for c in tries:
-        inside = [k for k in flat if k and k in _flat(c)]
-        if inside:
-            return flat[max(inside, key=len)]
-    return None
+def _periodical(candidates: list[str], index: PublicationIndex) -> Resolution | None:
+    """The scheme's periodical named by the masthead: a line or up to three consecutive
+    lines (the name large, its sub-title 「动  态」 spaced out below it) that spell a name,
+    an alias or a short form of it (any dots, spaces, marks), else a line holding a name;
+    a resolution that fits several periodicals (「专报」) when nothing better is printed;
+    None when no periodical of the scheme is named."""
+    n = len(candidates)
+    windows = [" ".join(candidates[i : i + w]) for w in (3, 2, 1) for i in range(n - w + 1)]
+    ambiguous = None
+    for text in windows:
+        found = index.resolve(text)
+        if found.name is not None:
+            return found
+        if found.ambiguous and ambiguous is None:
+            ambiguous = found
+    for text in candidates:
+        if hit := index.contained(text):
+            return Resolution(text, publication_key(text), hit, (hit,))
+    return ambiguous
 
 
 def read_issue(
@@ -408,15 +411,20 @@ def read_issue(
     file = readers._rel(path, workspace)
     lines = document_lines(path, file)
     masthead, articles = issue_text.parse_issue(lines)
-    known = {readers.normalize_publication(k): v for k, v in publication_names.items()}
-    publication = _periodical(masthead["periodical_candidates"], known)
-    if publication is None:
+    index = PublicationIndex.from_names(publication_names)
+    found = _periodical(masthead["periodical_candidates"], index)
+    if found is None:
         printed = masthead["periodical"] or "（无）"
         raise InputError(
             f"报头中找不到本考核办法的刊物（识别到「{printed}」）；"
-            f"可用的刊物：{'、'.join(dict.fromkeys(publication_names.values()))}",
+            f"可用的刊物：{index.known_list()}",
             file=file,
         )
+    if found.name is None:  # a short name several periodicals share: ask, hold the issue
+        what = f"报头（本期{len(articles)}篇文章暂不计分）"
+        when = masthead["date"].isoformat() if masthead["date"] else None
+        return [], [question(found, file, None, what, issue=masthead["issue"], when=when)]
+    publication = found.name
     when = masthead["date"]
     if when is None:
         raise InputError("报头和版记中找不到出刊日期（如 2018年5月3日）", file=file)

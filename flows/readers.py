@@ -24,6 +24,7 @@ import polars as pl
 
 from transforms.bulk import PY_SPACE
 from transforms.errors import InputError
+from transforms.publications import PublicationIndex, normalize_publication, question
 from transforms.schema import ADOPTIONS, DECISIONS, EVENTS, SUBMISSIONS, UNITS, conform, empty
 
 __all__ = [
@@ -139,19 +140,6 @@ def normalize_header(name: str) -> str:
     s = unicodedata.normalize("NFKC", str(name)).translate(_INVISIBLE).lower()
     s = re.sub(r"\s+", "", s).strip("*")
     return _HEADER_NOTE.sub("", s)
-
-
-_PUB_DROP = dict.fromkeys(map(ord, "《》〈〉<>\"'“”‘’「」『』〝〞"), None)
-_PUB_DOTS = dict.fromkeys(map(ord, "・•‧∙⋅.･"), "·")
-
-
-def normalize_publication(name: str) -> str:
-    """A periodical name for matching: 《建德政务・动态》, 建德政务·动态 and their full-width
-    variants all give `建德政务·动态`. Drops book-title marks and quotes, applies NFKC, unifies
-    middle dots (·・•‧．) to `·` and removes whitespace."""
-    s = unicodedata.normalize("NFKC", str(name)).translate(_INVISIBLE)
-    s = s.translate(_PUB_DROP).translate(_PUB_DOTS)
-    return re.sub(r"\s+", "", s)
 
 
 class _DropPunctuation(dict):
@@ -690,13 +678,18 @@ def read_adoptions(
     workspace: Path,
     publication_names: Mapping[str, str],
     documents: pl.DataFrame | None = None,
+    questions: list[dict] | None = None,
 ) -> pl.DataFrame:
     """Read adoption lists (录用/采用情况) into ADOPTIONS.
 
-    `publication_names` maps every accepted spelling, normalised with
-    `normalize_publication`, to the scheme's canonical periodical name. Files are read in
+    `publication_names` is the scheme's `transforms.publications.PublicationIndex` (with the
+    user's answers), or a plain {spelling: canonical name} mapping. Files are read in
     sorted order. `documents` are adoptions read from issue documents
     (`flows.issue_documents.read_issues`), merged after the spreadsheets.
+
+    A periodical written so that it fits several periodicals (萧山's 「专报」) is a question:
+    the row is held back and its review row (type `publication`) appended to `questions`;
+    without `questions` it is an error. A name that fits none is an error.
 
     One adoption per (publication, issue number, date, normalised title) — the
     `adoption_key`, which does not depend on how the units are written: the same issue
@@ -705,8 +698,7 @@ def read_adoptions(
     `units_raw` gains the units other spreadsheet rows of the same article name; document
     rows only add articles no spreadsheet holds (see `_merge_adoptions`).
     """
-    known = {normalize_publication(k): v for k, v in publication_names.items()}
-    known_list = "、".join(dict.fromkeys(publication_names.values()))
+    index = PublicationIndex.from_names(publication_names)
     records = []
     for path in _table_paths(paths):
         file = _rel(path, workspace)
@@ -715,10 +707,24 @@ def read_adoptions(
         )
         for n, row in zip(row_numbers, _rows(df), strict=True):
             written = _required_text(row, "publication", file, n)
-            publication = known.get(normalize_publication(written))
+            found = index.resolve(written)
+            publication = found.name
+            if publication is None and found.ambiguous and questions is not None:
+                title, issue = row["title"], row["issue"]
+                asked = question(
+                    found, file, n, title or "", issue=issue, when=row["date"], title=title
+                )
+                questions.append(asked)
+                continue
+            if publication is None and found.ambiguous:
+                raise InputError(
+                    f"刊物「{written}」可指多个刊物（{'、'.join(found.candidates)}）：请写全称",
+                    file=file,
+                    row=n,
+                )
             if publication is None:
                 raise InputError(
-                    f"刊物「{written}」不在本考核办法的刊物之列；可用的刊物：{known_list}",
+                    f"刊物「{written}」不在本考核办法的刊物之列；可用的刊物：{index.known_list()}",
                     file=file,
                     row=n,
                 )

@@ -16,7 +16,7 @@ import polars as pl
 from flows import issue_documents, mail, readers
 from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
-from transforms import commissions, grouping, linking, matching, schema
+from transforms import commissions, grouping, linking, matching, publications, schema
 from transforms import submissions as submission_kinds
 from transforms.errors import InputError
 from transforms.periods import Period
@@ -45,13 +45,10 @@ class Matched:
     links: pl.DataFrame | None = None
 
 
-def publication_names(scheme: Scheme) -> dict[str, str]:
-    """Every accepted spelling of the scheme's periodicals, normalised, → canonical name."""
-    names = {}
-    for pub in scheme.publications:
-        for spelling in (pub.name, *pub.aliases):
-            names[readers.normalize_publication(spelling)] = pub.name
-    return names
+def publication_names(scheme: Scheme) -> publications.PublicationIndex:
+    """Every accepted spelling of the scheme's periodicals (names, aliases, short forms) →
+    canonical name (a Mapping; `resolve` also says which periodicals an ambiguous one fits)."""
+    return publications.PublicationIndex.of(scheme.publications)
 
 
 def ingest(ws: Workspace) -> Inputs:
@@ -62,17 +59,27 @@ def ingest(ws: Workspace) -> Inputs:
     units = readers.read_units(units_path, ws.root, groups)
     if units.is_empty():  # no roster of the workspace's own: the regulation's appendix
         units = scheme.roster()
-    names = publication_names(scheme)
+    decisions = readers.read_decisions(ws.root / "decisions.csv", ws.root)
+    # periodicals as typed; a short name that fits several is a `publication` question
+    names = publication_names(scheme).answered(decisions)
     issues, issue_review = issue_documents.read_issues(
-        ws.files("adoptions", DOCUMENT_SUFFIXES), ws.root, names
+        ws.files("adoptions", DOCUMENT_SUFFIXES), ws.root, names, decisions
     )
-    adoptions = readers.read_adoptions(ws.files("adoptions"), ws.root, names, documents=issues)
+    asked: list[dict] = []
+    adoptions = readers.read_adoptions(
+        ws.files("adoptions"), ws.root, names, documents=issues, questions=asked
+    )
     logs = readers.read_submissions(ws.files("submissions"), ws.root, tz=ws.timezone)
     # Mail: .eml, .mbox, Maildir folders, submissions/imap/… (kaohe fetch-mail).
     mailed = mail.read_mail(mail.mail_sources(ws.root / "submissions"), ws.root, tz=ws.timezone)
     if mailed.submissions.height:
         logs = pl.concat([logs, mailed.submissions], how="diagonal_relaxed")
-    review = issue_documents.unresolved_sources(issue_review, adoptions)
+    is_question = pl.col("type") == publications.QUESTION_TYPE
+    asked += issue_review.filter(is_question).to_dicts()
+    review = issue_documents.unresolved_sources(issue_review.filter(~is_question), adoptions)
+    if asked:
+        found = pl.DataFrame(publications.publication_questions(asked), schema=schema.REVIEW)
+        review = pl.concat([schema.conform(review, schema.REVIEW), found])
     if mailed.review.height:
         review = pl.concat([schema.conform(review, schema.REVIEW), mailed.review])
     return Inputs(
@@ -80,7 +87,7 @@ def ingest(ws: Workspace) -> Inputs:
         adoptions=adoptions,
         submissions=logs,
         events=readers.read_events(ws.files("events"), ws.root, scheme.event_types),
-        decisions=readers.read_decisions(ws.root / "decisions.csv", ws.root),
+        decisions=decisions,
         review=review,
     )
 

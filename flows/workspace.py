@@ -10,6 +10,7 @@ from pathlib import Path
 from flows import settings as toml_settings
 from flows.settings import CONFIG, Settings
 from schemes import get_scheme
+from transforms import matching
 from transforms.errors import InputError
 
 INPUT_DIRS = ("adoptions", "submissions", "events")
@@ -157,7 +158,7 @@ def init_workspace(root: Path | str, scheme_id: str) -> Path:
                 [
                     row["unit"],
                     row["group"],
-                    ";".join(row["aliases"] or []),
+                    ";".join(matching.printed_aliases(row["unit"], row["aliases"] or [])),
                     ";".join(row["emails"] or []),
                 ]
             )
