@@ -211,6 +211,7 @@ def run_period(
                     "period": per.label,
                     "version": next_version,
                     "created": started.isoformat(timespec="seconds"),
+                    "issued": ctx.issued.isoformat(),  # the bulletin's 落款 date
                     "kaohe": outputs.KAOHE_VERSION,
                     "inputs_hash": ihash,
                     "inputs": hashes,

@@ -102,6 +102,21 @@ def _isodate(v: Any) -> str:
     return v.isoformat() if isinstance(v, date) else ("" if v is None else str(v))
 
 
+def _nobreak_issues(text: Any) -> Markup:
+    """Escaped text in which every issue number (第12期, 2018年第12期) is kept on one line."""
+    if text is None:
+        return Markup("")
+    parts = []
+    last = 0
+    s = str(text)
+    for m in sm.ISSUE_IN_TEXT.finditer(s):
+        parts.append(Markup.escape(s[last : m.start()]))
+        parts.append(Markup('<span class="issue">{}</span>').format(m[0]))
+        last = m.end()
+    parts.append(Markup.escape(s[last:]))
+    return Markup("").join(parts)
+
+
 _ENV: Environment | None = None
 _CSS: Any = None
 _CSS_TEXT: Markup | None = None
@@ -127,6 +142,8 @@ def environment() -> Environment:
             yesno=_yesno,
             isodate=_isodate,
             group_label=_group_label,
+            issue_number=sm.issue_number,
+            nobreak_issues=_nobreak_issues,
         )
         _ENV = env
     return _ENV
@@ -405,6 +422,7 @@ _SCORE_SHEET_COLUMNS = [
     ("submitted", "报送", 8),
     ("adopted", "采用", 8),
     ("points", "得分", 9),
+    ("ytd", "本年累计", 10),  # only where the bulletin's tables have it (sm.ytd_points)
     ("target", "目标", 8),
     ("target_met", "是否达标", 10),
     ("assessment", "排名得分", 10),
@@ -418,16 +436,26 @@ _LEDGER_SHEET_COLUMNS = [
     ("publication", "刊物", 20),
     ("issue", "期号", 8),
     ("title", "标题", 40),
-    ("rule", "规则", 20),
+    ("rule_id", "规则编号", 18),
+    ("rule", "规则名称", 20),
     ("clause", "条款", 12),
     ("points", "分值", 8),
     ("note", "说明", 40),
     ("shared", "联合供稿", 9),
-    ("rule_id", "规则编号", 18),
     ("source", "来源", 10),
     ("ref", "记录编号", 18),
     ("article_id", "文章编号", 18),
 ]
+
+
+#: the ledger's `source` (transforms.schema.LEDGER) as the ledger sheet shows it
+_SOURCE_CN = {
+    "adoption": "信息录用",
+    "submission": "信息报送",
+    "event": "其他事项",
+    "quota": "报送任务",
+    "adjust": "冲减调整",
+}
 
 
 def _xlsx_value(v: Any) -> Any:
@@ -459,21 +487,32 @@ def _fill_sheet(ws, columns, rows: list[dict[str, Any]]) -> None:
 
 
 def _write_xlsx(path: Path, ctx: ReportContext, scores: pl.DataFrame, ledger: pl.DataFrame):
+    """One sheet of scores per group (「A类得分」, 「乡镇（街道）得分」), with the year to
+    date where the bulletin shows it, and the ledger (「计分明细」), all headed in Chinese."""
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
+    ytd = sm.ytd_points(ctx.result.quarters, ctx.period)
+    columns = [c for c in _SCORE_SHEET_COLUMNS if c[0] != "ytd" or ytd is not None]
     for g in sm.group_order(ctx.scheme.groups, scores):
         part = scores.filter(pl.col("group") == g)
         if not part.height:
             continue
-        name = _SHEET_BAD.sub("_", _group_label(g))[:31] or "组"
+        name = _SHEET_BAD.sub("_", f"{_group_label(g)}得分")[:31]
         base, k = name, 2
         while name in used or name == "计分明细":
             name = f"{base[:28]}_{k}"
             k += 1
         used.add(name)
-        _fill_sheet(wb.create_sheet(name), _SCORE_SHEET_COLUMNS, part.to_dicts())
-    _fill_sheet(wb.create_sheet("计分明细"), _LEDGER_SHEET_COLUMNS, ledger.to_dicts())
+        rows = part.to_dicts()
+        if ytd is not None:
+            for r in rows:
+                r["ytd"] = round(ytd.get(r["unit"], 0.0), 4)
+        _fill_sheet(wb.create_sheet(name), columns, rows)
+    rows = ledger.to_dicts()
+    for r in rows:
+        r["source"] = _SOURCE_CN.get(r["source"], r["source"])
+    _fill_sheet(wb.create_sheet("计分明细"), _LEDGER_SHEET_COLUMNS, rows)
     wb.save(path)
 
 

@@ -153,12 +153,14 @@ def test_pdf_fonts_embedded_and_cjk(out):
         assert rows, listing
         for row in rows:
             name = row.split()[0]
-            # every font is a subset (ABCDEF+…) of Noto CJK or LXGW WenKai (the bulletin's
-            # 仿宋-like body face), embedded ("yes yes yes")
+            # every font is a subset (ABCDEF+…) of Noto CJK, FandolFang (the bulletin's
+            # 仿宋 body face) or LXGW WenKai (楷体, fallback), embedded ("yes yes yes")
             assert re.fullmatch(
-                r"[A-Z]{6}\+(Noto-(Serif|Sans)-CJK-SC|LXGW-WenKai)(-Bold)?", name
+                r"[A-Z]{6}\+(Noto-(Serif|Sans)-CJK-SC|LXGW-WenKai|FandolFang)(-Bold)?", name
             ), row
             assert re.search(r"\byes\s+yes\s+yes\b", row), row
+        if pdf.name == "bulletin.pdf":  # the body is 仿宋 (scripts/setup.sh installs it)
+            assert re.search(r"^[A-Z]{6}\+FandolFang ", listing, flags=re.M), listing
         assert "\ufffd" not in pdftext(pdf)
     info = subprocess.run(
         ["pdfinfo", str(out_dir / "bulletin.pdf")], capture_output=True, check=True, text=True
@@ -250,13 +252,15 @@ def test_csv_exports(out):
 def test_xlsx_export(out):
     out_dir, _, _ = out
     wb = openpyxl.load_workbook(out_dir / "scores.xlsx")
-    assert wb.sheetnames == ["乡镇（街道）", "A类", "计分明细"]
-    towns = wb["乡镇（街道）"]
+    assert wb.sheetnames == ["乡镇（街道）得分", "A类得分", "计分明细"]
+    towns = wb["乡镇（街道）得分"]
     assert towns.freeze_panes == "A2"
     header = [c.value for c in towns[1]]
-    assert header[:5] == ["排名", "单位", "报送", "采用", "得分"]
-    assert [c.value for c in towns[2]][:5] == [1, "新安江街道", 2, 1, 40]
+    # the year to date beside the period's points, as in the bulletin's table (全年累计 52)
+    assert header[:6] == ["排名", "单位", "报送", "采用", "得分", "本年累计"]
+    assert [c.value for c in towns[2]][:6] == [1, "新安江街道", 2, 1, 40, 52]
     assert towns.cell(row=2, column=5).data_type == "n"
+    assert towns.cell(row=2, column=6).data_type == "n"
     led = wb["计分明细"]
     cols = [c.value for c in led[1]]
     title_col = cols.index("标题") + 1
@@ -399,15 +403,15 @@ def _font_file(family: str) -> tuple[str, int]:
 
 def test_every_character_has_a_glyph(out):
     """No tofu: every character of the bulletin's and a statement's text is in the cmap of
-    the faces the CSS names (LXGW WenKai, then Noto Serif CJK SC), and comes back out of
+    the faces the CSS names (FandolFang, LXGW WenKai, Noto Serif CJK SC), and comes back out of
     the PDF's text layer."""
     from fontTools.ttLib import TTFont
 
     out_dir, _, _ = out
     cmaps = []
-    for family in ["LXGW WenKai", "Noto Serif CJK SC"]:
+    for family in ["FandolFang", "LXGW WenKai", "Noto Serif CJK SC"]:
         path, index = _font_file(family)
-        assert ("lxgw" if "LXGW" in family else "noto") in path.lower(), path
+        assert family.split()[0].lower() in path.lower(), path
         font = TTFont(path, fontNumber=index, lazy=True)
         cmaps.append(set(font.getBestCmap()))
     covered = set().union(*cmaps)
@@ -629,7 +633,7 @@ def test_inline_css_is_not_escaped(out):
         html = (out_dir / name).read_text(encoding="utf-8")
         style = re.search(r"<style>\n(.*?)\n</style>", html, flags=re.S).group(1)
         assert style == css
-        assert 'font-family: "LXGW WenKai", "Noto Serif CJK SC", serif;' in style
+        assert 'font-family: "FandolFang", "LXGW WenKai", "Noto Serif CJK SC", serif;' in style
 
 
 def test_notices_in_the_bulletin_and_the_statement():
@@ -784,3 +788,133 @@ def test_praise_when_nobody_met_the_target():
         "乡镇（街道）：大同镇（4分，并列第1名）、寿昌镇（4分，并列第1名）、"
         "新安江街道（4分，并列第1名）、洋溪街道（4分，并列第1名）。"
     ) in f
+
+
+# ------------------------------------------------------------------ wording an office signs
+
+
+def test_xlsx_reads_in_chinese_with_rule_names_and_year_to_date(out, tmp_path):
+    """scores.xlsx as an office reads it: Chinese sheet names and headers, every rule id
+    with its short Chinese name beside it, the ledger's source in words, and the year to
+    date (本年累计) where the bulletin has it — and not where it has none."""
+    from dataclasses import replace
+
+    from flows.render import write_exports
+
+    out_dir, _, _ = out
+    wb = openpyxl.load_workbook(out_dir / "scores.xlsx")
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for ws in wb.worksheets:
+        assert cjk.search(ws.title), ws.title
+        for c in ws[1]:
+            assert cjk.search(c.value), (ws.title, c.value)  # no English column ids
+    led = wb["计分明细"]
+    cols = [c.value for c in led[1]]
+    assert cols[cols.index("规则编号") + 1] == "规则名称"
+    rows = list(led.iter_rows(min_row=2, values_only=True))
+    rule_id, rule, source = cols.index("规则编号"), cols.index("规则名称"), cols.index("来源")
+    assert rows and all(r[rule_id] and r[rule] and cjk.search(r[rule]) for r in rows)
+    assert {r[source] for r in rows} <= {"信息录用", "信息报送", "其他事项", "报送任务", "冲减调整"}
+    assert "信息录用" in {r[source] for r in rows}
+    # a result without quarters (a scheme that keeps no year to date): no such column
+    ctx = make_context()
+    ctx.result = replace(ctx.result, quarters=None)
+    write_exports(tmp_path, ctx)
+    towns = openpyxl.load_workbook(tmp_path / "scores.xlsx")["乡镇（街道）得分"]
+    assert "本年累计" not in [c.value for c in towns[1]]
+
+
+def _pages(pdf: Path) -> list[str]:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True, text=True)
+    n = int(re.search(r"^Pages:\s+(\d+)", info.stdout, flags=re.M)[1])
+    return [
+        subprocess.run(
+            ["pdftotext", "-f", str(k), "-l", str(k), "-enc", "UTF-8", str(pdf), "-"],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+        for k in range(1, n + 1)
+    ]
+
+
+def test_statement_signature_never_stands_alone_on_a_page(tmp_path):
+    """A statement whose ledger just fills a page: the signature (office and date) goes to
+    the next page together with the last ledger row and the total, never alone (before,
+    26 and 27 rows left 「建德市人民政府办公室 二〇一八年七月五日」 alone on page 3)."""
+    from dataclasses import replace
+
+    from flows.render import render_statement, statement_jobs
+
+    stem, data = next(j for j in statement_jobs(make_context()) if j[0] == "洋溪街道")
+    row = data["s"].rows[0]
+    rows_on_signature_page = []
+    for n in range(21, 31):  # the page break falls somewhere in here
+        rows = [dict(row, title=f"第{i + 1}篇信息标题", points=1.0) for i in range(n)]
+        s = replace(data["s"], rows=rows, total=float(n), points=float(n))
+        render_statement(tmp_path, f"n{n}", dict(data, s=s))
+        pages = _pages(tmp_path / f"n{n}.pdf")
+        signed = [p for p in pages if "二〇一八年七月五日" in p]
+        assert len(signed) == 1, n
+        page = flat(signed[0])
+        # the last ledger row and the total are on the signature's page
+        assert f"第{n}篇信息标题" in page and "合计" in page, (n, page)
+        rows_on_signature_page.append(len(re.findall(r"第\d+篇信息标题", page)))
+    # the range holds a statement whose signature had to move to a new page
+    assert min(rows_on_signature_page) <= 2, rows_on_signature_page
+
+
+@pytest.mark.parametrize(
+    "typed, printed",
+    [
+        ("12", "第12期"),
+        ("第12期", "第12期"),
+        ("12期", "第12期"),
+        ("No.12", "第12期"),
+        ("NO. 12", "第12期"),
+        ("Ｎｏ．１２", "第12期"),
+        ("第 12 期", "第12期"),
+        ("012", "第12期"),
+        ("2018年第18期", "2018年第18期"),
+        ("2018-10", "2018年第10期"),
+        ("总第300期", "总第300期"),  # anything else as typed
+        (None, ""),
+    ],
+)
+def test_issue_numbers_print_one_way(typed, printed):
+    from transforms.summary import issue_label, issue_number
+
+    assert issue_number(typed) == printed
+    assert issue_label("建德政务·动态", typed) == f"《建德政务·动态》{printed}"
+
+
+def test_issue_numbers_never_wrap(out, tmp_path):
+    """第12期 stays on one line in a statement's narrow 刊物及期号 column, whatever the
+    length of the periodical's name before it (without it, 4 of these 11 broke between
+    第 and 12 or 12 and 期); the bulletin's catalogue prints 第12期 for an issue typed 12."""
+    from dataclasses import replace
+
+    import pdfplumber
+
+    from flows.render import render_statement, statement_jobs
+    from transforms.summary import issue_label
+
+    stem, data = next(j for j in statement_jobs(make_context()) if j[0] == "洋溪街道")
+    names = ["建德政务动态信息专刊汇编"[:k] for k in range(1, 12)]
+    rows = [dict(data["s"].rows[0], source=issue_label(p, "12"), note="") for p in names]
+    render_statement(tmp_path, "issues", dict(data, s=replace(data["s"], rows=rows)))
+    seen = 0
+    with pdfplumber.open(tmp_path / "issues.pdf") as pdf:
+        for page in pdf.pages:
+            chars = page.chars
+            text = "".join(c["text"] for c in chars)
+            for m in re.finditer("第12期", text):
+                lines = {round(c["top"]) for c in chars[m.start() : m.end()]}
+                assert len(lines) == 1, names[seen]
+                seen += 1
+    assert seen == len(names)
+    out_dir, _, _ = out
+    catalogue = layout_rows(out_dir / "bulletin.pdf")
+    assert any(r[:4] == ["1", "2018-04-10", "建德政务·动态", "第12期"] for r in catalogue)
+    html = (out_dir / "bulletin.html").read_text(encoding="utf-8")
+    assert '<span class="issue">第12期</span>' in html

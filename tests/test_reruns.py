@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -92,12 +93,13 @@ def test_rerun_after_correction_says_what_changed_and_why(tmp_path, db_url):
     assert [(r["unit"], r["points"]) for r in removed] == [("发改局", 4.0)]
     assert removed[0]["title"] == "发改局推进重点项目建设"
     html = (period_dir / "v2" / "bulletin.html").read_text("utf-8")
+    text = re.sub(r"<[^>]+>", "", html)
     # one paragraph: the row that changed, in words; the new file; the units in an attachment
     assert (
         "更正原因：adoptions/q2.csv 第2行《发改局推进重点项目建设》（《建德政务·动态》第12期）"
         "的日期由2018-05-03改为2018-07-03；新增数据文件events/correction.csv。"
         "据此更正2个单位的得分（更正前后对照见附件3）。"
-    ) in html
+    ) in text
     assert "修改数据文件adoptions" not in html
     assert '<td class="text">民政局</td>' in html and "＋挂职" in html
     # v1 is untouched

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from transforms.periods import Period
+from transforms.summary import issue_label
 
 #: decisions and rows named one by one in the paragraph; beyond, they are counted
 NAMED = 3
@@ -160,10 +161,8 @@ def diff_adoption_rows(
 
 
 def _article(r: dict, with_date: bool = False) -> str:
-    issue = str(r.get("issue") or "").strip()
-    issue = f"第{issue}期" if issue.isdigit() else issue
     when = f"，{r.get('date')}" if with_date else ""
-    return f"《{r.get('title')}》（《{r.get('publication')}》{issue}{when}）"
+    return f"《{r.get('title')}》（{issue_label(r.get('publication'), r.get('issue'))}{when}）"
 
 
 def _where(r: dict) -> str:

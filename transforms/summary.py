@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -126,15 +127,36 @@ def short_text(text: str | None, limit: int = REMARK_CHARS) -> str:
     return cut.rstrip("，,；;、。：: ") + "…"
 
 
+#: an issue number however it is typed: 12, 012, 第12期, 12期, No.12, No. 12, #12
+_ISSUE_NUMBER = re.compile(r"(?:第|no\.?|n°|#)?0*(\d+)期?", re.IGNORECASE)
+#: an issue number within its year: 2018年第12期, 2018年12期, 2018-12, 2018.12, 2018/12
+_ISSUE_OF_YEAR = re.compile(r"((?:19|20)\d\d)(?:年|[-./])第?0*(\d+)期?")
+
+
+def issue_number(issue: str | None) -> str:
+    """An issue number printed one way: 第12期 (or 2018年第12期 when it counts within its
+    year), whether it was typed 12, 第12期, 12期, No.12 or 2018-12. Any other text (总第300期,
+    增刊) is kept as typed."""
+    if issue is None:
+        return ""
+    text = str(issue).strip()
+    plain = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if m := _ISSUE_NUMBER.fullmatch(plain):
+        return f"第{int(m[1])}期"
+    if m := _ISSUE_OF_YEAR.fullmatch(plain):
+        return f"{m[1]}年第{int(m[2])}期"
+    return text
+
+
 def issue_label(publication: str | None, issue: str | None) -> str:
-    """《建德政务·动态》第12期; an issue already written as 第…期 or 2018-12 is kept."""
+    """《建德政务·动态》第12期: the issue as `issue_number` prints it."""
     pub = f"《{publication}》" if publication else ""
-    if not issue:
-        return pub
-    issue = str(issue).strip()
-    if issue.isdigit():
-        return f"{pub}第{issue}期"
-    return f"{pub}{issue}"
+    return f"{pub}{issue_number(issue)}"
+
+
+#: an issue number inside a text, as `issue_number` prints it: 第12期, and the year of
+#: 2018年第12期 apart (each kept on one line; a narrow column may break between the two)
+ISSUE_IN_TEXT = re.compile(r"(?:19|20)\d\d年(?=第\d+期)|第\d+期")
 
 
 # --------------------------------------------------------------------------- periodicals
