@@ -29,6 +29,7 @@ from flows.render import (
 from flows.workspace import Workspace, not_data
 from schemes.contract import ScoreResult
 from store.repository import Store
+from transforms import changes as ch
 from transforms.periods import Period
 
 
@@ -177,10 +178,18 @@ def run_period(
             before_scores = store.scores(last_run.id) if last_run else None
             before_ledger = store.ledger(last_run.id) if last_run else None
             changes = None
+            # what the next run compares with: the answers in force, the period's rows
+            decisions = ch.decision_records(inputs.decisions)
+            before_files = {r.get("file") for r in (previous or {}).get("adoption_rows") or []}
+            adoption_rows = ch.adoption_records(inputs.adoptions, per, sorted(before_files))
             if previous is not None:
                 changes = {
                     "previous": previous.get("version"),
                     "inputs": outputs.diff_inputs(previous.get("inputs"), hashes),
+                    "decisions": ch.diff_decisions(previous.get("decisions"), decisions),
+                    "rows": ch.diff_adoption_rows(
+                        previous.get("adoption_rows"), adoption_rows, per
+                    ),
                     "units": outputs.diff_scores(before_scores, result.scores),
                     "ledger": outputs.diff_ledgers(before_ledger, result.ledger),
                 }
@@ -231,6 +240,8 @@ def run_period(
                         "review": matched.review.height,
                     },
                     "changes": changes,
+                    "decisions": decisions,
+                    "adoption_rows": adoption_rows,
                 }
                 outputs.write_manifest(tmp / "manifest.json", manifest)
                 final = outputs.publish(tmp, period_dir)
@@ -249,6 +260,12 @@ def run_period(
             )
         finally:
             store.close()
+        if matched.review.height:
+            _echo(
+                progress,
+                f"待核实 {matched.review.height} 项 → {final / 'review.csv'}"
+                "（未写入公开通报的内容见 office_note.txt）",
+            )
         return RunOutcome(per.label, final, True, f"已生成 {final.name}：{final}", result)
 
 
