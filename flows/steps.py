@@ -1,7 +1,9 @@
 """The pipeline's steps as plain functions (kedro's nodes): ingest → match → group → score.
 
 `flows.pipeline` wires them into a Prefect flow; `kaohe score` calls them directly so that
-printing scores needs no server. Only `ingest` reads files; the rest is pure.
+printing scores needs no server. Only `ingest` reads files; the rest is pure. `check`
+reads and validates the inputs without Prefect, so that `kaohe run` reports every bad file
+and row at once before any server starts.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
 from transforms import commissions, dates, grouping, linking, matching, publications, schema
 from transforms import submissions as submission_kinds
-from transforms.errors import InputError
+from transforms.errors import InputError, Problems
 from transforms.periods import Period
 
 
@@ -33,6 +35,9 @@ class Inputs:
     decisions: pl.DataFrame
     #: review rows found while reading (articles of issue documents without a readable source)
     review: pl.DataFrame | None = None
+    #: `Workspace.input_hashes()` taken before `check` read the files: a run whose inputs
+    #: still have these hashes uses these frames instead of reading the files again
+    hashes: dict[str, str] | None = None
 
 
 @dataclass
@@ -51,33 +56,40 @@ def publication_names(scheme: Scheme) -> publications.PublicationIndex:
     return publications.PublicationIndex.of(scheme.publications)
 
 
-def ingest(ws: Workspace) -> Inputs:
-    """Read every input file of the workspace (the only step that does IO)."""
+def ingest(ws: Workspace, problems: Problems | None = None) -> Inputs:
+    """Read every input file of the workspace (the only step that does IO).
+
+    Every bad file and row is found in one pass: each reader leaves it out, adds it to
+    `problems` and goes on. Without `problems`, all of them are raised at the end as one
+    InputError (`transforms.errors.InputErrors` when there are several)."""
+    own = problems is None
+    problems = Problems() if problems is None else problems
     scheme = ws.scheme
     units_path = ws.root / "units.csv"
     groups = [g.name for g in scheme.groups]
-    units = readers.read_units(units_path, ws.root, groups)
+    units = readers.read_units(units_path, ws.root, groups, problems=problems)
     if units.is_empty():  # no roster of the workspace's own: the regulation's appendix
         units = scheme.roster()
-    decisions = readers.read_decisions(ws.root / "decisions.csv", ws.root)
+    decisions = readers.read_decisions(ws.root / "decisions.csv", ws.root, problems=problems)
     # periodicals as typed; a short name that fits several is a `publication` question
     names = publication_names(scheme).answered(decisions)
     issues, issue_review = issue_documents.read_issues(
-        ws.files("adoptions", DOCUMENT_SUFFIXES), ws.root, names, decisions
+        ws.files("adoptions", DOCUMENT_SUFFIXES), ws.root, names, decisions, problems=problems
     )
     asked: list[dict] = []
     adoptions = readers.read_adoptions(
-        ws.files("adoptions"), ws.root, names, documents=issues, questions=asked
+        ws.files("adoptions"), ws.root, names, documents=issues, questions=asked, problems=problems
     )
     # Doubtful and year-less dates: settled, or held back as `date` questions.
-    adoption_dates = dates.check_adoption_dates(adoptions, decisions)
+    adoption_dates = _settle_dates(dates.check_adoption_dates, adoptions, decisions, problems)
     adoptions = readers.restamp_adoptions(adoption_dates.frame)
-    event_dates = dates.check_event_dates(
-        readers.read_events(ws.files("events"), ws.root, scheme.event_types), decisions
+    logs = readers.read_submissions(
+        ws.files("submissions"), ws.root, tz=ws.timezone, problems=problems
     )
-    logs = readers.read_submissions(ws.files("submissions"), ws.root, tz=ws.timezone)
     # Mail: .eml, .mbox, Maildir folders, submissions/imap/… (kaohe fetch-mail).
-    mailed = mail.read_mail(mail.mail_sources(ws.root / "submissions"), ws.root, tz=ws.timezone)
+    mailed = mail.read_mail(
+        mail.mail_sources(ws.root / "submissions"), ws.root, tz=ws.timezone, problems=problems
+    )
     if mailed.submissions.height:
         logs = pl.concat([logs, mailed.submissions], how="diagonal_relaxed")
     is_question = pl.col("type") == publications.QUESTION_TYPE
@@ -88,9 +100,13 @@ def ingest(ws: Workspace) -> Inputs:
         review = pl.concat([schema.conform(review, schema.REVIEW), found])
     if mailed.review.height:
         review = pl.concat([schema.conform(review, schema.REVIEW), mailed.review])
+    events = readers.read_events(ws.files("events"), ws.root, scheme.event_types, problems)
+    event_dates = _settle_dates(dates.check_event_dates, events, decisions, problems)
     review = pl.concat(
         [schema.conform(review, schema.REVIEW), adoption_dates.review, event_dates.review]
     )
+    if own:
+        problems.raise_if_any()
     return Inputs(
         units=units,
         adoptions=adoptions,
@@ -99,6 +115,33 @@ def ingest(ws: Workspace) -> Inputs:
         decisions=decisions,
         review=review,
     )
+
+
+def check(ws: Workspace) -> Inputs:
+    """Read and validate every input of the workspace, without Prefect: the inputs, or one
+    InputError reporting every bad file and row (grouped per file) — unreadable files,
+    missing columns and cells, impossible dates, unknown periodicals and event types, and
+    units of events that match no unit of the roster."""
+    problems = Problems()
+    hashes = ws.input_hashes()
+    inputs = ingest(ws, problems)
+    inputs.hashes = hashes
+    # Against a roster that could not be read whole, an unknown name proves nothing.
+    if not any(p.file == "units.csv" for p in problems.items):
+        _match_event_units(inputs, ws.scheme.place_prefixes, problems)
+    problems.raise_if_any()
+    return inputs
+
+
+def _settle_dates(check, frame: pl.DataFrame, decisions: pl.DataFrame, problems: Problems):
+    """`check(frame, decisions)` (transforms.dates). An answer that is no date, or a
+    year-less day its year does not have (2月29日 in 2018), is a problem like any other;
+    the run stops with it, so the rows with a full date are all that is kept."""
+    result = problems.attempt(check, frame, decisions)
+    if result is None:
+        typed = frame.filter(pl.col("date").is_not_null()).drop(dates.DATE_PARTS)
+        result = dates.DateCheck(frame=typed, review=schema.empty(schema.REVIEW))
+    return result
 
 
 def period_is_empty(inputs: Inputs, period: Period) -> bool:
@@ -122,6 +165,15 @@ def period_is_empty(inputs: Inputs, period: Period) -> bool:
         or dated(inputs.submissions, "time")
         or dated(inputs.events, "date")
     )
+
+
+def require_data(inputs: Inputs, period: Period) -> None:
+    """The InputError of a period without any data (`period_is_empty`)."""
+    if period_is_empty(inputs, period):
+        raise InputError(
+            f"{period.title}没有任何录用、报送或事项数据，未生成通报：请先把该期的录用表"
+            "（adoptions/）和报送记录（submissions/）放进工作目录，再运行 kaohe run"
+        )
 
 
 @contextmanager
@@ -177,9 +229,27 @@ def match_and_group(
     )
 
 
+def _match_event_units(
+    inputs: Inputs, prefixes: tuple[str, ...], problems: Problems
+) -> pl.DataFrame:
+    """The events with their roster units; each event naming no known unit is a problem
+    naming its file and row."""
+    events, unresolved = matching.resolve_event_units(
+        commissions.expand_commission_units(inputs.events), inputs.units, inputs.decisions, prefixes
+    )
+    for bad in unresolved.iter_rows(named=True):
+        hint = f"（最接近的：{bad['candidates']}）" if bad.get("candidates") else ""
+        problems.add(
+            f"未知单位「{bad['name']}」{hint}：请改正单位名称，或在 units.csv 中为该单位添加别名",
+            file=bad["file"],
+            row=bad["row"],
+        )
+    return events
+
+
 def _match(inputs: Inputs, prefixes: tuple[str, ...]):
     """Printed names → roster units for adoptions, submissions (and their kinds) and
-    events; an event naming no known unit is an error naming its file and row."""
+    events; events naming no known unit are an error naming each file and row."""
     adoption_units, review_units = matching.match_adoption_units(
         inputs.adoptions, inputs.units, inputs.decisions, prefixes
     )
@@ -188,17 +258,9 @@ def _match(inputs: Inputs, prefixes: tuple[str, ...]):
     )
     own_names = submission_kinds.naming_words(matching.unit_spellings(inputs.units, prefixes))
     submissions = submission_kinds.fill_kinds(submissions, own_names)
-    events, unresolved = matching.resolve_event_units(
-        commissions.expand_commission_units(inputs.events), inputs.units, inputs.decisions, prefixes
-    )
-    if unresolved.height:
-        first = unresolved.row(0, named=True)
-        hint = f"（最接近的：{first['candidates']}）" if first.get("candidates") else ""
-        raise InputError(
-            f"未知单位「{first['name']}」{hint}：请改正单位名称，或在 units.csv 中为该单位添加别名",
-            file=first["file"],
-            row=first["row"],
-        )
+    problems = Problems()
+    events = _match_event_units(inputs, prefixes, problems)
+    problems.raise_if_any()
     return adoption_units, review_units, submissions, review_subs, events
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from flows import settings as toml_settings
 from flows.settings import CONFIG, Settings
@@ -18,6 +18,29 @@ INPUT_DIRS = ("adoptions", "submissions", "events")
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 # Publication issues as documents, read by flows.issue_documents (.doc: to say it is not read).
 DOCUMENT_SUFFIXES = (".docx", ".pdf", ".html", ".htm", ".txt", ".doc")
+
+#: Names a file manager or an editor leaves beside the data (compared in lower case).
+NOT_DATA_NAMES = frozenset({"thumbs.db", ".ds_store", "desktop.ini"})
+#: Suffixes of editors' temporary and swap files.
+NOT_DATA_SUFFIXES = (".tmp", ".swp")
+
+
+def not_data(path: PurePath | str) -> bool:
+    """True for a path that is never an input: an editor's lock or temporary file (Excel's
+    and WPS's `~$x.xlsx`, LibreOffice's `.~lock.x#`, `*.tmp`, vim's `*.swp`), a file or a
+    folder of the path that is hidden (its name starts with `.`), or the files a file
+    manager leaves (Thumbs.db, .DS_Store, desktop.ini). Such files are not read, not
+    hashed and never make a new version.
+
+    `path` is relative to the folder being listed (the workspace or one of its input
+    folders): only its own components are looked at, not where the workspace lives."""
+    parts = PurePath(path).parts
+    if not parts:
+        return False
+    if any(part.startswith(".") for part in parts):
+        return True
+    name = parts[-1].lower()
+    return name.startswith("~$") or name in NOT_DATA_NAMES or name.endswith(NOT_DATA_SUFFIXES)
 
 
 @dataclass
@@ -68,14 +91,14 @@ class Workspace:
         return get_scheme(self.scheme_id)
 
     def files(self, folder: str, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> list[Path]:
-        """Input files of one folder, sorted, hidden and temporary files (~$x.xlsx) skipped."""
+        """Input files of one folder, sorted; files that are not data (`not_data`) skipped."""
         d = self.root / folder
         if not d.is_dir():
             return []
         return sorted(
             p
             for p in d.iterdir()
-            if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith((".", "~$"))
+            if p.suffix.lower() in suffixes and not not_data(p.name) and p.is_file()
         )
 
     def input_files(self) -> list[Path]:
@@ -88,7 +111,7 @@ class Workspace:
             d = self.root / folder
             if d.is_dir():
                 files += sorted(
-                    p for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")
+                    p for p in d.rglob("*") if not not_data(p.relative_to(d)) and p.is_file()
                 )
         return files
 
