@@ -400,3 +400,14 @@ def test_a_year_less_date_in_a_file_of_one_year():
         check = dates.check_adoption_dates(_frame(*rows, _row(typed, file=file)), None)
         assert check.review.is_empty(), typed
         assert check.frame["date"][-1] == expected, typed
+
+
+def test_an_answer_that_is_no_date_is_reported_with_the_other_problems(tmp_path):
+    root = _workspace(tmp_path, answer="2018-06-31")
+    with (root / "adoptions" / "2018q2.csv").open("a", encoding="utf-8") as f:
+        f.write(f"{DYN},25,上周,三都镇又一篇,三都镇,动态\n")
+    with pytest.raises(InputError) as info:
+        steps.check(Workspace.load(root))
+    where = {(p.file, p.row) for p in info.value.problems}
+    assert ("adoptions/2018q2.csv", 315) in where
+    assert any(p.file == "decisions.csv" and "2018-06-31" in p.message for p in info.value.problems)
