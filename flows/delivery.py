@@ -11,6 +11,7 @@ that tells the unit what changed for it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import smtplib
@@ -225,7 +226,13 @@ def _roster(ws: Workspace) -> dict[str, list[str]]:
     return {r["unit"]: list(r["emails"] or []) for r in units.iter_rows(named=True)}
 
 
-def _statement_path(version_dir: Path, unit: str) -> Path:
+def _statement_path(version_dir: Path, unit: str, manifest: dict | None = None) -> Path:
+    """The unit's statement as the run wrote it: manifest.json's `statements` maps each
+    unit to its file (flows.render.statement_stems); a version written before it did
+    named the file after the unit."""
+    mapped = ((manifest or {}).get("statements") or {}).get(unit)
+    if mapped:
+        return version_dir / mapped
     from flows.render import statement_filename
 
     return version_dir / "statements" / f"{statement_filename(unit)}.pdf"
@@ -244,19 +251,48 @@ def bulletin_date(run: Any, timezone: str) -> date:
     return started.date()
 
 
-def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
-    """The messages of the latest version of `period`, one per unit and address."""
+def plan(
+    ws: Workspace,
+    period: Period,
+    store: Store,
+    sender: str,
+    say: Callable[[str], None] | None = None,
+) -> Plan:
+    """The messages of the latest version of `period`, one per unit and address.
+
+    The version must be this workspace's (`outputs.workspace_identity`) and recorded with
+    the same inputs as its folder; a run that was killed between publishing its folder and
+    recording it is completed first (`outputs.reconcile`). Each unit's statement is the
+    file manifest.json maps it to."""
     version_dir = outputs.latest_version_dir(ws.out_dir(period.label))
     if version_dir is None:
         raise InputError(
             f"{period.title}还没有生成通报：请先运行 kaohe run {ws.root} --period {period.label}"
         )
     version = int(version_dir.name[1:])
-    run = store.run(period.label, version)
-    if run is None:
+    ident = outputs.workspace_identity(ws.root)
+    if ident.note and say is not None:
+        say(ident.note)
+    for line in outputs.reconcile(store, ident.id, version_dir.parent, period.label):
+        if say is not None:
+            say(line)
+    manifest = outputs.read_manifest(version_dir) or {}
+    run = store.run(period.label, version, workspace=ident.id)
+    rerun = f"请运行 kaohe run {ws.root} --period {period.label}，它会生成并记录新的版本"
+    if manifest.get("workspace") not in (None, ident.id):
         raise InputError(
-            f"数据库中没有 {period.label} {version_dir.name} 的运行记录（{ws.database_url}）："
-            f"请重新运行 kaohe run {ws.root} --period {period.label}"
+            f"{version_dir} 不是本工作区生成的（工作区是复制来的，或该文件夹来自别的工作区），"
+            f"不能从这里发送：{rerun}"
+        )
+    if run is None or run.status != "complete":
+        raise InputError(
+            f"数据库中没有本工作区 {period.label} {version_dir.name} 的运行记录"
+            f"（{ws.database_url}）：{rerun}"
+        )
+    if manifest.get("inputs_hash") != run.inputs_hash:
+        raise InputError(
+            f"{version_dir} 与数据库中 {version_dir.name} 的运行记录不是同一次运行的结果"
+            f"（文件夹被替换过？），为免发出与通报不符的数字，不予发送：{rerun}"
         )
     bulletin = version_dir / "bulletin.pdf"
     if not bulletin.is_file():
@@ -277,14 +313,14 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
         if not addresses:
             no_address.append(unit)
             continue
-        statement = _statement_path(version_dir, unit)
+        statement = _statement_path(version_dir, unit, manifest)
         if not statement.is_file():
             raise InputError(f"缺少{unit}的得分说明 {statement}")
-        previous = store.last_sent_version(period.label, unit, before=version)
+        previous = store.last_sent_version(period.label, unit, before=version, workspace=ident.id)
         change_lines: list[str] = []
         if previous is not None:
             if previous not in earlier:
-                prev_run = store.run(period.label, previous)
+                prev_run = store.run(period.label, previous, workspace=ident.id)
                 earlier[previous] = (store.scores(prev_run.id), store.ledger(prev_run.id))
             b_scores, b_ledger = earlier[previous]
             change_lines = unit_changes(unit, b_scores, scores, b_ledger, ledger)
@@ -462,9 +498,14 @@ class SendReport:
 
 
 def _eml_name(o: Outgoing) -> str:
-    from flows.render import statement_filename
-
-    return f"{statement_filename(o.unit)}_{o.address.replace('/', '_')}.eml"
+    """<statement stem>_<address>.eml: unique per (unit, address) and of bounded length,
+    like the statement's name (an address that had to be changed or cut gets a hash)."""
+    stem = Path(o.attachments[-1][1]).stem
+    addr = re.sub(r"[^\w.@+-]", "_", o.address)
+    if addr != o.address or len(addr.encode("utf-8")) > 64:
+        cut = addr.encode("utf-8")[:40].decode("utf-8", errors="ignore")
+        addr = f"{cut}~{hashlib.sha256(o.address.encode('utf-8')).hexdigest()[:8]}"
+    return f"{stem}_{addr}.eml"
 
 
 @dataclass(frozen=True)
@@ -620,7 +661,7 @@ def mail_period(
     with outputs.workspace_lock(ws.root):
         store = Store.open(ws.database_url)
         try:
-            p = plan(ws, per, store, sender)
+            p = plan(ws, per, store, sender, say)
             report = SendReport(per.label, p.version, total=len(p.messages))
             report.no_address = p.no_address
             kind = "更正通报" if any(o.correction for o in p.messages) else "通报"

@@ -13,13 +13,20 @@ import json
 import os
 import re
 import shutil
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from transforms.errors import InputError
+
+if TYPE_CHECKING:
+    from store.repository import Store
 
 KAOHE_VERSION = "0.1.0"
 
@@ -57,12 +64,144 @@ def staging(period_dir: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def publish(tmp: Path, period_dir: Path) -> Path:
-    """Move a finished staging folder to the next free `v<N>` and return it."""
-    vs = versions(period_dir)
-    final = period_dir / f"v{(vs[-1] if vs else 0) + 1}"
+def publish(tmp: Path, period_dir: Path, version: int | None = None) -> Path:
+    """Move a finished staging folder to `v<version>` (by default the next free `v<N>`)
+    and return it. The rename is atomic: the folder is there whole or not at all."""
+    if version is None:
+        vs = versions(period_dir)
+        version = (vs[-1] if vs else 0) + 1
+    final = period_dir / f"v{version}"
     os.rename(tmp, final)
     return final
+
+
+#: fault injection for the tests (tests/test_identity.py): a run whose environment names a
+#: point of FAULT_POINTS in KAOHE_TEST_PAUSE_AT creates the file KAOHE_TEST_PAUSE_FILE when
+#: it gets there and waits, so that the test can kill it there. Unset, it does nothing.
+FAULT_POINTS = ("recorded", "published")
+
+
+def fault_point(name: str) -> None:
+    if os.environ.get("KAOHE_TEST_PAUSE_AT") != name:
+        return
+    flag = os.environ.get("KAOHE_TEST_PAUSE_FILE")
+    if flag:
+        Path(flag).write_text(str(os.getpid()))
+    time.sleep(3600)
+
+
+# --------------------------------------------------------------------------- identity
+
+#: the file in the workspace that holds its id and the folder it was last used in
+ID_FILE = ".kaohe-id"
+
+
+@dataclass
+class Identity:
+    """Who a workspace is in the database: `id` ties its runs and deliveries to it (a
+    shared `[database] url` keeps each workspace's apart); `note`, when set, says in
+    Chinese that the workspace was found moved or copied."""
+
+    id: str
+    note: str | None = None
+
+
+def _read_id(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict) and isinstance(data.get("id"), str) and data["id"]:
+        return data
+    return None
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def workspace_identity(root: Path) -> Identity:
+    """The workspace's id, kept in `.kaohe-id` (hidden, so never an input) with the folder
+    it was last seen in; created on the first `kaohe init`, run or send.
+
+    A workspace that was moved (its recorded folder no longer holds the same id) keeps its
+    id, and so its runs and deliveries. One that was copied (the recorded folder still
+    holds the same id) gets a new id: the copy does not inherit the original's runs or
+    deliveries, and `note` says so. A copy's versions were made by the original and are
+    not sent from the copy (flows.delivery.plan); its next `kaohe run` writes its own."""
+    root = Path(root).resolve()
+    path = root / ID_FILE
+    data = _read_id(path)
+    note = None
+    if data is not None and str(data.get("path")) == str(root):
+        return Identity(data["id"])
+    if data is not None:
+        old = Path(str(data.get("path") or ""))
+        other = _read_id(old / ID_FILE) if old.is_absolute() else None
+        if _same_folder(old, root):
+            pass
+        elif other is not None and other["id"] == data["id"]:
+            note = (
+                f"本工作区是 {old} 的副本：已为它分配新的标识，原工作区的运行记录和发送记录"
+                f"不计入本工作区；本工作区的通报需重新运行 kaohe run 生成后才能发送"
+            )
+            data = None
+        else:
+            note = f"工作区已从 {old} 移到 {root}，沿用原来的运行记录和发送记录"
+    ident = data["id"] if data is not None else uuid.uuid4().hex
+    tmp = root / f"{ID_FILE}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(
+            json.dumps({"id": ident, "path": str(root)}, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"无法写入工作区标识文件 {path}（{err.strerror or err}）：请确认工作区可写后再运行"
+        ) from err
+    return Identity(ident, note)
+
+
+# ------------------------------------------------------------------ runs and folders
+
+
+def reconcile(store: Store, ident: str, period_dir: Path, period: str) -> list[str]:
+    """Make the database agree with the published version folders of one period of one
+    workspace, after whatever stopped an earlier run or send (kill -9, a full disk).
+    Returns what was done, in Chinese lines.
+
+    - A run recorded before runs belonged to a workspace is claimed when its folder here
+      holds the same inputs, or when it was written under this workspace's out/ and its
+      folder is gone (deleted after sending: its deliveries must keep counting).
+    - A pending run whose folder was published (same run token in manifest.json) is
+      completed; one whose folder never appeared is deleted (it has no deliveries)."""
+    done: list[str] = []
+    for run in store.runs(period, workspace=None):
+        folder = period_dir / f"v{run.version}"
+        manifest = read_manifest(folder)
+        if manifest is not None:
+            ours = manifest.get("inputs_hash") == run.inputs_hash
+        else:
+            ours = not folder.exists() and Path(run.output_dir).parent == period_dir
+        if ours and store.run(period, run.version, workspace=ident) is None:
+            store.update_run(run.id, workspace=ident)
+    for run in store.runs(period, workspace=ident):
+        if run.status != "pending":
+            continue
+        folder = period_dir / f"v{run.version}"
+        manifest = read_manifest(folder)
+        token = (run.manifest or {}).get("run")
+        if manifest is not None and token and manifest.get("run") == token:
+            store.update_run(run.id, status="complete", output_dir=str(folder))
+            done.append(f"已补记 {period} {folder.name} 的运行记录（上次运行在记录完成前中断）")
+        elif store.drop_pending(run.id):
+            done.append(f"上次运行在发布 {period} v{run.version} 之前中断，已撤销其未完成的记录")
+    return done
 
 
 @contextmanager

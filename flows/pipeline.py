@@ -7,6 +7,7 @@ unchanged inputs writes nothing and says so.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import outputs, steps
 from flows.dask_runner import batch_size, started_runner
+from flows.outputs import Identity
 from flows.render import (
     ReportContext,
     render_bulletin_and_exports,
@@ -25,6 +27,7 @@ from flows.render import (
     render_statement_batch,
     statement_batches,
     statement_jobs,
+    statement_stems,
 )
 from flows.workspace import Workspace, not_data
 from schemes.contract import ScoreResult
@@ -123,6 +126,70 @@ def _data_only(manifest: dict | None, ws: Workspace, per: Period) -> dict | None
     return manifest
 
 
+def _recorded_as(run: Any, manifest: dict | None, ident: str) -> bool:
+    """True when `run` (a Run or None) is the complete record of the folder of `manifest`
+    written by workspace `ident`."""
+    if run is None or manifest is None or run.status != "complete":
+        return False
+    return manifest.get("workspace") in (None, ident) and (
+        manifest.get("inputs_hash") == run.inputs_hash
+    )
+
+
+def store_versions(store: Store, per: Period, ident: Identity) -> list[int]:
+    """The versions of the period the workspace's database holds (their folders may be
+    gone): a new version never takes a recorded number."""
+    return [r.version for r in store.runs(per.label, workspace=ident.id)]
+
+
+def _record_and_publish(
+    store: Store,
+    ws: Workspace,
+    per: Period,
+    ident: str,
+    tmp: Path,
+    period_dir: Path,
+    version: int,
+    restore: Any,
+    *,
+    ihash: str,
+    started: datetime,
+    manifest: dict,
+    result: ScoreResult,
+) -> Path:
+    """Record the run as pending, publish its folder, mark it complete: killed between
+    any two steps, the next run or send finishes or undoes it (`outputs.reconcile`). A
+    restored version (`restore`, its folder deleted) keeps its row and deliveries."""
+    final = period_dir / f"v{version}"
+    if restore is not None:
+        final = outputs.publish(tmp, period_dir, version)
+        outputs.fault_point("published")
+        store.update_run(restore.id, output_dir=str(final), manifest=manifest)
+        return final
+    run_id = store.record_run(
+        scheme=ws.scheme_id,
+        period=per.label,
+        version=version,
+        inputs_hash=ihash,
+        started_at=started,
+        output_dir=str(final),
+        manifest=manifest,
+        ledger=result.ledger,
+        scores=result.scores,
+        workspace=ident,
+        status="pending",
+    )
+    outputs.fault_point("recorded")
+    try:
+        outputs.publish(tmp, period_dir, version)
+    except BaseException:
+        store.drop_pending(run_id)
+        raise
+    outputs.fault_point("published")
+    store.update_run(run_id, status="complete")
+    return final
+
+
 def run_period(
     workspace: str | Path,
     period: str,
@@ -140,18 +207,48 @@ def run_period(
     ws = Workspace.load(workspace)
     per = Period.parse(period)
     with outputs.workspace_lock(ws.root):
+        ident = outputs.workspace_identity(ws.root)
+        if ident.note:
+            _echo(progress, ident.note)
         hashes = ws.input_hashes()
         ihash = outputs.inputs_hash(hashes, ws.scheme_id, per.label)
         period_dir = ws.out_dir(per.label)
+        store = Store.open(ws.database_url)
+        try:
+            for line in outputs.reconcile(store, ident.id, period_dir, per.label):
+                _echo(progress, line)
+            recorded = {r.version: r for r in store.runs(per.label, workspace=ident.id)}
+        finally:
+            store.close()
         previous_dir = outputs.latest_version_dir(period_dir)
-        previous = _data_only(outputs.read_manifest(previous_dir), ws, per)
-        if previous and previous.get("inputs_hash") == ihash and not force:
+        raw_previous = outputs.read_manifest(previous_dir)
+        previous = _data_only(raw_previous, ws, per)
+        # The folder counts as the current version only when this workspace's database
+        # holds it with the same inputs: a folder copied from another workspace, or one
+        # whose recording was lost, gets a new version that is recorded.
+        known = previous_dir is not None and _recorded_as(
+            recorded.get(int(previous_dir.name[1:])), raw_previous, ident.id
+        )
+        if known and previous.get("inputs_hash") == ihash and not force:
             return RunOutcome(
                 per.label,
                 previous_dir,
                 False,
                 f"输入数据与 {previous_dir.name} 相同，未生成新版本：{previous_dir}",
             )
+        # The newest recorded version's folder was deleted (after it was mailed) and the
+        # inputs are the same: it is written again under its number, so that its
+        # deliveries keep counting and nobody is mailed twice.
+        newest = recorded[max(recorded)] if recorded else None
+        restore = (
+            newest
+            if newest is not None
+            and not force
+            and newest.status == "complete"
+            and newest.inputs_hash == ihash
+            and not (period_dir / f"v{newest.version}").exists()
+            else None
+        )
 
         _echo(progress, "读取输入数据…")
         started = datetime.now(ZoneInfo(ws.timezone))
@@ -174,7 +271,7 @@ def run_period(
 
         store = Store.open(ws.database_url)
         try:
-            last_run = store.latest_run(per.label)
+            last_run = store.latest_run(per.label, workspace=ident.id)
             before_scores = store.scores(last_run.id) if last_run else None
             before_ledger = store.ledger(last_run.id) if last_run else None
             changes = None
@@ -194,7 +291,19 @@ def run_period(
                     "ledger": outputs.diff_ledgers(before_ledger, result.ledger),
                 }
                 _echo(progress, outputs.describe_changes(changes))
-            next_version = (outputs.versions(period_dir) or [0])[-1] + 1
+            if restore is not None:
+                # the same version again: what it said it changed, as it said it
+                changes = (restore.manifest or {}).get("changes")
+                next_version = restore.version
+                _echo(
+                    progress,
+                    f"v{restore.version} 的文件夹已被删除（数据库中仍有其记录），输入数据未变，按原版本号重新生成",
+                )
+            else:
+                next_version = (
+                    max([*outputs.versions(period_dir), *store_versions(store, per, ident)] or [0])
+                    + 1
+                )
             ctx = ReportContext(
                 scheme=ws.scheme,
                 office=ws.office,
@@ -218,6 +327,7 @@ def run_period(
                 ctx.recipients = ws.recipients
             _echo(progress, "生成通报与各单位得分说明…")
             with outputs.staging(period_dir) as tmp:
+                stems = statement_stems(result.scores["unit"].to_list())
                 if ws.task_runner == "dask":
                     render_on_dask(tmp, ctx, ws, progress)
                 else:
@@ -242,22 +352,27 @@ def run_period(
                     "changes": changes,
                     "decisions": decisions,
                     "adoption_rows": adoption_rows,
+                    # who wrote this version and which run of the database it is
+                    "workspace": ident.id,
+                    "run": uuid.uuid4().hex,
+                    # each unit's statement, as kaohe send attaches it
+                    "statements": {unit: f"statements/{stem}.pdf" for unit, stem in stems.items()},
                 }
                 outputs.write_manifest(tmp / "manifest.json", manifest)
-                final = outputs.publish(tmp, period_dir)
-            # Record only a version that exists on disk; a failure here leaves the folder,
-            # which the next run sees as the latest version.
-            store.record_run(
-                scheme=ws.scheme_id,
-                period=per.label,
-                version=int(final.name[1:]),
-                inputs_hash=ihash,
-                started_at=started,
-                output_dir=str(final),
-                manifest=manifest,
-                ledger=result.ledger,
-                scores=result.scores,
-            )
+                final = _record_and_publish(
+                    store,
+                    ws,
+                    per,
+                    ident.id,
+                    tmp,
+                    period_dir,
+                    next_version,
+                    restore,
+                    ihash=ihash,
+                    started=started,
+                    manifest=manifest,
+                    result=result,
+                )
         finally:
             store.close()
         if matched.review.height:

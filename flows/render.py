@@ -9,6 +9,7 @@ inside `report_templates/` (no network while rendering).
 from __future__ import annotations
 
 import csv
+import hashlib
 import multiprocessing
 import os
 import re
@@ -375,9 +376,52 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
 
 
 def statement_filename(unit: str) -> str:
-    """The unit name with / and \\ replaced (and no leading dot), used as the file stem."""
-    name = re.sub(r"[/\\\x00]", "_", unit).strip() or "_"
+    """The unit name made fit for a file name: /, \\ and control characters replaced,
+    no leading dot. Not unique (a/b and a_b give a_b) nor bounded: the file stem of a
+    statement is `statement_stems`'s."""
+    name = re.sub(r"[/\\\x00-\x1f\x7f]", "_", unit).strip() or "_"
     return "_" + name if name.startswith(".") else name
+
+
+#: the most bytes (UTF-8) of a unit's name kept in a statement's file name: with the hash
+#: suffix and ".html" a name stays far below the 255 bytes file systems allow
+STEM_BYTES = 120
+
+
+def _unit_hash(unit: str, length: int) -> str:
+    return hashlib.sha256(unit.encode("utf-8")).hexdigest()[:length]
+
+
+def _stem(unit: str, length: int) -> str:
+    name = statement_filename(unit)
+    raw = name.encode("utf-8")
+    if name == unit and len(raw) <= STEM_BYTES and length == 0:
+        return name
+    # cut on a character boundary
+    cut = raw[:STEM_BYTES].decode("utf-8", errors="ignore").rstrip()
+    return f"{cut}~{_unit_hash(unit, length or 8)}"
+
+
+def statement_stems(units: Sequence[str]) -> dict[str, str]:
+    """The file stem of each unit's statement (statements/<stem>.pdf), unique by
+    construction and at most STEM_BYTES bytes plus a short suffix: a name that is fit for
+    a file as it is stays as it is (新安江街道); one that had to be changed (a/b, .x, control
+    characters) or cut (longer than STEM_BYTES) gets `~` and a hash of the whole name. Two
+    stems that would still meet (also when upper and lower case are the same file, as on
+    macOS and Windows) both get a longer hash. The mapping is written into manifest.json
+    (`statements`), where `kaohe send` reads it."""
+    units = list(dict.fromkeys(units))
+    length = {u: 0 for u in units}
+    while True:
+        stems = {u: _stem(u, length[u]) for u in units}
+        seen: dict[str, list[str]] = {}
+        for u, st in stems.items():
+            seen.setdefault(st.casefold(), []).append(u)
+        clashes = [u for us in seen.values() if len(us) > 1 for u in us]
+        if not clashes:
+            return stems
+        for u in clashes:
+            length[u] = min(64, max(8, length[u]) + 8)
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -666,6 +710,7 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
     items = sm.statements(ctx.result.scores, ctx.result.ledger, groups)
     ytd = sm.ytd_points(ctx.result.quarters, ctx.period)
     rates = sm.unit_rates(ctx.submissions, ctx.adoptions, ctx.adoption_units, ctx.period, ctx.links)
+    stems = statement_stems([s.unit for s in items])
     jobs = []
     for s in items:
         data = dict(base)
@@ -676,7 +721,7 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         data["notices"] = sm.unit_notices(getattr(ctx.result, "notices", None), s.unit)
         data["rate"] = rates.get(s.unit) if base["has_submissions"] else None
         data["links"] = ctx.links is not None
-        jobs.append((statement_filename(s.unit), data))
+        jobs.append((stems[s.unit], data))
     return jobs
 
 
@@ -776,5 +821,6 @@ __all__ = [
     "statement_jobs",
     "render_statement",
     "statement_filename",
+    "statement_stems",
     "POOL_MIN_UNITS",
 ]

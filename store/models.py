@@ -1,8 +1,9 @@
 """The database schema: runs (运行记录) and their ledgers and scores.
 
 SQLite file in the workspace by default; any SQLAlchemy URL (PostgreSQL in production).
-A run is one version of one period's output; its ledger and scores are stored whole, so a
-rerun adds a new run rather than patching an old one.
+A run is one version of one period's output of one workspace; its ledger and scores are
+stored whole, so a rerun adds a new run rather than patching an old one, and a run's
+deliveries are never deleted.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ class Run(Base):
     """One run of the pipeline for one period that wrote an output version."""
 
     __tablename__ = "runs"
-    __table_args__ = (UniqueConstraint("period", "version", name="uq_run_period_version"),)
+    __table_args__ = (
+        UniqueConstraint("workspace", "period", "version", name="uq_run_workspace_period_version"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scheme: Mapped[str] = mapped_column(String(64))
@@ -43,6 +46,11 @@ class Run(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     output_dir: Mapped[str] = mapped_column(Text)
     manifest: Mapped[dict] = mapped_column(JSON)
+    #: the id of the workspace that wrote the run (flows.outputs.workspace_identity); None
+    #: for a run recorded before runs had one, until its workspace claims it
+    workspace: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    #: pending (recorded, its folder not yet published) or complete
+    status: Mapped[str] = mapped_column(String(16), default="complete", server_default="complete")
 
 
 class LedgerRow(Base):

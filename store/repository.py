@@ -52,6 +52,20 @@ def migrate(connection: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
+class RunConflict(Exception):
+    """A run would take the (workspace, period, version) of a recorded one."""
+
+    def __init__(self, period: str, version: int):
+        super().__init__(f"{period} v{version} is recorded already")
+        self.period = period
+        self.version = version
+
+
+def _of(query, workspace: str | None):
+    """`query` (over Run) limited to the runs of `workspace`; None: no limit."""
+    return query if workspace is None else query.where(Run.workspace == workspace)
+
+
 @dataclass
 class Store:
     engine: Engine
@@ -76,11 +90,20 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def latest_run(self, period: str) -> Run | None:
+    def latest_run(self, period: str, *, workspace: str | None = None) -> Run | None:
+        """The complete run of `period` with the highest version (of `workspace` when
+        given; None looks at every workspace's runs)."""
         with Session(self.engine) as s:
-            return s.scalars(
-                select(Run).where(Run.period == period).order_by(Run.version.desc()).limit(1)
-            ).first()
+            q = select(Run).where(Run.period == period, Run.status == "complete")
+            return s.scalars(_of(q, workspace).order_by(Run.version.desc()).limit(1)).first()
+
+    def runs(self, period: str, *, workspace: str | None) -> list[Run]:
+        """Every run of `period` of `workspace` (None: the runs no workspace has claimed),
+        pending or complete, in version order."""
+        with Session(self.engine) as s:
+            q = select(Run).where(Run.period == period)
+            q = q.where(Run.workspace.is_(None)) if workspace is None else _of(q, workspace)
+            return list(s.scalars(q.order_by(Run.version)).all())
 
     def record_run(
         self,
@@ -94,17 +117,25 @@ class Store:
         manifest: dict,
         ledger: pl.DataFrame,
         scores: pl.DataFrame,
+        workspace: str | None = None,
+        status: str = "complete",
     ) -> int:
-        """Store a run with its whole ledger and scores in one transaction."""
+        """Store a run with its whole ledger and scores in one transaction.
+
+        A run never replaces another and its deliveries are never deleted: a (workspace,
+        period, version) that is already recorded raises RunConflict, except a pending row
+        that has no deliveries (a run that died before publishing its folder), which is
+        replaced."""
         with Session(self.engine) as s, s.begin():
-            # A version number is the output folder's; a stale row (folder removed by hand)
-            # is replaced as a whole, never patched.
-            old = s.scalars(select(Run).where(Run.period == period, Run.version == version))
-            for run in old:
-                s.execute(delete(Delivery).where(Delivery.run_id == run.id))
-                s.execute(delete(LedgerRow).where(LedgerRow.run_id == run.id))
-                s.execute(delete(ScoreRow).where(ScoreRow.run_id == run.id))
-                s.delete(run)
+            q = select(Run).where(Run.period == period, Run.version == version)
+            q = q.where(Run.workspace.is_(None)) if workspace is None else _of(q, workspace)
+            for old in s.scalars(q):
+                sent = s.scalars(select(Delivery.id).where(Delivery.run_id == old.id)).first()
+                if old.status != "pending" or sent is not None:
+                    raise RunConflict(period, version)
+                s.execute(delete(LedgerRow).where(LedgerRow.run_id == old.id))
+                s.execute(delete(ScoreRow).where(ScoreRow.run_id == old.id))
+                s.delete(old)
             s.flush()
             run = Run(
                 scheme=scheme,
@@ -115,6 +146,8 @@ class Store:
                 finished_at=datetime.now(started_at.tzinfo),
                 output_dir=output_dir,
                 manifest=manifest,
+                workspace=workspace,
+                status=status,
             )
             s.add(run)
             s.flush()
@@ -131,6 +164,28 @@ class Store:
             if score_rows:
                 s.execute(ScoreRow.__table__.insert(), score_rows)
             return run.id
+
+    def update_run(self, run_id: int, **fields) -> None:
+        """Set `fields` of a run (status, workspace, output_dir, manifest); never its
+        ledger, scores or deliveries."""
+        with Session(self.engine) as s, s.begin():
+            run = s.get(Run, run_id)
+            for k, v in fields.items():
+                setattr(run, k, v)
+
+    def drop_pending(self, run_id: int) -> bool:
+        """Delete a pending run that has no deliveries (its folder was never published);
+        False, and nothing deleted, for any other run."""
+        with Session(self.engine) as s, s.begin():
+            run = s.get(Run, run_id)
+            if run is None or run.status != "pending":
+                return False
+            if s.scalars(select(Delivery.id).where(Delivery.run_id == run_id)).first():
+                return False
+            s.execute(delete(LedgerRow).where(LedgerRow.run_id == run_id))
+            s.execute(delete(ScoreRow).where(ScoreRow.run_id == run_id))
+            s.delete(run)
+            return True
 
     def ledger(self, run_id: int) -> pl.DataFrame:
         return self._frame(LedgerRow, schema.LEDGER, run_id)
@@ -150,11 +205,11 @@ class Store:
 
     # ------------------------------------------------------------------ runs and mail
 
-    def run(self, period: str, version: int) -> Run | None:
+    def run(self, period: str, version: int, *, workspace: str | None = None) -> Run | None:
+        """The run of (period, version) of `workspace` (when given), pending or complete."""
         with Session(self.engine) as s:
-            return s.scalars(
-                select(Run).where(Run.period == period, Run.version == version)
-            ).first()
+            q = select(Run).where(Run.period == period, Run.version == version)
+            return s.scalars(_of(q, workspace)).first()
 
     def deliveries(self, run_id: int) -> dict[tuple[str, str], Delivery]:
         """The run's delivery rows keyed by (unit, address)."""
@@ -171,11 +226,14 @@ class Store:
                 )
             ).first()
 
-    def last_sent_version(self, period: str, unit: str, before: int) -> int | None:
-        """The newest version of `period` older than `before` that reached the unit."""
+    def last_sent_version(
+        self, period: str, unit: str, before: int, *, workspace: str | None = None
+    ) -> int | None:
+        """The newest version of `period` older than `before` that reached the unit (from
+        `workspace`, when given)."""
         with Session(self.engine) as s:
             return s.scalars(
-                select(Delivery.version)
+                _of(select(Delivery.version).join(Run, Run.id == Delivery.run_id), workspace)
                 .where(
                     Delivery.period == period,
                     Delivery.unit == unit,

@@ -204,6 +204,7 @@ def _small_ws(root: Path, db_url: str, port: int, address: str, extra_mail: str 
         ),
         schema.LEDGER,
     )
+    (vdir / "manifest.json").write_text('{"inputs_hash": "h1"}')
     store = Store.open(db_url)
     store.record_run(
         scheme="jiande-2018",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import ssl
 from datetime import date, datetime
 from pathlib import Path
@@ -79,6 +80,8 @@ def _publish(
     ] + list(extra)
     base = {"period": "2018Q2", "clause": "三（一）", "rule": "录用", "date": date(2018, 5, 3)}
     ledger = schema.conform(pl.DataFrame([base | r for r in rows]), schema.LEDGER)
+    # the folder's manifest.json names the inputs of the run it was recorded as
+    (vdir / "manifest.json").write_text(json.dumps({"inputs_hash": f"h{version}"}))
     store = Store.open(db_url)
     store.record_run(
         scheme="jiande-2018",
