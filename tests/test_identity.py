@@ -24,14 +24,13 @@ from alembic import command
 from click.testing import CliRunner
 from examples_e2e import pdftext
 from prefect.settings import get_current_settings
-from sqlalchemy import create_engine, insert
+from sqlalchemy import MetaData, create_engine, insert
 
 from flows import outputs
 from flows.cli import cli
 from flows.delivery import send_period
 from flows.render import STEM_BYTES, statement_stems
 from flows.workspace import init_workspace
-from store.models import Delivery, LedgerRow, Run, ScoreRow
 from store.repository import Store, alembic_config
 from transforms.errors import InputError
 
@@ -236,6 +235,11 @@ def _old_database(url: str, ws: Path, vdir: Path, manifest: dict) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "0002")
+        old = MetaData()
+        old.reflect(conn)
+        runs, scores, ledger, deliveries = (
+            old.tables[t] for t in ("runs", "scores", "ledger", "deliveries")
+        )
         when = datetime(2018, 7, 5, 9, tzinfo=TZ)
         run = {
             "id": 1,
@@ -248,15 +252,13 @@ def _old_database(url: str, ws: Path, vdir: Path, manifest: dict) -> None:
             "output_dir": str(vdir),
             "manifest": {"version": 1},
         }
-        conn.execute(insert(Run.__table__).values(run))
+        conn.execute(insert(runs).values(run))
         for unit, points in (("发改局", 4.0), ("民政局", 8.0)):
             conn.execute(
-                insert(ScoreRow.__table__).values(
-                    run_id=1, unit=unit, group="A", points=points, rank=1
-                )
+                insert(scores).values(run_id=1, unit=unit, group="A", points=points, rank=1)
             )
             conn.execute(
-                insert(LedgerRow.__table__).values(
+                insert(ledger).values(
                     run_id=1,
                     unit=unit,
                     period="2018Q2",
@@ -269,7 +271,7 @@ def _old_database(url: str, ws: Path, vdir: Path, manifest: dict) -> None:
             )
         for unit, address in (("发改局", "fgj@jd.gov.cn"), ("民政局", "mzj@jd.gov.cn")):
             conn.execute(
-                insert(Delivery.__table__).values(
+                insert(deliveries).values(
                     run_id=1,
                     period="2018Q2",
                     version=1,
