@@ -393,35 +393,40 @@ def _unit_hash(unit: str, length: int) -> str:
 
 
 def _stem(unit: str, length: int) -> str:
+    """The readable stem of `unit`, with `~` and `length` hex digits of its hash when
+    `length` is not 0, its readable part cut to STEM_BYTES bytes."""
     name = statement_filename(unit)
-    raw = name.encode("utf-8")
-    if name == unit and len(raw) <= STEM_BYTES and length == 0:
+    if not length:
         return name
-    # cut on a character boundary
-    cut = raw[:STEM_BYTES].decode("utf-8", errors="ignore").rstrip()
-    return f"{cut}~{_unit_hash(unit, length or 8)}"
+    cut = name.encode("utf-8")[:STEM_BYTES].decode("utf-8", errors="ignore").rstrip()
+    return f"{cut}~{_unit_hash(unit, length)}"
 
 
 def statement_stems(units: Sequence[str]) -> dict[str, str]:
     """The file stem of each unit's statement (statements/<stem>.pdf), unique by
-    construction and at most STEM_BYTES bytes plus a short suffix: a name that is fit for
-    a file as it is stays as it is (新安江街道); one that had to be changed (a/b, .x, control
-    characters) or cut (longer than STEM_BYTES) gets `~` and a hash of the whole name. Two
-    stems that would still meet (also when upper and lower case are the same file, as on
-    macOS and Windows) both get a longer hash. The mapping is written into manifest.json
-    (`statements`), where `kaohe send` reads it."""
+    construction and of bounded length (STEM_BYTES bytes and a short suffix).
+
+    A name stays as people read it (新安江街道, or 市_区联络办 for 市/区联络办). A name longer
+    than STEM_BYTES is cut and gets `~` and a hash of the whole name. Where stems would
+    meet (a/b and a_b, .x and _.x, or A局 and a局, one file on macOS and Windows), the
+    names that had to be changed get the hash and the one written as it is keeps its
+    name; names that meet as they are all get it. The mapping is written into
+    manifest.json (`statements`), where `kaohe send` reads it: nothing derives it again."""
     units = list(dict.fromkeys(units))
-    length = {u: 0 for u in units}
-    while True:
+    length = {u: 8 if len(statement_filename(u).encode("utf-8")) > STEM_BYTES else 0 for u in units}
+    for _ in range(16):
         stems = {u: _stem(u, length[u]) for u in units}
         seen: dict[str, list[str]] = {}
         for u, st in stems.items():
             seen.setdefault(st.casefold(), []).append(u)
-        clashes = [u for us in seen.values() if len(us) > 1 for u in us]
+        clashes = [us for us in seen.values() if len(us) > 1]
         if not clashes:
             return stems
-        for u in clashes:
-            length[u] = min(64, max(8, length[u]) + 8)
+        for us in clashes:
+            changed = [u for u in us if stems[u] != u]
+            for u in changed if len(us) - len(changed) <= 1 else us:
+                length[u] = min(64, length[u] + 8)
+    raise ValueError(f"no unique file names for {len(units)} units")  # sha256 collision
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -102,8 +102,9 @@ def test_statement_stems_are_unique_bounded_and_readable():
     assert len({s.casefold() for s in stems.values()}) == len(units)
     assert all(len(s.encode()) <= STEM_BYTES + 65 for s in stems.values())
     assert len(stems[LONG].encode()) + len(".html") < 255
-    # a unit's file does not depend on which other units there are
-    assert statement_stems(["a/b"]) == {"a/b": stems["a/b"]}
+    assert stems["tab\there"] == "tab_here" and "~" in stems["A局"] and "~" in stems["a局"]
+    # a changed name that meets no other stays readable
+    assert statement_stems(["a/b", "新安江街道"]) == {"a/b": "a_b", "新安江街道": "新安江街道"}
 
 
 @pytest.mark.usefixtures("prefect_server")
