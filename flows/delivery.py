@@ -270,16 +270,16 @@ def plan(
             f"{period.title}还没有生成通报：请先运行 kaohe run {ws.root} --period {period.label}"
         )
     version = int(version_dir.name[1:])
-    ident = outputs.workspace_identity(ws.root)
+    ident = outputs.workspace_identity(ws.root, ws.database_url)
     if ident.note and say is not None:
         say(ident.note)
-    for line in outputs.reconcile(store, ident.id, version_dir.parent, period.label):
+    for line in outputs.reconcile(store, ident, version_dir.parent, period.label):
         if say is not None:
             say(line)
     manifest = outputs.read_manifest(version_dir) or {}
-    run = store.run(period.label, version, workspace=ident.id)
+    run = store.run(period.label, version, workspace=ident.ids)
     rerun = f"请运行 kaohe run {ws.root} --period {period.label}，它会生成并记录新的版本"
-    if manifest.get("workspace") not in (None, ident.id):
+    if manifest.get("workspace") not in (None, *ident.ids):
         raise InputError(
             f"{version_dir} 不是本工作区生成的（工作区是复制来的，或该文件夹来自别的工作区），"
             f"不能从这里发送：{rerun}"
@@ -316,11 +316,11 @@ def plan(
         statement = _statement_path(version_dir, unit, manifest)
         if not statement.is_file():
             raise InputError(f"缺少{unit}的得分说明 {statement}")
-        previous = store.last_sent_version(period.label, unit, before=version, workspace=ident.id)
+        previous = store.last_sent_version(period.label, unit, before=version, workspace=ident.ids)
         change_lines: list[str] = []
         if previous is not None:
             if previous not in earlier:
-                prev_run = store.run(period.label, previous, workspace=ident.id)
+                prev_run = store.run(period.label, previous, workspace=ident.ids)
                 earlier[previous] = (store.scores(prev_run.id), store.ledger(prev_run.id))
             b_scores, b_ledger = earlier[previous]
             change_lines = unit_changes(unit, b_scores, scores, b_ledger, ledger)

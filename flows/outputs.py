@@ -98,12 +98,19 @@ ID_FILE = ".kaohe-id"
 
 @dataclass
 class Identity:
-    """Who a workspace is in the database: `id` ties its runs and deliveries to it (a
-    shared `[database] url` keeps each workspace's apart); `note`, when set, says in
-    Chinese that the workspace was found moved or copied."""
+    """Who a workspace is in the database: `id` ties the runs it writes to it (a shared
+    `[database] url` keeps each workspace's apart); `inherits` are the ids of the
+    workspaces it is a copy of whose records it carries in its own database, `note`, when
+    set, says in Chinese that the workspace was found moved or copied."""
 
     id: str
+    inherits: tuple[str, ...] = ()
     note: str | None = None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids whose runs and deliveries are this workspace's."""
+        return (self.id, *self.inherits)
 
 
 def _read_id(path: Path) -> dict | None:
@@ -123,54 +130,79 @@ def _same_folder(a: Path, b: Path) -> bool:
         return False
 
 
-def workspace_identity(root: Path) -> Identity:
+def own_database(root: Path, database_url: str) -> bool:
+    """True when the database is a SQLite file inside the workspace (the default
+    kaohe.db): copied along with the workspace, it is the copy's own."""
+    from sqlalchemy import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return False
+    return Path(url.database).resolve().is_relative_to(Path(root).resolve())
+
+
+def workspace_identity(root: Path, database_url: str) -> Identity:
     """The workspace's id, kept in `.kaohe-id` (hidden, so never an input) with the folder
     it was last seen in; created on the first `kaohe init`, run or send.
 
-    A workspace that was moved (its recorded folder no longer holds the same id) keeps its
-    id, and so its runs and deliveries. One that was copied (the recorded folder still
-    holds the same id) gets a new id: the copy does not inherit the original's runs or
-    deliveries, and `note` says so. A copy's versions were made by the original and are
-    not sent from the copy (flows.delivery.plan); its next `kaohe run` writes its own."""
+    - Moved (the folder it was last seen in no longer holds the same id): it keeps its id,
+      so its runs and deliveries.
+    - Copied (that folder still holds the same id): the copy gets a new id, and `note`
+      says so. With its own database (kaohe.db inside the workspace, copied with it) the
+      copy carries the original's records (`inherits`): what they say was mailed was
+      mailed, and nothing is mailed again from the copy. With a database shared with the
+      original (`[database] url` outside the workspace) it inherits nothing: the
+      original's versions in its out/ are not sent from the copy (flows.delivery.plan)
+      and its next `kaohe run` writes its own version."""
     root = Path(root).resolve()
     path = root / ID_FILE
     data = _read_id(path)
-    note = None
+    inherits = tuple(str(i) for i in (data or {}).get("inherits") or ())
     if data is not None and str(data.get("path")) == str(root):
-        return Identity(data["id"])
+        return Identity(data["id"], inherits)
+    note = None
+    ident = data["id"] if data is not None else uuid.uuid4().hex
     if data is not None:
         old = Path(str(data.get("path") or ""))
         other = _read_id(old / ID_FILE) if old.is_absolute() else None
         if _same_folder(old, root):
             pass
         elif other is not None and other["id"] == data["id"]:
-            note = (
-                f"本工作区是 {old} 的副本：已为它分配新的标识，原工作区的运行记录和发送记录"
-                f"不计入本工作区；本工作区的通报需重新运行 kaohe run 生成后才能发送"
-            )
-            data = None
+            ident = uuid.uuid4().hex
+            if own_database(root, database_url):
+                inherits = (data["id"], *inherits)
+                note = (
+                    f"本工作区是 {old} 的副本：已为它分配新的标识；它带着自己的数据库副本，"
+                    f"其中的运行和发送记录照旧有效，已发送的不会重发"
+                )
+            else:
+                inherits = ()
+                note = (
+                    f"本工作区是 {old} 的副本，且与原工作区共用数据库：已为它分配新的标识，"
+                    f"原工作区的运行和发送记录不计入本工作区；本工作区的通报需重新运行 "
+                    f"kaohe run 生成后才能发送"
+                )
         else:
             note = f"工作区已从 {old} 移到 {root}，沿用原来的运行记录和发送记录"
-    ident = data["id"] if data is not None else uuid.uuid4().hex
+    record = {"id": ident, "path": str(root)}
+    if inherits:
+        record["inherits"] = list(inherits)
     tmp = root / f"{ID_FILE}.{os.getpid()}.tmp"
     try:
-        tmp.write_text(
-            json.dumps({"id": ident, "path": str(root)}, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
+        tmp.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(tmp, path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise InputError(
             f"无法写入工作区标识文件 {path}（{err.strerror or err}）：请确认工作区可写后再运行"
         ) from err
-    return Identity(ident, note)
+    return Identity(ident, inherits, note)
 
 
 # ------------------------------------------------------------------ runs and folders
 
 
-def reconcile(store: Store, ident: str, period_dir: Path, period: str) -> list[str]:
+def reconcile(store: Store, ident: Identity, period_dir: Path, period: str) -> list[str]:
     """Make the database agree with the published version folders of one period of one
     workspace, after whatever stopped an earlier run or send (kill -9, a full disk).
     Returns what was done, in Chinese lines.
@@ -188,9 +220,9 @@ def reconcile(store: Store, ident: str, period_dir: Path, period: str) -> list[s
             ours = manifest.get("inputs_hash") == run.inputs_hash
         else:
             ours = not folder.exists() and Path(run.output_dir).parent == period_dir
-        if ours and store.run(period, run.version, workspace=ident) is None:
-            store.update_run(run.id, workspace=ident)
-    for run in store.runs(period, workspace=ident):
+        if ours and store.run(period, run.version, workspace=ident.ids) is None:
+            store.update_run(run.id, workspace=ident.id)
+    for run in store.runs(period, workspace=ident.ids):
         if run.status != "pending":
             continue
         folder = period_dir / f"v{run.version}"

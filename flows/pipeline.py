@@ -126,12 +126,12 @@ def _data_only(manifest: dict | None, ws: Workspace, per: Period) -> dict | None
     return manifest
 
 
-def _recorded_as(run: Any, manifest: dict | None, ident: str) -> bool:
+def _recorded_as(run: Any, manifest: dict | None, ident: Identity) -> bool:
     """True when `run` (a Run or None) is the complete record of the folder of `manifest`
     written by workspace `ident`."""
     if run is None or manifest is None or run.status != "complete":
         return False
-    return manifest.get("workspace") in (None, ident) and (
+    return manifest.get("workspace") in (None, *ident.ids) and (
         manifest.get("inputs_hash") == run.inputs_hash
     )
 
@@ -139,7 +139,7 @@ def _recorded_as(run: Any, manifest: dict | None, ident: str) -> bool:
 def store_versions(store: Store, per: Period, ident: Identity) -> list[int]:
     """The versions of the period the workspace's database holds (their folders may be
     gone): a new version never takes a recorded number."""
-    return [r.version for r in store.runs(per.label, workspace=ident.id)]
+    return [r.version for r in store.runs(per.label, workspace=ident.ids)]
 
 
 def _record_and_publish(
@@ -207,7 +207,7 @@ def run_period(
     ws = Workspace.load(workspace)
     per = Period.parse(period)
     with outputs.workspace_lock(ws.root):
-        ident = outputs.workspace_identity(ws.root)
+        ident = outputs.workspace_identity(ws.root, ws.database_url)
         if ident.note:
             _echo(progress, ident.note)
         hashes = ws.input_hashes()
@@ -215,9 +215,9 @@ def run_period(
         period_dir = ws.out_dir(per.label)
         store = Store.open(ws.database_url)
         try:
-            for line in outputs.reconcile(store, ident.id, period_dir, per.label):
+            for line in outputs.reconcile(store, ident, period_dir, per.label):
                 _echo(progress, line)
-            recorded = {r.version: r for r in store.runs(per.label, workspace=ident.id)}
+            recorded = {r.version: r for r in store.runs(per.label, workspace=ident.ids)}
         finally:
             store.close()
         previous_dir = outputs.latest_version_dir(period_dir)
@@ -227,7 +227,7 @@ def run_period(
         # holds it with the same inputs: a folder copied from another workspace, or one
         # whose recording was lost, gets a new version that is recorded.
         known = previous_dir is not None and _recorded_as(
-            recorded.get(int(previous_dir.name[1:])), raw_previous, ident.id
+            recorded.get(int(previous_dir.name[1:])), raw_previous, ident
         )
         if known and previous.get("inputs_hash") == ihash and not force:
             return RunOutcome(
@@ -271,7 +271,7 @@ def run_period(
 
         store = Store.open(ws.database_url)
         try:
-            last_run = store.latest_run(per.label, workspace=ident.id)
+            last_run = store.latest_run(per.label, workspace=ident.ids)
             before_scores = store.scores(last_run.id) if last_run else None
             before_ledger = store.ledger(last_run.id) if last_run else None
             changes = None

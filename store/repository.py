@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -61,9 +62,14 @@ class RunConflict(Exception):
         self.version = version
 
 
-def _of(query, workspace: str | None):
-    """`query` (over Run) limited to the runs of `workspace`; None: no limit."""
-    return query if workspace is None else query.where(Run.workspace == workspace)
+def _of(query, workspace: str | Sequence[str] | None):
+    """`query` (over Run) limited to the runs of `workspace`, an id or the ids a
+    workspace answers to (flows.outputs.Identity.ids); None: no limit."""
+    if workspace is None:
+        return query
+    if isinstance(workspace, str):
+        return query.where(Run.workspace == workspace)
+    return query.where(Run.workspace.in_(list(workspace)))
 
 
 @dataclass
@@ -90,14 +96,16 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def latest_run(self, period: str, *, workspace: str | None = None) -> Run | None:
+    def latest_run(
+        self, period: str, *, workspace: str | Sequence[str] | None = None
+    ) -> Run | None:
         """The complete run of `period` with the highest version (of `workspace` when
         given; None looks at every workspace's runs)."""
         with Session(self.engine) as s:
             q = select(Run).where(Run.period == period, Run.status == "complete")
             return s.scalars(_of(q, workspace).order_by(Run.version.desc()).limit(1)).first()
 
-    def runs(self, period: str, *, workspace: str | None) -> list[Run]:
+    def runs(self, period: str, *, workspace: str | Sequence[str] | None) -> list[Run]:
         """Every run of `period` of `workspace` (None: the runs no workspace has claimed),
         pending or complete, in version order."""
         with Session(self.engine) as s:
@@ -205,7 +213,9 @@ class Store:
 
     # ------------------------------------------------------------------ runs and mail
 
-    def run(self, period: str, version: int, *, workspace: str | None = None) -> Run | None:
+    def run(
+        self, period: str, version: int, *, workspace: str | Sequence[str] | None = None
+    ) -> Run | None:
         """The run of (period, version) of `workspace` (when given), pending or complete."""
         with Session(self.engine) as s:
             q = select(Run).where(Run.period == period, Run.version == version)
@@ -227,7 +237,7 @@ class Store:
             ).first()
 
     def last_sent_version(
-        self, period: str, unit: str, before: int, *, workspace: str | None = None
+        self, period: str, unit: str, before: int, *, workspace: str | Sequence[str] | None = None
     ) -> int | None:
         """The newest version of `period` older than `before` that reached the unit (from
         `workspace`, when given)."""

@@ -199,7 +199,9 @@ def test_a_deleted_version_folder_is_written_again_and_not_mailed_again(tmp_path
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_a_moved_workspace_keeps_its_history_and_a_copy_does_not_inherit_it(tmp_path, smtp):
+def test_a_moved_workspace_keeps_its_history_and_a_copy_its_own_copy_of_it(tmp_path, smtp):
+    """With the default database (kaohe.db inside the workspace), a moved workspace takes
+    its records along, and so does a copy: neither mails anyone again."""
     units = {"发改局": "fgj@jd.gov.cn", "民政局": "mzj@jd.gov.cn"}
     ws = _workspace(tmp_path / "ws", units, {"发改局": 1, "民政局": 2}, _mail(smtp.port))
     _run(ws)
@@ -207,7 +209,7 @@ def test_a_moved_workspace_keeps_its_history_and_a_copy_does_not_inherit_it(tmp_
     ident = json.loads((ws / ".kaohe-id").read_text())
 
     moved = tmp_path / "moved"
-    ws.rename(moved)  # its kaohe.db moves with it
+    ws.rename(moved)
     lines: list[str] = []
     report = send_period(moved, "2018Q2", progress=lines.append)
     assert report.sent == [] and report.already == 2
@@ -217,17 +219,46 @@ def test_a_moved_workspace_keeps_its_history_and_a_copy_does_not_inherit_it(tmp_
 
     copy = tmp_path / "copy"
     shutil.copytree(moved, copy)
+    lines = []
+    report = send_period(copy, "2018Q2", progress=lines.append)
+    assert report.sent == [] and report.already == 2
+    assert any("副本" in line for line in lines)
+    copied = json.loads((copy / ".kaohe-id").read_text())
+    assert copied["id"] != ident["id"] and copied["inherits"] == [ident["id"]]
+    assert "输入数据与 v1 相同" in _run(copy).output
+    assert send_period(moved, "2018Q2").already == 2
+    assert len(smtp.received) == 2
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_copy_sharing_the_database_does_not_inherit_the_deliveries(tmp_path, smtp):
+    """A copy that keeps the original's `[database] url` is a workspace of its own: the
+    original's v1 in its out/ is not sent from it (it would count the original's
+    deliveries as its own), and its own run writes and records v2."""
+    db = f"sqlite:///{tmp_path / 'shared.db'}"
+    units = {"发改局": "fgj@jd.gov.cn", "民政局": "mzj@jd.gov.cn"}
+    ws = _workspace(tmp_path / "ws", units, {"发改局": 1, "民政局": 2}, _mail(smtp.port, db))
+    _run(ws)
+    assert len(send_period(ws, "2018Q2").sent) == 2
+    ident = json.loads((ws / ".kaohe-id").read_text())["id"]
+
+    copy = tmp_path / "copy"
+    shutil.copytree(ws, copy)
     result = CliRunner().invoke(cli, ["send", str(copy), "--period", "2018Q2"])
     assert isinstance(result.exception, InputError), result.output
     assert "不是本工作区生成的" in str(result.exception) and "kaohe run" in str(result.exception)
-    assert "副本" in result.output
-    assert json.loads((copy / ".kaohe-id").read_text())["id"] != ident["id"]
-    # the original is still itself
-    assert send_period(moved, "2018Q2").already == 2
-    # the copy's own run is a new version, its own to send
-    _run(copy)
-    assert outputs.versions(copy / "out" / "2018Q2") == [1, 2]
+    assert "共用数据库" in result.output
+    copied = json.loads((copy / ".kaohe-id").read_text())
+    assert copied["id"] != ident and "inherits" not in copied
     assert len(smtp.received) == 2
+    # the original is still itself
+    assert send_period(ws, "2018Q2").already == 2
+    # the copy's own run is a new version, recorded under its own id
+    assert "已生成 v2" in _run(copy).output
+    store = Store.open(db)
+    assert store.run("2018Q2", 2, workspace=copied["id"]) is not None
+    assert store.run("2018Q2", 2, workspace=ident) is None
+    store.close()
 
 
 def _old_database(url: str, ws: Path, vdir: Path, manifest: dict) -> None:
