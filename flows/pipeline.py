@@ -126,14 +126,14 @@ def _data_only(manifest: dict | None, ws: Workspace, per: Period) -> dict | None
     return manifest
 
 
-def _recorded_as(run: Any, manifest: dict | None, ident: Identity) -> bool:
+def _recorded_as(run: Any, manifest: dict | None, data: dict | None, ident: Identity) -> bool:
     """True when `run` (a Run or None) is the complete record of the folder of `manifest`
-    written by workspace `ident`."""
+    written by workspace `ident`: the same inputs, as hashed then or over its data only
+    (`data`, see `_data_only`)."""
     if run is None or manifest is None or run.status != "complete":
         return False
-    return manifest.get("workspace") in (None, *ident.ids) and (
-        manifest.get("inputs_hash") == run.inputs_hash
-    )
+    hashes = {manifest.get("inputs_hash"), (data or {}).get("inputs_hash")}
+    return manifest.get("workspace") in (None, *ident.ids) and run.inputs_hash in hashes
 
 
 def store_versions(store: Store, per: Period, ident: Identity) -> list[int]:
@@ -227,7 +227,7 @@ def run_period(
         # holds it with the same inputs: a folder copied from another workspace, or one
         # whose recording was lost, gets a new version that is recorded.
         known = previous_dir is not None and _recorded_as(
-            recorded.get(int(previous_dir.name[1:])), raw_previous, ident
+            recorded.get(int(previous_dir.name[1:])), raw_previous, previous, ident
         )
         if known and previous.get("inputs_hash") == ihash and not force:
             return RunOutcome(
