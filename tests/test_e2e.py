@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from examples_e2e import copy_example, pdftext, run
 from prefect.settings import get_current_settings
 
+from flows import outputs
 from flows.cli import cli
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -104,7 +105,9 @@ def test_rerun_after_correction_writes_v2_with_changes(first_run, workspace):
     try:
         result = run(workspace, "2018Q2", "--date", "2018-07-05")
         assert result.exit_code == 0, result.output
-        v2 = first_run.parent / "v2"
+        # v3 after the forced run: its v2 is deleted but recorded, its number not taken again
+        v2 = outputs.latest_version_dir(first_run.parent)
+        assert v2.name != "v1" and len(list(first_run.parent.iterdir())) == 2
         assert "二〇一八年七月五日" in pdftext(v2 / "bulletin.pdf")  # the signing date given
         manifest = json.loads((v2 / "manifest.json").read_text(encoding="utf-8"))
         changes = manifest["changes"]
