@@ -124,20 +124,45 @@ def schemes() -> None:
 @click.option(
     "--dry-run", is_flag=True, help="不发送，把邮件写成 .eml 文件（out/<考核期>/v<N>/mail/）"
 )
-def send(directory: Path, period: str, dry_run: bool) -> None:
-    """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。"""
+@click.option(
+    "--resend-uncertain",
+    is_flag=True,
+    help="重发“结果不明”的邮件（已交给邮件服务器但未收到答复，对方可能已收到）；"
+    "请先向收件单位确认未收到再用",
+)
+def send(directory: Path, period: str, dry_run: bool, resend_uncertain: bool) -> None:
+    """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。
+
+    退出状态：0 全部发出；1 有邮件被拒收、结果不明或暂未发出（均逐一列出）；
+    2 一封也无法发送（设置有误、没有运行记录、邮件服务器无法连接）。"""
     _prefect_env()  # [run] task_runner = "dask" sends inside a Prefect flow
     from flows.delivery import send_period
 
-    report = send_period(directory, period, dry_run=dry_run, progress=_say)
+    report = send_period(
+        directory, period, dry_run=dry_run, progress=_say, resend_uncertain=resend_uncertain
+    )
     if dry_run:
         return
     _say(
         f"发送完毕：本次发送 {len(report.sent)} 封，此前已发送 {report.already} 封，"
-        f"被拒收 {len(report.failed)} 封，暂未发出 {len(report.deferred)} 封"
+        f"被拒收 {len(report.failed)} 封，结果不明 {len(report.uncertain)} 封，"
+        f"暂未发出 {len(report.deferred)} 封"
     )
     for unit, address, error in report.failed:
         _say(f"  被拒收：{unit} <{address}>：{error}（请核对 units.csv 中的邮箱）")
+    for unit, address, error in report.uncertain:
+        _say(f"  结果不明：{unit} <{address}>：{error}")
+    for unit, address, error in report.deferred:
+        _say(f"  暂未发出：{unit} <{address}>：{error}")
+    if report.uncertain:
+        _say(
+            "结果不明的邮件可能已送达，不会自动重发：请向这些单位确认；确认未收到后运行 "
+            f"kaohe send {directory} --period {period} --resend-uncertain 重发"
+            "（重发的邮件与上次的 Message-ID 相同）"
+        )
+    if report.untried:
+        _say("错误：邮件服务器无法连接，一封也未能发送；请检查 kaohe.toml [mail] 的 host 和 port")
+        sys.exit(2)
     if not report.ok:
         _say("未发出的邮件已记录，改正后再次运行 kaohe send 只发送尚未送达的邮件")
         sys.exit(1)

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from flows.workspace import not_data
+from transforms.addresses import normalise_address
 from transforms.bulk import PY_SPACE
 from transforms.dates import DATE_PARTS, PartialDate, parse_partial_date
 from transforms.errors import InputError, Problems
@@ -593,8 +594,10 @@ def read_units(
 ) -> pl.DataFrame:
     """Read the roster `units.csv` (名单) into UNITS. Aliases and emails are separated by
     `;` or `；` (emails also by commas or spaces). A missing file gives an empty frame; a
-    unit named twice, or (when `groups` is given) a group outside them, is an InputError
-    (added to `problems`, see the module's docstring)."""
+    unit named twice, (when `groups` is given) a group outside them, or an email that is no
+    plain address (transforms.addresses: full-width characters are made ASCII, anything
+    else odd is refused) is an InputError (added to `problems`, see the module's
+    docstring)."""
     path = Path(path)
     if not path.exists():
         return empty(UNITS)
@@ -625,12 +628,26 @@ def read_units(
                 row=n,
             )
             continue
+        emails, bad = [], []
+        for text in _split(row["emails"], r"[;；,，\s]+"):
+            address, why = normalise_address(text)
+            if address is None:
+                bad.append(f"「{text}」{why}")
+            else:
+                emails.append(address)
+        if bad:
+            problems.add(
+                f"单位「{unit}」的邮箱（emails 列）有误：{'；'.join(bad)}。每格只填写地址本身，"
+                "多个地址用分号隔开，如 xxk@example.gov.cn;xxk2@example.gov.cn",
+                file=file,
+                row=n,
+            )
         records.append(
             {
                 "unit": unit,
                 "group": row["group"],
                 "aliases": _split(row["aliases"], r"[;；]"),
-                "emails": _split(row["emails"], r"[;；,，\s]+"),
+                "emails": emails,
             }
         )
     _done(problems, own)
