@@ -35,6 +35,7 @@ from flows import outputs, readers
 from flows.workspace import CONFIG, Workspace
 from store.repository import Store
 from transforms import summary as sm
+from transforms.addresses import normalise_address
 from transforms.errors import InputError
 from transforms.periods import Period
 
@@ -87,10 +88,13 @@ class MailSettings:
                     f"password_env），请先执行 export {env}=…… 再运行"
                 )
         starttls = bool(m.get("starttls", False))
+        sender, why = normalise_address(sender_address(m)[0])
+        if sender is None:
+            raise MailError(f"[mail] 的发件人地址 sender {why}", file=CONFIG)
         try:
             return cls(
                 host=str(m["host"]),
-                sender=sender_address(m)[0],
+                sender=sender,
                 port=int(m.get("port") or (587 if starttls else 25)),
                 starttls=starttls,
                 username=m.get("username") or None,
