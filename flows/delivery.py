@@ -1,11 +1,14 @@
 """Mailing the bulletin (通报发送): every scored unit gets the bulletin PDF and its own
 statement (得分说明), one message per address of the roster, over SMTP.
 
-Every message is recorded in the store's `deliveries` table before it goes out and after,
-so sending again sends nothing twice and a run that stops halfway (server down, a crash)
-resumes with what is not yet sent. Temporary failures (4xx replies, lost connections) are
-retried with exponential backoff; a refused address (5xx) is recorded as failed and the
-others still go. A version sent after an earlier one reached a unit is a 更正 (correction)
+Every message is recorded in the store's `deliveries` table before it goes out, just
+before its content goes to the server and after, so sending again sends nothing twice and
+a run that stops halfway (server down, a crash) resumes with what is not yet sent.
+Temporary failures (4xx replies, connections lost before the message was handed over) are
+retried with exponential backoff; a refused address (5xx), or one the server cannot take,
+is recorded as failed and the others still go. A message handed over without an answer
+(the connection dropped after DATA, or a crash) is uncertain: never retried by itself,
+only with `kaohe send --resend-uncertain`. A version sent after an earlier one reached a unit is a 更正 (correction)
 that tells the unit what changed for it.
 """
 
