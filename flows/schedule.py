@@ -62,11 +62,15 @@ def scheduled_quarter(
             "already": report.already,
             "failed": report.failed,
             "deferred": report.deferred,
+            "uncertain": report.uncertain,
         }
         if not report.ok:
+            unsure = (
+                f"，{len(report.uncertain)} 封结果不明（不会自动重发）" if report.uncertain else ""
+            )
             raise RuntimeError(
-                f"{label} 通报有 {len(report.failed) + len(report.deferred)} 封邮件未能发出，"
-                "请查看记录后再次运行 kaohe send"
+                f"{label} 通报有 {len(report.failed) + len(report.deferred)} 封邮件未能发出"
+                f"{unsure}，请查看记录后再次运行 kaohe send"
             )
     elif send:
         print("kaohe.toml 未配置 [mail]，未发送邮件")
