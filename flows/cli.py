@@ -114,12 +114,19 @@ def schemes() -> None:
 @click.option(
     "--dry-run", is_flag=True, help="不发送，把邮件写成 .eml 文件（out/<考核期>/v<N>/mail/）"
 )
-def send(directory: Path, period: str, dry_run: bool) -> None:
-    """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。"""
+@click.option(
+    "--allow-draft",
+    is_flag=True,
+    help="尚有影响得分的待核实问题（征求意见稿）时也发送；邮件主题注明【征求意见稿】",
+)
+def send(directory: Path, period: str, dry_run: bool, allow_draft: bool) -> None:
+    """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。
+
+    征求意见稿（review.csv 中尚有影响得分的问题未答复）不发送，除非加 --allow-draft。"""
     _prefect_env()  # [run] task_runner = "dask" sends inside a Prefect flow
     from flows.delivery import send_period
 
-    report = send_period(directory, period, dry_run=dry_run, progress=_say)
+    report = send_period(directory, period, dry_run=dry_run, allow_draft=allow_draft, progress=_say)
     if dry_run:
         return
     _say(

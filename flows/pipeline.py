@@ -29,6 +29,7 @@ from flows.render import (
 from flows.workspace import Workspace
 from schemes.contract import ScoreResult
 from store.repository import Store
+from transforms import review
 from transforms.errors import InputError
 from transforms.periods import Period
 
@@ -128,12 +129,12 @@ def run_period(
         previous_dir = outputs.latest_version_dir(period_dir)
         previous = outputs.read_manifest(previous_dir)
         if previous and previous.get("inputs_hash") == ihash and not force:
-            return RunOutcome(
-                per.label,
-                previous_dir,
-                False,
-                f"输入数据与 {previous_dir.name} 相同，未生成新版本：{previous_dir}",
-            )
+            message = f"输入数据与 {previous_dir.name} 相同，未生成新版本：{previous_dir}"
+            if previous.get("draft"):
+                message += "\n" + review.draft_notice(
+                    str(previous_dir / "review.csv"), previous.get("open_questions") or {}
+                )
+            return RunOutcome(per.label, previous_dir, False, message)
 
         _echo(progress, "读取输入数据…")
         started = datetime.now(ZoneInfo(ws.timezone))
@@ -151,6 +152,7 @@ def run_period(
             )
         _echo(progress, "匹配单位、归并同一篇信息…")
         matched = match_task(inputs, ws)
+        open_counts = review.open_questions(matched.review, per)
         _echo(progress, f"  待核实 {matched.review.height} 项")
         _echo(progress, f"按《{ws.scheme.title}》计分…")
         result = score_task(matched, ws, per)
@@ -214,6 +216,9 @@ def run_period(
                         "review": matched.review.height,
                     },
                     "changes": changes,
+                    # open questions that change points: a draft (征求意见稿), not mailed
+                    "draft": bool(open_counts),
+                    "open_questions": open_counts,
                 }
                 outputs.write_manifest(tmp / "manifest.json", manifest)
                 final = outputs.publish(tmp, period_dir)
@@ -232,7 +237,10 @@ def run_period(
             )
         finally:
             store.close()
-        return RunOutcome(per.label, final, True, f"已生成 {final.name}：{final}", result)
+        message = f"已生成 {final.name}：{final}"
+        if open_counts:
+            message += "\n" + review.draft_notice(str(final / "review.csv"), open_counts)
+        return RunOutcome(per.label, final, True, message, result)
 
 
 @flow(name="quarterly-bulletin", log_prints=False)

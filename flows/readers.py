@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from transforms import review
 from transforms.bulk import PY_SPACE
 from transforms.errors import InputError
 from transforms.schema import ADOPTIONS, DECISIONS, EVENTS, SUBMISSIONS, UNITS, conform, empty
@@ -96,8 +97,8 @@ UNIT_HEADERS: dict[str, tuple[str, ...]] = {
     "emails": ("emails", "email", "邮箱", "电子邮箱"),
 }
 DECISION_HEADERS: dict[str, tuple[str, ...]] = {
-    "type": ("type", "类型"),
-    "key": ("key", "键"),
+    "type": ("type", "问题类型", "类型"),
+    "key": ("key", "识别码", "键"),
     "answer": ("answer", "答复"),
 }
 
@@ -917,8 +918,13 @@ def read_events(paths: Iterable[Path], workspace: Path, event_types: Iterable[st
 def read_decisions(path: Path, workspace: Path) -> pl.DataFrame:
     """Read the user's answers to the review list (`decisions.csv`) into DECISIONS.
 
-    The file may be review.csv with the `answer` column filled in: other columns are
-    ignored, and rows without an answer are skipped. A missing file gives an empty frame."""
+    The file may be review.csv with the answer column filled in, or rows of review.csv
+    copied under a `type,key,answer` header: its first three columns are those, other
+    columns are ignored, and rows without an answer are skipped. Headers in Chinese
+    (问题类型, 识别码, 答复) or English; the type as its Chinese label (未识别单位) or its id
+    (unit), kept as the id. A type the registry does not know, or an answer that does not
+    fit its question (是/否 expected, a name given), is an error naming the row. A missing
+    file gives an empty frame."""
     path = Path(path)
     if not path.exists():
         return empty(DECISIONS)
@@ -930,11 +936,23 @@ def read_decisions(path: Path, workspace: Path) -> pl.DataFrame:
     for n, row in zip(row_numbers, _rows(df), strict=True):
         if row["answer"] is None:
             continue
+        written = _required_text(row, "type", file, n)
+        question = review.decision_type(written)
+        if question is None:
+            raise InputError(
+                f"问题类型「{written}」无法识别：请照 review.csv 填写，可用的类型："
+                f"{review.type_labels()}",
+                file=file,
+                row=n,
+            )
+        answer = row["answer"].strip()
+        if problem := review.check_answer(question.id, answer):
+            raise InputError(problem, file=file, row=n)
         records.append(
             {
-                "type": _required_text(row, "type", file, n),
+                "type": question.id,
                 "key": _required_text(row, "key", file, n),
-                "answer": row["answer"],
+                "answer": answer,
             }
         )
     if not records:

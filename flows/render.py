@@ -30,6 +30,7 @@ from schemes.contract import Scheme, ScoreResult
 from transforms import charts
 from transforms import summary as sm
 from transforms.periods import Period
+from transforms.review import describe_open, open_questions, review_table
 from transforms.schema import LEDGER, REVIEW, SCORES, conform
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
@@ -191,6 +192,15 @@ def _pdf(html: str, target: Path) -> None:
 # --------------------------------------------------------------------------- bulletin
 
 
+def draft_mark(ctx: ReportContext) -> dict[str, Any] | None:
+    """What the draft mark (征求意见稿) of the bulletin and statements says, or None when
+    no open question changes points (transforms.review)."""
+    counts = open_questions(conform(ctx.review, REVIEW), ctx.period)
+    if not counts:
+        return None
+    return {"total": sum(counts.values()), "by_type": describe_open(counts)}
+
+
 #: ledger changes listed one by one in the 更正说明, the rest counted
 _MAX_CHANGE_ROWS = 20
 
@@ -340,6 +350,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "scheme_title": s.title,
         "scheme_doc_number": s.doc_number,
         "version": ctx.version,
+        "draft": draft_mark(ctx),
         "changes": changes,
         "ov": sm.overview(
             scheme_groups=s.groups,
@@ -407,7 +418,6 @@ def write_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
     """scores.csv, ledger.csv, review.csv (UTF-8 with BOM) and scores.xlsx."""
     scores = _ordered_scores(ctx)
     ledger = conform(ctx.result.ledger, LEDGER)
-    review = conform(ctx.review, REVIEW)
     paths = []
     p = out_dir / "scores.csv"
     _write_csv(p, SCORES_CSV_COLUMNS, scores.select(SCORES_CSV_COLUMNS).rows())
@@ -416,7 +426,7 @@ def write_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
     _write_csv(p, list(LEDGER), ledger.rows())
     paths.append(p)
     p = out_dir / "review.csv"
-    _write_csv(p, list(REVIEW), review.rows())
+    _write_csv(p, *review_table(conform(ctx.review, REVIEW)))
     paths.append(p)
     p = out_dir / "scores.xlsx"
     _write_xlsx(p, ctx, scores, ledger)
@@ -571,6 +581,7 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         "show_assessment": sc["assessment"].null_count() < sc.height,
         "assessment_label": getattr(ctx.scheme, "assessment_label", None) or "排名得分",
         "version": ctx.version,
+        "draft": draft_mark(ctx),
     }
     groups = sm.group_order(ctx.scheme.groups, sc)
     items = sm.statements(ctx.result.scores, ctx.result.ledger, groups)

@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from transforms import schema
 from transforms.errors import InputError
+from transforms.review import about
 from transforms.submissions import SAFE_TEXT
 
 # --- normalisation ---------------------------------------------------------------------------
@@ -522,15 +523,20 @@ def _review_frame(rows: list[dict]) -> pl.DataFrame:
     further occurrences is noted in the reason."""
     seen: dict[tuple[str, str], dict] = {}
     counts: dict[tuple[str, str], int] = {}
+    days: dict[tuple[str, str], set[str]] = {}
     for r in rows:
         k = (r["type"], r["key"])
         counts[k] = counts.get(k, 0) + 1
         seen.setdefault(k, r)
+        if r.get("date"):
+            days.setdefault(k, set()).add(r["date"])
     out = []
     for k, r in seen.items():
         r = dict(r)
         if counts[k] > 1:
             r["reason"] = f"{r['reason']}（共{counts[k]}处）"
+            # every day the name is printed on: the question is about each of them
+            r["date"] = "、".join(sorted(days.get(k, ()))) or None
         r.setdefault("answer", "")
         out.append(r)
     if not out:
@@ -612,6 +618,8 @@ def match_adoption_units(
                         "key": r["key"],
                         "file": a["source_file"],
                         "row": a["source_row"],
+                        "unit": r["name"],
+                        **about(a["publication"], a["issue"], a["date"], a["title"]),
                         "text": f"《{a['publication']}》{issue} {a['title']}：{r['name']}",
                         "candidates": r["candidates"],
                         "reason": r["reason"],
@@ -693,7 +701,11 @@ def _review_rows(rows: pl.DataFrame) -> pl.DataFrame:
     candidates, reason), in polars."""
     if rows.is_empty():
         return schema.empty(schema.REVIEW)
-    first = rows.group_by("type", "key", maintain_order=True).agg(pl.all().first(), count=pl.len())
+    first = rows.group_by("type", "key", maintain_order=True).agg(
+        pl.all().exclude("date").first(),
+        date=pl.col("date").drop_nulls().unique().sort().str.join("、"),
+        count=pl.len(),
+    )
     first = first.with_columns(
         reason=pl.when(pl.col("count") > 1)
         .then(pl.format("{}（共{}处）", "reason", "count"))
@@ -701,6 +713,18 @@ def _review_rows(rows: pl.DataFrame) -> pl.DataFrame:
         answer=pl.lit(""),
     )
     return schema.conform(first, schema.REVIEW)
+
+
+def _days(submissions: pl.DataFrame) -> pl.Series:
+    """Each submission's day (YYYY-MM-DD, its `time` as logged), for review rows."""
+    if "time" not in submissions.columns:
+        return pl.Series("day", [None] * submissions.height, dtype=pl.String)
+    t = submissions["time"]
+    if isinstance(t.dtype, pl.Datetime):
+        t = t.dt.date()
+    if t.dtype != pl.Date:
+        return pl.Series("day", [None] * submissions.height, dtype=pl.String)
+    return t.dt.to_string("%Y-%m-%d").alias("day")
 
 
 def assign_submission_units(
@@ -743,7 +767,8 @@ def assign_submission_units(
     ).with_columns(
         row=submissions["source_row"]
         if "source_row" in submissions.columns
-        else pl.Series([None] * n, dtype=pl.Int64)
+        else pl.Series([None] * n, dtype=pl.Int64),
+        day=_days(submissions),
     )
     unit = pl.col("unit")
 
@@ -837,6 +862,9 @@ def assign_submission_units(
                 pl.col("subject").fill_null(""),
             )
         ),
+        unit=pl.when(named).then("raw"),
+        date="day",
+        title=pl.col("subject"),
         candidates=pl.when(named).then("raw_candidates").otherwise(pl.lit("")),
         reason=pl.when(named).then("raw_reason").otherwise(pl.lit(_REASON_SUBMISSION)),
     )
