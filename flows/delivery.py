@@ -617,9 +617,10 @@ def mail_office(ws: Workspace, period: Period) -> str | None:
         "“影响得分”为“否”的问题仅供参考，不影响正式印发。\n"
     )
     msg.add_attachment(
-        (version_dir / "review.csv").read_bytes(),
-        maintype="text",
+        # text with its BOM, so that Excel reads the Chinese
+        (version_dir / "review.csv").read_bytes().decode("utf-8"),
         subtype="csv",
+        charset="utf-8",
         filename=f"{period.label}待核实清单review.csv",
     )
     with Mailer(settings) as mailer:

@@ -62,17 +62,21 @@ def scheduled_quarter(
         # A draft is not mailed to the units: the office gets the open questions.
         result["draft"] = True
         if not ws.mail.get("host"):
-            print("kaohe.toml 未配置 [mail]，本版为征求意见稿，未发送任何邮件")
+            note = "kaohe.toml 未配置 [mail]，本版为征求意见稿，未发送任何邮件"
         elif not str(ws.mail.get("office_address") or "").strip():
-            print(
+            note = (
                 f"{per.title}通报为征求意见稿，未发送给各单位；kaohe.toml [mail] 未设置 "
-                "office_address（信息科的邮箱），待核实清单未发出：请查看 "
+                "office_address（信息科的邮箱），待核实清单未发给任何人：请查看 "
                 f"{outcome.version_dir / 'review.csv'}，答复后运行 kaohe run 和 kaohe send"
             )
         else:
-            address = mail_office(ws, per)
-            result["office"] = address
-            print(f"{per.title}通报为征求意见稿，未发送给各单位；待核实清单已发送到 {address}")
+            result["office"] = mail_office(ws, per)
+            note = (
+                f"{per.title}通报为征求意见稿，未发送给各单位；待核实清单已发送到 "
+                f"{result['office']}"
+            )
+        print(note)
+        result["note"] = note
         return result
     if send and ws.mail.get("host"):
         report = send_period(workspace, label, progress=print)

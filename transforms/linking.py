@@ -230,17 +230,24 @@ def no_submission_review(
     The question is informational (transforms.review: it changes no points, an adoption
     counts whether or not its mail is logged) and is answered 已核实. It depends only on
     what the files print, never on other answers: units named by a decision (method
-    `decision`) and adoptions in `decided` (articles whose unit an `article_source` answer
-    gave) are not asked about, since the person who answered has looked at them, so
-    answering other questions never adds or changes a row of this kind. An adoption
-    answered in decisions.csv is not asked again."""
+    `decision`), adoptions in `decided` (articles whose unit an `article_source` answer
+    gave) and submissions whose unit a decision gave (`unit_decided`) are left out, since
+    the person who answered has looked at them; so answering other questions never adds
+    or changes a row of this kind (a row goes when an answer links its adoption to a
+    submission). An adoption answered in decisions.csv is not asked again."""
     if adoptions.height == 0 or "unit" not in submissions.columns or submissions.height == 0:
         return schema.empty(schema.REVIEW)
     days = _local_dates(submissions)
+    by_answer = (
+        submissions["unit_decided"].fill_null(False)
+        if "unit_decided" in submissions.columns
+        else pl.repeat(False, submissions.height, eager=True)
+    )
     logged = set(
         pl.DataFrame(
             {"unit": submissions["unit"], "year": days.dt.year(), "month": days.dt.month()}
         )
+        .filter(~by_answer)
         .drop_nulls()
         .unique()
         .iter_rows()

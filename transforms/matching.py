@@ -742,7 +742,8 @@ def assign_submission_units(
     start of the subject (【区发改局】…, [发改局]…, 发改局：…); else the unit a mail's body
     names (optional column `unit_hint`, e.g. 报送单位：区发改局, see flows.mail); else a
     decision of type `submission` keyed by the sender's address (or submission_id when there
-    is none); else null and a `submission` review row. Returns (submissions with unit, REVIEW).
+    is none); else null and a `submission` review row. Returns (submissions with unit and
+    `unit_decided`, true where a decision gave the unit; REVIEW).
 
     A province's log holds a million messages from a few thousand addresses and units: each
     step works on distinct values, and on only the rows the steps before left without a unit.
@@ -781,11 +782,13 @@ def assign_submission_units(
             "raw": written,
             "raw_unit": [res[r]["unit"] for r in written],
             "raw_none": [res[r]["method"] == "none" for r in written],
+            "raw_decided": [res[r]["method"] in ("decision", "ignored") for r in written],
             "raw_key": [res[r]["key"] for r in written],
             "raw_candidates": [res[r]["candidates"] for r in written],
             "raw_reason": [res[r]["reason"] for r in written],
         },
         schema={"raw": pl.String, "raw_unit": pl.String, "raw_none": pl.Boolean,
+                "raw_decided": pl.Boolean,
                 "raw_key": pl.String, "raw_candidates": pl.String, "raw_reason": pl.String},
     )  # fmt: skip
     if written:
@@ -869,7 +872,10 @@ def assign_submission_units(
         reason=pl.when(named).then("raw_reason").otherwise(pl.lit(_REASON_SUBMISSION)),
     )
     units_out = frame.select(pl.when(named).then("raw_unit").otherwise(unit)).to_series()
-    with_unit = submissions.with_columns(units_out.alias("unit"))
+    by_answer = frame.select(
+        pl.when(named).then("raw_decided").otherwise("decided").fill_null(False)
+    ).to_series()
+    with_unit = submissions.with_columns(units_out.alias("unit"), by_answer.alias("unit_decided"))
     return with_unit, _review_rows(review)
 
 
