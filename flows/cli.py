@@ -59,17 +59,27 @@ def init(directory: Path, scheme_id: str) -> None:
 @click.option("--force", is_flag=True, help="输入数据未变也生成新版本（如升级程序后）")
 def run(directory: Path, period: str, issued, force: bool) -> None:
     """读取、匹配、计分并生成通报（新版本写入 out/<考核期>/v<N>/）。"""
-    _prefect_env()
-    from flows.pipeline import quarterly_bulletin
+    from flows import steps
+    from flows.workspace import Workspace
     from transforms.periods import Period
 
-    Period.parse(period)  # a bad period fails before Prefect starts
+    # A bad period, any bad input file or row (all of them at once) and a period without
+    # data fail here, before Prefect is imported and before its server starts.
+    per = Period.parse(period)
+    ws = Workspace.load(directory)
+    _say("检查输入数据…")
+    checked = steps.check(ws)
+    steps.require_data(checked, per)
+    _prefect_env()
+    from flows.pipeline import quarterly_bulletin
+
     outcome = quarterly_bulletin(
         str(directory),
         period,
         issued=issued.date() if issued else None,
         progress=_say,
         force=force,
+        checked=checked,
     )
     _say(outcome.message)
     if outcome.version_dir is not None:
@@ -88,7 +98,7 @@ def score(directory: Path, period: str, fmt: str) -> None:
 
     ws = Workspace.load(directory)
     per = Period.parse(period)
-    matched = steps.match_and_group(steps.ingest(ws), ws.scheme)
+    matched = steps.match_and_group(steps.check(ws), ws.scheme)
     result = steps.score(matched, ws.scheme, per)
     cols = ["unit", "group", "points", "rank", "target_met", "assessment"]
     cols += [c for c in ("target", "submitted", "adopted", "remark") if c in result.scores.columns]

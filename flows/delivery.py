@@ -18,7 +18,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, make_msgid
@@ -67,7 +67,7 @@ class MailSettings:
     @classmethod
     def from_workspace(cls, ws: Workspace) -> MailSettings:
         m = ws.mail
-        if not m.get("host") or not m.get("sender"):
+        if not m.get("host"):
             raise MailError(
                 "没有配置邮件服务器：请在 kaohe.toml 的 [mail] 中填写 host 和 sender", file=CONFIG
             )
@@ -89,7 +89,7 @@ class MailSettings:
         try:
             return cls(
                 host=str(m["host"]),
-                sender=str(m["sender"]),
+                sender=sender_address(m)[0],
                 port=int(m.get("port") or (587 if starttls else 25)),
                 starttls=starttls,
                 username=m.get("username") or None,
@@ -102,6 +102,25 @@ class MailSettings:
             )
         except (TypeError, ValueError) as err:
             raise MailError(f"[mail] 设置有误：{err}", file=CONFIG) from err
+
+
+def sender_address(mail: dict[str, Any]) -> tuple[str, str | None]:
+    """The sender address of `[mail]` and, when `sender` is unset, the warning that says
+    which address is used instead (the login `username` when it is an address, else
+    kaohe@<host>) and how to set it."""
+    sender = str(mail.get("sender") or "").strip()
+    if sender:
+        return sender, None
+    username = str(mail.get("username") or "").strip()
+    if "@" in username:
+        used, why = username, "登录用户名"
+    else:
+        used, why = f"kaohe@{mail.get('host') or 'localhost'}", "默认地址"
+    return used, (
+        f"注意：kaohe.toml 的 [mail] 没有设置 sender（发件人地址），本次以{why} {used} 作为"
+        f"发件人，收件单位看到的回复地址也是它；请在 kaohe.toml 的 [mail] 中加一行 "
+        f'sender = "本办公室的邮箱地址"（例如 sender = "xxb@example.gov.cn"）'
+    )
 
 
 # ------------------------------------------------------------------------- messages
@@ -213,6 +232,19 @@ def _statement_path(version_dir: Path, unit: str) -> Path:
     return version_dir / "statements" / f"{statement_filename(unit)}.pdf"
 
 
+def bulletin_date(run: Any, timezone: str) -> date:
+    """The date the bulletin of a recorded run is signed with (its 落款): `issued` of its
+    manifest; a version recorded before manifests held it was signed on the day it was
+    made, the default of `kaohe run --issued`."""
+    issued = (run.manifest or {}).get("issued")
+    if issued:
+        return date.fromisoformat(str(issued))
+    started = run.started_at
+    if started.tzinfo is not None:
+        started = started.astimezone(ZoneInfo(timezone))
+    return started.date()
+
+
 def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
     """The messages of the latest version of `period`, one per unit and address."""
     version_dir = outputs.latest_version_dir(ws.out_dir(period.label))
@@ -234,7 +266,7 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
     ledger = store.ledger(run.id)
     roster = _roster(ws)
     env = _env()
-    today = datetime.now(ZoneInfo(ws.timezone)).date()
+    issued = bulletin_date(run, ws.timezone)
     bulletin_name = f"{period.title}政务信息工作情况通报" + (
         f"（第{version}版）" if version > 1 else ""
     )
@@ -273,7 +305,7 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
             "change_lines": change_lines,
             "bulletin_name": bulletin_name + ".pdf",
             "statement_name": statement_name + ".pdf",
-            "date_cn": sm.cn_date(today),
+            "date_cn": sm.cn_date(issued),
         }
         subject = " ".join(env.get_template("mail_subject.txt.j2").render(ctx).split())
         if draft:
@@ -672,7 +704,9 @@ def mail_period(
     say = progress or (lambda _text: None)
     per = Period.parse(period)
     settings = None if dry_run else MailSettings.from_workspace(ws)
-    sender = settings.sender if settings else (ws.mail.get("sender") or "kaohe@localhost")
+    sender, warning = sender_address(ws.mail)
+    if warning:
+        say(warning)
     with outputs.workspace_lock(ws.root):
         store = Store.open(ws.database_url)
         try:

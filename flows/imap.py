@@ -23,11 +23,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.workspace import CONFIG
+from flows import settings
+from flows.settings import CONFIG
 from transforms.errors import InputError
 
 STATE = ".kaohe-imap.json"
@@ -45,35 +45,22 @@ class ImapConfig:
 
     @classmethod
     def load(cls, root: Path) -> ImapConfig:
-        path = Path(root) / CONFIG
-        if not path.is_file():
-            raise InputError(f"{root} 不是 kaohe 工作区（缺少 {CONFIG}）")
-        try:
-            cfg = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise InputError(f"格式错误：{err}", file=CONFIG) from err
-        imap = cfg.get("imap")
-        if not isinstance(imap, dict):
+        imap = settings.load(root).imap
+        if imap is None:
             raise InputError(
                 "没有 [imap] 设置：请在其中填写 host、user、password_env（以及 folder、port、ssl）",
                 file=CONFIG,
             )
-        missing = [k for k in ("host", "user", "password_env") if not imap.get(k)]
+        missing = [k for k in ("host", "user", "password_env") if not getattr(imap, k)]
         if missing:
             raise InputError(f"[imap] 缺少 {'、'.join(missing)}", file=CONFIG)
-        ssl = imap.get("ssl", True)
-        if not isinstance(ssl, bool):
-            raise InputError("[imap] ssl 应为 true 或 false", file=CONFIG)
-        port = imap.get("port", 993 if ssl else 143)
-        if not isinstance(port, int) or not 0 < port < 65536:
-            raise InputError(f"[imap] port「{port}」不是有效的端口号", file=CONFIG)
         return cls(
-            host=str(imap["host"]),
-            user=str(imap["user"]),
-            password_env=str(imap["password_env"]),
-            port=port,
-            folder=str(imap.get("folder") or "INBOX"),
-            ssl=ssl,
+            host=str(imap.host),
+            user=str(imap.user),
+            password_env=str(imap.password_env),
+            port=imap.port or (993 if imap.ssl else 143),
+            folder=imap.folder or "INBOX",
+            ssl=imap.ssl,
         )
 
 

@@ -23,10 +23,11 @@ from pathlib import Path
 import polars as pl
 
 from flows import readers
-from flows.workspace import DOCUMENT_SUFFIXES
+from flows.workspace import DOCUMENT_SUFFIXES, not_data
 from transforms import issue_text
-from transforms.errors import InputError
+from transforms.errors import InputError, Problems
 from transforms.issue_text import Line
+from transforms.publications import PublicationIndex, Resolution, publication_key, question
 from transforms.review import about
 from transforms.schema import ADOPTIONS, REVIEW, empty
 
@@ -75,17 +76,27 @@ def _docx_lines(path: Path, file: str) -> list[Line]:
             "不是有效的 docx 文件；请用 Word 或 WPS 重新保存后重试", file=file
         ) from exc
 
+    # python-docx looks a paragraph's style up among all the document's styles on every
+    # `p.style` (0.4 s for an issue of 13 articles): once per style id is enough.
+    styles: dict[str | None, object] = {}
+
+    def style_of(p: Paragraph):
+        sid = p._p.style
+        if sid not in styles:
+            styles[sid] = p.style
+        return styles[sid]
+
     def style_bold(p: Paragraph) -> bool:
-        style = p.style
+        style = style_of(p)
         while style is not None:
             if style.font is not None and style.font.bold is not None:
                 return bool(style.font.bold)
             style = style.base_style
-        name = (p.style.name if p.style is not None else "") or ""
+        name = (style_of(p).name if style_of(p) is not None else "") or ""
         return name.startswith(("Heading", "Title"))
 
     def style_size(p: Paragraph) -> float | None:
-        style = p.style
+        style = style_of(p)
         while style is not None:
             if style.font is not None and style.font.size is not None:
                 return style.font.size.pt
@@ -374,23 +385,25 @@ def document_lines(path: Path, file: str | None = None) -> list[Line]:
 # --------------------------------------------------------------------------- issues → rows
 
 
-def _flat(name: str) -> str:
-    return readers.normalize_publication(name).replace("·", "")
-
-
-def _periodical(candidates: list[str], known: Mapping[str, str]) -> str | None:
-    """The scheme's periodical named by the masthead: exactly, without the middle dot
-    (「建德政务 动态」), over two masthead lines, or contained in a line."""
-    flat = {_flat(k): v for k, v in known.items()}
-    tries = list(candidates) + [a + b for a, b in zip(candidates, candidates[1:], strict=False)]
-    for c in tries:
-        if (hit := known.get(readers.normalize_publication(c))) or (hit := flat.get(_flat(c))):
-            return hit
-    for c in tries:
-        inside = [k for k in flat if k and k in _flat(c)]
-        if inside:
-            return flat[max(inside, key=len)]
-    return None
+def _periodical(candidates: list[str], index: PublicationIndex) -> Resolution | None:
+    """The scheme's periodical named by the masthead: a line or up to three consecutive
+    lines (the name large, its sub-title 「动  态」 spaced out below it) that spell a name,
+    an alias or a short form of it (any dots, spaces, marks), else a line holding a name;
+    a resolution that fits several periodicals (「专报」) when nothing better is printed;
+    None when no periodical of the scheme is named."""
+    n = len(candidates)
+    windows = [" ".join(candidates[i : i + w]) for w in (3, 2, 1) for i in range(n - w + 1)]
+    ambiguous = None
+    for text in windows:
+        found = index.resolve(text)
+        if found.name is not None:
+            return found
+        if found.ambiguous and ambiguous is None:
+            ambiguous = found
+    for text in candidates:
+        if hit := index.contained(text):
+            return Resolution(text, publication_key(text), hit, (hit,))
+    return ambiguous
 
 
 def read_issue(
@@ -409,15 +422,20 @@ def read_issue(
     file = readers._rel(path, workspace)
     lines = document_lines(path, file)
     masthead, articles = issue_text.parse_issue(lines)
-    known = {readers.normalize_publication(k): v for k, v in publication_names.items()}
-    publication = _periodical(masthead["periodical_candidates"], known)
-    if publication is None:
+    index = PublicationIndex.from_names(publication_names)
+    found = _periodical(masthead["periodical_candidates"], index)
+    if found is None:
         printed = masthead["periodical"] or "（无）"
         raise InputError(
             f"报头中找不到本考核办法的刊物（识别到「{printed}」）；"
-            f"可用的刊物：{'、'.join(dict.fromkeys(publication_names.values()))}",
+            f"可用的刊物：{index.known_list()}",
             file=file,
         )
+    if found.name is None:  # a short name several periodicals share: ask, hold the issue
+        what = f"报头（本期{len(articles)}篇文章暂不计分）"
+        when = masthead["date"].isoformat() if masthead["date"] else None
+        return [], [question(found, file, None, what, issue=masthead["issue"], when=when)]
+    publication = found.name
     when = masthead["date"]
     if when is None:
         raise InputError("报头和版记中找不到出刊日期（如 2018年5月3日）", file=file)
@@ -480,13 +498,20 @@ def read_issues(
     workspace: Path,
     publication_names: Mapping[str, str],
     decisions: pl.DataFrame | None = None,
+    problems: Problems | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Issue documents (sorted; hidden and ~$ files skipped) → (ADOPTIONS, REVIEW).
+    """Issue documents (sorted; files that are not data, such as ~$ lock files and hidden
+    files, skipped) → (ADOPTIONS, REVIEW).
 
     The adoptions are not deduplicated here: pass them to `readers.read_adoptions(...,
     documents=...)`, which merges them with the spreadsheets (a spreadsheet row wins).
     `decisions` (DECISIONS; read from the workspace's decisions.csv when None) answer the
-    review rows of earlier runs: an `article_source` answer names the article's unit."""
+    review rows of earlier runs: an `article_source` answer names the article's unit.
+
+    A document that cannot be read is left out and its InputError added to `problems`;
+    without `problems`, all of them are raised together after the last document."""
+    own = problems is None
+    problems = Problems() if problems is None else problems
     if decisions is None:
         decisions = readers.read_decisions(Path(workspace) / "decisions.csv", workspace)
     answers = {
@@ -496,11 +521,15 @@ def read_issues(
     }
     adoptions, review = [], []
     for path in sorted(Path(p) for p in paths):
-        if path.suffix.lower() not in DOCUMENT_SUFFIXES or path.name.startswith(("~$", ".")):
+        if path.suffix.lower() not in DOCUMENT_SUFFIXES or not_data(path.name):
             continue
-        a, r = read_issue(path, workspace, publication_names, answers)
-        adoptions += a
-        review += r
+        read = problems.attempt(read_issue, path, workspace, publication_names, answers)
+        if read is None:
+            continue
+        adoptions += read[0]
+        review += read[1]
+    if own:
+        problems.raise_if_any()
     adoption_frame = pl.DataFrame(adoptions, schema=ADOPTIONS) if adoptions else empty(ADOPTIONS)
     review_frame = pl.DataFrame(review, schema=REVIEW) if review else empty(REVIEW)
     return adoption_frame, review_frame

@@ -46,8 +46,9 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from flows.workspace import not_data
 from transforms import schema
-from transforms.errors import InputError
+from transforms.errors import InputError, Problems
 
 __all__ = [
     "MAIL_SUFFIXES",
@@ -339,7 +340,8 @@ def is_maildir(path: Path) -> bool:
 def mail_sources(folder: Path) -> list[Path]:
     """The mail under `folder` (the workspace's submissions/), sorted: `.eml` and `.mbox`
     files at any depth, and Maildir folders (whose messages are not listed again as files).
-    Hidden files and folders are skipped."""
+    Files and folders that are not data (hidden, lock and temporary files:
+    `flows.workspace.not_data`) are skipped."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
@@ -350,7 +352,7 @@ def mail_sources(folder: Path) -> list[Path]:
             out.append(d)
             return
         for p in sorted(d.iterdir()):
-            if p.name.startswith((".", "~$")):
+            if not_data(p.name):
                 continue
             if p.is_dir():
                 walk(p)
@@ -375,7 +377,7 @@ def _messages(path: Path, workspace: Path) -> Iterator[tuple[str, int, bytes]]:
         # Maildir: one message per file in new/ and cur/ (tmp/ holds mail being delivered).
         for sub in ("new", "cur"):
             for f in sorted((path / sub).iterdir()):
-                if f.is_file() and not f.name.startswith("."):
+                if f.is_file() and not not_data(f.name):
                     yield _rel(f, workspace), 1, f.read_bytes()
         return
     file = _rel(path, workspace)
@@ -426,16 +428,35 @@ def dedupe(rows: list[dict]) -> tuple[list[dict], int]:
     return out, len(rows) - len(out)
 
 
-def read_mail(paths: Iterable[Path], workspace: Path, tz: str = "Asia/Shanghai") -> MailRead:
+def _readable(
+    messages: Iterator[tuple[str, int, bytes]], problems: Problems
+) -> Iterator[tuple[str, int, bytes]]:
+    """The messages of one source; a source that is not mail at all adds its InputError
+    to `problems` and gives no message (the next source is still read)."""
+    try:
+        yield from messages
+    except InputError as err:
+        problems.add_error(err)
+
+
+def read_mail(
+    paths: Iterable[Path],
+    workspace: Path,
+    tz: str = "Asia/Shanghai",
+    problems: Problems | None = None,
+) -> MailRead:
     """Read `.eml` files, `.mbox` files and Maildir folders into submissions.
 
     A message that cannot be used is a review row naming the file and the message's index;
-    a file that is not mail at all (an .mbox without 「From 」 lines) is an InputError."""
+    a file that is not mail at all (an .mbox without 「From 」 lines) is an InputError,
+    added to `problems`; without `problems`, all of them are raised after the last file."""
+    own = problems is None
+    problems = Problems() if problems is None else problems
     rows: list[dict] = []
     review: list[dict] = []
     n = 0
     for path in paths:
-        for file, index, raw in _messages(Path(path), workspace):
+        for file, index, raw in _readable(_messages(Path(path), workspace), problems):
             n += 1
             try:
                 rows.append(parse_message(raw, file, index, tz))
@@ -455,6 +476,8 @@ def read_mail(paths: Iterable[Path], workspace: Path, tz: str = "Asia/Shanghai")
                         "answer": "",
                     }
                 )
+    if own:
+        problems.raise_if_any()
     kept, dups = dedupe(rows)
     time_type = pl.Datetime("us", tz)
     frame_schema = {**MAIL_SUBMISSIONS, "time": time_type}

@@ -159,8 +159,14 @@ def describe_changes(changes: dict) -> str:
         for key, word in (("added", "新增"), ("changed", "修改"), ("removed", "删除"))
         if inputs.get(key)
     )
+    decisions = sum(len(v) for v in (changes.get("decisions") or {}).values())
+    rows = sum(len(v) for v in (changes.get("rows") or {}).values())
+    units = changes.get("units") or []
+    points = sum(1 for u in units if u.get("before") != u.get("after"))
     return (
-        f"与 v{changes.get('previous')} 相比：数据文件{files or '无变化'}；"
-        f"得分或排名变化的单位 {len(changes.get('units') or [])} 个；"
+        f"与 v{changes.get('previous')} 相比：数据文件{files or '无变化'}"
+        + (f"，核实答复变动 {decisions} 项" if decisions else "")
+        + (f"，本期录用行变动 {rows} 行" if rows else "")
+        + f"；得分变化的单位 {points} 个、仅排名变化的 {len(units) - points} 个；"
         f"计分明细新增 {len(ledger.get('added') or [])} 条、撤销 {len(ledger.get('removed') or [])} 条"
     )

@@ -26,11 +26,11 @@ from flows.render import (
     statement_batches,
     statement_jobs,
 )
-from flows.workspace import Workspace
+from flows.workspace import Workspace, not_data
 from schemes.contract import ScoreResult
 from store.repository import Store
+from transforms import changes as ch
 from transforms import review
-from transforms.errors import InputError
 from transforms.periods import Period
 
 
@@ -109,17 +109,35 @@ def render_on_dask(
     return others[:2] + statements + others[2:]
 
 
+def _data_only(manifest: dict | None, ws: Workspace, per: Period) -> dict | None:
+    """A manifest as if its version had hashed only data: versions written before lock,
+    temporary and hidden files were left out (`flows.workspace.not_data`) may list an
+    Excel lock file `~$…xlsx` that has since disappeared, which is no change of the data."""
+    if not manifest or not manifest.get("inputs"):
+        return manifest
+    data = {p: h for p, h in manifest["inputs"].items() if not not_data(p)}
+    if len(data) == len(manifest["inputs"]):
+        return manifest
+    manifest = {**manifest, "inputs": data}
+    if manifest.get("kaohe") == outputs.KAOHE_VERSION:  # the hash is of this kaohe's
+        manifest["inputs_hash"] = outputs.inputs_hash(data, ws.scheme_id, per.label)
+    return manifest
+
+
 def run_period(
     workspace: str | Path,
     period: str,
     issued: date | None = None,
     progress: Any = None,
     force: bool = False,
+    checked: steps.Inputs | None = None,
 ) -> RunOutcome:
     """Run a period end to end (inside a flow when called from `quarterly_bulletin`).
 
     `force` writes a new version even when the inputs are unchanged (after an upgrade of
-    kaohe or of its templates)."""
+    kaohe or of its templates). `checked` are the inputs `steps.check` read before the
+    flow started (`kaohe run`): used when the files still have the hashes they had then,
+    instead of reading them again."""
     ws = Workspace.load(workspace)
     per = Period.parse(period)
     with outputs.workspace_lock(ws.root):
@@ -127,7 +145,7 @@ def run_period(
         ihash = outputs.inputs_hash(hashes, ws.scheme_id, per.label)
         period_dir = ws.out_dir(per.label)
         previous_dir = outputs.latest_version_dir(period_dir)
-        previous = outputs.read_manifest(previous_dir)
+        previous = _data_only(outputs.read_manifest(previous_dir), ws, per)
         if previous and previous.get("inputs_hash") == ihash and not force:
             message = f"输入数据与 {previous_dir.name} 相同，未生成新版本：{previous_dir}"
             if previous.get("draft"):
@@ -138,18 +156,17 @@ def run_period(
 
         _echo(progress, "读取输入数据…")
         started = datetime.now(ZoneInfo(ws.timezone))
-        inputs = ingest_task(ws)
+        if checked is not None and checked.hashes == hashes:
+            inputs = checked
+        else:
+            inputs = ingest_task(ws)
         _echo(
             progress,
             f"  录用 {inputs.adoptions.height} 条，报送 {inputs.submissions.height} 条，"
             f"事项 {inputs.events.height} 条",
         )
-        if steps.period_is_empty(inputs, per):
-            # A scheduled run before the quarter's data is in must not mail zeros to all.
-            raise InputError(
-                f"{per.title}没有任何录用、报送或事项数据，未生成通报：请先把该期的录用表"
-                "（adoptions/）和报送记录（submissions/）放进工作目录，再运行 kaohe run"
-            )
+        # A scheduled run before the quarter's data is in must not mail zeros to all.
+        steps.require_data(inputs, per)
         _echo(progress, "匹配单位、归并同一篇信息…")
         matched = match_task(inputs, ws)
         open_counts = review.open_questions(matched.review, per)
@@ -163,10 +180,18 @@ def run_period(
             before_scores = store.scores(last_run.id) if last_run else None
             before_ledger = store.ledger(last_run.id) if last_run else None
             changes = None
+            # what the next run compares with: the answers in force, the period's rows
+            decisions = ch.decision_records(inputs.decisions)
+            before_files = {r.get("file") for r in (previous or {}).get("adoption_rows") or []}
+            adoption_rows = ch.adoption_records(inputs.adoptions, per, sorted(before_files))
             if previous is not None:
                 changes = {
                     "previous": previous.get("version"),
                     "inputs": outputs.diff_inputs(previous.get("inputs"), hashes),
+                    "decisions": ch.diff_decisions(previous.get("decisions"), decisions),
+                    "rows": ch.diff_adoption_rows(
+                        previous.get("adoption_rows"), adoption_rows, per
+                    ),
                     "units": outputs.diff_scores(before_scores, result.scores),
                     "ledger": outputs.diff_ledgers(before_ledger, result.ledger),
                 }
@@ -204,6 +229,7 @@ def run_period(
                     "period": per.label,
                     "version": next_version,
                     "created": started.isoformat(timespec="seconds"),
+                    "issued": ctx.issued.isoformat(),  # the bulletin's 落款 date
                     "kaohe": outputs.KAOHE_VERSION,
                     "inputs_hash": ihash,
                     "inputs": hashes,
@@ -219,6 +245,8 @@ def run_period(
                     # open questions that change points: a draft (征求意见稿), not mailed
                     "draft": bool(open_counts),
                     "open_questions": open_counts,
+                    "decisions": decisions,
+                    "adoption_rows": adoption_rows,
                 }
                 outputs.write_manifest(tmp / "manifest.json", manifest)
                 final = outputs.publish(tmp, period_dir)
@@ -237,6 +265,12 @@ def run_period(
             )
         finally:
             store.close()
+        if matched.review.height:
+            _echo(
+                progress,
+                f"待核实 {matched.review.height} 项 → {final / 'review.csv'}"
+                "（未写入公开通报的内容见 office_note.txt）",
+            )
         message = f"已生成 {final.name}：{final}"
         if open_counts:
             message += "\n" + review.draft_notice(str(final / "review.csv"), open_counts)
@@ -250,6 +284,11 @@ def quarterly_bulletin(
     issued: date | None = None,
     progress: Any = None,
     force: bool = False,
+    checked: Any = None,
 ) -> RunOutcome:
-    """Score one period of a workspace and write its bulletin, statements and exports."""
-    return run_period(workspace, period, issued=issued, progress=progress, force=force)
+    """Score one period of a workspace and write its bulletin, statements and exports.
+
+    `checked`: the inputs `steps.check` read before the flow started (see `run_period`)."""
+    return run_period(
+        workspace, period, issued=issued, progress=progress, force=force, checked=checked
+    )

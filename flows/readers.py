@@ -3,8 +3,11 @@
 This is the IO edge: files are opened here and nowhere in `transforms/` or `schemes/`.
 Every reader returns a frame matching its contract, with `source_file` (path relative to
 the workspace, posix) and `source_row` (the row number the user sees) on every input row.
-Problems with the user's data raise `transforms.errors.InputError` with a Chinese message
-naming the file and, where there is one, the row.
+Problems with the user's data are `transforms.errors.InputError`s with a Chinese message
+naming the file and, where there is one, the row. A reader does not stop at the first: a
+bad row is left out and the next row read, a file that cannot be read is left out and the
+next file read; every problem goes to `problems` (a `transforms.errors.Problems`), and
+without one the reader raises them all together when it is done.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from flows.workspace import not_data
 from transforms import review
 from transforms.bulk import PY_SPACE
-from transforms.errors import InputError
+from transforms.errors import InputError, Problems
+from transforms.publications import PublicationIndex, normalize_publication, question
 from transforms.schema import ADOPTIONS, DECISIONS, EVENTS, SUBMISSIONS, UNITS, conform, empty
 
 __all__ = [
@@ -140,19 +145,6 @@ def normalize_header(name: str) -> str:
     s = unicodedata.normalize("NFKC", str(name)).translate(_INVISIBLE).lower()
     s = re.sub(r"\s+", "", s).strip("*")
     return _HEADER_NOTE.sub("", s)
-
-
-_PUB_DROP = dict.fromkeys(map(ord, "《》〈〉<>\"'“”‘’「」『』〝〞"), None)
-_PUB_DOTS = dict.fromkeys(map(ord, "・•‧∙⋅.･"), "·")
-
-
-def normalize_publication(name: str) -> str:
-    """A periodical name for matching: 《建德政务・动态》, 建德政务·动态 and their full-width
-    variants all give `建德政务·动态`. Drops book-title marks and quotes, applies NFKC, unifies
-    middle dots (·・•‧．) to `·` and removes whitespace."""
-    s = unicodedata.normalize("NFKC", str(name)).translate(_INVISIBLE)
-    s = s.translate(_PUB_DROP).translate(_PUB_DOTS)
-    return re.sub(r"\s+", "", s)
 
 
 class _DropPunctuation(dict):
@@ -559,15 +551,25 @@ def _read_table(
 
 
 def _table_paths(paths: Iterable[Path]) -> list[Path]:
-    """Table files among `paths`, sorted; Excel lock files (~$…) and hidden files skipped.
-    `.xls` is kept so that reading it gives a clear error."""
+    """Table files among `paths`, sorted; files that are not data (lock and temporary
+    files, hidden files: `flows.workspace.not_data`) skipped. `.xls` is kept so that
+    reading it gives a clear error."""
     keep = [
         Path(p)
         for p in paths
-        if Path(p).suffix.lower() in TABLE_SUFFIXES | {".xls"}
-        and not Path(p).name.startswith(("~$", "."))
+        if Path(p).suffix.lower() in TABLE_SUFFIXES | {".xls"} and not not_data(Path(p).name)
     ]
     return sorted(keep)
+
+
+def _collector(problems: Problems | None) -> tuple[Problems, bool]:
+    """The collection to add to, and whether the reader owns it (then it raises at its end)."""
+    return (Problems(), True) if problems is None else (problems, False)
+
+
+def _done(problems: Problems, own: bool) -> None:
+    if own:
+        problems.raise_if_any()
 
 
 def _rows(df: pl.DataFrame) -> Iterable[dict[str, str | None]]:
@@ -583,31 +585,46 @@ def _split(text: str | None, pattern: str) -> list[str]:
     return [p.strip() for p in re.split(pattern, text) if p.strip()]
 
 
-def read_units(path: Path, workspace: Path, groups: Iterable[str] | None = None) -> pl.DataFrame:
+def read_units(
+    path: Path,
+    workspace: Path,
+    groups: Iterable[str] | None = None,
+    problems: Problems | None = None,
+) -> pl.DataFrame:
     """Read the roster `units.csv` (名单) into UNITS. Aliases and emails are separated by
     `;` or `；` (emails also by commas or spaces). A missing file gives an empty frame; a
-    unit named twice, or (when `groups` is given) a group outside them, is an InputError."""
+    unit named twice, or (when `groups` is given) a group outside them, is an InputError
+    (added to `problems`, see the module's docstring)."""
     path = Path(path)
     if not path.exists():
         return empty(UNITS)
+    problems, own = _collector(problems)
     file = _rel(path, workspace)
-    df, row_numbers = read_table(path, workspace, UNIT_HEADERS, required=("unit",))
+    try:
+        df, row_numbers = read_table(path, workspace, UNIT_HEADERS, required=("unit",))
+    except InputError as err:
+        problems.add_error(err)
+        _done(problems, own)
+        return empty(UNITS)
     records = []
     seen: dict[str, int] = {}
     for n, row in zip(row_numbers, _rows(df), strict=True):
         unit = row["unit"]
         if unit is None:
-            raise InputError("单位名称为空", file=file, row=n)
+            problems.add("单位名称为空", file=file, row=n)
+            continue
         if unit in seen:
-            raise InputError(f"单位「{unit}」重复（第{seen[unit]}行已列出）", file=file, row=n)
+            problems.add(f"单位「{unit}」重复（第{seen[unit]}行已列出）", file=file, row=n)
+            continue
         seen[unit] = n
         if groups is not None and row["group"] not in groups:
-            raise InputError(
+            problems.add(
                 f"单位「{unit}」的类别「{row['group'] or ''}」不是本考核办法的分组，"
                 f"可用的有：{'、'.join(groups)}",
                 file=file,
                 row=n,
             )
+            continue
         records.append(
             {
                 "unit": unit,
@@ -616,6 +633,7 @@ def read_units(path: Path, workspace: Path, groups: Iterable[str] | None = None)
                 "emails": _split(row["emails"], r"[;；,，\s]+"),
             }
         )
+    _done(problems, own)
     if not records:
         return empty(UNITS)
     return conform(pl.DataFrame(records, schema=UNITS), UNITS)
@@ -639,6 +657,8 @@ def _required_text(row: Mapping[str, str | None], column: str, file: str, n: int
 
 
 def _required_date(row: Mapping[str, str | None], column: str, file: str, n: int) -> date:
+    """The date of a row's `column`, or the InputError naming the row: the one place where
+    the readers of adoptions and events turn a typed date into a date."""
     text = _required_text(row, column, file, n)
     d = parse_date(text)
     if d is None:
@@ -691,41 +711,78 @@ def read_adoptions(
     workspace: Path,
     publication_names: Mapping[str, str],
     documents: pl.DataFrame | None = None,
+    questions: list[dict] | None = None,
+    problems: Problems | None = None,
 ) -> pl.DataFrame:
     """Read adoption lists (录用/采用情况) into ADOPTIONS.
 
-    `publication_names` maps every accepted spelling, normalised with
-    `normalize_publication`, to the scheme's canonical periodical name. Files are read in
+    `publication_names` is the scheme's `transforms.publications.PublicationIndex` (with the
+    user's answers), or a plain {spelling: canonical name} mapping. Files are read in
     sorted order. `documents` are adoptions read from issue documents
     (`flows.issue_documents.read_issues`), merged after the spreadsheets.
+
+    A periodical written so that it fits several periodicals (萧山's 「专报」) is a question:
+    the row is held back and its review row (type `publication`) appended to `questions`;
+    without `questions` it is an error. A name that fits none is an error.
 
     One adoption per (publication, issue number, date, normalised title) — the
     `adoption_key`, which does not depend on how the units are written: the same issue
     imported twice, typed twice, or given both as a document and as spreadsheet rows counts
     once. The first spreadsheet row is kept (its `adoption_id`, file and row); its
     `units_raw` gains the units other spreadsheet rows of the same article name; document
-    rows only add articles no spreadsheet holds (see `_merge_adoptions`).
+    rows only add articles no spreadsheet holds (see `_merge_adoptions`). A bad row (an
+    unknown periodical, a missing cell, an impossible date) is left out and each of its
+    problems added to `problems`.
     """
-    known = {normalize_publication(k): v for k, v in publication_names.items()}
-    known_list = "、".join(dict.fromkeys(publication_names.values()))
+    problems, own = _collector(problems)
+    index = PublicationIndex.from_names(publication_names)
+
+    def periodical(row: Mapping[str, str | None], file: str, n: int) -> str | None:
+        """The row's periodical; None when it fits several and became a question."""
+        written = _required_text(row, "publication", file, n)
+        found = index.resolve(written)
+        if found.name is not None:
+            return found.name
+        if found.ambiguous and questions is not None:
+            title, issue = row["title"], row["issue"]
+            asked = question(
+                found, file, n, title or "", issue=issue, when=row["date"], title=title
+            )
+            questions.append(asked)
+            return None
+        if found.ambiguous:
+            raise InputError(
+                f"刊物「{written}」可指多个刊物（{'、'.join(found.candidates)}）：请写全称",
+                file=file,
+                row=n,
+            )
+        raise InputError(
+            f"刊物「{written}」不在本考核办法的刊物之列；可用的刊物：{index.known_list()}",
+            file=file,
+            row=n,
+        )
+
     records = []
     for path in _table_paths(paths):
         file = _rel(path, workspace)
-        df, row_numbers = read_table(
-            path, workspace, ADOPTION_HEADERS, required=("publication", "date", "title", "units")
+        table = problems.attempt(
+            read_table,
+            path,
+            workspace,
+            ADOPTION_HEADERS,
+            required=("publication", "date", "title", "units"),
         )
+        if table is None:
+            continue
+        df, row_numbers = table
+        attempt = problems.attempt
         for n, row in zip(row_numbers, _rows(df), strict=True):
-            written = _required_text(row, "publication", file, n)
-            publication = known.get(normalize_publication(written))
-            if publication is None:
-                raise InputError(
-                    f"刊物「{written}」不在本考核办法的刊物之列；可用的刊物：{known_list}",
-                    file=file,
-                    row=n,
-                )
-            d = _required_date(row, "date", file, n)
-            title = _required_text(row, "title", file, n)
-            units_raw = _required_text(row, "units", file, n)
+            publication = attempt(periodical, row, file, n)  # None: a question, or bad
+            d = attempt(_required_date, row, "date", file, n)
+            title = attempt(_required_text, row, "title", file, n)
+            units_raw = attempt(_required_text, row, "units", file, n)
+            if publication is None or d is None or title is None or units_raw is None:
+                continue
             issue = row["issue"]
             records.append(
                 {
@@ -746,6 +803,7 @@ def read_adoptions(
                     "source_row": n,
                 }
             )
+    _done(problems, own)
     records = _merge_adoptions(records, documents)
     if not records:
         return empty(ADOPTIONS)
@@ -753,23 +811,31 @@ def read_adoptions(
 
 
 def read_submissions(
-    paths: Iterable[Path], workspace: Path, tz: str = "Asia/Shanghai"
+    paths: Iterable[Path],
+    workspace: Path,
+    tz: str = "Asia/Shanghai",
+    problems: Problems | None = None,
 ) -> pl.DataFrame:
     """Read CSV/XLSX mail logs (报送记录) into SUBMISSIONS; other files (.eml, .mbox) are
     ignored here. Naive times are in the office zone `tz`; a written offset is respected
-    (C7). Each row needs a time and a sender or a unit. Duplicates are kept once."""
+    (C7). Each row needs a time and a sender or a unit; a row without them is left out and
+    its problem added to `problems`. Duplicates are kept once."""
+    problems, own = _collector(problems)
     records = []
     for path in _table_paths(paths):
         file = _rel(path, workspace)
-        df, row_numbers, present = _read_table(
-            path, workspace, SUBMISSION_HEADERS, required=("time",)
+        table = problems.attempt(
+            _read_table, path, workspace, SUBMISSION_HEADERS, required=("time",)
         )
+        if table is None:
+            continue
+        df, row_numbers, present = table
         if present and not present & {"sender", "unit"}:
-            raise InputError(
-                f"缺少必需的列{_describe(['sender'])}或{_describe(['unit'])}", file=file
-            )
+            problems.add(f"缺少必需的列{_describe(['sender'])}或{_describe(['unit'])}", file=file)
+            continue
         if df.height:
-            records.append(_submission_frame(df, row_numbers, file, tz))
+            records.append(_submission_frame(df, row_numbers, file, tz, problems))
+    _done(problems, own)
     schema = {**SUBMISSIONS, "time": pl.Datetime("us", tz)}
     if not records:
         return pl.DataFrame(schema=schema)
@@ -795,12 +861,14 @@ def _submission_row(row: Mapping[str, str | None], file: str, n: int, tz: str) -
 _PLAIN_TIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?$"
 
 
-def _submission_frame(df: pl.DataFrame, row_numbers: list[int], file: str, tz: str) -> pl.DataFrame:
+def _submission_frame(
+    df: pl.DataFrame, row_numbers: list[int], file: str, tz: str, problems: Problems
+) -> pl.DataFrame:
     """SUBMISSIONS rows of one mail-log table (all-String `df`, canonical columns).
 
-    The same result as checking and converting row by row with `_submission_row` (the
-    first bad row, in file order, raises its error), but vectorised: a province's year is
-    a million rows."""
+    The same result as checking and converting row by row with `_submission_row` (a bad
+    row is left out and its error added to `problems`, in file order), but vectorised: a
+    province's year is a million rows."""
     zone = pl.Datetime("us", tz)
     col = pl.col("time")
     fast = df.select(
@@ -816,15 +884,20 @@ def _submission_frame(df: pl.DataFrame, row_numbers: list[int], file: str, tz: s
     )["t"]
     times = fast.to_frame().select(pl.col("t").dt.strftime("%Y-%m-%dT%H:%M:%S%:z"))["t"]
     slow = (fast.is_null() | (df["sender"].is_null() & df["unit"].is_null())).arg_true()
+    bad: list[int] = []
     if slow.len():
         rows = df[slow].iter_rows(named=True)
         idx, parsed = [], []
         for i, row in zip(slow.to_list(), rows, strict=True):
-            t = _submission_row(row, file, row_numbers[i], tz)  # raises for a bad row
+            t = problems.attempt(_submission_row, row, file, row_numbers[i], tz)
+            if t is None:
+                bad.append(i)
+                continue
             idx.append(i)
             parsed.append(t)
-        fast = fast.scatter(idx, pl.Series(parsed, dtype=zone))
-        times = times.scatter(idx, [t.isoformat() for t in parsed])
+        if idx:
+            fast = fast.scatter(idx, pl.Series(parsed, dtype=zone))
+            times = times.scatter(idx, [t.isoformat() for t in parsed])
     # submission_id = _sha16(time, sender, subject, unit), the text joined in polars.
     joined = pl.DataFrame({"t": times, "s": df["sender"], "j": df["subject"], "u": df["unit"]})
     joined = joined.select(
@@ -832,7 +905,7 @@ def _submission_frame(df: pl.DataFrame, row_numbers: list[int], file: str, tz: s
     ).to_series()
     sha1 = hashlib.sha1
     ids = [sha1(text.encode("utf-8")).hexdigest()[:16] for text in joined.to_list()]
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "submission_id": ids,
             "time": fast,
@@ -846,6 +919,10 @@ def _submission_frame(df: pl.DataFrame, row_numbers: list[int], file: str, tz: s
         },
         schema={**SUBMISSIONS, "time": zone},
     )
+    if bad:  # rows whose problems were added: left out
+        keep = pl.Series(range(df.height)).is_in(bad).not_()
+        frame = frame.filter(keep)
+    return frame
 
 
 def _number(text: str) -> float | None:
@@ -861,36 +938,58 @@ def _event_word(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def read_events(paths: Iterable[Path], workspace: Path, event_types: Iterable[str]) -> pl.DataFrame:
+def read_events(
+    paths: Iterable[Path],
+    workspace: Path,
+    event_types: Iterable[str],
+    problems: Problems | None = None,
+) -> pl.DataFrame:
     """Read the office's records (事项: 领导批示, 约稿, penalties …) into EVENTS.
 
     `type` must be a word of `event_types` (the scheme's vocabulary; compared after NFKC
     and without spaces, written back as the scheme spells it); `value` must be a number
-    where given. Identical rows are kept once."""
+    where given. A bad row is left out and each of its problems added to `problems`.
+    Identical rows are kept once."""
+    problems, own = _collector(problems)
     vocabulary = {_event_word(t): t for t in event_types}
     allowed = "、".join(sorted(set(vocabulary.values())))
+
+    def event_type(row: Mapping[str, str | None], file: str, n: int) -> str:
+        written = _required_text(row, "type", file, n)
+        kind = vocabulary.get(_event_word(written))
+        if kind is None:
+            raise InputError(
+                f"类型「{written}」不是本考核办法的事项类型；可用的类型：{allowed}",
+                file=file,
+                row=n,
+            )
+        return kind
+
+    def event_value(row: Mapping[str, str | None], file: str, n: int) -> float | None:
+        if row["value"] is None:
+            return None
+        value = _number(row["value"])
+        if value is None:
+            raise InputError(f"分值「{row['value']}」不是数字", file=file, row=n)
+        return value
+
     records = []
     for path in _table_paths(paths):
         file = _rel(path, workspace)
-        df, row_numbers = read_table(
-            path, workspace, EVENT_HEADERS, required=("date", "type", "unit")
+        table = problems.attempt(
+            read_table, path, workspace, EVENT_HEADERS, required=("date", "type", "unit")
         )
+        if table is None:
+            continue
+        df, row_numbers = table
         for n, row in zip(row_numbers, _rows(df), strict=True):
-            d = _required_date(row, "date", file, n)
-            written = _required_text(row, "type", file, n)
-            kind = vocabulary.get(_event_word(written))
-            if kind is None:
-                raise InputError(
-                    f"类型「{written}」不是本考核办法的事项类型；可用的类型：{allowed}",
-                    file=file,
-                    row=n,
-                )
-            unit = _required_text(row, "unit", file, n)
-            value = None
-            if row["value"] is not None:
-                value = _number(row["value"])
-                if value is None:
-                    raise InputError(f"分值「{row['value']}」不是数字", file=file, row=n)
+            before = len(problems)
+            d = problems.attempt(_required_date, row, "date", file, n)
+            kind = problems.attempt(event_type, row, file, n)
+            unit = problems.attempt(_required_text, row, "unit", file, n)
+            value = problems.attempt(event_value, row, file, n)
+            if len(problems) > before:
+                continue
             fields = {
                 "date": d,
                 "type": kind,
@@ -909,13 +1008,14 @@ def read_events(paths: Iterable[Path], workspace: Path, event_types: Iterable[st
                     "source_row": n,
                 }
             )
+    _done(problems, own)
     if not records:
         return empty(EVENTS)
     df = pl.DataFrame(records, schema=EVENTS)
     return df.unique(subset="event_id", keep="first", maintain_order=True)
 
 
-def read_decisions(path: Path, workspace: Path) -> pl.DataFrame:
+def read_decisions(path: Path, workspace: Path, problems: Problems | None = None) -> pl.DataFrame:
     """Read the user's answers to the review list (`decisions.csv`) into DECISIONS.
 
     The file may be review.csv with the answer column filled in, or rows of review.csv
@@ -923,38 +1023,40 @@ def read_decisions(path: Path, workspace: Path) -> pl.DataFrame:
     columns are ignored, and rows without an answer are skipped. Headers in Chinese
     (问题类型, 识别码, 答复) or English; the type as its Chinese label (未识别单位) or its id
     (unit), kept as the id. A type the registry does not know, or an answer that does not
-    fit its question (是/否 expected, a name given), is an error naming the row. A missing
-    file gives an empty frame."""
+    fit its question (是/否 expected, a name given), is a problem naming the row. A missing
+    file gives an empty frame. A bad row is left out and its problems added to `problems`."""
     path = Path(path)
     if not path.exists():
         return empty(DECISIONS)
+    problems, own = _collector(problems)
     file = _rel(path, workspace)
-    df, row_numbers = read_table(
-        path, workspace, DECISION_HEADERS, required=("type", "key", "answer")
+    table = problems.attempt(
+        read_table, path, workspace, DECISION_HEADERS, required=("type", "key", "answer")
     )
+    df, row_numbers = table if table is not None else (empty(DECISIONS), [])
     records = []
     for n, row in zip(row_numbers, _rows(df), strict=True):
         if row["answer"] is None:
             continue
-        written = _required_text(row, "type", file, n)
-        question = review.decision_type(written)
+        kind = problems.attempt(_required_text, row, "type", file, n)
+        key = problems.attempt(_required_text, row, "key", file, n)
+        if kind is None or key is None:
+            continue
+        question = review.decision_type(kind)
         if question is None:
-            raise InputError(
-                f"问题类型「{written}」无法识别：请照 review.csv 填写，可用的类型："
+            problems.add(
+                f"问题类型「{kind}」无法识别：请照 review.csv 填写，可用的类型："
                 f"{review.type_labels()}",
                 file=file,
                 row=n,
             )
+            continue
         answer = row["answer"].strip()
         if problem := review.check_answer(question.id, answer):
-            raise InputError(problem, file=file, row=n)
-        records.append(
-            {
-                "type": question.id,
-                "key": _required_text(row, "key", file, n),
-                "answer": answer,
-            }
-        )
+            problems.add(problem, file=file, row=n)
+            continue
+        records.append({"type": question.id, "key": key, "answer": answer})
+    _done(problems, own)
     if not records:
         return empty(DECISIONS)
     return pl.DataFrame(records, schema=DECISIONS)

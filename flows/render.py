@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from schemes.contract import Scheme, ScoreResult
+from transforms import changes as ch
 from transforms import charts
 from transforms import summary as sm
 from transforms.periods import Period
@@ -68,7 +69,9 @@ class ReportContext:
     requirements: str = sm.DEFAULT_REQUIREMENTS
     #: {"previous": int, "units": [{"unit","before","after","rank_before","rank_after"}],
     #:  "inputs": {"added","removed","changed": [file]} or [str | dict, ...],
-    #:  optional "ledger": {"added","removed": [LEDGER row dicts]}, optional "reason": str}
+    #:  optional "ledger": {"added","removed": [LEDGER row dicts]}, optional "decisions"
+    #:  (transforms.changes.diff_decisions), optional "rows" (diff_adoption_rows),
+    #:  optional "reason": str (said when nothing else explains the correction)}
     changes: dict | None = None
     #: optional: EVENTS + unit; when given, leader instructions are counted from it,
     #: else from the ledger rows whose rule names 批示
@@ -100,6 +103,21 @@ def _isodate(v: Any) -> str:
     return v.isoformat() if isinstance(v, date) else ("" if v is None else str(v))
 
 
+def _nobreak_issues(text: Any) -> Markup:
+    """Escaped text in which every issue number (第12期, 2018年第12期) is kept on one line."""
+    if text is None:
+        return Markup("")
+    parts = []
+    last = 0
+    s = str(text)
+    for m in sm.ISSUE_IN_TEXT.finditer(s):
+        parts.append(Markup.escape(s[last : m.start()]))
+        parts.append(Markup('<span class="issue">{}</span>').format(m[0]))
+        last = m.end()
+    parts.append(Markup.escape(s[last:]))
+    return Markup("").join(parts)
+
+
 _ENV: Environment | None = None
 _CSS: Any = None
 _CSS_TEXT: Markup | None = None
@@ -125,6 +143,8 @@ def environment() -> Environment:
             yesno=_yesno,
             isodate=_isodate,
             group_label=_group_label,
+            issue_number=sm.issue_number,
+            nobreak_issues=_nobreak_issues,
         )
         _ENV = env
     return _ENV
@@ -201,48 +221,22 @@ def draft_mark(ctx: ReportContext) -> dict[str, Any] | None:
     return {"total": sum(counts.values()), "by_type": describe_open(counts)}
 
 
-#: ledger changes listed one by one in the 更正说明, the rest counted
-_MAX_CHANGE_ROWS = 20
-
-
-def _change_lines(changes: dict) -> tuple[list[str], list[str]]:
-    unit_lines = []
-    for u in changes.get("units") or []:
-        parts = []
-        before, after = u.get("before"), u.get("after")
-        if before != after:
-            parts.append(f"得分由{sm.fmt_points(before)}分更正为{sm.fmt_points(after)}分")
-        rb, ra = u.get("rank_before"), u.get("rank_after")
-        if rb != ra:
-            rb_s = f"第{rb}名" if rb is not None else "未列入"
-            ra_s = f"第{ra}名" if ra is not None else "未列入"
-            parts.append(f"排名由{rb_s}更正为{ra_s}")
-        unit_lines.append(f"{u.get('unit')}：{'，'.join(parts) or '得分与排名不变'}")
-    input_lines = []
-    inputs = changes.get("inputs") or []
-    if isinstance(inputs, dict):  # {"added": [...], "removed": [...], "changed": [...]}
-        for key, word in (("added", "新增"), ("changed", "修改"), ("removed", "删除")):
-            files = [str(f) for f in inputs.get(key) or []]
-            if files:
-                input_lines.append(f"{word}数据文件：{'、'.join(files)}")
-    else:
-        for i in inputs:
-            if isinstance(i, dict):
-                input_lines.append("，".join(f"{v}" for v in i.values() if v not in (None, "")))
-            else:
-                input_lines.append(str(i))
-    ledger = changes.get("ledger") or {}
-    if isinstance(ledger, dict):
-        for key, word in (("added", "新增"), ("removed", "撤销")):
-            rows = ledger.get(key) or []
-            for r in rows[:_MAX_CHANGE_ROWS]:
-                note = f"（{r['note']}）" if r.get("note") else ""
-                input_lines.append(
-                    f"{word}计分：{r.get('unit')} {sm.fmt_points(r.get('points'))}分{note}"
-                )
-            if len(rows) > _MAX_CHANGE_ROWS:
-                input_lines.append(f"另有{word}计分{len(rows) - _MAX_CHANGE_ROWS}项，见计分明细")
-    return unit_lines, input_lines
+def _correction(ctx: ReportContext, group_names: Sequence[str]) -> dict[str, Any] | None:
+    """The 更正说明 of a rerun (transforms.changes.correction): one paragraph of reasons,
+    the units whose points changed as an attachment (group then unit order)."""
+    if not ctx.changes:
+        return None
+    sc = conform(ctx.result.scores, SCORES)
+    groups = dict(sc.select("unit", "group").iter_rows())
+    c = ch.correction(ctx.changes, groups, ch.titles_of(ctx.adoptions))
+    order = {g: i for i, g in enumerate(group_names)}
+    c.units.sort(key=lambda u: (order.get(u.get("group"), len(order)), str(u.get("unit"))))
+    return {
+        "previous": c.previous,
+        "reasons": c.reasons,
+        "units": c.units,
+        "rank_only": c.rank_only,
+    }
 
 
 def score_table_widths(t: sm.ScoreTable) -> list[float]:
@@ -314,15 +308,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
     )
     below_quota = sm.below_quota(r, group_names)
     done, not_done, unknown = sm.commissions_split(r.commissions)
-    changes = None
-    if ctx.changes:
-        unit_lines, input_lines = _change_lines(ctx.changes)
-        changes = {
-            "previous": ctx.changes.get("previous"),
-            "reason": ctx.changes.get("reason"),
-            "unit_lines": unit_lines,
-            "input_lines": input_lines,
-        }
+    changes = _correction(ctx, group_names)
     ytd = None
     if period.kind != "month":
         ytd = sm.year_to_date(r.quarters, scored, scored_groups, period.year)
@@ -338,6 +324,8 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
     )
     attachments = [f"{period.title}{_group_label(t.group)}政务信息得分情况" for t in tables]
     attachments.append(f"{period.title}政务信息采用目录")
+    if changes and changes["units"]:
+        attachments.append(f"第{ctx.version}版更正前后得分对照")
     return {
         "title": sm.bulletin_title(period, ctx.office),
         "doc_number": ctx.doc_number,
@@ -362,8 +350,10 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
             adoptions=ctx.adoptions,
             submissions=ctx.submissions,
             events=ctx.events,
+            adoption_units=ctx.adoption_units,
         ),
-        "praise": sm.top_units(s.groups, scored),
+        "praise": sm.praise(s.groups, scored),
+        "period_word": sm.period_word(period),
         "zero_submission": sm.zero_submission_units(r.scores, ctx.submissions, period, group_names),
         "zero_adoption": sm.zero_adoption_units(
             r.scores, ctx.adoptions, ctx.adoption_units, period, group_names
@@ -442,6 +432,7 @@ _SCORE_SHEET_COLUMNS = [
     ("submitted", "报送", 8),
     ("adopted", "采用", 8),
     ("points", "得分", 9),
+    ("ytd", "本年累计", 10),  # only where the bulletin's tables have it (sm.ytd_points)
     ("target", "目标", 8),
     ("target_met", "是否达标", 10),
     ("assessment", "排名得分", 10),
@@ -455,16 +446,26 @@ _LEDGER_SHEET_COLUMNS = [
     ("publication", "刊物", 20),
     ("issue", "期号", 8),
     ("title", "标题", 40),
-    ("rule", "规则", 20),
+    ("rule_id", "规则编号", 18),
+    ("rule", "规则名称", 20),
     ("clause", "条款", 12),
     ("points", "分值", 8),
     ("note", "说明", 40),
     ("shared", "联合供稿", 9),
-    ("rule_id", "规则编号", 18),
     ("source", "来源", 10),
     ("ref", "记录编号", 18),
     ("article_id", "文章编号", 18),
 ]
+
+
+#: the ledger's `source` (transforms.schema.LEDGER) as the ledger sheet shows it
+_SOURCE_CN = {
+    "adoption": "信息录用",
+    "submission": "信息报送",
+    "event": "其他事项",
+    "quota": "报送任务",
+    "adjust": "冲减调整",
+}
 
 
 def _xlsx_value(v: Any) -> Any:
@@ -496,22 +497,106 @@ def _fill_sheet(ws, columns, rows: list[dict[str, Any]]) -> None:
 
 
 def _write_xlsx(path: Path, ctx: ReportContext, scores: pl.DataFrame, ledger: pl.DataFrame):
+    """One sheet of scores per group (「A类得分」, 「乡镇（街道）得分」), with the year to
+    date where the bulletin shows it, and the ledger (「计分明细」), all headed in Chinese."""
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
+    ytd = sm.ytd_points(ctx.result.quarters, ctx.period)
+    columns = [c for c in _SCORE_SHEET_COLUMNS if c[0] != "ytd" or ytd is not None]
     for g in sm.group_order(ctx.scheme.groups, scores):
         part = scores.filter(pl.col("group") == g)
         if not part.height:
             continue
-        name = _SHEET_BAD.sub("_", _group_label(g))[:31] or "组"
+        name = _SHEET_BAD.sub("_", f"{_group_label(g)}得分")[:31]
         base, k = name, 2
         while name in used or name == "计分明细":
             name = f"{base[:28]}_{k}"
             k += 1
         used.add(name)
-        _fill_sheet(wb.create_sheet(name), _SCORE_SHEET_COLUMNS, part.to_dicts())
-    _fill_sheet(wb.create_sheet("计分明细"), _LEDGER_SHEET_COLUMNS, ledger.to_dicts())
+        rows = part.to_dicts()
+        if ytd is not None:
+            for r in rows:
+                r["ytd"] = round(ytd.get(r["unit"], 0.0), 4)
+        _fill_sheet(wb.create_sheet(name), columns, rows)
+    rows = ledger.to_dicts()
+    for r in rows:
+        r["source"] = _SOURCE_CN.get(r["source"], r["source"])
+    _fill_sheet(wb.create_sheet("计分明细"), _LEDGER_SHEET_COLUMNS, rows)
     wb.save(path)
+
+
+# --------------------------------------------------------------------------- office note
+
+#: rows of each kind listed one by one in the office's note, the rest counted
+_NOTE_ROWS = 50
+_NUM = "一二三"
+
+
+def office_note(ctx: ReportContext) -> str | None:
+    """The office's own note (office_note.txt, never sent): what the public bulletin leaves
+    out because a name is unresolved, and the open questions of review.csv. None when
+    there is nothing to say."""
+    lo = sm.left_out(ctx.adoptions, ctx.adoption_units, ctx.submissions, ctx.period)
+    review = conform(ctx.review, REVIEW)
+    if not (lo["adoptions"] or lo["partial"] or lo["submissions"] or review.height):
+        return None
+    lines = [
+        f"{ctx.office} {ctx.period.title}政务信息通报（第{ctx.version}版）内部说明",
+        "本说明只供本办核对，不随通报印发、不发送各单位。",
+        "",
+    ]
+
+    def listed(rows: list[dict[str, Any]], text: Callable[[dict[str, Any]], str]) -> None:
+        lines.extend("  " + text(r) for r in rows[:_NOTE_ROWS])
+        if len(rows) > _NOTE_ROWS:
+            lines.append(f"  另有 {len(rows) - _NOTE_ROWS} 条，见 review.csv")
+
+    def where(r: dict[str, Any]) -> str:
+        label = sm.issue_label(r["publication"], r["issue"])
+        return f"{r['source_file']} 第{r['source_row']}行：{label} {_isodate(r['date'])}《{r['title']}》"
+
+    n = 0
+    if lo["adoptions"] or lo["partial"] or lo["submissions"]:
+        lines.append(
+            "以下内容因单位名称未能识别，未写入公开的通报和各单位得分说明，"
+            "通报中的报送、采用数字也不含这些内容："
+        )
+    if lo["adoptions"]:
+        n += 1
+        lines.append(
+            f"{_NUM[n - 1]}、未识别单位的录用信息 {len(lo['adoptions'])} 条"
+            "（未计分，未列入通报的采用目录和工作亮点）："
+        )
+        listed(lo["adoptions"], lambda r: f"{where(r)}，署名「{r['units_raw'] or ''}」")
+    if lo["partial"]:
+        n += 1
+        lines.append(
+            f"{_NUM[n - 1]}、部分署名单位未能识别的联合供稿 {len(lo['partial'])} 条"
+            "（只列入、只计已识别的单位）："
+        )
+        listed(
+            lo["partial"],
+            lambda r: f"{where(r)}，署名「{r['units_raw'] or ''}」，已识别：{r['resolved']}",
+        )
+    if lo["submissions"]:
+        n += 1
+        total = sum(r["count"] for r in lo["submissions"])
+        lines.append(f"{_NUM[n - 1]}、发件单位未能识别的报送 {total} 条（未计入报送数和采用率）：")
+        listed(lo["submissions"], lambda r: f"{r['source_file']}：{r['count']} 条")
+    if n:
+        lines.append("")
+    if review.height:
+        kinds = "、".join(
+            f"{ch.TYPE_LABELS.get(t, t)} {c} 项"
+            for t, c in review.group_by("type", maintain_order=True).len().iter_rows()
+        )
+        lines.append(
+            f"待核实事项共 {review.height} 项（{kinds}），见本文件夹的 review.csv："
+            "把要答复的行复制到工作区的 decisions.csv，填写 answer 列，再运行 kaohe run，"
+            "将生成新版本。"
+        )
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- entry point
@@ -531,6 +616,11 @@ def render_bulletin_and_exports(out_dir: Path, ctx: ReportContext) -> list[Path]
     _pdf(tpl.render(data, inline_css=None), p)
     paths.append(p)
     paths.extend(write_exports(out_dir, ctx))
+    note = office_note(ctx)
+    if note is not None:
+        p = out_dir / "office_note.txt"
+        p.write_text(note, encoding="utf-8")
+        paths.append(p)
     return paths
 
 

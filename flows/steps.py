@@ -1,7 +1,9 @@
 """The pipeline's steps as plain functions (kedro's nodes): ingest → match → group → score.
 
 `flows.pipeline` wires them into a Prefect flow; `kaohe score` calls them directly so that
-printing scores needs no server. Only `ingest` reads files; the rest is pure.
+printing scores needs no server. Only `ingest` reads files; the rest is pure. `check`
+reads and validates the inputs without Prefect, so that `kaohe run` reports every bad file
+and row at once before any server starts.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import polars as pl
 from flows import issue_documents, mail, readers
 from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
-from transforms import commissions, grouping, linking, matching, schema
+from transforms import commissions, grouping, linking, matching, publications, schema
 from transforms import submissions as submission_kinds
-from transforms.errors import InputError
+from transforms.errors import InputError, Problems
 from transforms.periods import Period
 
 
@@ -33,6 +35,9 @@ class Inputs:
     decisions: pl.DataFrame
     #: review rows found while reading (articles of issue documents without a readable source)
     review: pl.DataFrame | None = None
+    #: `Workspace.input_hashes()` taken before `check` read the files: a run whose inputs
+    #: still have these hashes uses these frames instead of reading the files again
+    hashes: dict[str, str] | None = None
 
 
 @dataclass
@@ -45,44 +50,80 @@ class Matched:
     links: pl.DataFrame | None = None
 
 
-def publication_names(scheme: Scheme) -> dict[str, str]:
-    """Every accepted spelling of the scheme's periodicals, normalised, → canonical name."""
-    names = {}
-    for pub in scheme.publications:
-        for spelling in (pub.name, *pub.aliases):
-            names[readers.normalize_publication(spelling)] = pub.name
-    return names
+def publication_names(scheme: Scheme) -> publications.PublicationIndex:
+    """Every accepted spelling of the scheme's periodicals (names, aliases, short forms) →
+    canonical name (a Mapping; `resolve` also says which periodicals an ambiguous one fits)."""
+    return publications.PublicationIndex.of(scheme.publications)
 
 
-def ingest(ws: Workspace) -> Inputs:
-    """Read every input file of the workspace (the only step that does IO)."""
+def ingest(ws: Workspace, problems: Problems | None = None) -> Inputs:
+    """Read every input file of the workspace (the only step that does IO).
+
+    Every bad file and row is found in one pass: each reader leaves it out, adds it to
+    `problems` and goes on. Without `problems`, all of them are raised at the end as one
+    InputError (`transforms.errors.InputErrors` when there are several)."""
+    own = problems is None
+    problems = Problems() if problems is None else problems
     scheme = ws.scheme
     units_path = ws.root / "units.csv"
     groups = [g.name for g in scheme.groups]
-    units = readers.read_units(units_path, ws.root, groups)
+    units = readers.read_units(units_path, ws.root, groups, problems=problems)
     if units.is_empty():  # no roster of the workspace's own: the regulation's appendix
         units = scheme.roster()
-    names = publication_names(scheme)
+    decisions = readers.read_decisions(ws.root / "decisions.csv", ws.root, problems=problems)
+    # periodicals as typed; a short name that fits several is a `publication` question
+    names = publication_names(scheme).answered(decisions)
     issues, issue_review = issue_documents.read_issues(
-        ws.files("adoptions", DOCUMENT_SUFFIXES), ws.root, names
+        ws.files("adoptions", DOCUMENT_SUFFIXES), ws.root, names, decisions, problems=problems
     )
-    adoptions = readers.read_adoptions(ws.files("adoptions"), ws.root, names, documents=issues)
-    logs = readers.read_submissions(ws.files("submissions"), ws.root, tz=ws.timezone)
+    asked: list[dict] = []
+    adoptions = readers.read_adoptions(
+        ws.files("adoptions"), ws.root, names, documents=issues, questions=asked, problems=problems
+    )
+    logs = readers.read_submissions(
+        ws.files("submissions"), ws.root, tz=ws.timezone, problems=problems
+    )
     # Mail: .eml, .mbox, Maildir folders, submissions/imap/… (kaohe fetch-mail).
-    mailed = mail.read_mail(mail.mail_sources(ws.root / "submissions"), ws.root, tz=ws.timezone)
+    mailed = mail.read_mail(
+        mail.mail_sources(ws.root / "submissions"), ws.root, tz=ws.timezone, problems=problems
+    )
     if mailed.submissions.height:
         logs = pl.concat([logs, mailed.submissions], how="diagonal_relaxed")
-    review = issue_documents.unresolved_sources(issue_review, adoptions)
+    is_question = pl.col("type") == publications.QUESTION_TYPE
+    asked += issue_review.filter(is_question).to_dicts()
+    review = issue_documents.unresolved_sources(issue_review.filter(~is_question), adoptions)
+    if asked:
+        found = pl.DataFrame(publications.publication_questions(asked), schema=schema.REVIEW)
+        review = pl.concat([schema.conform(review, schema.REVIEW), found])
     if mailed.review.height:
         review = pl.concat([schema.conform(review, schema.REVIEW), mailed.review])
+    events = readers.read_events(ws.files("events"), ws.root, scheme.event_types, problems)
+    if own:
+        problems.raise_if_any()
     return Inputs(
         units=units,
         adoptions=adoptions,
         submissions=logs,
-        events=readers.read_events(ws.files("events"), ws.root, scheme.event_types),
-        decisions=readers.read_decisions(ws.root / "decisions.csv", ws.root),
+        events=events,
+        decisions=decisions,
         review=review,
     )
+
+
+def check(ws: Workspace) -> Inputs:
+    """Read and validate every input of the workspace, without Prefect: the inputs, or one
+    InputError reporting every bad file and row (grouped per file) — unreadable files,
+    missing columns and cells, impossible dates, unknown periodicals and event types, and
+    units of events that match no unit of the roster."""
+    problems = Problems()
+    hashes = ws.input_hashes()
+    inputs = ingest(ws, problems)
+    inputs.hashes = hashes
+    # Against a roster that could not be read whole, an unknown name proves nothing.
+    if not any(p.file == "units.csv" for p in problems.items):
+        _match_event_units(inputs, ws.scheme.place_prefixes, problems)
+    problems.raise_if_any()
+    return inputs
 
 
 def period_is_empty(inputs: Inputs, period: Period) -> bool:
@@ -106,6 +147,15 @@ def period_is_empty(inputs: Inputs, period: Period) -> bool:
         or dated(inputs.submissions, "time")
         or dated(inputs.events, "date")
     )
+
+
+def require_data(inputs: Inputs, period: Period) -> None:
+    """The InputError of a period without any data (`period_is_empty`)."""
+    if period_is_empty(inputs, period):
+        raise InputError(
+            f"{period.title}没有任何录用、报送或事项数据，未生成通报：请先把该期的录用表"
+            "（adoptions/）和报送记录（submissions/）放进工作目录，再运行 kaohe run"
+        )
 
 
 @contextmanager
@@ -180,9 +230,27 @@ def _answered_sources(adoptions: pl.DataFrame, decisions: pl.DataFrame) -> set[s
     }
 
 
+def _match_event_units(
+    inputs: Inputs, prefixes: tuple[str, ...], problems: Problems
+) -> pl.DataFrame:
+    """The events with their roster units; each event naming no known unit is a problem
+    naming its file and row."""
+    events, unresolved = matching.resolve_event_units(
+        commissions.expand_commission_units(inputs.events), inputs.units, inputs.decisions, prefixes
+    )
+    for bad in unresolved.iter_rows(named=True):
+        hint = f"（最接近的：{bad['candidates']}）" if bad.get("candidates") else ""
+        problems.add(
+            f"未知单位「{bad['name']}」{hint}：请改正单位名称，或在 units.csv 中为该单位添加别名",
+            file=bad["file"],
+            row=bad["row"],
+        )
+    return events
+
+
 def _match(inputs: Inputs, prefixes: tuple[str, ...]):
     """Printed names → roster units for adoptions, submissions (and their kinds) and
-    events; an event naming no known unit is an error naming its file and row."""
+    events; events naming no known unit are an error naming each file and row."""
     adoption_units, review_units = matching.match_adoption_units(
         inputs.adoptions, inputs.units, inputs.decisions, prefixes
     )
@@ -191,17 +259,9 @@ def _match(inputs: Inputs, prefixes: tuple[str, ...]):
     )
     own_names = submission_kinds.naming_words(matching.unit_spellings(inputs.units, prefixes))
     submissions = submission_kinds.fill_kinds(submissions, own_names)
-    events, unresolved = matching.resolve_event_units(
-        commissions.expand_commission_units(inputs.events), inputs.units, inputs.decisions, prefixes
-    )
-    if unresolved.height:
-        first = unresolved.row(0, named=True)
-        hint = f"（最接近的：{first['candidates']}）" if first.get("candidates") else ""
-        raise InputError(
-            f"未知单位「{first['name']}」{hint}：请改正单位名称，或在 units.csv 中为该单位添加别名",
-            file=first["file"],
-            row=first["row"],
-        )
+    problems = Problems()
+    events = _match_event_units(inputs, prefixes, problems)
+    problems.raise_if_any()
     return adoption_units, review_units, submissions, review_subs, events
 
 

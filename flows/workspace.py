@@ -4,21 +4,43 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
+from flows import settings as toml_settings
+from flows.settings import CONFIG, Settings
 from schemes import get_scheme
+from transforms import matching
 from transforms.errors import InputError
 
-CONFIG = "kaohe.toml"
 INPUT_DIRS = ("adoptions", "submissions", "events")
 # .xls is listed so that the reader can say it is unsupported instead of skipping it.
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 # Publication issues as documents, read by flows.issue_documents (.doc: to say it is not read).
 DOCUMENT_SUFFIXES = (".docx", ".pdf", ".html", ".htm", ".txt", ".doc")
-#: values of [run] task_runner
-TASK_RUNNERS = ("default", "dask")
+
+#: Names a file manager or an editor leaves beside the data (compared in lower case).
+NOT_DATA_NAMES = frozenset({"thumbs.db", ".ds_store", "desktop.ini"})
+#: Suffixes of editors' temporary and swap files.
+NOT_DATA_SUFFIXES = (".tmp", ".swp")
+
+
+def not_data(path: PurePath | str) -> bool:
+    """True for a path that is never an input: an editor's lock or temporary file (Excel's
+    and WPS's `~$x.xlsx`, LibreOffice's `.~lock.x#`, `*.tmp`, vim's `*.swp`), a file or a
+    folder of the path that is hidden (its name starts with `.`), or the files a file
+    manager leaves (Thumbs.db, .DS_Store, desktop.ini). Such files are not read, not
+    hashed and never make a new version.
+
+    `path` is relative to the folder being listed (the workspace or one of its input
+    folders): only its own components are looked at, not where the workspace lives."""
+    parts = PurePath(path).parts
+    if not parts:
+        return False
+    if any(part.startswith(".") for part in parts):
+        return True
+    name = parts[-1].lower()
+    return name.startswith("~$") or name in NOT_DATA_NAMES or name.endswith(NOT_DATA_SUFFIXES)
 
 
 @dataclass
@@ -40,49 +62,28 @@ class Workspace:
     #: [run] dask_address: the scheduler of an existing Dask cluster ("tcp://host:8786");
     #: None starts a LocalCluster of 2 workers for the run
     dask_address: str | None = None
+    #: kaohe.toml, typed and checked (flows.settings)
+    settings: Settings | None = None
 
     @classmethod
     def load(cls, root: Path | str) -> Workspace:
         root = Path(root).resolve()
-        cfg_path = root / CONFIG
-        if not cfg_path.is_file():
-            raise InputError(
-                f"{root} 不是 kaohe 工作区（缺少 {CONFIG}）。"
-                f"请先运行 kaohe init {root} --scheme <考核办法>"
-            )
-        try:
-            cfg = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise InputError(f"格式错误：{err}", file=CONFIG) from err
-        scheme_id = cfg.get("scheme")
-        if not scheme_id:
-            raise InputError('缺少 scheme = "…"（考核办法）', file=CONFIG)
-        scheme = get_scheme(scheme_id)
-        db = cfg.get("database", {}) or {}
-        bulletin = cfg.get("bulletin", {}) or {}
-        run = cfg.get("run", {}) or {}
-        task_runner = str(run.get("task_runner") or "default").strip().lower()
-        if task_runner not in TASK_RUNNERS:
-            raise InputError(
-                f"[run] task_runner = {run.get('task_runner')!r} 无效，"
-                f"可选：{'、'.join(TASK_RUNNERS)}",
-                file=CONFIG,
-            )
-        dask_address = run.get("dask_address") or None
-        if dask_address is not None and task_runner != "dask":
-            raise InputError('[run] dask_address 需配合 task_runner = "dask" 使用', file=CONFIG)
+        cfg = toml_settings.load(root)
+        scheme = get_scheme(cfg.scheme)
         return cls(
             root=root,
-            scheme_id=scheme_id,
-            office=cfg.get("office") or scheme.office,
-            database_url=db.get("url") or f"sqlite:///{root / 'kaohe.db'}",
-            timezone=cfg.get("timezone", "Asia/Shanghai"),
-            doc_number=bulletin.get("doc_number"),
-            requirements=bulletin.get("requirements"),
-            recipients=bulletin.get("recipients"),
-            mail=cfg.get("mail", {}) or {},
-            task_runner=task_runner,
-            dask_address=str(dask_address) if dask_address else None,
+            scheme_id=cfg.scheme,
+            office=cfg.office or scheme.office,
+            database_url=cfg.database.url or f"sqlite:///{root / 'kaohe.db'}",
+            timezone=cfg.timezone,
+            doc_number=cfg.bulletin.doc_number,
+            requirements=cfg.bulletin.requirements,
+            recipients=cfg.bulletin.recipients,
+            # the keys of [mail] as written (flows.delivery applies the defaults)
+            mail=cfg.given["mail"],
+            task_runner=cfg.run.task_runner,
+            dask_address=cfg.run.dask_address or None,
+            settings=cfg,
         )
 
     @property
@@ -90,14 +91,14 @@ class Workspace:
         return get_scheme(self.scheme_id)
 
     def files(self, folder: str, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> list[Path]:
-        """Input files of one folder, sorted, hidden and temporary files (~$x.xlsx) skipped."""
+        """Input files of one folder, sorted; files that are not data (`not_data`) skipped."""
         d = self.root / folder
         if not d.is_dir():
             return []
         return sorted(
             p
             for p in d.iterdir()
-            if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith((".", "~$"))
+            if p.suffix.lower() in suffixes and not not_data(p.name) and p.is_file()
         )
 
     def input_files(self) -> list[Path]:
@@ -110,7 +111,7 @@ class Workspace:
             d = self.root / folder
             if d.is_dir():
                 files += sorted(
-                    p for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")
+                    p for p in d.rglob("*") if not not_data(p.relative_to(d)) and p.is_file()
                 )
         return files
 
@@ -126,7 +127,7 @@ class Workspace:
 
 
 TOML_TEMPLATE = """\
-# kaohe 工作区配置
+# kaohe 工作区配置（每项设置的说明见 kaohe 的 docs/workspace.md）
 scheme = "{scheme}"
 office = "{office}"
 # timezone = "Asia/Shanghai"
@@ -150,6 +151,7 @@ office = "{office}"
 # starttls = true
 # username = "xxk@example.gov.cn"
 # password_env = "KAOHE_SMTP_PASSWORD"
+# office_address = "xxk@example.gov.cn"   # 征求意见稿时，定时任务把待核实问题发到本办邮箱
 
 # [imap]                                   # kaohe fetch-mail：收取报送邮件到 submissions/imap/
 # host = "imap.example.gov.cn"
@@ -179,7 +181,7 @@ def init_workspace(root: Path | str, scheme_id: str) -> Path:
                 [
                     row["unit"],
                     row["group"],
-                    ";".join(row["aliases"] or []),
+                    ";".join(matching.printed_aliases(row["unit"], row["aliases"] or [])),
                     ";".join(row["emails"] or []),
                 ]
             )

@@ -19,7 +19,8 @@ from transforms.periods import Period
 class Rule:
     """One scoring rule. `id` is unique within the scheme (e.g. `J-3.1.1`); `clause` cites
     the regulation (「三（一）1」); `name` is a short Chinese name shown in statements; `text`
-    quotes or paraphrases the clause; `reading` names the DESIGN reading applied (J1 …)."""
+    quotes or paraphrases the clause; `reading` names the readings applied (J1 …, see
+    docs/readings.md)."""
 
     id: str
     clause: str

@@ -2,7 +2,7 @@
 
 Quarterly ranking in four groups turns the quarter's information points into rank points
 (assessment); the year sums the quarters and draws the 30% line. Readings J1–J9 of
-DESIGN.md apply; see docs/schemes.md for clause -> rule -> test.
+docs/readings.md apply; see docs/schemes.md for clause -> rule -> test.
 """
 
 from __future__ import annotations
@@ -31,12 +31,14 @@ GROUPS = (
     Group(C, 10, "部门（单位）C类，季度目标分10分"),
 )
 
+# Aliases: the short names offices type (each fits one periodical; 动态, 情况专报, 参阅 and the
+# names without their dot are derived by transforms.publications).
 PUBLICATIONS = (
-    Publication(DYNAMIC, "本级", "动态"),
-    Publication(SPECIAL, "本级"),
-    Publication(REFERENCE, "本级"),
-    Publication(HANGZHOU, "市", "要情"),
-    Publication(ZHEJIANG, "省", "要情"),
+    Publication(DYNAMIC, "本级", "动态", aliases=("建德动态", "政务动态")),
+    Publication(SPECIAL, "本级", aliases=("专报", "建德专报")),
+    Publication(REFERENCE, "本级", aliases=("建德参阅",)),
+    Publication(HANGZHOU, "市", "要情", aliases=("杭州政务要情",)),
+    Publication(ZHEJIANG, "省", "要情", aliases=("浙江信息", "浙江政务")),
 )
 
 EMERGENCY_TYPES = ("应急信息迟报", "应急信息漏报", "应急信息错报", "应急信息瞒报", "应急信息违纪")
@@ -243,17 +245,35 @@ RANK_POINTS = {
 YEAR_SHARE = 0.3
 
 UNITS = tuple((u, TOWNS, ()) for u in "新安江街道 更楼街道 洋溪街道 梅城镇 寿昌镇 大同镇 乾潭镇 三都镇 杨村桥镇 下涯镇 大慈岩镇 大洋镇 航头镇 李家镇 莲花镇 钦堂乡".split())  # fmt: skip
+# Full names and the abbreviations periodicals print (kaohe init writes them into units.csv;
+# towns' short names and bracketed names' parts are added by transforms.matching's rules).
 _FULL = {
-    "市农办": ("农业和农村工作办公室",),
-    "发改局": ("发展和改革局",),
-    "经信局": ("经济和信息化局",),
-    "人力社保局": ("人力资源和社会保障局",),
-    "住建局": ("住房和城乡建设局",),
-    "卫生计生局": ("卫生和计划生育局",),
+    "市农办": ("农业和农村工作办公室", "农办"),
+    "发改局": ("发展和改革局", "发展改革局", "市发改局"),
+    "经信局": ("经济和信息化局", "市经信局"),
+    "公安局": ("公安分局",),
+    "财政（地税）局": ("财政地税局",),
+    "人力社保局": ("人力资源和社会保障局", "人社局"),
+    "国土资源局": ("国土局",),
+    "住建局": ("住房和城乡建设局", "建设局"),
+    "交通运输局": ("交通局",),
+    "旅游商务局": ("旅商局", "旅游局", "商务局"),
+    "卫生计生局": ("卫生和计划生育局", "卫计局"),
+    "环保局": ("环境保护局",),
     "市场监管局": ("市场监督管理局",),
-    "安全监管局": ("安全生产监督管理局",),
-    "文广新局": ("文化广电新闻出版局",),
+    "城管局": ("城市管理局",),
+    "安全监管局": ("安全生产监督管理局", "安监局"),
+    "审管办": ("行政审批服务管理办公室",),
+    "开发区（航空小镇）": ("经济开发区",),
+    "高铁新区管委会": ("高铁新区",),
+    "文广新局": ("文化广电新闻出版局", "文广局"),
+    "国税局": ("国家税务局",),
+    "城投公司": ("城投集团",),
     "民宗局": ("民族宗教事务局",),
+    "移民局": ("移民办",),
+    "机关事务管理局": ("机关事务局",),
+    "公积金建德分中心": ("住房公积金建德分中心",),
+    "供电公司": ("国网建德市供电公司",),
 }
 _DEPTS = {
     A: "市农办 发改局 经信局 教育局 公安局 民政局 财政（地税）局 人力社保局 国土资源局 住建局 交通运输局 农业局 林业局 水利水产局 旅游商务局 卫生计生局 环保局 市场监管局 城管局 安全监管局 审管办 开发区（航空小镇） 高铁新区管委会",

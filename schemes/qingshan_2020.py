@@ -3,7 +3,7 @@
 Points add up across periodicals and instruction levels (累计); the year is the sum of the
 year's points, less 2 points per submission missing below the group's yearly target; the
 yearly targets on submissions and adoptions (综合类 included) decide `target_met`, and the
-quarterly bulletins show each unit's progress against them. Readings Q1–Q4 of DESIGN.md
+quarterly bulletins show each unit's progress against them. Readings Q1–Q4 of docs/readings.md
 apply; see docs/schemes.md for clause -> rule -> test.
 """
 
@@ -38,9 +38,9 @@ PUBLICATIONS = (
     Publication(REPORT, "本级", "动态"),
     Publication(REGULAR, "本级", "动态"),
     Publication(SPECIAL, "本级", "综合"),
-    Publication(CITY, "市", "动态"),
-    Publication(REGION, "自治区"),
-    Publication(STATE, "国家"),
+    Publication(CITY, "市", "动态", aliases=("市政府办", "包头市政府办公室")),
+    Publication(REGION, "自治区", aliases=("自治区政府办公厅",)),
+    Publication(STATE, "国家", aliases=("国办",)),
 )
 DEFAULT_KINDS = {p.name: p.default_kind for p in PUBLICATIONS}
 
@@ -177,19 +177,28 @@ START = (2020, 4)
 _A = {
     "包头装备制造产业园区管委会": ("装备制造产业园区管委会", "装备制造产业园区", "装备园区管委会"),
     "包头市国际会展管理中心": ("包头国际会展中心", "国际会展中心", "会展中心"),
-    "区发展和改革委员会": ("发改委", "发展改革委"),
-    "区工信和科技局": ("工信科技局",),
-    "区人力资源和社会保障局": ("人社局", "人力社保局"),
-    "区住房和城乡建设局": ("住建局",),
-    "区市场监督管理局": ("市场监管局",),
-    "区民族事务委员会": ("民委", "民族宗教事务委员会"),
-    "区文体旅游广电局": ("文旅广电局", "文体广电旅游局"),
-    "区卫生健康委员会": ("卫健委", "卫生健康委"),
+    "区发展和改革委员会": ("发改委", "发展改革委", "区发改委", "青山区发改委"),
+    "区教育局": ("青山区教育局",),
+    "区工信和科技局": ("工信科技局", "区工信科技局"),
+    "区民政局": ("青山区民政局",),
+    "区人力资源和社会保障局": ("人社局", "人力社保局", "区人社局", "青山区人力资源和社会保障局"),
+    "区住房和城乡建设局": ("住建局", "区住建局"),
+    "区商务局": ("青山区商务局",),
+    "区市场监督管理局": ("市场监管局", "区市场监管局", "青山区市场监督管理局"),
+    "区政务服务局": ("青山区政务服务局",),
+    "区民族事务委员会": ("民委", "民族宗教事务委员会", "区民委"),
+    "区文体旅游广电局": ("文旅广电局", "文体广电旅游局", "区文旅广电局"),
+    "区卫生健康委员会": ("卫健委", "卫生健康委", "区卫健委", "青山区卫生健康委员会"),
     "区退役军人事务局": ("退役军人局",),
-    "区应急管理局": ("应急局",),
-    "区金融工作办公室": ("金融办",),
-    "区医疗保障局": ("医保局",),
-    "区城市管理综合执法局": ("城管执法局", "城市管理执法局"),
+    "区应急管理局": ("应急局", "区应急局"),
+    "区金融工作办公室": ("金融办", "区金融办"),
+    "区医疗保障局": ("医保局", "区医保局"),
+    "区城市管理综合执法局": (
+        "城管执法局",
+        "城市管理执法局",
+        "区城管执法局",
+        "青山区城市管理综合执法局",
+    ),
     "区供销社": ("供销合作社",),
     "富强办": ("富强路街道", "富强路街道办事处", "富强路办事处"),
     "科学办": ("科学路街道", "科学路街道办事处", "科学路办事处"),

@@ -2,7 +2,7 @@
 
 Monthly basic tasks (基本任务), points per article 就高 across levels, leader instruction and
 media bonuses 就高, deductions, and an annual target per group (A 90, B 60, C 30); the
-不列入考核 units are listed but never scored. Readings X1–X4 of DESIGN.md apply; see
+不列入考核 units are listed but never scored. Readings X1–X4 of docs/readings.md apply; see
 docs/schemes.md for clause -> rule -> test.
 """
 
@@ -33,6 +33,9 @@ SPG, HZ_TODAY, HZ_SPECIAL, HZ_EXCHANGE = "市跑改简报", "杭州信息·今�
 PPG, ZJ_DAILY, ZJ_EXCHANGE, ZJ_SPECIAL, ZJ_CENTRAL = "省跑改简报", "浙江信息·每日汇报", "浙江信息·工作情况交流", "浙江信息·专报", "浙江信息·上报中办专件"  # fmt: skip
 ZB = "中办"
 
+# Aliases: the short names offices type, each fitting one periodical. 每日动态, 今日要情 … and
+# the names without their dot are derived (transforms.publications); 专报, 情况交流, 萧山信息 …
+# fit several periodicals and are asked (review type publication), never guessed.
 PUBLICATIONS = (
     Publication(QPG, "区", aliases=("萧山区跑改简报", "区跑改办简报")),
     Publication(XS_DAILY, "区"),
@@ -46,7 +49,7 @@ PUBLICATIONS = (
     Publication(ZJ_DAILY, "省"),
     Publication(ZJ_EXCHANGE, "省"),
     Publication(ZJ_SPECIAL, "省"),
-    Publication(ZJ_CENTRAL, "省"),
+    Publication(ZJ_CENTRAL, "省", aliases=("中办专件", "上报中办")),
     Publication(ZB, "国家", aliases=("中共中央办公厅",)),
 )
 

@@ -5,7 +5,7 @@ score their highest periodical only (就高); leader instructions add per level;
 adds, an unfinished 约稿 deducts. Two quarters below quota in a row bring a 通报批评; each
 通报批评 and a year without any adoption cost the unit in the annual performance assessment
 (绩效扣分, reported in the `assessment` column, never subtracted from the points). The year
-sums the quarters and ranks them. Readings Y1–Y3 of DESIGN.md apply; see docs/schemes.md
+sums the quarters and ranks them. Readings Y1–Y3 of docs/readings.md apply; see docs/schemes.md
 for clause -> rule -> test.
 """
 
@@ -44,13 +44,14 @@ KUAIBAO = "宁夏政务快报"
 CHENBAO = "宁夏政务晨报"
 GUOBAO = "国报信息"
 
+# Aliases: the short names offices type (each fits one periodical).
 PUBLICATIONS = (
-    Publication(YINCHUAN, "本级"),
-    Publication(TOPICAL, "本级"),
-    Publication(UPWARD, "上报"),
-    Publication(KUAIBAO, "自治区"),
-    Publication(CHENBAO, "自治区"),
-    Publication(GUOBAO, "国家"),
+    Publication(YINCHUAN, "本级", aliases=("银川信息",)),
+    Publication(TOPICAL, "本级", aliases=("专题信息", "银川专题")),
+    Publication(UPWARD, "上报", aliases=("上报区",)),
+    Publication(KUAIBAO, "自治区", aliases=("快报", "政务快报")),
+    Publication(CHENBAO, "自治区", aliases=("晨报", "政务晨报")),
+    Publication(GUOBAO, "国家", aliases=("国报",)),
 )
 
 INSTRUCTION, EXCELLENT, COMMISSION, CRITICISM = "领导批示", "优秀信息", "约稿", "通报批评"

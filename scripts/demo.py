@@ -19,6 +19,17 @@ EXAMPLES = [
 ]
 
 
+def how_to_call() -> str:
+    """What `make demo` says at its end: `kaohe` is in the checkout's .venv, not on PATH."""
+    return (
+        "kaohe 命令装在本目录的虚拟环境中（不在 PATH 上），可以这样调用：\n"
+        "  .venv/bin/kaohe schemes\n"
+        "或先激活虚拟环境，再直接用 kaohe：\n"
+        "  source .venv/bin/activate\n"
+        "  kaohe score examples/jiande-2018 --period 2018Q2 --format csv"
+    )
+
+
 def main() -> int:
     os.environ.setdefault("PREFECT_HOME", str(Path.home() / ".kaohe" / "prefect"))
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
@@ -51,6 +62,8 @@ def main() -> int:
     print("通报已生成：")
     for path in made:
         print(f"  {path}")
+    print()
+    print(how_to_call())
     return 0
 
 

@@ -25,6 +25,36 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# FandolFang (仿宋, GPL with the font exception; GB2312 coverage): the bulletin's body face
+# per GB/T 9704. Debian ships it only inside texlive-lang-chinese (~50 MB of TeX): the
+# package is downloaded, not installed, and only the font (and its licence) is copied out.
+FONT_DIR=/usr/local/share/fonts/kaohe
+if [ ! -f "$FONT_DIR/FandolFang-Regular.otf" ]; then
+    echo "安装仿宋字体 FandolFang（取自 texlive-lang-chinese）"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    tmp=$(mktemp -d)
+    # apt-get download writes into the current directory; _apt must be able to write there
+    chmod 755 "$tmp"
+    (cd "$tmp" && apt-get download -qq texlive-lang-chinese 2>/dev/null \
+        || { $SUDO apt-get update -qq && apt-get download -qq texlive-lang-chinese; })
+    dpkg-deb -x "$tmp"/texlive-lang-chinese_*.deb "$tmp/x"
+    src="$tmp/x/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol"
+    doc="$tmp/x/usr/share/doc/texlive-doc/fonts/fandol"
+    $SUDO mkdir -p "$FONT_DIR"
+    for f in "$src"/FandolFang-*.otf "$doc"/README "$doc"/COPYING.gz; do
+        [ -f "$f" ] || continue
+        case "$f" in
+            */README) $SUDO cp "$f" "$FONT_DIR/FANDOL-README" ;;
+            */COPYING.gz) $SUDO cp "$f" "$FONT_DIR/FANDOL-COPYING.gz" ;;
+            *) $SUDO cp "$f" "$FONT_DIR/" ;;
+        esac
+    done
+    rm -rf "$tmp"
+    [ -f "$FONT_DIR/FandolFang-Regular.otf" ] || { echo "未能取得 FandolFang-Regular.otf" >&2; exit 1; }
+    $SUDO fc-cache -f "$FONT_DIR" >/dev/null
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     echo "创建虚拟环境 .venv"

@@ -8,6 +8,7 @@ The workspace is jiande-2018 with its own roster; 乾潭镇 is a town (乡镇（
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -19,9 +20,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from flows import mail, render, steps
-from flows.workspace import Workspace, init_workspace
-from transforms.errors import InputError
+from flows import mail, outputs, render, steps
+from flows.workspace import Workspace, init_workspace, not_data
+from transforms.errors import InputError, InputErrors
 from transforms.periods import Period
 
 HEADER = "刊物,期号,日期,标题,单位,类别\n"
@@ -358,3 +359,255 @@ def test_titles_holding_html_scripts_or_formulas_stay_text(ws, tmp_path):
     )
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+# --- not data, not read (issue 12) ------------------------------------------------------
+
+NOT_DATA = (
+    "adoptions/~$2018年二季度录用登记.xlsx",  # Excel's and WPS's lock file
+    "adoptions/.~lock.2018q2.csv#",  # LibreOffice's
+    "adoptions/2018q2.csv.tmp",
+    "adoptions/.2018q2.csv.swp",
+    "adoptions/2018q2.swp",
+    "adoptions/Thumbs.db",
+    "adoptions/desktop.ini",
+    "submissions/.DS_Store",
+    "submissions/~$报送.eml",
+    "submissions/.git/log.csv",  # a hidden folder
+    "events/.hidden/e.csv",
+    "events/old.csv.TMP",
+)
+
+
+@pytest.mark.parametrize("rel", NOT_DATA)
+def test_lock_temporary_and_hidden_files_are_not_data(rel):
+    folder, name = rel.split("/", 1)
+    assert not_data(name)
+    assert not not_data("2018q2.csv") and not not_data("国庆.eml")
+
+
+def test_lock_and_hidden_files_are_never_listed_hashed_or_read(ws):
+    _put(ws, "adoptions/a.csv", HEADER + GOOD)
+    _put(ws, "submissions/m.eml", _eml("【乾潭镇】乾潭镇以挂图作战助推农房整治"))
+    before = Workspace.load(ws).input_hashes()
+    for rel in NOT_DATA:  # garbage bytes: reading any of them would be an error
+        _put(ws, rel, b"\x00\x01garbage\xff")
+    w = Workspace.load(ws)
+    assert w.input_hashes() == before
+    assert [p.name for p in w.files("adoptions")] == ["a.csv"]
+    assert mail.mail_sources(ws / "submissions") == [ws / "submissions" / "m.eml"]
+    m = _matched(ws)
+    assert m.inputs.adoptions["source_file"].to_list() == ["adoptions/a.csv"]
+    assert m.inputs.submissions["source_file"].to_list() == ["submissions/m.eml"]
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_an_excel_lock_file_appearing_and_disappearing_makes_no_new_version(tmp_path):
+    # Issue 12: after a run, Excel's lock file of the adoption sheet appears (while the
+    # sheet is open) and disappears (Excel closed): neither is a change of the data.
+    from click.testing import CliRunner
+
+    from flows.cli import cli
+
+    ws = init_workspace(tmp_path / "ws", "jiande-2018")
+    (ws / "units.csv").write_text("unit,group,aliases,emails\n乾潭镇,乡镇（街道）,,\n", "utf-8")
+    _put(
+        ws, "adoptions/2018年二季度录用登记.csv", HEADER + GOOD.replace("2018-01-05", "2018-05-03")
+    )
+
+    def run() -> str:
+        result = CliRunner().invoke(cli, ["run", str(ws), "--period", "2018Q2"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "已生成 v1" in run()
+    lock = _put(ws, "adoptions/~$2018年二季度录用登记.xlsx", b"\x00\x05Administrator\x00" * 9)
+    assert "未生成新版本" in run()
+    lock.unlink()
+    assert "未生成新版本" in run()
+    assert sorted(p.name for p in (ws / "out" / "2018Q2").iterdir()) == ["v1"]
+
+    # v1 as an earlier kaohe wrote it, with the lock file hashed among its inputs: the
+    # lock file having gone is still no change, and a real change lists only data.
+    manifest_path = ws / "out" / "2018Q2" / "v1" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest["inputs"]["adoptions/~$2018年二季度录用登记.xlsx"] = "0" * 64
+    manifest["inputs_hash"] = outputs.inputs_hash(manifest["inputs"], "jiande-2018", "2018Q2")
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    assert "未生成新版本" in run()
+    _put(
+        ws, "adoptions/2018年二季度录用登记.csv", HEADER + GOOD.replace("2018-01-05", "2018-05-04")
+    )
+    assert "已生成 v2" in run()
+    v2 = json.loads((ws / "out" / "2018Q2" / "v2" / "manifest.json").read_text("utf-8"))
+    assert v2["changes"]["inputs"]["removed"] == []
+    assert v2["changes"]["inputs"]["changed"] == ["adoptions/2018年二季度录用登记.csv"]
+
+
+# --- every error at once, fast (issue 12) -----------------------------------------------
+
+EVENT_HEADER = "日期,类型,单位,标题,级别,分值,状态,备注\n"
+
+
+def test_every_bad_row_of_every_file_is_reported_in_one_pass(ws):
+    _put(
+        ws,
+        "adoptions/a.csv",
+        HEADER
+        + GOOD
+        + GOOD2.replace("2018-01-05", "2018-02-30")  # row 3: impossible date
+        + GOOD2.replace("建德政务·动态", "人民日报").replace("2018-01-05", "2018-1-32"),  # row 4
+    )
+    _put(ws, "adoptions/b.csv", HEADER + GOOD2 + GOOD.replace("乾潭镇以挂图作战助推农房整治", ""))
+    with zipfile.ZipFile(ws / "adoptions" / "c.xlsx", "w") as z:
+        z.writestr("readme.txt", "not a workbook")
+    _put(
+        ws,
+        "submissions/log.csv",
+        "time,sender,subject,unit\n2018-01-03 09:00,a@b.cn,标题,乾潭镇\n2018-13-03 09:00,a@b.cn,标题,\n",
+    )
+    _put(
+        ws,
+        "events/e.csv",
+        EVENT_HEADER
+        + "2018-01-23,领导批示,火星办事处,,建德市,,,\n"  # row 2: unknown unit, found last
+        + "2018-01-22,表扬信,乾潭镇,,,,,\n"  # row 3: unknown type
+        + "2018-01-22,约稿,乾潭镇,,,三分,,\n",  # row 4: value not a number
+    )
+    _put(ws, "events/f.csv", EVENT_HEADER + "2018-01-22,领导批示,火星办事处,,建德市,,,\n")
+    with pytest.raises(InputErrors) as info:
+        steps.check(Workspace.load(ws))
+    err = info.value
+    found = [(p.file, p.row) for p in err.problems]
+    assert sorted(found, key=str) == sorted(
+        [
+            ("adoptions/a.csv", 3),
+            ("adoptions/a.csv", 4),  # unknown periodical
+            ("adoptions/a.csv", 4),  # and impossible date: both problems of the row
+            ("adoptions/b.csv", 3),
+            ("adoptions/c.xlsx", None),
+            ("submissions/log.csv", 3),
+            ("events/e.csv", 2),
+            ("events/e.csv", 3),
+            ("events/e.csv", 4),
+            ("events/f.csv", 2),
+        ],
+        key=str,
+    )
+    lines = str(err).splitlines()
+    assert lines[0].startswith("输入数据中有 10 处错误（6 个文件）")
+    # One line per problem naming its file and row, grouped per file, rows in order.
+    assert len(lines) == 11
+    events = [ln.strip() for ln in lines if ln.strip().startswith("events/e.csv")]
+    assert [ln.split("：")[0] for ln in events] == [
+        "events/e.csv 第2行",
+        "events/e.csv 第3行",
+        "events/e.csv 第4行",
+    ]
+    assert "火星办事处" in events[0] and "表扬信" in events[1] and "三分" in events[2]
+    assert any(ln.strip().startswith("adoptions/c.xlsx：不是有效的 xlsx 文件") for ln in lines)
+
+
+def test_many_problems_in_one_file_are_capped_with_a_count(ws):
+    bad = "".join(
+        GOOD.replace("2018-01-05", f"2018-02-{day}").replace("农房整治", f"农房整治{day}")
+        for day in range(30, 30 + 25)  # 2018-02-30 … 2018-02-54: 25 impossible dates
+    )
+    _put(ws, "adoptions/a.csv", HEADER + bad)
+    _put(ws, "adoptions/b.csv", HEADER + GOOD.replace("2018-01-05", "2018-02-31"))
+    with pytest.raises(InputErrors) as info:
+        steps.check(Workspace.load(ws))
+    lines = [ln.strip() for ln in str(info.value).splitlines()]
+    assert lines[0].startswith("输入数据中有 26 处错误（2 个文件）")
+    a_lines = [ln for ln in lines if ln.startswith("adoptions/a.csv")]
+    assert len(a_lines) == 21
+    assert a_lines[0].startswith("adoptions/a.csv 第2行：日期「2018-02-30」")
+    assert a_lines[19].startswith("adoptions/a.csv 第21行：")
+    assert a_lines[20] == "adoptions/a.csv：……另有 5 处"
+    assert lines[-1].startswith("adoptions/b.csv 第2行：日期「2018-02-31」")
+
+
+# Five typos in four files of the bundled 建德 example, as the issue's user made them.
+TYPOS = (
+    ("adoptions/2018q2.csv", 3, "2018-04-02", "2018-02-30"),  # impossible date
+    ("adoptions/2018q2.csv", 5, "建德政务", "建德政务周刊"),  # unknown periodical
+    ("adoptions/2018q1.csv", 3, "大同镇召开“无违建”创建推进会", ""),  # missing title
+    ("events/events.csv", 3, "领导批示", "领导表扬"),  # unknown event type
+    ("events/events.csv", 4, "市司法局", "市司法厅"),  # unknown unit in an event
+)
+
+# Runs the CLI and says on stderr, when the process ends, whether Prefect was imported.
+PREFECT_PROBE = """
+import atexit, sys
+atexit.register(lambda: print("prefect imported:", "prefect" in sys.modules, file=sys.stderr))
+sys.argv = ["kaohe", *sys.argv[1:]]
+from flows.cli import main
+main()
+"""
+
+
+def test_a_run_with_five_typos_reports_them_all_before_prefect_and_writes_nothing(tmp_path):
+    from examples_e2e import copy_example
+
+    root = copy_example(tmp_path, "jiande-2018")
+    for rel, row, old, new in TYPOS:
+        path = root / rel
+        lines = path.read_text(encoding="utf-8").split("\n")
+        assert old in lines[row - 1]
+        lines[row - 1] = lines[row - 1].replace(old, new, 1)
+        path.write_text("\n".join(lines), encoding="utf-8")
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    import resource
+
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(
+        [sys.executable, "-c", PREFECT_PROBE, "run", str(root), "--period", "2018Q2"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    took = (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime)
+    assert proc.returncode == 2, proc.stderr
+    reported = [ln.strip().split("：")[0] for ln in proc.stderr.splitlines() if "第" in ln]
+    assert reported == [
+        "adoptions/2018q1.csv 第3行",
+        "adoptions/2018q2.csv 第3行",
+        "adoptions/2018q2.csv 第5行",
+        "events/events.csv 第3行",
+        "events/events.csv 第4行",
+    ]
+    assert "输入数据中有 5 处错误（3 个文件）" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "prefect imported: False" in proc.stderr
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+    # About 1 s of CPU on the 2-core machine (a Prefect server alone takes several).
+    print(f"check of the 建德 example with five typos: {took:.2f} s CPU")
+    assert took < 3
+
+    # kaohe score reports the same problems the same way.
+    score = subprocess.run(
+        [sys.executable, "-c", PREFECT_PROBE, "score", str(root), "--period", "2018Q2"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert score.returncode == 2 and score.stdout == ""
+    assert [ln for ln in score.stderr.splitlines() if "第" in ln] == [
+        ln for ln in proc.stderr.splitlines() if "第" in ln
+    ]
+
+
+def test_a_report_of_several_problems_survives_pickling(ws):
+    # A scheduled run raises it inside Prefect, which may pickle it to another process.
+    import pickle
+
+    _put(ws, "adoptions/a.csv", HEADER + GOOD.replace("2018-01-05", "2018-02-30") * 2)
+    with pytest.raises(InputErrors) as info:
+        steps.ingest(Workspace.load(ws))
+    again = pickle.loads(pickle.dumps(info.value))
+    assert str(again) == str(info.value)
+    assert [(p.file, p.row) for p in again.problems] == [
+        ("adoptions/a.csv", 2),
+        ("adoptions/a.csv", 3),
+    ]

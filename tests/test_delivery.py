@@ -51,7 +51,9 @@ def _make_ws(root: Path, db_url: str, port: int, extra_mail: str = "") -> Path:
     return root
 
 
-def _publish(ws: Path, db_url: str, version: int, points: dict[str, float], extra=()) -> Path:
+def _publish(
+    ws: Path, db_url: str, version: int, points: dict[str, float], extra=(), manifest=None
+) -> Path:
     """Write out/2018Q2/v<version>/ (bulletin and statements) and record its run."""
     vdir = ws / "out" / "2018Q2" / f"v{version}"
     (vdir / "statements").mkdir(parents=True)
@@ -85,7 +87,7 @@ def _publish(ws: Path, db_url: str, version: int, points: dict[str, float], extr
         inputs_hash=f"h{version}",
         started_at=datetime(2018, 7, 5, 9, tzinfo=TZ),
         output_dir=str(vdir),
-        manifest={"version": version},
+        manifest={"version": version} | (manifest or {}),
         ledger=ledger,
         scores=scores,
     )
@@ -304,3 +306,59 @@ def test_starttls_and_login_with_password_from_environment(tmp_path, monkeypatch
         assert logins[-1][1:] == (b"xxk", True)
     finally:
         ctl.stop()
+
+
+def _eml(vdir: Path, name: str) -> email.message.EmailMessage:
+    return email.message_from_bytes(
+        (vdir / "mail" / name).read_bytes(), policy=email.policy.default
+    )
+
+
+def test_mail_text_carries_the_bulletins_date(tmp_path):
+    """The mail's text is dated as its bulletin is signed (kaohe run --date 2018-07-06,
+    though the run was made on the 5th); its Date header is the time it is sent."""
+    db_url = f"sqlite:///{tmp_path / 'k.db'}"
+    root = _make_ws(tmp_path / "ws", db_url, free_port())
+    vdir = _publish(root, db_url, 1, POINTS, manifest={"issued": "2018-07-06"})
+    send_period(root, "2018Q2", dry_run=True)
+    msg = _eml(vdir, "民政局_mzj@jd.gov.cn.eml")
+    body = msg.get_body(("plain",)).get_content()
+    assert "现将二〇一八年七月六日印发的2018年第二季度政务信息工作情况通报" in body
+    assert body.rstrip().endswith("二〇一八年七月六日")
+    assert "七月五日" not in body
+    assert msg["Date"].datetime.date() >= date(2026, 1, 1) > date(2018, 7, 6)
+    # a version recorded before manifests held the date: the day it was made
+    vdir2 = _publish(root, db_url, 2, POINTS)
+    send_period(root, "2018Q2", dry_run=True)
+    body = _eml(vdir2, "民政局_mzj@jd.gov.cn.eml").get_body(("plain",)).get_content()
+    assert "现将二〇一八年七月五日印发的" in body
+    assert body.rstrip().endswith("二〇一八年七月五日")
+
+
+def test_send_warns_when_sender_is_unset(tmp_path):
+    """Without [mail] sender, kaohe send says which address it uses instead and how to
+    set it; with it, nothing."""
+    db_url = f"sqlite:///{tmp_path / 'k.db'}"
+    root = tmp_path / "ws"
+    init_workspace(root, "jiande-2018")
+    (root / "units.csv").write_text(UNITS, encoding="utf-8")
+    with open(root / "kaohe.toml", "a", encoding="utf-8") as f:
+        f.write(f'\n[database]\nurl = "{db_url}"\n\n[mail]\nhost = "smtp.jd.gov.cn"\n')
+    vdir = _publish(root, db_url, 1, POINTS)
+    result = CliRunner().invoke(cli, ["send", str(root), "--period", "2018Q2", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "没有设置 sender" in result.output
+    assert "kaohe@smtp.jd.gov.cn 作为发件人" in result.output
+    assert 'sender = "' in result.output
+    assert "kaohe@smtp.jd.gov.cn" in _eml(vdir, "民政局_mzj@jd.gov.cn.eml")["From"]
+    # a login name that is an address is the better guess
+    with open(root / "kaohe.toml", "a", encoding="utf-8") as f:
+        f.write('username = "xxk@jd.gov.cn"\npassword_env = "KAOHE_UNUSED"\n')
+    result = CliRunner().invoke(cli, ["send", str(root), "--period", "2018Q2", "--dry-run"])
+    assert "登录用户名 xxk@jd.gov.cn 作为发件人" in result.output
+    assert "xxk@jd.gov.cn" in _eml(vdir, "民政局_mzj@jd.gov.cn.eml")["From"]
+    # set: no warning
+    other = _make_ws(tmp_path / "ws2", f"sqlite:///{tmp_path / 'k2.db'}", free_port())
+    _publish(other, f"sqlite:///{tmp_path / 'k2.db'}", 1, POINTS)
+    result = CliRunner().invoke(cli, ["send", str(other), "--period", "2018Q2", "--dry-run"])
+    assert result.exit_code == 0 and "没有设置 sender" not in result.output

@@ -73,8 +73,9 @@ def test_roster_is_the_appendix():
     units = set(r["unit"])
     assert {"财政（地税）局", "开发区（航空小镇）", "钦堂乡", "公积金建德分中心"} <= units
     aliases = dict(r.select("unit", "aliases").iter_rows())
-    assert aliases["发改局"] == ["发展和改革局"]
-    assert aliases["新安江街道"] == [] and aliases["城投公司"] == []
+    # full names and the abbreviations periodicals print; towns' short forms are derived
+    assert aliases["发改局"] == ["发展和改革局", "发展改革局", "市发改局"]
+    assert aliases["新安江街道"] == [] and aliases["城投公司"] == ["城投集团"]
 
 
 # ---- 三（一） 本级信息, 三（二） 上报信息 ------------------------------------------------------

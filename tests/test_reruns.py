@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -69,7 +70,8 @@ def test_rerun_after_correction_says_what_changed_and_why(tmp_path, db_url):
     )
     result = _run(ws)
     assert "与 v1 相比：数据文件新增 1 个，修改 1 个" in result.output
-    assert "得分或排名变化的单位 2 个；计分明细新增 1 条、撤销 1 条" in result.output
+    assert "本期录用行变动 1 行" in result.output
+    assert "得分变化的单位 2 个、仅排名变化的 0 个；计分明细新增 1 条、撤销 1 条" in result.output
     assert outputs.versions(period_dir) == [1, 2]
     changes = json.loads((period_dir / "v2" / "manifest.json").read_text("utf-8"))["changes"]
     inputs = changes["inputs"]
@@ -91,11 +93,53 @@ def test_rerun_after_correction_says_what_changed_and_why(tmp_path, db_url):
     assert [(r["unit"], r["points"]) for r in removed] == [("发改局", 4.0)]
     assert removed[0]["title"] == "发改局推进重点项目建设"
     html = (period_dir / "v2" / "bulletin.html").read_text("utf-8")
-    assert "更正" in html and "events/correction.csv" in html and "adoptions/q2.csv" in html
-    assert "民政局" in html and "30" in html
+    text = re.sub(r"<[^>]+>", "", html)
+    # one paragraph: the row that changed, in words; the new file; the units in an attachment
+    assert (
+        "更正原因：adoptions/q2.csv 第2行《发改局推进重点项目建设》（《建德政务·动态》第12期）"
+        "的日期由2018-05-03改为2018-07-03；新增数据文件events/correction.csv。"
+        "据此更正2个单位的得分（更正前后对照见附件3）。"
+    ) in text
+    assert "修改数据文件adoptions" not in html
+    assert '<td class="text">民政局</td>' in html and "＋挂职" in html
     # v1 is untouched
     v1 = json.loads((period_dir / "v1" / "manifest.json").read_text("utf-8"))
     assert v1["version"] == 1 and v1["changes"] is None
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_rerun_after_answering_a_question_names_the_answer(tmp_path):
+    """Issue 12: the 更正说明 gave 「修改数据文件：decisions.csv」 as its only reason. The
+    manifest keeps the answers in force; the next version names the answer in words.
+    The unknown name itself is never in the public bulletin, only in the office's note."""
+    ws = _workspace(tmp_path / "ws", f"sqlite:///{tmp_path / 'k.db'}")
+    with open(ws / "adoptions" / "q2.csv", "a", encoding="utf-8") as f:
+        f.write("建德政务·动态,13,2018-05-10,文化惠民工程进农村,市文广局,动态\n")
+    first = _run(ws)
+    v1 = ws / "out" / "2018Q2" / "v1"
+    assert f"待核实 1 项 → {v1 / 'review.csv'}" in first.output
+    html = (v1 / "bulletin.html").read_text("utf-8")
+    assert "文广局" not in html and "文化惠民工程进农村" not in html and "未识别" not in html
+    note = (v1 / "office_note.txt").read_text("utf-8")
+    assert "adoptions/q2.csv 第3行" in note and "署名「市文广局」" in note
+    manifest = json.loads((v1 / "manifest.json").read_text("utf-8"))
+    assert manifest["decisions"] == []
+    assert [r["title"] for r in manifest["adoption_rows"]] == [
+        "发改局推进重点项目建设",
+        "文化惠民工程进农村",
+    ]
+
+    (ws / "decisions.csv").write_text("type,key,answer\nunit,文广局,民政局\n", "utf-8")
+    result = _run(ws)
+    assert "核实答复变动 1 项" in result.output
+    v2 = ws / "out" / "2018Q2" / "v2"
+    html = (v2 / "bulletin.html").read_text("utf-8")
+    assert "更正原因：将“文广局”认定为民政局。据此更正1个单位的得分" in html
+    assert "decisions.csv" not in html
+    assert '<td class="text">文化惠民工程进农村</td>' in html  # now 民政局's
+    manifest = json.loads((v2 / "manifest.json").read_text("utf-8"))
+    assert manifest["decisions"] == [{"type": "unit", "key": "文广局", "answer": "民政局"}]
+    assert manifest["changes"]["decisions"]["added"] == manifest["decisions"]
 
 
 @pytest.mark.usefixtures("prefect_server")

@@ -454,10 +454,11 @@ def test_overview_counts():
         adoptions=d["adoptions"],
         submissions=d["submissions"],
     )
-    # Q2 submissions: towns 2+1+1 = 4, A 3+1 = 4, one unknown sender; the March one is Q1.
+    # Q2 submissions: towns 2+1+1 = 4, A 3+1 = 4; the March one is Q1. The unknown
+    # sender is not counted (the bulletin's figures are the roster's, as its tables).
     assert ov.has_submissions
-    assert ov.submissions_total == 9
-    assert ov.submissions_by_group == [("乡镇（街道）", 4), ("A", 4), ("未识别单位", 1)]
+    assert ov.submissions_total == 8
+    assert ov.submissions_by_group == [("乡镇（街道）", 4), ("A", 4)]
     # Q2 adoptions a1..a5 (a6 is February); a1 and a2 are one article → 4 articles.
     assert ov.adoptions_total == 5
     assert ov.articles_total == 4
@@ -535,10 +536,12 @@ def test_score_tables():
 def test_named_units():
     d = sample()
     s, r = d["scheme"], d["result"]
-    assert sm.top_units(s.groups, r.scores) == [
-        ("乡镇（街道）", [("新安江街道", 40.0), ("寿昌镇", 4.0), ("洋溪街道", 4.0)]),
-        ("A", [("市发改局", 18.0), ("市公安局", 16.0)]),  # 0 points is no praise
-    ]
+    # praise names only units that met their target (30): 寿昌镇 and 洋溪街道 rank 2 on
+    # 4 points and missed it; nobody of A met it
+    assert [
+        (p["group"], p["judged"], [(u["unit"], u["points"], u["tied"]) for u in p["units"]])
+        for p in sm.praise(s.groups, r.scores)
+    ] == [("乡镇（街道）", True, [("新安江街道", 40.0, False)]), ("A", True, [])]
     assert sm.zero_submission_units(r.scores, d["submissions"], Q2) == ["市/区联络办"]
     assert sm.zero_adoption_units(r.scores, d["adoptions"], d["adoption_units"], Q2) == [
         "市/区联络办"
@@ -874,3 +877,121 @@ def test_notice_list_names_each_unit_with_reasons_and_clauses():
         ("2018年第三季度", "因“漏报”被通报批评"),
     ]
     assert sm.unit_notices(notices, "市教育局") == [] and sm.unit_notices(None, "兴庆区") == []
+
+
+def test_praise_without_targets_names_the_first_three_and_their_ties():
+    """No target judged in the period (建德's months, 青山's quarters): the first three
+    with points, a shared rank marked as such; 0 points is no praise."""
+    d = sample()
+    s = d["scheme"]
+    scores = d["result"].scores.with_columns(target_met=pl.lit(None, pl.Boolean))
+    praise = sm.praise(s.groups, scores)
+    assert [(p["group"], p["judged"]) for p in praise] == [("乡镇（街道）", False), ("A", False)]
+    assert [(u["unit"], u["rank"], u["tied"]) for u in praise[0]["units"]] == [
+        ("新安江街道", 1, False),
+        ("寿昌镇", 2, True),
+        ("洋溪街道", 2, True),
+    ]
+    assert [u["unit"] for u in praise[1]["units"]] == ["市发改局", "市公安局"]
+    assert sm.period_word(Q2) == "本季度"
+
+
+def test_left_out_lists_unresolved_names_for_the_office_only():
+    """An adoption whose printed unit is unresolved (市文广局) and a joint one with one
+    unresolved name (人社局): not in the article list, not in the figures; `left_out`
+    names them with their file and row for the office's note."""
+    d = _with_unresolved(sample())
+    arts = sm.adopted_articles(d["adoptions"], d["adoption_units"], Q2)
+    assert "市文广局" not in str(arts) and "人社局" not in str(arts)
+    assert [a["units"] for a in arts if a["title"] == "联合推进就业"] == ["市发改局"]
+    assert "文化惠民工程" not in [a["title"] for a in arts]
+    s, r = d["scheme"], d["result"]
+    ov = sm.overview(
+        scheme_groups=s.groups,
+        publications=s.publications,
+        period=Q2,
+        units=d["units"],
+        scores=r.scores,
+        ledger=r.ledger,
+        adoptions=d["adoptions"],
+        submissions=d["submissions"],
+        adoption_units=d["adoption_units"],
+    )
+    # a1..a5 and the joint u2 (it names 市发改局); u1 names nobody of the roster
+    assert ov.adoptions_total == 6 and ov.by_category == {"本级": 4, "上报": 0, "上级": 2}
+    assert ov.issues == 4  # 动态 12, 13, 14 (u1's issue: printed all the same), 情况专报 5
+    lo = sm.left_out(d["adoptions"], d["adoption_units"], d["submissions"], Q2)
+    assert [(a["source_row"], a["title"], a["units_raw"]) for a in lo["adoptions"]] == [
+        (20, "文化惠民工程", "市文广局")
+    ]
+    assert [(a["title"], a["resolved"]) for a in lo["partial"]] == [("联合推进就业", "市发改局")]
+    assert lo["submissions"] == [{"source_file": "submissions/log.csv", "count": 1}]
+
+
+def _with_unresolved(d: dict) -> dict:
+    """sample() plus u1 (《建德政务·动态》14, printed 市文广局: unresolved) and u2 (joint,
+    市发改局、人社局: the second name unresolved)."""
+    extra = pl.DataFrame(
+        [
+            {
+                "adoption_id": "u1",
+                "publication": "建德政务·动态",
+                "issue": "14",
+                "date": date(2018, 6, 20),
+                "title": "文化惠民工程",
+                "units_raw": "市文广局",
+                "kind": None,
+                "source_file": "adoptions/2018.csv",
+                "source_row": 20,
+                "article_id": "art-u1",
+            },
+            {
+                "adoption_id": "u2",
+                "publication": "建德政务·动态",
+                "issue": "13",
+                "date": date(2018, 5, 8),
+                "title": "联合推进就业",
+                "units_raw": "市发改局、人社局",
+                "kind": None,
+                "source_file": "adoptions/2018.csv",
+                "source_row": 21,
+                "article_id": "art-u2",
+            },
+        ],
+        schema={**ADOPTIONS, "article_id": pl.String},
+    )
+    au = pl.DataFrame(
+        [
+            ("u1", None, 0, 1, None, None),
+            ("u2", "市发改局", 0, 2, "exact", 1.0),
+            ("u2", None, 1, 2, None, None),
+        ],
+        schema=ADOPTION_UNITS,
+        orient="row",
+    )
+    return {
+        **d,
+        "adoptions": pl.concat([d["adoptions"], extra]),
+        "adoption_units": pl.concat([d["adoption_units"], au]),
+    }
+
+
+def test_year_to_date_leaders_keep_a_tie_for_the_third_place():
+    """Four units, the third and fourth on 4 points: both are listed (前三名（含并列）),
+    never three of four equals picked by name."""
+    scores = pl.DataFrame(
+        {"unit": ["甲镇", "乙镇", "丙镇", "丁镇"], "group": ["乡镇"] * 4},
+        schema={"unit": pl.String, "group": pl.String},
+    )
+    quarters = pl.DataFrame(
+        {
+            "unit": ["甲镇", "乙镇", "丙镇", "丁镇"],
+            "period": ["2018Q1"] * 4,
+            "points": [9.0, 6.0, 4.0, 4.0],
+        }
+    )
+    ytd = sm.year_to_date(quarters, scores, ["乡镇"], 2018)
+    assert ytd.leaders == [("乡镇", [("甲镇", 9.0), ("乙镇", 6.0), ("丁镇", 4.0), ("丙镇", 4.0)])]
+    assert ytd.tied
+    ytd = sm.year_to_date(quarters.head(3), scores, ["乡镇"], 2018)
+    assert len(ytd.leaders[0][1]) == 3 and not ytd.tied

@@ -20,7 +20,7 @@ BARS_PER_CHART = 40
 #: fills readable in print and in greyscale (dark to light)
 PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#595959", "#2e75b6")
 
-_FONT = "LXGW WenKai, Noto Serif CJK SC, serif"
+_FONT = "FandolFang, LXGW WenKai, Noto Serif CJK SC, serif"
 
 
 def _num(x: float) -> str:

@@ -394,11 +394,17 @@ def _split_regions(lines: list[Line]) -> tuple[int, int, int, list[tuple[str, st
     """(masthead end, body start, body end, TOC entries as (key, kind))."""
     n = len(lines)
     masthead_end = min(n, 10)
+    numbered = False  # an issue number or a date seen: the name is printed above them
     for i, line in enumerate(lines[:10]):
         t = line.text
-        if i > 0 and (_is_separator(t) or _key(t) in _TOC_HEADERS or _section_kind(t)):
+        # A section word above the issue number is the name's sub-title (「建德政务」 over
+        # 「动  态」), part of the masthead.
+        section = _section_kind(t) is not None and numbered
+        if i > 0 and (_is_separator(t) or _key(t) in _TOC_HEADERS or section):
             masthead_end = i
             break
+        s = _nfkc(t)
+        numbered = numbered or bool(_ISSUE.search(s) or _TOTAL.search(s) or parse_date_text(s))
     else:
         # no separator: the masthead is the lines holding the issue number / date / office
         last = 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -253,6 +254,15 @@ def _abbreviations(unit: str) -> list[str]:
             if name.endswith(end) and not name.endswith("小镇") and len(name) - len(end) >= 2:
                 out += [name[: -len(end)], name + long]
     return [o for o in out if len(o) >= 2]
+
+
+def printed_aliases(unit: str, aliases: Iterable[str] = ()) -> list[str]:
+    """A roster row's aliases followed by the abbreviations periodicals print that the
+    matcher derives (`_abbreviations`: 梅城 for 梅城镇, 财政局 and 地税局 for 财政（地税）局 …),
+    without repeats and without the unit's own name: what `kaohe init` writes into units.csv."""
+    names = [a for a in aliases if a]
+    names += [b for n in (unit, *names) for b in _abbreviations(n)]
+    return [n for n in dict.fromkeys(names) if n != unit]
 
 
 def unit_spellings(units: pl.DataFrame, prefixes: tuple[str, ...] = ()) -> list[str]:

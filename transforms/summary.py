@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,10 +32,12 @@ from transforms.schema import (
 
 _CN_DIGITS = "〇一二三四五六七八九"
 
-#: The three categories of the overall adoption figures (DESIGN, bulletin item 2).
+#: The three categories of the overall adoption figures in the bulletin's first paragraph.
 OWN, UPWARD, ABOVE = "本级", "上报", "上级"
 
 #: Unit of a group that the bulletin cannot place (a submission from an unknown sender).
+#: Never printed in public: unresolved senders and names belong in review.csv and the
+#: office's note (`left_out`); the bulletin's figures count resolved units only.
 UNKNOWN_GROUP = "未识别单位"
 
 #: Default paragraph for 下一步工作要求 (requirements for the next period).
@@ -124,15 +127,36 @@ def short_text(text: str | None, limit: int = REMARK_CHARS) -> str:
     return cut.rstrip("，,；;、。：: ") + "…"
 
 
+#: an issue number however it is typed: 12, 012, 第12期, 12期, No.12, No. 12, #12
+_ISSUE_NUMBER = re.compile(r"(?:第|no\.?|n°|#)?0*(\d+)期?", re.IGNORECASE)
+#: an issue number within its year: 2018年第12期, 2018年12期, 2018-12, 2018.12, 2018/12
+_ISSUE_OF_YEAR = re.compile(r"((?:19|20)\d\d)(?:年|[-./])第?0*(\d+)期?")
+
+
+def issue_number(issue: str | None) -> str:
+    """An issue number printed one way: 第12期 (or 2018年第12期 when it counts within its
+    year), whether it was typed 12, 第12期, 12期, No.12 or 2018-12. Any other text (总第300期,
+    增刊) is kept as typed."""
+    if issue is None:
+        return ""
+    text = str(issue).strip()
+    plain = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if m := _ISSUE_NUMBER.fullmatch(plain):
+        return f"第{int(m[1])}期"
+    if m := _ISSUE_OF_YEAR.fullmatch(plain):
+        return f"{m[1]}年第{int(m[2])}期"
+    return text
+
+
 def issue_label(publication: str | None, issue: str | None) -> str:
-    """《建德政务·动态》第12期; an issue already written as 第…期 or 2018-12 is kept."""
+    """《建德政务·动态》第12期: the issue as `issue_number` prints it."""
     pub = f"《{publication}》" if publication else ""
-    if not issue:
-        return pub
-    issue = str(issue).strip()
-    if issue.isdigit():
-        return f"{pub}第{issue}期"
-    return f"{pub}{issue}"
+    return f"{pub}{issue_number(issue)}"
+
+
+#: an issue number inside a text, as `issue_number` prints it: 第12期, and the year of
+#: 2018年第12期 apart (each kept on one line; a narrow column may break between the two)
+ISSUE_IN_TEXT = re.compile(r"(?:19|20)\d\d年(?=第\d+期)|第\d+期")
 
 
 # --------------------------------------------------------------------------- periodicals
@@ -217,11 +241,13 @@ def _adoption_unit_rows(
 
 @dataclass
 class Overview:
-    """Overall figures of the bulletin (item 2)."""
+    """Overall figures of the bulletin (item 2). Counts cover the units of the roster only
+    (as the tables do): submissions from unknown senders and adoptions naming no known unit
+    are left out (they are in review.csv and the office's note, `left_out`)."""
 
     has_submissions: bool
     submissions_total: int
-    #: (group, count) in the scheme's group order; 未识别单位 last when some sender is unknown
+    #: (group, count) in the scheme's group order
     submissions_by_group: list[tuple[str, int]]
     adoptions_total: int  # adoptions (篇次) in the period
     articles_total: int  # distinct articles
@@ -269,22 +295,26 @@ def overview(
     adoptions: pl.DataFrame,
     submissions: pl.DataFrame,
     events: pl.DataFrame | None = None,
+    adoption_units: pl.DataFrame | None = None,
 ) -> Overview:
     """Item 2 of the bulletin. `adoptions` and `submissions` are all the workspace's rows;
-    they are cut to `period` here."""
+    they are cut to `period` here. Only submissions of roster units count, and, when
+    `adoption_units` is given, only adoptions naming at least one roster unit."""
     subs = period_submissions(submissions, period)
     group_of = _group_map(units, scores)
+    subs = subs.filter(pl.col("unit").is_in(list(group_of)))
     counts: dict[str, int] = {}
     for u in subs["unit"].to_list():
-        g = group_of.get(u, UNKNOWN_GROUP) if u is not None else UNKNOWN_GROUP
-        counts[g] = counts.get(g, 0) + 1
-    order = group_order(scheme_groups, scores) + [UNKNOWN_GROUP]
-    by_group = [(g, counts.get(g, 0)) for g in order if g != UNKNOWN_GROUP or counts.get(g)]
+        counts[group_of[u]] = counts.get(group_of[u], 0) + 1
+    order = group_order(scheme_groups, scores)
+    by_group = [(g, counts.get(g, 0)) for g in order]
     by_group += [(g, n) for g, n in counts.items() if g not in order]
 
-    ad = period_adoptions(adoptions, period).join(
-        _publication_frame(publications), on="publication", how="left"
-    )
+    ad = period_adoptions(adoptions, period)
+    every = ad
+    if adoption_units is not None:
+        ad = ad.filter(pl.col("adoption_id").is_in(_resolved_ids(adoption_units)))
+    ad = ad.join(_publication_frame(publications), on="publication", how="left")
     by_category = {OWN: 0, UPWARD: 0, ABOVE: 0}
     for cat, n in ad.group_by("category").len().iter_rows():
         by_category[cat or ABOVE] = by_category.get(cat or ABOVE, 0) + n
@@ -299,7 +329,10 @@ def overview(
         articles = ad.select(pl.coalesce("article_id", "adoption_id")).n_unique()
     else:
         articles = ad.height
-    own = ad.filter(pl.col("category") == OWN)
+    # issues the office printed: every adoption of its periodicals, named unit or not
+    own = every.join(_publication_frame(publications), on="publication", how="left").filter(
+        pl.col("category") == OWN
+    )
     issues = own.select(
         "publication", pl.coalesce(pl.col("issue"), pl.col("date").cast(pl.String))
     ).n_unique()
@@ -314,6 +347,12 @@ def overview(
         instructions=instruction_count(ledger, events, period),
         issues=issues if own.height else 0,
     )
+
+
+def _resolved_ids(adoption_units: pl.DataFrame) -> list[str]:
+    """Adoptions naming at least one roster unit (others wait in review.csv)."""
+    au = conform(adoption_units, ADOPTION_UNITS).filter(pl.col("unit").is_not_null())
+    return au["adoption_id"].unique().to_list()
 
 
 def _group_map(units: pl.DataFrame, scores: pl.DataFrame) -> dict[str, str]:
@@ -467,20 +506,43 @@ def score_tables(
     return tables
 
 
-def top_units(
-    scheme_groups: Sequence[Any], scores: pl.DataFrame, n: int = 3
-) -> list[tuple[str, list[tuple[str, float]]]]:
-    """Praise (表扬): per group, units ranked 1..n (ties included) with positive points."""
+def period_word(period: Period) -> str:
+    """本季度, 本月 or 本年度: how the bulletin names its own period in a sentence."""
+    return {"quarter": "本季度", "month": "本月", "year": "本年度"}.get(period.kind, "本期")
+
+
+def praise(scheme_groups: Sequence[Any], scores: pl.DataFrame, n: int = 3) -> list[dict[str, Any]]:
+    """Praise (通报表扬) per group, in the scheme's group order: dicts group, judged (some
+    unit's `target_met` is known, so only units that met their target are praised),
+    points_target (the target is a number of points), units (dicts unit, points, rank,
+    tied: another unit of the group shares the rank). Named: units ranked 1..n (ties
+    included) with positive points and, when judged, `target_met` true. A judged group
+    where nobody qualifies has no units (the bulletin says so); a group not judged and
+    without positive points is left out."""
     sc = _scores(scores)
     out = []
     for g in group_order(scheme_groups, sc):
-        part = (
-            sc.filter((pl.col("group") == g) & (pl.col("rank") <= n) & (pl.col("points") > 0))
-            .sort("rank", "unit")
-            .select("unit", "points")
+        part = sc.filter(pl.col("group") == g)
+        if not part.height:
+            continue
+        judged = part["target_met"].null_count() < part.height
+        rank_n = dict(part.group_by("rank").len().iter_rows())
+        named = part.filter((pl.col("rank") <= n) & (pl.col("points") > 0))
+        if judged:
+            named = named.filter(pl.col("target_met") == True)  # noqa: E712
+        if not named.height and not judged:
+            continue
+        out.append(
+            {
+                "group": g,
+                "judged": judged,
+                "points_target": part["target"].null_count() < part.height,
+                "units": [
+                    {**r, "tied": rank_n.get(r["rank"], 0) > 1}
+                    for r in named.sort("rank", "unit").select("unit", "points", "rank").to_dicts()
+                ],
+            }
         )
-        if part.height:
-            out.append((g, part.rows()))
     return out
 
 
@@ -569,7 +631,9 @@ def adopted_articles(
     adoptions: pl.DataFrame, adoption_units: pl.DataFrame, period: Period
 ) -> list[dict[str, Any]]:
     """The list of adopted articles of the period (采用信息目录): date, publication, issue,
-    title, units (matched names in printed order, else the printed field)."""
+    title, units (roster names in printed order). An adoption naming no roster unit is not
+    listed: its printed name is unresolved (review.csv, the office's note), never public;
+    a joint article lists its resolved units only."""
     ad = period_adoptions(adoptions, period)
     au = (
         conform(adoption_units, ADOPTION_UNITS)
@@ -578,11 +642,48 @@ def adopted_articles(
         .group_by("adoption_id", maintain_order=True)
         .agg(pl.col("unit").unique(maintain_order=True).str.join("、").alias("units"))
     )
-    df = ad.join(au, on="adoption_id", how="left").with_columns(
-        pl.coalesce("units", "units_raw").alias("units")
-    )
+    df = ad.join(au, on="adoption_id", how="inner")
     df = df.sort("date", "publication", "issue", "title", nulls_last=True)
     return df.select("date", "publication", "issue", "title", "units").to_dicts()
+
+
+def left_out(
+    adoptions: pl.DataFrame,
+    adoption_units: pl.DataFrame,
+    submissions: pl.DataFrame,
+    period: Period,
+) -> dict[str, Any]:
+    """What the public bulletin leaves out because a name is unresolved (for the office's
+    note, never public): `adoptions` of the period naming no roster unit and `partial`
+    joint adoptions of which some printed name is unresolved (dicts source_file,
+    source_row, publication, issue, date, title, units_raw, resolved: the roster units
+    named), `submissions` of the period from an unknown sender (dicts source_file, count)."""
+    ad = period_adoptions(adoptions, period)
+    au = conform(adoption_units, ADOPTION_UNITS)
+    per = au.group_by("adoption_id").agg(
+        pl.col("unit").drop_nulls().unique(maintain_order=True).str.join("、").alias("resolved"),
+        pl.col("unit").drop_nulls().n_unique().alias("n_resolved"),
+        pl.col("n_units").max().fill_null(1).alias("n_printed"),
+    )
+    df = ad.join(per, on="adoption_id", how="left").with_columns(
+        pl.col("n_resolved").fill_null(0), pl.col("n_printed").fill_null(1)
+    )
+    df = df.sort("source_file", "source_row", "date", "title", nulls_last=True)
+    cols = ["source_file", "source_row", "publication", "issue", "date", "title"]
+    cols += ["units_raw", "resolved"]
+    none = df.filter(pl.col("n_resolved") == 0).select(cols).to_dicts()
+    partial = (
+        df.filter((pl.col("n_resolved") > 0) & (pl.col("n_resolved") < pl.col("n_printed")))
+        .select(cols)
+        .to_dicts()
+    )
+    subs = period_submissions(submissions, period).filter(pl.col("unit").is_null())
+    files = subs.group_by("source_file").len().sort("source_file", nulls_last=True).rows()
+    return {
+        "adoptions": none,
+        "partial": partial,
+        "submissions": [{"source_file": f, "count": n} for f, n in files],
+    }
 
 
 # --------------------------------------------------------------------------- statements
@@ -924,8 +1025,14 @@ class YearToDate:
     quarters: list[str]  # 一季度 … 四季度
     #: (group, [total points per quarter or None when the quarter is not scored yet])
     totals: list[tuple[str, list[float | None]]]
-    #: (group, [(unit, year-to-date points)]) — the first three of each group
+    #: (group, [(unit, year-to-date points)]) — the first three of each group, with
+    #: every unit that ties the third
     leaders: list[tuple[str, list[tuple[str, float]]]]
+
+    @property
+    def tied(self) -> bool:
+        """Some group lists more than three leaders (a tie for the third place)."""
+        return any(len(units) > 3 for _, units in self.leaders)
 
 
 def year_to_date(
@@ -953,11 +1060,10 @@ def year_to_date(
         if not any((g, p) in sums for p in labels):
             continue
         totals.append((g, [sums.get((g, p), 0.0) if p in scored else None for p in labels]))
-        top = (
-            ytd.filter(pl.col("group") == g)
-            .sort(["points", "unit"], descending=[True, False])
-            .head(3)
-        )
+        top = ytd.filter(pl.col("group") == g).sort(["points", "unit"], descending=[True, False])
+        # the first three and whoever ties the third (never three of four equals)
+        third = top["points"].head(3).min()
+        top = top.filter(pl.col("points") >= third) if third is not None else top.head(0)
         leaders.append((g, top.select("unit", "points").rows()))
     cn = "一二三四"
     return YearToDate([f"{cn[i]}季度" for i in range(4)], totals, leaders)
