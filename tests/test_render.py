@@ -305,6 +305,7 @@ def test_without_mail_logs_and_with_corrections(tmp_path):
     d = sample()
     ctx = make_context(
         submissions=d["submissions"].clear(),
+        review=d["review"].clear(),  # the question answered: no longer a draft
         version=2,
         changes={
             "previous": 1,
