@@ -212,7 +212,8 @@ def run_period(
                 issued=issued or started.date(),
                 version=next_version,
                 doc_number=ws.doc_number,
-                changes=changes,
+                # a correction (更正说明) only of something issued: not of drafts alone
+                changes=changes if _issued_before(store, period_dir, per) else None,
             )
             if ws.requirements:
                 ctx.requirements = ws.requirements
@@ -275,6 +276,19 @@ def run_period(
         if open_counts:
             message += "\n" + review.draft_notice(str(final / "review.csv"), open_counts)
         return RunOutcome(per.label, final, True, message, result)
+
+
+def _issued_before(store: Store, period_dir: Path, period: Period) -> bool:
+    """True when an earlier version of the period was issued: not a draft (征求意见稿), or
+    a draft mailed to some unit anyway (`kaohe send --allow-draft`)."""
+    for v in outputs.versions(period_dir):
+        manifest = outputs.read_manifest(period_dir / f"v{v}") or {}
+        if not manifest.get("draft"):
+            return True
+        run = store.run(period.label, v)
+        if run is not None and any(d.status == "sent" for d in store.deliveries(run.id).values()):
+            return True
+    return False
 
 
 @flow(name="quarterly-bulletin", log_prints=False)

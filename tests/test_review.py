@@ -311,6 +311,9 @@ def test_a_scheduled_draft_mails_the_office_then_a_run_and_a_send_finish(tmp_pat
     assert run.exit_code == 0 and "征求意见稿" not in run.output
     manifest = json.loads((ws / "out" / "2018Q2" / "v2" / "manifest.json").read_text("utf-8"))
     assert manifest["draft"] is False and manifest["open_questions"] == {}
+    # the draft was never issued: the first formal version corrects nothing
+    v2 = "".join(_pages(ws / "out" / "2018Q2" / "v2" / "bulletin.pdf"))
+    assert "更正说明" not in v2 and "征求意见稿" not in v2
     sent = CliRunner().invoke(cli, ["send", str(ws), "--period", "2018Q2"])
     assert sent.exit_code == 0, sent.output
     assert smtp.to() == ["fgj@jd.gov.cn", "mzj@jd.gov.cn"]
