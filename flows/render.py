@@ -31,7 +31,7 @@ from transforms import changes as ch
 from transforms import charts
 from transforms import summary as sm
 from transforms.periods import Period
-from transforms.review import describe_open, open_questions, review_table
+from transforms.review import QUESTION_TYPES, describe_open, open_questions, review_table
 from transforms.schema import LEDGER, REVIEW, SCORES, conform
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
@@ -588,12 +588,12 @@ def office_note(ctx: ReportContext) -> str | None:
         lines.append("")
     if review.height:
         kinds = "、".join(
-            f"{ch.TYPE_LABELS.get(t, t)} {c} 项"
+            f"{QUESTION_TYPES[t].label if t in QUESTION_TYPES else t} {c} 项"
             for t, c in review.group_by("type", maintain_order=True).len().iter_rows()
         )
         lines.append(
             f"待核实事项共 {review.height} 项（{kinds}），见本文件夹的 review.csv："
-            "把要答复的行复制到工作区的 decisions.csv，填写 answer 列，再运行 kaohe run，"
+            "把要答复的行复制到工作区的 decisions.csv，填写“答复”列，再运行 kaohe run，"
             "将生成新版本。"
         )
     return "\n".join(lines) + "\n"
