@@ -28,6 +28,7 @@ import polars as pl
 from flows.workspace import not_data
 from transforms import review
 from transforms.bulk import PY_SPACE
+from transforms.dates import DATE_PARTS, PartialDate, parse_partial_date
 from transforms.errors import InputError, Problems
 from transforms.publications import PublicationIndex, normalize_publication, question
 from transforms.schema import ADOPTIONS, DECISIONS, EVENTS, SUBMISSIONS, UNITS, conform, empty
@@ -656,16 +657,30 @@ def _required_text(row: Mapping[str, str | None], column: str, file: str, n: int
     return value
 
 
-def _required_date(row: Mapping[str, str | None], column: str, file: str, n: int) -> date:
+def _required_date(
+    row: Mapping[str, str | None], column: str, file: str, n: int, partial: bool = False
+) -> date | PartialDate:
     """The date of a row's `column`, or the InputError naming the row: the one place where
-    the readers of adoptions and events turn a typed date into a date."""
+    the readers of adoptions and events turn a typed date into a date. With `partial`, a
+    date typed without its year (4月17日, 4.17) is kept as a PartialDate for
+    `transforms.dates` to settle (the year its file or issue makes evident, or a question)."""
     text = _required_text(row, column, file, n)
     d = parse_date(text)
+    if d is None and partial:
+        d = parse_partial_date(text)
     if d is None:
         raise InputError(
             f"{_COLUMN_CN[column]}「{text}」无法识别或不存在；请写作 2018-05-03", file=file, row=n
         )
     return d
+
+
+def _date_fields(d: date | PartialDate, text: str) -> tuple[date | None, dict, str]:
+    """(date or None, the DATE_PARTS fields, the date's text for ids and merge keys)."""
+    if isinstance(d, PartialDate):
+        parts = {"date_text": text, "date_month": d.month, "date_day": d.day}
+        return None, parts, f"--{d.month:02d}-{d.day:02d}"
+    return d, {"date_text": text, "date_month": None, "date_day": None}, d.isoformat()
 
 
 def adoption_key(publication: str, issue: str | None, when: object, title: str) -> str:
@@ -688,7 +703,10 @@ def _merge_adoptions(records: list[dict], documents: pl.DataFrame | None) -> lis
     doc_rows = list(documents.iter_rows(named=True)) if documents is not None else []
     for is_table, rows in ((True, records), (False, doc_rows)):
         for rec in rows:
-            key = adoption_key(rec["publication"], rec["issue"], rec["date"], rec["title"])
+            when = rec["date"]
+            if when is None and rec.get("date_month") is not None:  # year-less (DATE_PARTS)
+                when = f"--{rec['date_month']:02d}-{rec['date_day']:02d}"
+            key = adoption_key(rec["publication"], rec["issue"], when, rec["title"])
             first = merged.get(key)
             if first is None:
                 merged[key] = dict(rec)
@@ -778,20 +796,17 @@ def read_adoptions(
         attempt = problems.attempt
         for n, row in zip(row_numbers, _rows(df), strict=True):
             publication = attempt(periodical, row, file, n)  # None: a question, or bad
-            d = attempt(_required_date, row, "date", file, n)
+            d = attempt(_required_date, row, "date", file, n, partial=True)
             title = attempt(_required_text, row, "title", file, n)
             units_raw = attempt(_required_text, row, "units", file, n)
             if publication is None or d is None or title is None or units_raw is None:
                 continue
+            d, parts, iso = _date_fields(d, row["date"])
             issue = row["issue"]
             records.append(
                 {
                     "adoption_id": _sha16(
-                        publication,
-                        _issue_key(issue),
-                        d.isoformat(),
-                        normalize_title(title),
-                        units_raw,
+                        publication, _issue_key(issue), iso, normalize_title(title), units_raw
                     ),
                     "publication": publication,
                     "issue": issue,
@@ -801,13 +816,14 @@ def read_adoptions(
                     "kind": row["kind"],
                     "source_file": file,
                     "source_row": n,
+                    **parts,
                 }
             )
     _done(problems, own)
     records = _merge_adoptions(records, documents)
     if not records:
-        return empty(ADOPTIONS)
-    return pl.DataFrame(records, schema=ADOPTIONS)
+        return empty({**ADOPTIONS, **DATE_PARTS})
+    return pl.DataFrame(records, schema={**ADOPTIONS, **DATE_PARTS})
 
 
 def read_submissions(
@@ -984,12 +1000,13 @@ def read_events(
         df, row_numbers = table
         for n, row in zip(row_numbers, _rows(df), strict=True):
             before = len(problems)
-            d = problems.attempt(_required_date, row, "date", file, n)
+            d = problems.attempt(_required_date, row, "date", file, n, partial=True)
             kind = problems.attempt(event_type, row, file, n)
             unit = problems.attempt(_required_text, row, "unit", file, n)
             value = problems.attempt(event_value, row, file, n)
             if len(problems) > before:
                 continue
+            d, parts, _ = _date_fields(d, row["date"])
             fields = {
                 "date": d,
                 "type": kind,
@@ -1002,16 +1019,69 @@ def read_events(
             }
             records.append(
                 {
-                    "event_id": _sha16(*(fields[k] for k in fields)),
+                    "event_id": event_id(fields, parts),
                     **fields,
                     "source_file": file,
                     "source_row": n,
+                    **parts,
                 }
             )
     _done(problems, own)
     if not records:
-        return empty(EVENTS)
-    df = pl.DataFrame(records, schema=EVENTS)
+        return empty({**EVENTS, **DATE_PARTS})
+    df = pl.DataFrame(records, schema={**EVENTS, **DATE_PARTS})
+    return df.unique(subset="event_id", keep="first", maintain_order=True)
+
+
+_EVENT_FIELDS = ("date", "type", "unit_raw", "title", "level", "value", "status", "note")
+
+
+def event_id(fields: Mapping[str, object], parts: Mapping[str, object] | None = None) -> str:
+    """An event's id: the hash of its fields (a year-less date as --MM-DD)."""
+    values = [fields[k] for k in _EVENT_FIELDS]
+    if values[0] is None and parts is not None:
+        values[0] = f"--{parts['date_month']:02d}-{parts['date_day']:02d}"
+    return _sha16(*values)
+
+
+def restamp_adoptions(adoptions: pl.DataFrame) -> pl.DataFrame:
+    """ADOPTIONS after `transforms.dates` settled their dates: rows whose date changed
+    (`date_changed`: a year inferred or a date answered) get the id a file typed with that
+    date would give, and are merged again by `adoption_key` (a spreadsheet row and the
+    issue document, or two rows, of one article now count once). Drops `date_changed`."""
+    changed = adoptions.get_column("date_changed", default=None)
+    adoptions = adoptions.drop("date_changed", strict=False)
+    if changed is None or not changed.any():
+        return adoptions
+    records = adoptions.to_dicts()
+    for rec, moved in zip(records, changed.to_list(), strict=True):
+        if moved:
+            rec["adoption_id"] = _sha16(
+                rec["publication"],
+                _issue_key(rec["issue"]),
+                rec["date"].isoformat(),
+                normalize_title(rec["title"]),
+                rec["units_raw"],
+            )
+    tables = [r for r in records if Path(r["source_file"]).suffix.lower() in TABLE_SUFFIXES]
+    documents = [r for r in records if Path(r["source_file"]).suffix.lower() not in TABLE_SUFFIXES]
+    docs = pl.DataFrame(documents, schema=adoptions.schema) if documents else None
+    merged = _merge_adoptions(tables, docs)
+    return pl.DataFrame(merged, schema=adoptions.schema)
+
+
+def restamp_events(events: pl.DataFrame) -> pl.DataFrame:
+    """EVENTS after `transforms.dates` settled their dates: rows whose date changed get
+    the id of the date now known; identical events count once. Drops `date_changed`."""
+    changed = events.get_column("date_changed", default=None)
+    events = events.drop("date_changed", strict=False)
+    if changed is None or not changed.any():
+        return events
+    records = events.to_dicts()
+    for rec, moved in zip(records, changed.to_list(), strict=True):
+        if moved:
+            rec["event_id"] = event_id(rec)
+    df = pl.DataFrame(records, schema=events.schema)
     return df.unique(subset="event_id", keep="first", maintain_order=True)
 
 

@@ -18,7 +18,7 @@ import polars as pl
 from flows import issue_documents, mail, readers
 from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
-from transforms import commissions, grouping, linking, matching, publications, schema
+from transforms import commissions, dates, grouping, linking, matching, publications, schema
 from transforms import submissions as submission_kinds
 from transforms.errors import InputError, Problems
 from transforms.periods import Period
@@ -80,6 +80,9 @@ def ingest(ws: Workspace, problems: Problems | None = None) -> Inputs:
     adoptions = readers.read_adoptions(
         ws.files("adoptions"), ws.root, names, documents=issues, questions=asked, problems=problems
     )
+    # Doubtful and year-less dates: settled, or held back as `date` questions.
+    adoption_dates = _settle_dates(dates.check_adoption_dates, adoptions, decisions, problems)
+    adoptions = readers.restamp_adoptions(adoption_dates.frame)
     logs = readers.read_submissions(
         ws.files("submissions"), ws.root, tz=ws.timezone, problems=problems
     )
@@ -98,13 +101,17 @@ def ingest(ws: Workspace, problems: Problems | None = None) -> Inputs:
     if mailed.review.height:
         review = pl.concat([schema.conform(review, schema.REVIEW), mailed.review])
     events = readers.read_events(ws.files("events"), ws.root, scheme.event_types, problems)
+    event_dates = _settle_dates(dates.check_event_dates, events, decisions, problems)
+    review = pl.concat(
+        [schema.conform(review, schema.REVIEW), adoption_dates.review, event_dates.review]
+    )
     if own:
         problems.raise_if_any()
     return Inputs(
         units=units,
         adoptions=adoptions,
         submissions=logs,
-        events=events,
+        events=readers.restamp_events(event_dates.frame),
         decisions=decisions,
         review=review,
     )
@@ -124,6 +131,17 @@ def check(ws: Workspace) -> Inputs:
         _match_event_units(inputs, ws.scheme.place_prefixes, problems)
     problems.raise_if_any()
     return inputs
+
+
+def _settle_dates(check, frame: pl.DataFrame, decisions: pl.DataFrame, problems: Problems):
+    """`check(frame, decisions)` (transforms.dates). An answer that is no date, or a
+    year-less day its year does not have (2月29日 in 2018), is a problem like any other;
+    the run stops with it, so the rows with a full date are all that is kept."""
+    result = problems.attempt(check, frame, decisions)
+    if result is None:
+        typed = frame.filter(pl.col("date").is_not_null()).drop(dates.DATE_PARTS)
+        result = dates.DateCheck(frame=typed, review=schema.empty(schema.REVIEW))
+    return result
 
 
 def period_is_empty(inputs: Inputs, period: Period) -> bool:

@@ -156,8 +156,9 @@ def test_jiugao_never_scores_an_article_above_its_best_single_adoption(articles)
     for unit, topic, pubs, day in articles:
         for k, pub in enumerate(pubs):
             d = min(day + 10 * k, 330)
+            # a weekly periodical: its issues are numbered in date order
             rows.append(
-                f"{pub},第{k + 1}期,2018-{d // 28 + 1:02d}-{d % 28 + 1:02d},"
+                f"{pub},第{d // 7 + 1}期,2018-{d // 28 + 1:02d}-{d % 28 + 1:02d},"
                 f"{unit}{topic}工作取得新进展,{unit},\n"
             )
     result = _score(_workspace("yinchuan-2018", {"a.csv": HEADER + "".join(rows)}), "2018")

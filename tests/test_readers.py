@@ -21,6 +21,7 @@ from flows.readers import (
     read_table,
     read_units,
 )
+from transforms.dates import DATE_PARTS
 from transforms.errors import InputError
 from transforms.schema import ADOPTIONS, DECISIONS, EVENTS, SUBMISSIONS, UNITS
 
@@ -158,8 +159,8 @@ def test_normalize_publication_full_width_letters_and_brackets():
 def test_adoptions_chinese_and_english_headers_give_equal_frames(tmp_path):
     cn = read_adoptions([write(tmp_path, "adoptions/cn.csv", ADOPTIONS_CN)], tmp_path, NAMES)
     en = read_adoptions([write(tmp_path, "adoptions/en.csv", ADOPTIONS_EN)], tmp_path, NAMES)
-    assert cn.schema == pl.Schema(ADOPTIONS)
-    assert cn.drop("source_file").equals(en.drop("source_file"))
+    assert cn.schema == pl.Schema({**ADOPTIONS, **DATE_PARTS})
+    assert cn.drop("source_file", "date_text").equals(en.drop("source_file", "date_text"))
     assert cn["publication"].to_list() == ["建德政务·动态", "杭州政务"]
     assert cn["date"].to_list() == [date(2018, 5, 3)] * 2
     assert cn["issue"].to_list() == ["第12期", "2018年第12期"]
@@ -198,8 +199,9 @@ def test_adoptions_xlsx_equals_csv(tmp_path):
     )
     xlsx_frame = read_adoptions([xlsx], tmp_path, NAMES)
     assert xlsx_frame["source_row"].to_list() == [3, 4]
-    assert csv_frame.drop("source_file", "source_row").equals(
-        xlsx_frame.drop("source_file", "source_row")
+    # the same rows; only the date as typed (`date_text`) differs
+    assert csv_frame.drop("source_file", "source_row", "date_text").equals(
+        xlsx_frame.drop("source_file", "source_row", "date_text")
     )
 
 
@@ -269,7 +271,7 @@ def test_adoptions_empty_files_and_non_tables(tmp_path):
     header = write(tmp_path, "adoptions/header.csv", "刊物,期号,日期,标题,单位,类别\n", "utf-8-sig")
     notes = write(tmp_path, "adoptions/readme.txt", "not read")
     df = read_adoptions([zero, header, notes], tmp_path, NAMES)
-    assert df.height == 0 and df.schema == pl.Schema(ADOPTIONS)
+    assert df.height == 0 and df.schema == pl.Schema({**ADOPTIONS, **DATE_PARTS})
 
 
 def test_adoptions_text_without_header_is_an_error(tmp_path):
@@ -377,7 +379,7 @@ EVENTS_CN = (
 def test_events(tmp_path):
     path = write(tmp_path, "events/q2.csv", EVENTS_CN + EVENTS_CN.splitlines()[1] + "\n")
     df = read_events([path], tmp_path, EVENT_TYPES)
-    assert df.schema == pl.Schema(EVENTS)
+    assert df.schema == pl.Schema({**EVENTS, **DATE_PARTS})
     assert df.height == 2  # the repeated first row is kept once
     assert df["type"].to_list() == ["领导批示", "约稿"]
     assert df["value"].to_list() == [None, 8.5]
@@ -392,7 +394,7 @@ def test_events_english_headers_equal_chinese(tmp_path):
     )
     cn = read_events([write(tmp_path, "e/cn.csv", EVENTS_CN)], tmp_path, EVENT_TYPES)
     en = read_events([write(tmp_path, "e/en.csv", en_text)], tmp_path, EVENT_TYPES)
-    assert cn.drop("source_file").equals(en.drop("source_file"))
+    assert cn.drop("source_file", "date_text").equals(en.drop("source_file", "date_text"))
 
 
 def test_events_unknown_type(tmp_path):
