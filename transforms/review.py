@@ -13,6 +13,7 @@ bulletin and statements are a draft (征求意见稿) and `kaohe send` refuses t
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -27,11 +28,16 @@ CONFIRM = "确认"
 YES, NO = "是", "否"
 
 
+#: a whole date as people type it: 2018-06-19, 2018-6-19, 2018/6/19, 2018.6.19, 2018年6月19日
+_WHOLE_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
 def _is_date(answer: str) -> bool:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", answer):
+    m = _WHOLE_DATE.fullmatch(unicodedata.normalize("NFKC", answer))
+    if not m:
         return False
     try:
-        date.fromisoformat(answer)
+        date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         return False
     return True
