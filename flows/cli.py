@@ -125,13 +125,22 @@ def schemes() -> None:
     "--dry-run", is_flag=True, help="不发送，把邮件写成 .eml 文件（out/<考核期>/v<N>/mail/）"
 )
 @click.option(
+    "--allow-draft",
+    is_flag=True,
+    help="尚有影响得分的待核实问题（征求意见稿）时也发送；邮件主题注明【征求意见稿】",
+)
+@click.option(
     "--resend-uncertain",
     is_flag=True,
     help="重发“结果不明”的邮件（已交给邮件服务器但未收到答复，对方可能已收到）；"
     "请先向收件单位确认未收到再用",
 )
-def send(directory: Path, period: str, dry_run: bool, resend_uncertain: bool) -> None:
+def send(
+    directory: Path, period: str, dry_run: bool, allow_draft: bool, resend_uncertain: bool
+) -> None:
     """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。
+
+    征求意见稿（review.csv 中尚有影响得分的问题未答复）不发送，除非加 --allow-draft。
 
     退出状态：0 全部发出；1 有邮件被拒收、结果不明或暂未发出（均逐一列出）；
     2 一封也无法发送（设置有误、没有运行记录、邮件服务器无法连接）。"""
@@ -139,7 +148,12 @@ def send(directory: Path, period: str, dry_run: bool, resend_uncertain: bool) ->
     from flows.delivery import send_period
 
     report = send_period(
-        directory, period, dry_run=dry_run, progress=_say, resend_uncertain=resend_uncertain
+        directory,
+        period,
+        dry_run=dry_run,
+        allow_draft=allow_draft,
+        progress=_say,
+        resend_uncertain=resend_uncertain,
     )
     if dry_run:
         return

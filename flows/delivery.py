@@ -37,6 +37,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from flows import outputs, readers
 from flows.workspace import CONFIG, Workspace
 from store.repository import Store
+from transforms import review
 from transforms import summary as sm
 from transforms.addresses import normalise_address
 from transforms.errors import InputError
@@ -279,6 +280,7 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
         f"（第{version}版）" if version > 1 else ""
     )
     earlier: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
+    draft = bool((outputs.read_manifest(version_dir) or {}).get("draft"))
     messages, no_address = [], []
     for row in scores.iter_rows(named=True):
         unit = row["unit"]
@@ -315,6 +317,8 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
             "date_cn": sm.cn_date(issued),
         }
         subject = " ".join(env.get_template("mail_subject.txt.j2").render(ctx).split())
+        if draft:
+            subject = f"【征求意见稿】{subject}"
         body = env.get_template("mail_body.txt.j2").render(ctx).strip() + "\n"
         # an address written twice is mailed once (and recorded once)
         for address in dict.fromkeys(addresses):
@@ -730,11 +734,91 @@ def account(report: SendReport, o: Outcome, total: int, say: Callable[[str], Non
             report.stopped = r.error
 
 
+class DraftError(InputError):
+    """`kaohe send` of a draft version (征求意见稿) without --allow-draft."""
+
+
+def draft_of(ws: Workspace, period: Period) -> tuple[Path, dict[str, int]] | None:
+    """(version folder, open questions by type) when the latest version of `period` is a
+    draft (its manifest says so: questions that change points are open), else None."""
+    version_dir = outputs.latest_version_dir(ws.out_dir(period.label))
+    manifest = outputs.read_manifest(version_dir) or {}
+    if version_dir is None or not manifest.get("draft"):
+        return None
+    return version_dir, dict(manifest.get("open_questions") or {})
+
+
+def refuse_draft(ws: Workspace, period: Period) -> None:
+    """A DraftError (exit 2) when the latest version of `period` is a draft."""
+    draft = draft_of(ws, period)
+    if draft is None:
+        return
+    version_dir, counts = draft
+    raise DraftError(
+        f"{period.title}通报（{version_dir.name}）是征求意见稿，未发送：尚有"
+        f"{sum(counts.values())}个影响得分的问题待答复（{review.describe_open(counts)}），"
+        f"见 {version_dir / 'review.csv'}。请把答复填入 {ws.root / 'decisions.csv'}"
+        f"（可直接复制 review.csv 的行，填写“答复”列），运行 kaohe run {ws.root} --period "
+        f"{period.label} 生成正式版后再发送；确需先把征求意见稿发给各单位，请运行 "
+        f"kaohe send {ws.root} --period {period.label} --allow-draft"
+    )
+
+
+def mail_office(ws: Workspace, period: Period) -> str | None:
+    """Mail the office (`[mail] office_address`) the open questions of the draft latest
+    version of `period`: a Chinese text saying what to do, review.csv attached. Returns the
+    address mailed; None (nothing mailed) when the version is no draft or no office_address
+    is set. A refused or undelivered message is a MailError."""
+    draft = draft_of(ws, period)
+    address = str(ws.mail.get("office_address") or "").strip()
+    if draft is None or not address:
+        return None
+    version_dir, counts = draft
+    settings = MailSettings.from_workspace(ws)
+    total = sum(counts.values())
+    msg = EmailMessage(policy=SMTP_POLICY)
+    msg["Subject"] = f"{period.title}政务信息通报为征求意见稿：{total}个问题待答复"
+    msg["From"] = formataddr(("kaohe", settings.sender))
+    msg["To"] = address
+    msg["Date"] = format_datetime(datetime.now(ZoneInfo(ws.timezone)))
+    msg["X-Kaohe-Run"] = f"{period.label} {version_dir.name}"
+    msg["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+    msg.set_content(
+        f"{ws.office}：\n\n"
+        f"{period.title}政务信息通报（{version_dir.name}）已按计划生成，但尚有{total}个"
+        f"影响得分的问题待答复（{review.describe_open(counts)}），因此本版为征求意见稿，"
+        "没有发送给各单位。\n\n"
+        "请按以下步骤处理：\n"
+        "1．打开附件 review.csv（也在 "
+        f"{version_dir / 'review.csv'}），逐行核实，在“答复”列按“可填答复”列的说明填写；\n"
+        f"2．把填好的行存为（或追加到）{ws.root / 'decisions.csv'}；\n"
+        f"3．运行 kaohe run {ws.root} --period {period.label} 生成正式版；\n"
+        f"4．运行 kaohe send {ws.root} --period {period.label} 发送给各单位。\n\n"
+        "“影响得分”为“否”的问题仅供参考，不影响正式印发。\n"
+    )
+    msg.add_attachment(
+        # text with its BOM, so that Excel reads the Chinese
+        (version_dir / "review.csv").read_bytes().decode("utf-8"),
+        subtype="csv",
+        charset="utf-8",
+        filename=f"{period.label}待核实清单review.csv",
+    )
+    with Mailer(settings) as mailer:
+        attempt = mailer.send(msg, address)
+    if attempt.status != "sent":
+        raise MailError(
+            f"待核实清单未能发送到 {address}：{attempt.error}（kaohe.toml [mail] office_address）",
+            file=CONFIG,
+        )
+    return address
+
+
 def send_period(
     workspace: str | Path,
     period: str,
     *,
     dry_run: bool = False,
+    allow_draft: bool = False,
     progress: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     resend_uncertain: bool = False,
@@ -743,9 +827,15 @@ def send_period(
     Messages whose outcome is uncertain are reported, and sent again only with
     `resend_uncertain`.
 
+    A draft version (征求意见稿: open questions that change points, see
+    transforms.review) is refused with a DraftError unless `allow_draft` (or `dry_run`,
+    which mails nothing); its messages' subjects then say 征求意见稿.
+
     With `[run] task_runner = "dask"` the messages go out in batches on the workspace's
     Dask task runner, inside the Prefect flow `send-bulletin` (flows.dask_runner)."""
     ws = Workspace.load(workspace)
+    if not (dry_run or allow_draft):
+        refuse_draft(ws, Period.parse(period))
     if ws.task_runner == "dask" and not dry_run:
         from flows.dask_runner import send_bulletin
 
@@ -786,6 +876,8 @@ def mail_period(
             report.no_address = p.no_address
             kind = "更正通报" if any(o.correction for o in p.messages) else "通报"
             say(f"{per.title}{kind}（{p.version_dir.name}）：{len(p.messages)} 封邮件")
+            if draft_of(ws, per):
+                say("  本版为征求意见稿（尚有影响得分的问题待答复），邮件主题注明【征求意见稿】")
             if p.no_address:
                 say(
                     f"  未登记邮箱，未发送：{'、'.join(p.no_address)}（请在 units.csv 的 emails 列填写）"
