@@ -92,7 +92,7 @@ class MailSettings:
                     f"password_env），请先执行 export {env}=…… 再运行"
                 )
         starttls = bool(m.get("starttls", False))
-        sender, why = normalise_address(sender_address(m)[0])
+        sender, why = normalise_address(sender_address(m)[0], any_host=True)
         if sender is None:
             raise MailError(f"[mail] 的发件人地址 sender {why}", file=CONFIG)
         try:

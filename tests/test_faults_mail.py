@@ -31,6 +31,7 @@ from flows.delivery import Mailer, MailSettings, RunRef, deliver, plan
 from flows.readers import read_units
 from flows.workspace import Workspace
 from store.repository import Store
+from transforms.addresses import normalise_address
 from transforms.errors import InputError
 from transforms.periods import Period
 
@@ -187,6 +188,36 @@ def test_roster_addresses_are_checked_when_read(tmp_path, servers):
     assert proc.returncode == 2, err_text
     assert "units.csv 第3行" in err_text and "Traceback" not in err_text
     assert smtp.received == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "why"),
+    [
+        ("ｇｌ＠ｊｄ．ｇｏｖ．ｃｎ", "gl@jd.gov.cn", None),
+        ("gl_xx@jiande.gov.cn", "gl_xx@jiande.gov.cn", None),
+        ("张三@jd.gov.cn", None, "含有中文"),
+        ("gl@jd。gov。cn", None, "含有中文或其他非英文字符「。」"),  # not guessed to be a dot
+        ("①@jd.gov.cn", None, "非英文字符「①」"),
+        ("Bcc:", None, "缺少 @"),
+        ("RCPT", None, "缺少 @"),
+        ('"Evil"', None, "缺少 @"),
+        ("<a@jd.gov.cn>", None, "尖括号"),
+        ("a@jd.gov.cn>", None, "尖括号"),
+        ("a@b@jd.gov.cn", None, "多个 @"),
+        ("a..b@jd.gov.cn", None, "用户名不合规"),
+        ("a@localhost", None, "域名「localhost」不合规"),
+    ],
+)
+def test_what_is_an_address(text, address, why):
+    got, reason = normalise_address(text)
+    assert got == address
+    assert (reason is None) if why is None else (why in reason)
+
+
+def test_a_sender_may_be_on_a_local_host_but_must_be_an_address():
+    assert normalise_address("kaohe@localhost", any_host=True) == ("kaohe@localhost", None)
+    assert normalise_address("kaohe@127.0.0.1", any_host=True) == ("kaohe@127.0.0.1", None)
+    assert normalise_address("信息科 <x@jd.gov.cn>", any_host=True)[0] is None
 
 
 def test_a_bad_sender_in_settings_is_named(tmp_path, servers):

@@ -26,10 +26,15 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = re.compile(rf"(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})")
 
 
-def normalise_address(text: str) -> tuple[str | None, str | None]:
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+
+
+def normalise_address(text: str, any_host: bool = False) -> tuple[str | None, str | None]:
     """(the address to mail, None) or (None, why `text` is no address, in Chinese).
 
-    `text` is one address as split from the cell (no separators left in it)."""
+    `text` is one address as split from the cell (no separators left in it). With
+    `any_host` the domain may be any host name (a sender such as kaohe@localhost or
+    kaohe@10.0.0.5 on an office's own relay)."""
     address = text.translate(_FULLWIDTH).strip()
     if not address:
         return None, "为空"
@@ -49,6 +54,7 @@ def normalise_address(text: str) -> tuple[str | None, str | None]:
         return None, "@ 后面缺少域名"
     if len(local) > 64 or not _LOCAL.fullmatch(local):
         return None, "@ 前面的用户名不合规（过长、以点开头或结尾，或有连续的点）"
-    if len(address) > 254 or not _DOMAIN.fullmatch(domain):
+    pattern = _HOST if any_host else _DOMAIN
+    if len(address) > 254 or not pattern.fullmatch(domain):
         return None, f"域名「{domain}」不合规（应形如 example.gov.cn）"
     return address, None
