@@ -8,8 +8,8 @@ Temporary failures (4xx replies, connections lost before the message was handed 
 retried with exponential backoff; a refused address (5xx), or one the server cannot take,
 is recorded as failed and the others still go. A message handed over without an answer
 (the connection dropped after DATA, or a crash) is uncertain: never retried by itself,
-only with `kaohe send --resend-uncertain`. A version sent after an earlier one reached a unit is a 更正 (correction)
-that tells the unit what changed for it.
+only with `kaohe send --resend-uncertain`. A version sent after an earlier one reached a
+unit is a 更正 (correction) that tells the unit what changed for it.
 """
 
 from __future__ import annotations
