@@ -135,8 +135,18 @@ def schemes() -> None:
     help="重发“结果不明”的邮件（已交给邮件服务器但未收到答复，对方可能已收到）；"
     "请先向收件单位确认未收到再用",
 )
+@click.option(
+    "--confirm-uncertain",
+    is_flag=True,
+    help="收件单位已确认收到“结果不明”的邮件时用：记为已发送，不再列出、不再重发",
+)
 def send(
-    directory: Path, period: str, dry_run: bool, allow_draft: bool, resend_uncertain: bool
+    directory: Path,
+    period: str,
+    dry_run: bool,
+    allow_draft: bool,
+    resend_uncertain: bool,
+    confirm_uncertain: bool,
 ) -> None:
     """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。
 
@@ -154,6 +164,7 @@ def send(
         allow_draft=allow_draft,
         progress=_say,
         resend_uncertain=resend_uncertain,
+        confirm_uncertain=confirm_uncertain,
     )
     if dry_run:
         return
@@ -170,9 +181,10 @@ def send(
         _say(f"  暂未发出：{unit} <{address}>：{error}")
     if report.uncertain:
         _say(
-            "结果不明的邮件可能已送达，不会自动重发：请向这些单位确认；确认未收到后运行 "
+            "结果不明的邮件可能已送达，不会自动重发：请向这些单位确认。确认未收到，运行 "
             f"kaohe send {directory} --period {period} --resend-uncertain 重发"
-            "（重发的邮件与上次的 Message-ID 相同）"
+            "（重发的邮件与上次的 Message-ID 相同）；确认已收到，运行 "
+            f"kaohe send {directory} --period {period} --confirm-uncertain 记为已发送"
         )
     if report.untried:
         _say("错误：邮件服务器无法连接，一封也未能发送；请检查 kaohe.toml [mail] 的 host 和 port")

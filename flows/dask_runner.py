@@ -186,9 +186,14 @@ def send_bulletin(
     period: str,
     progress: Callable | None = None,
     resend_uncertain: bool = False,
+    confirm_uncertain: bool = False,
 ) -> SendReport:
     """Mail the latest version of a period with its messages sent on the Dask task runner
     (`kaohe send` of a workspace with [run] task_runner = "dask")."""
     return mail_period(
-        Workspace.load(workspace), period, progress=progress, resend_uncertain=resend_uncertain
+        Workspace.load(workspace),
+        period,
+        progress=progress,
+        resend_uncertain=resend_uncertain,
+        confirm_uncertain=confirm_uncertain,
     )

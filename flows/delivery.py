@@ -822,10 +822,12 @@ def send_period(
     progress: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     resend_uncertain: bool = False,
+    confirm_uncertain: bool = False,
 ) -> SendReport:
     """Mail the latest version of `period` (or with `dry_run` write it as .eml files).
     Messages whose outcome is uncertain are reported, and sent again only with
-    `resend_uncertain`.
+    `resend_uncertain`; `confirm_uncertain` records them as sent (their units said they
+    have them).
 
     A draft version (征求意见稿: open questions that change points, see
     transforms.review) is refused with a DraftError unless `allow_draft` (or `dry_run`,
@@ -840,7 +842,11 @@ def send_period(
         from flows.dask_runner import send_bulletin
 
         return send_bulletin(
-            str(ws.root), period, progress=progress, resend_uncertain=resend_uncertain
+            str(ws.root),
+            period,
+            progress=progress,
+            resend_uncertain=resend_uncertain,
+            confirm_uncertain=confirm_uncertain,
         )
     return mail_period(
         ws,
@@ -849,6 +855,7 @@ def send_period(
         progress=progress,
         sleep=sleep,
         resend_uncertain=resend_uncertain,
+        confirm_uncertain=confirm_uncertain,
     )
 
 
@@ -860,9 +867,12 @@ def mail_period(
     progress: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     resend_uncertain: bool = False,
+    confirm_uncertain: bool = False,
 ) -> SendReport:
     """`send_period` of a loaded workspace, on its task runner."""
     say = progress or (lambda _text: None)
+    if resend_uncertain and confirm_uncertain:
+        raise InputError("--resend-uncertain（重发）与 --confirm-uncertain（确认已收到）只能选一个")
     per = Period.parse(period)
     settings = None if dry_run else MailSettings.from_workspace(ws)
     sender, warning = sender_address(ws.mail)
@@ -892,7 +902,7 @@ def mail_period(
                     report.written.append(path)
                 say(f"试运行：未发送，{len(report.written)} 封邮件已写入 {mail_dir}")
                 return report
-            _send(ws, p, store, settings, report, say, sleep, resend_uncertain)
+            _send(ws, p, store, settings, report, say, sleep, resend_uncertain, confirm_uncertain)
             return report
         finally:
             store.close()
@@ -907,6 +917,7 @@ def _send(
     say: Callable[[str], None],
     sleep: Callable[[float], None],
     resend_uncertain: bool = False,
+    confirm_uncertain: bool = False,
 ) -> None:
     done = store.deliveries(p.run.id)
     run = RunRef(p.run.id, p.run.period, p.run.version, ws.timezone)
@@ -919,6 +930,19 @@ def _send(
             unsure.append((o, d))
         else:
             todo.append(o)
+    if confirm_uncertain:
+        for o, d in unsure:
+            store.save_delivery(
+                run,
+                o.unit,
+                o.address,
+                status="sent",
+                error=f"{d.error or INTERRUPTED}；收件单位确认已收到（kaohe send --confirm-uncertain）",
+                sent_at=d.updated_at,
+                updated_at=datetime.now(ZoneInfo(ws.timezone)),
+            )
+            say(f"  结果不明，已确认收到，记为已发送：{o.unit} <{o.address}>")
+        unsure = []
     report.already = len(p.messages) - len(todo) - len(unsure)
     if report.already:
         say(f"  已发送过 {report.already} 封，不再重发；本次发送 {len(todo)} 封")

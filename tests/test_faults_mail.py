@@ -323,6 +323,16 @@ def test_a_server_that_stalls_after_data_is_uncertain_before_it_is_retried(tmp_p
     assert "结果不明 1 封" in result.output and "本次发送 3 封" in result.output
     assert _copies(smtp) == dict.fromkeys(ADDRESSES, 1)
     assert _statuses(db_url)[("发改局", "fgj2@jd.gov.cn")] == ("uncertain", 1)
+    assert "--confirm-uncertain 记为已发送" in result.output
+    both = _send(ws, "--resend-uncertain", "--confirm-uncertain")
+    assert isinstance(both.exception, InputError) and "只能选一个" in str(both.exception)
+    # 发改局 says it has the message: recorded as sent, nothing mailed, exit 0 from now on
+    confirmed = _send(ws, "--confirm-uncertain")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "已确认收到，记为已发送：发改局 <fgj2@jd.gov.cn>" in confirmed.output
+    assert _copies(smtp) == dict.fromkeys(ADDRESSES, 1)
+    assert _statuses(db_url)[("发改局", "fgj2@jd.gov.cn")] == ("sent", 1)
+    assert _send(ws).exit_code == 0 and len(smtp.received) == 4
 
 
 def test_a_server_that_stalls_before_data_is_retried_then_the_send_stops(tmp_path, servers):
