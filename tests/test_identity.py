@@ -413,3 +413,81 @@ def test_a_run_killed_between_publishing_and_recording_is_repaired(tmp_path, smt
         (msg,) = got[address]
         assert unit in _text(_statement_of(msg)[1], tmp_path)
     assert send_period(ws, "2018Q2").sent == [] and len(smtp.received) == 2
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_published_version_the_database_lost_is_superseded_without_force(tmp_path, smtp):
+    """A v1 folder whose run is in no database (left by an earlier kaohe killed before it
+    recorded it, or a database replaced): `kaohe send` says to run again, and `kaohe run`
+    does, without --force, writing and recording v2."""
+    units = {"发改局": "fgj@jd.gov.cn", "民政局": "mzj@jd.gov.cn"}
+    ws = _workspace(tmp_path / "ws", units, {"发改局": 1, "民政局": 2}, _mail(smtp.port))
+    _run(ws)
+    (ws / "kaohe.db").unlink()
+    result = CliRunner().invoke(cli, ["send", str(ws), "--period", "2018Q2"])
+    assert isinstance(result.exception, InputError)
+    assert "没有本工作区 2018Q2 v1 的运行记录" in str(result.exception)
+    assert "--force" not in str(result.exception)
+    assert "已生成 v2" in _run(ws).output
+    assert len(send_period(ws, "2018Q2").sent) == 2
+    assert {p.name for p in (ws / "out" / "2018Q2").iterdir()} == {"v1", "v2"}
+
+
+def test_a_recorded_run_is_never_replaced_and_its_deliveries_stay(tmp_path):
+    import polars as pl
+
+    from store.repository import RunConflict
+    from transforms import schema
+
+    store = Store.open(f"sqlite:///{tmp_path / 'k.db'}")
+    scores = schema.conform(
+        pl.DataFrame([{"unit": "发改局", "group": "A", "points": 4.0, "rank": 1}]), schema.SCORES
+    )
+    kw = dict(
+        scheme="jiande-2018",
+        period="2018Q2",
+        version=1,
+        started_at=datetime(2018, 7, 5, 9, tzinfo=TZ),
+        output_dir="out/2018Q2/v1",
+        manifest={},
+        ledger=schema.conform(
+            pl.DataFrame(
+                [
+                    {
+                        "unit": "发改局",
+                        "period": "2018Q2",
+                        "rule_id": "J-3.1.1",
+                        "clause": "三（一）",
+                        "rule": "录用",
+                        "points": 4.0,
+                    }
+                ]
+            ),
+            schema.LEDGER,
+        ),
+        scores=scores,
+    )
+    a = store.record_run(inputs_hash="a", workspace="A", **kw)
+    run = store.run("2018Q2", 1, workspace="A")
+    store.save_delivery(
+        run,
+        "发改局",
+        "fgj@jd.gov.cn",
+        message_id="<1@x>",
+        status="sent",
+        updated_at=datetime(2018, 7, 5, 10, tzinfo=TZ),
+    )
+    # another workspace's v1 in the same database is a run of its own
+    b = store.record_run(inputs_hash="b", workspace="B", **kw)
+    assert a != b and store.run("2018Q2", 1, workspace="B").id == b
+    with pytest.raises(RunConflict):
+        store.record_run(inputs_hash="c", workspace="A", **kw)
+    # a pending run (its folder never published) without deliveries is replaced
+    store.record_run(inputs_hash="p", workspace="C", status="pending", **kw)
+    store.record_run(inputs_hash="q", workspace="C", status="pending", **kw)
+    assert [r.inputs_hash for r in store.runs("2018Q2", workspace="C")] == ["q"]
+    assert store.latest_run("2018Q2", workspace="C") is None  # pending is not a version yet
+    assert list(store.deliveries(a)) == [("发改局", "fgj@jd.gov.cn")]
+    assert store.last_sent_version("2018Q2", "发改局", before=2, workspace="A") == 1
+    assert store.last_sent_version("2018Q2", "发改局", before=2, workspace="B") is None
+    store.close()
