@@ -433,13 +433,14 @@ def test_a_published_version_the_database_lost_is_superseded_without_force(tmp_p
     assert {p.name for p in (ws / "out" / "2018Q2").iterdir()} == {"v1", "v2"}
 
 
-def test_a_recorded_run_is_never_replaced_and_its_deliveries_stay(tmp_path):
+def test_a_recorded_run_is_never_replaced_and_its_deliveries_stay(db_url):
+    """On SQLite and PostgreSQL."""
     import polars as pl
 
     from store.repository import RunConflict
     from transforms import schema
 
-    store = Store.open(f"sqlite:///{tmp_path / 'k.db'}")
+    store = Store.open(db_url)
     scores = schema.conform(
         pl.DataFrame([{"unit": "发改局", "group": "A", "points": 4.0, "rank": 1}]), schema.SCORES
     )
