@@ -16,11 +16,10 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def copy_example(directory: Path, name: str) -> Path:
-    """A copy of examples/<name> without any earlier outputs or database."""
+    """A copy of examples/<name> without any earlier outputs, database or identity."""
     ws = directory / name
-    shutil.copytree(
-        EXAMPLES / name, ws, ignore=shutil.ignore_patterns("out", "kaohe.db", ".kaohe.lock")
-    )
+    ignore = shutil.ignore_patterns("out", "kaohe.db", ".kaohe.lock", ".kaohe-id")
+    shutil.copytree(EXAMPLES / name, ws, ignore=ignore)
     return ws
 
 
