@@ -203,6 +203,16 @@ def main() -> None:
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)
+    except Exception as err:
+        # A read-only or full disk, a damaged or unreachable database: one line saying
+        # what to do. Anything else is a bug and keeps its traceback.
+        from flows.faults import describe
+
+        line = describe(err)
+        if line is None:
+            raise
+        _say(f"错误：{line}")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

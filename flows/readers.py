@@ -292,9 +292,9 @@ _MB = 1 << 20
 
 
 @contextmanager
-def bounded(limits: LimitsSettings | None) -> Iterator[LimitsSettings]:
-    """Read inputs under `limits` (the workspace's [limits]) inside the block."""
-    token = _LIMITS.set(limits or LimitsSettings())
+def bounded(bounds: LimitsSettings | None) -> Iterator[LimitsSettings]:
+    """Read inputs under `bounds` (the workspace's [limits]) inside the block."""
+    token = _LIMITS.set(bounds or LimitsSettings())
     try:
         yield limits()
     finally:
