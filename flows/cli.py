@@ -72,6 +72,9 @@ def run(directory: Path, period: str, issued, force: bool) -> None:
     steps.require_data(checked, per)
     _prefect_env()
     from flows.pipeline import quarterly_bulletin
+    from flows.prefect_server import start_temporary_server
+
+    start_temporary_server()  # stopped when this process ends, even by kill -9
 
     outcome = quarterly_bulletin(
         str(directory),

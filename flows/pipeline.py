@@ -140,6 +140,7 @@ def run_period(
     ws = Workspace.load(workspace)
     per = Period.parse(period)
     with outputs.workspace_lock(ws.root):
+        outputs.remove_stale_staging(ws.root / "out")  # left by a killed run
         hashes = ws.input_hashes()
         ihash = outputs.inputs_hash(hashes, ws.scheme_id, per.label)
         period_dir = ws.out_dir(per.label)
