@@ -391,7 +391,7 @@ class WindowPairs:
         self.ends = np.cumsum(self.counts)
         self.total = int(self.ends[-1]) if len(self.ends) else 0
 
-    def chunks(self, size: int = PAIR_CHUNK):
+    def chunks(self, size: int):
         """(a, b) arrays of at most `size` pairs each, in order (row i's pairs, then i+1's)."""
         for first in range(0, self.total, size):
             q = np.arange(first, min(first + size, self.total), dtype=np.int64)
@@ -458,12 +458,12 @@ def scored_pairs(
 
 
 def scored_window_pairs(
-    pairs: WindowPairs, cores: list[str], nums: list, cutoff: float, chunk: int = PAIR_CHUNK
+    pairs: WindowPairs, cores: list[str], nums: list, cutoff: float, chunk: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`scored_pairs` of every pair of `pairs`, formed and scored `chunk` pairs at a time
-    (the same arrays, in the same order, in bounded memory)."""
+    """`scored_pairs` of every pair of `pairs`, formed and scored `chunk` (PAIR_CHUNK)
+    pairs at a time: the same arrays, in the same order, in bounded memory."""
     titles = _Titles(cores, nums)
-    found = [titles.scored(a, b, cutoff) for a, b in pairs.chunks(chunk)]
+    found = [titles.scored(a, b, cutoff) for a, b in pairs.chunks(chunk or PAIR_CHUNK)]
     if not found:
         empty = np.empty(0, np.int64)
         return empty, empty, np.empty(0)
