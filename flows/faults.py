@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import errno
 
-#: what was done when a run stopped on such a failure: the version folder is written in a
-#: staging folder that is removed (flows.outputs), so nothing half-written is left
-_AGAIN = "处理好后重新运行即可（本次未完成的输出已清除）"
+#: what to do once the cause is dealt with (a version is written in a staging folder that
+#: is removed on failure, flows.outputs, so there is nothing half-written to clean up)
+_AGAIN = "然后重新运行"
 
 
 def _where(err: OSError) -> str:

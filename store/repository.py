@@ -54,7 +54,7 @@ def migrate(connection: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
-_AGAIN = "处理好后重新运行即可（本次未完成的输出已清除）"
+_AGAIN = "然后重新运行"
 
 
 def database_problem(err: BaseException) -> str | None:
