@@ -186,6 +186,17 @@ def test_csv_past_its_size_or_row_bound_names_file_and_bound(tmp_path):
     one_chinese_line(kaohe("score", str(ws), "--period", "2018Q2"), "2018-04.csv", "max_file_mb")
 
 
+def test_mail_file_past_the_size_bound_is_refused_unread(tmp_path):
+    ws = small_workspace(tmp_path / "ws")
+    box = ws / "submissions" / "inbox.mbox"
+    message = "From a@x.cn Mon Apr  2 09:00:00 2018\nFrom: a@x.cn\nSubject: 标题\n\n正文\n\n"
+    box.write_text(message * 30000, encoding="utf-8")  # about 1.5 MB
+    limits(ws, max_file_mb=1)
+    one_chinese_line(
+        kaohe("score", str(ws), "--period", "2018Q2"), "submissions/inbox.mbox", "max_file_mb"
+    )
+
+
 # ------------------------------------------------------------------ pairs of titles
 
 
