@@ -227,7 +227,7 @@ def match_and_group(
         )
         adoptions = inputs.adoptions.join(articles, on="adoption_id", how="left")
         events = grouping.link_events_to_articles(
-            events, inputs.adoptions, adoption_units, articles, places=prefixes
+            events, inputs.adoptions, adoption_units, articles, places=prefixes, max_pairs=max_pairs
         )
     read_review = inputs.review if inputs.review is not None else schema.empty(schema.REVIEW)
     review = pl.concat(

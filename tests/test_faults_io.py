@@ -299,6 +299,37 @@ def test_pair_cap_names_the_unit_with_most_pairs_and_its_file():
     assert "甲局" in str(err.value) and "1,270" in str(err.value) and "1,225" in str(err.value)
 
 
+def test_events_against_a_units_adoptions_are_counted_before_pairing():
+    from transforms.errors import InputError
+    from transforms.grouping import group_articles, link_events_to_articles
+
+    n = 40
+    adoptions = pl.DataFrame(
+        {
+            "adoption_id": [f"a{i:03d}" for i in range(n)],
+            "publication": ["建德政务·动态"] * n,
+            "issue": [str(i) for i in range(n)],
+            "date": [date(2018, 4, 2)] * n,
+            "title": _titles(n),
+        }
+    )
+    units = pl.DataFrame({"adoption_id": adoptions["adoption_id"], "unit": ["甲局"] * n})
+    articles, _ = group_articles(adoptions, units, None)
+    events = pl.DataFrame(
+        {
+            "unit": ["甲局"] * 30,
+            "title": _titles(30, seed=5),
+            "date": [date(2018, 4, 9)] * 30,
+            "source_file": ["events/批示.csv"] * 30,
+        }
+    )
+    linked = link_events_to_articles(events, adoptions, units, articles, max_pairs=1200)
+    assert linked.height == 30
+    with pytest.raises(InputError) as err:
+        link_events_to_articles(events, adoptions, units, articles, max_pairs=1199)
+    assert err.value.file == "events/批示.csv" and "1,200" in str(err.value)
+
+
 def test_examples_group_the_same_in_chunks(monkeypatch):
     """The bundled example, matched and grouped with chunks of 5 pairs, gives the frames it
     gives in one chunk (`kaohe score` of the four examples is unchanged)."""

@@ -428,10 +428,11 @@ class WindowPairs:
         unit, most = per_unit.row(0)
         where = files(unit)
         shown = "、".join(where[:3]) + (f" 等 {len(where)} 个文件" if len(where) > 3 else "")
+        shown = f"（{shown}）" if shown else ""
         raise InputError(
             f"{what}需两两比较的标题有 {self.total:,} 对，超过上限 {max_pairs:,} 对"
             f"（kaohe.toml [limits] max_title_pairs），未比较；其中单位「{unit}」一家就有"
-            f" {most:,} 对（{shown}）。请检查这些文件是否重复粘贴了行、或把许多行填成了同一"
+            f" {most:,} 对{shown}。请检查这些文件是否重复粘贴了行、或把许多行填成了同一"
             "单位；确属正常数据时在 kaohe.toml 的 [limits] 中调高 max_title_pairs 后重新运行",
             file=where[0] if where else None,
         )
@@ -731,6 +732,20 @@ def group_articles(
 # --- events ----------------------------------------------------------------------------------
 
 
+def _event_files(events: pl.DataFrame, unit: str) -> list[str]:
+    """The files (most rows first) of the events of `unit`."""
+    if "source_file" not in events.columns or "unit" not in events.columns:
+        return []
+    return (
+        events.filter(pl.col("unit") == unit)
+        .group_by("source_file")
+        .len()
+        .drop_nulls()
+        .sort("len", "source_file", descending=[True, False])["source_file"]
+        .to_list()
+    )
+
+
 def link_events_to_articles(
     events_with_unit: pl.DataFrame,
     adoptions: pl.DataFrame,
@@ -739,8 +754,12 @@ def link_events_to_articles(
     same: float = 80,
     window_days: int = DEFAULT_WINDOW_DAYS,
     places: tuple[str, ...] = (),
+    max_pairs: int | None = None,
 ) -> pl.DataFrame:
     """Add `article_id` to events (领导批示, 约稿 …) whose title names an article.
+
+    `max_pairs` ([limits] max_title_pairs): more (event, adoption of its unit) pairs than
+    this stop with an InputError naming the unit with the most, before any is formed.
 
     An event is linked to the article of the most similar adoption title (>= same) among the
     adoptions of the event's unit dated at most window_days before or after the event (a
@@ -780,6 +799,22 @@ def link_events_to_articles(
         .filter(looked)
         .unique("adoption_id", keep="last", maintain_order=False)
     )
+    if max_pairs is not None:
+        counted = (
+            events.group_by("unit")
+            .len()
+            .join(of_units.group_by("unit").len(), on="unit", nulls_equal=True)
+            .select("unit", n=pl.col("len") * pl.col("len_right"))
+        )
+        owners = counted["unit"].to_list()
+        WindowPairs(
+            np.zeros(len(owners), np.int64), np.zeros(len(owners), np.int64), counted["n"], []
+        ).check_bound(
+            max_pairs,
+            owners,
+            lambda unit: _event_files(events_with_unit, unit),
+            "把事项（领导批示、约稿等）与录用信息对应时，",
+        )
     # Candidates: the adoptions of the event's unit within the window.
     near = (
         events.join(of_units, on="unit", nulls_equal=True)
