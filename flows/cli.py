@@ -71,8 +71,8 @@ def run(directory: Path, period: str, issued, force: bool) -> None:
     checked = steps.check(ws)
     steps.require_data(checked, per)
     _prefect_env()
+    from flows.lifetime import start_temporary_server
     from flows.pipeline import quarterly_bulletin
-    from flows.prefect_server import start_temporary_server
 
     start_temporary_server()  # stopped when this process ends, even by kill -9
 

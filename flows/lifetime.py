@@ -1,4 +1,8 @@
-"""The temporary Prefect server of a run, tied to the run's process.
+"""The processes a run starts end with it, even when it is killed with `kill -9`.
+
+Local render workers (`die_with_parent`, the initializer of flows.render's process pool)
+ask the kernel to kill them when the run dies (PR_SET_PDEATHSIG). The temporary Prefect
+server is tied to the run by a watchdog (`start_temporary_server`):
 
 Without `PREFECT_API_URL` Prefect starts a temporary API server (`python -m uvicorn …
 prefect.server.api.server:create_app`) as a child of the process that first needs it and
@@ -12,7 +16,9 @@ set (a lasting server, `kaohe serve`) nothing is started.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 
@@ -76,3 +82,21 @@ def start_temporary_server() -> int | None:
         if _watchdog.stdin is not None:
             os.set_inheritable(_watchdog.stdin.fileno(), False)
     return proc.pid
+
+
+#: prctl option: the signal a process gets when its parent dies (linux/prctl.h)
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Initializer of a worker process: SIGKILL when the process (thread) that started it
+    ends, however it ends; exit at once if `parent` has already gone. Outside Linux: only
+    the second check."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
