@@ -555,3 +555,47 @@ def test_staging_of_a_live_process_is_kept(tmp_path):
         alive.kill()
         alive.wait()
     shutil.rmtree(period)
+
+
+_POOL_PARENT = """
+import multiprocessing, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from flows.lifetime import die_with_parent
+
+if __name__ == "__main__":
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=ctx, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
+        futures = [pool.submit(time.sleep, 60) for _ in range(2)]
+        time.sleep(1.5)
+        print(" ".join(str(p) for p in pool._processes), flush=True)
+        time.sleep(60)
+"""
+
+
+def test_render_workers_die_with_a_killed_run(tmp_path):
+    """flows.render's process pool (from 200 units on) runs its workers with
+    `die_with_parent`: after `kill -9` of the run, none is left."""
+    script = tmp_path / "parent.py"
+    script.write_text(_POOL_PARENT, encoding="utf-8")
+    parent = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        start_new_session=True,
+    )
+    try:
+        workers = [int(p) for p in parent.stdout.readline().split()]
+        assert len(workers) == 2 and all(_cmdline(w) for w in workers)
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while any(_cmdline(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_cmdline(w) for w in workers), "a worker outlived the run"
+    finally:
+        if parent.poll() is None:
+            os.killpg(parent.pid, signal.SIGKILL)
+            parent.wait()
