@@ -115,8 +115,8 @@ class LimitsSettings:
     max_rows: int = 2_000_000
     #: the most columns of one table file
     max_columns: int = 1_000
-    #: the most title pairs compared when grouping adoptions into articles and when
-    #: linking adoptions to submissions (each); pairs are formed within a unit's dates
+    #: the most title pairs compared when grouping adoptions into articles, when linking
+    #: adoptions to submissions and events to articles (each); counted before comparing
     max_title_pairs: int = 50_000_000
 
 
