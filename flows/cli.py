@@ -127,20 +127,71 @@ def schemes() -> None:
 @click.option(
     "--dry-run", is_flag=True, help="不发送，把邮件写成 .eml 文件（out/<考核期>/v<N>/mail/）"
 )
-def send(directory: Path, period: str, dry_run: bool) -> None:
-    """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。"""
+@click.option(
+    "--allow-draft",
+    is_flag=True,
+    help="尚有影响得分的待核实问题（征求意见稿）时也发送；邮件主题注明【征求意见稿】",
+)
+@click.option(
+    "--resend-uncertain",
+    is_flag=True,
+    help="重发“结果不明”的邮件（已交给邮件服务器但未收到答复，对方可能已收到）；"
+    "请先向收件单位确认未收到再用",
+)
+@click.option(
+    "--confirm-uncertain",
+    is_flag=True,
+    help="收件单位已确认收到“结果不明”的邮件时用：记为已发送，不再列出、不再重发",
+)
+def send(
+    directory: Path,
+    period: str,
+    dry_run: bool,
+    allow_draft: bool,
+    resend_uncertain: bool,
+    confirm_uncertain: bool,
+) -> None:
+    """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。
+
+    征求意见稿（review.csv 中尚有影响得分的问题未答复）不发送，除非加 --allow-draft。
+
+    退出状态：0 全部发出；1 有邮件被拒收、结果不明或暂未发出（均逐一列出）；
+    2 一封也无法发送（设置有误、没有运行记录、邮件服务器无法连接）。"""
     _prefect_env()  # [run] task_runner = "dask" sends inside a Prefect flow
     from flows.delivery import send_period
 
-    report = send_period(directory, period, dry_run=dry_run, progress=_say)
+    report = send_period(
+        directory,
+        period,
+        dry_run=dry_run,
+        allow_draft=allow_draft,
+        progress=_say,
+        resend_uncertain=resend_uncertain,
+        confirm_uncertain=confirm_uncertain,
+    )
     if dry_run:
         return
     _say(
         f"发送完毕：本次发送 {len(report.sent)} 封，此前已发送 {report.already} 封，"
-        f"被拒收 {len(report.failed)} 封，暂未发出 {len(report.deferred)} 封"
+        f"被拒收 {len(report.failed)} 封，结果不明 {len(report.uncertain)} 封，"
+        f"暂未发出 {len(report.deferred)} 封"
     )
     for unit, address, error in report.failed:
         _say(f"  被拒收：{unit} <{address}>：{error}（请核对 units.csv 中的邮箱）")
+    for unit, address, error in report.uncertain:
+        _say(f"  结果不明：{unit} <{address}>：{error}")
+    for unit, address, error in report.deferred:
+        _say(f"  暂未发出：{unit} <{address}>：{error}")
+    if report.uncertain:
+        _say(
+            "结果不明的邮件可能已送达，不会自动重发：请向这些单位确认。确认未收到，运行 "
+            f"kaohe send {directory} --period {period} --resend-uncertain 重发"
+            "（重发的邮件与上次的 Message-ID 相同）；确认已收到，运行 "
+            f"kaohe send {directory} --period {period} --confirm-uncertain 记为已发送"
+        )
+    if report.untried:
+        _say("错误：邮件服务器无法连接，一封也未能发送；请检查 kaohe.toml [mail] 的 host 和 port")
+        sys.exit(2)
     if not report.ok:
         _say("未发出的邮件已记录，改正后再次运行 kaohe send 只发送尚未送达的邮件")
         sys.exit(1)

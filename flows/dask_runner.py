@@ -100,6 +100,7 @@ def send_batch_task(
     items: list[tuple[int, Outgoing]],
     settings: MailSettings,
     stop_event: str,
+    resend_uncertain: bool = False,
 ) -> list[Outcome]:
     """One batch of messages, sent from a Dask worker over its own SMTP connection and
     recorded through its own database connection (flows.delivery.deliver). The Dask event
@@ -113,7 +114,9 @@ def send_batch_task(
     store = Store.open(database_url, migrate_schema=False)
     try:
         with Mailer(settings) as mailer:
-            done = deliver(run, items, store, mailer, stop=stop.is_set)
+            done = deliver(
+                run, items, store, mailer, stop=stop.is_set, resend_uncertain=resend_uncertain
+            )
     except Exception:
         stop.set()
         raise
@@ -131,6 +134,7 @@ def send_on_dask(
     settings: MailSettings,
     each: Callable[[Outcome], None],
     say: Callable[[str], None],
+    resend_uncertain: bool = False,
 ) -> None:
     """Send numbered messages in batches on the workspace's Dask task runner; `each` gets
     every outcome in the order of `items` (batch after batch, as each one ends). When a
@@ -155,6 +159,7 @@ def send_on_dask(
                     "items": b,
                     "settings": settings,
                     "stop_event": stop_event,
+                    "resend_uncertain": resend_uncertain,
                 },
             )
             for b in batches
@@ -176,7 +181,19 @@ def send_on_dask(
 
 
 @flow(name="send-bulletin", log_prints=False)
-def send_bulletin(workspace: str, period: str, progress: Callable | None = None) -> SendReport:
+def send_bulletin(
+    workspace: str,
+    period: str,
+    progress: Callable | None = None,
+    resend_uncertain: bool = False,
+    confirm_uncertain: bool = False,
+) -> SendReport:
     """Mail the latest version of a period with its messages sent on the Dask task runner
     (`kaohe send` of a workspace with [run] task_runner = "dask")."""
-    return mail_period(Workspace.load(workspace), period, progress=progress)
+    return mail_period(
+        Workspace.load(workspace),
+        period,
+        progress=progress,
+        resend_uncertain=resend_uncertain,
+        confirm_uncertain=confirm_uncertain,
+    )

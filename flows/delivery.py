@@ -1,16 +1,20 @@
 """Mailing the bulletin (通报发送): every scored unit gets the bulletin PDF and its own
 statement (得分说明), one message per address of the roster, over SMTP.
 
-Every message is recorded in the store's `deliveries` table before it goes out and after,
-so sending again sends nothing twice and a run that stops halfway (server down, a crash)
-resumes with what is not yet sent. Temporary failures (4xx replies, lost connections) are
-retried with exponential backoff; a refused address (5xx) is recorded as failed and the
-others still go. A version sent after an earlier one reached a unit is a 更正 (correction)
-that tells the unit what changed for it.
+Every message is recorded in the store's `deliveries` table before it goes out, just
+before its content goes to the server and after, so sending again sends nothing twice and
+a run that stops halfway (server down, a crash) resumes with what is not yet sent.
+Temporary failures (4xx replies, connections lost before the message was handed over) are
+retried with exponential backoff; a refused address (5xx), or one the server cannot take,
+is recorded as failed and the others still go. A message handed over without an answer
+(the connection dropped after DATA, or a crash) is uncertain: never retried by itself,
+only with `kaohe send --resend-uncertain`. A version sent after an earlier one reached a
+unit is a 更正 (correction) that tells the unit what changed for it.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import smtplib
@@ -19,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, make_msgid
@@ -32,7 +37,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from flows import outputs, readers
 from flows.workspace import CONFIG, Workspace
 from store.repository import Store
+from transforms import review
 from transforms import summary as sm
+from transforms.addresses import normalise_address
 from transforms.errors import InputError
 from transforms.periods import Period
 
@@ -85,10 +92,13 @@ class MailSettings:
                     f"password_env），请先执行 export {env}=…… 再运行"
                 )
         starttls = bool(m.get("starttls", False))
+        sender, why = normalise_address(sender_address(m)[0], any_host=True)
+        if sender is None:
+            raise MailError(f"[mail] 的发件人地址 sender {why}", file=CONFIG)
         try:
             return cls(
                 host=str(m["host"]),
-                sender=sender_address(m)[0],
+                sender=sender,
                 port=int(m.get("port") or (587 if starttls else 25)),
                 starttls=starttls,
                 username=m.get("username") or None,
@@ -270,6 +280,7 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
         f"（第{version}版）" if version > 1 else ""
     )
     earlier: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
+    draft = bool((outputs.read_manifest(version_dir) or {}).get("draft"))
     messages, no_address = [], []
     for row in scores.iter_rows(named=True):
         unit = row["unit"]
@@ -306,6 +317,8 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
             "date_cn": sm.cn_date(issued),
         }
         subject = " ".join(env.get_template("mail_subject.txt.j2").render(ctx).split())
+        if draft:
+            subject = f"【征求意见稿】{subject}"
         body = env.get_template("mail_body.txt.j2").render(ctx).strip() + "\n"
         # an address written twice is mailed once (and recorded once)
         for address in dict.fromkeys(addresses):
@@ -333,20 +346,47 @@ def plan(ws: Workspace, period: Period, store: Store, sender: str) -> Plan:
 
 @dataclass
 class Attempt:
-    """How one message went: sent, failed (refused for good), deferred (still failing
-    temporarily after every retry) or already (sent before, not sent again); `down` when
-    the server could not be reached."""
+    """How one message went: sent, failed (refused for good, or an address the server
+    cannot take), deferred (still failing temporarily after every retry), uncertain (the
+    message was handed over but the server's answer never came: it may have arrived, so it
+    is not sent again unless the office asks) or already (sent before, not sent again);
+    `down` when the server could not be reached."""
 
     status: str
     attempts: int
     error: str | None = None
     down: bool = False
+    #: an uncertain outcome of an earlier send, reported again (nothing was sent now)
+    known: bool = False
 
 
 def _reply(code: int, text: bytes | str) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
     return f"{code} {text}".strip()
+
+
+def _flatten(msg: EmailMessage, utf8: bool) -> bytes:
+    """The message as it goes over the wire (CRLF lines), as smtplib's send_message makes
+    it; with `utf8` (an address that needs SMTPUTF8) headers stay UTF-8."""
+    buf = io.BytesIO()
+    policy = msg.policy.clone(utf8=True) if utf8 else msg.policy
+    BytesGenerator(buf, policy=policy).flatten(msg, linesep="\r\n")
+    return buf.getvalue()
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """DATA content: leading dots doubled, ended by CRLF . CRLF (RFC 5321 4.5.2)."""
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
+#: mark(status, attempt): the Mailer's word to the delivery log while a message is in
+#: flight: "sending" just before the message's content goes to the server (from then on
+#: a crash leaves its outcome unknown), "queued" when the server is known not to have it
+Mark = Callable[[str, int], None]
 
 
 class Mailer:
@@ -412,26 +452,81 @@ class Mailer:
         self.conn = conn
         return conn
 
-    def send(self, msg: EmailMessage, address: str) -> Attempt:
-        """Send with retries: 4xx replies and lost connections wait `backoff`, 2×, 4×…
-        seconds between attempts; a 5xx reply fails at once."""
+    def _refused(self, conn: smtplib.SMTP, code: int, text: bytes) -> tuple[str, str]:
+        """A reply that is not a yes: 5xx fails the address, anything else is retried. The
+        transaction is reset (a 421 closes the connection) so that the next can start."""
+        if code == 421 or code < 0:
+            self._drop()
+        else:
+            try:
+                conn.rset()
+            except (smtplib.SMTPException, OSError):
+                self._drop()
+        return ("failed" if code >= 500 else "retry"), _reply(code, text)
+
+    def _transaction(
+        self, conn: smtplib.SMTP, msg: EmailMessage, address: str, attempt: int, mark: Mark
+    ) -> tuple[str, str | None]:
+        """MAIL, RCPT, DATA for one address: ("sent" | "failed" | "retry" | "uncertain",
+        error). A connection lost before the content is complete raises (OSError): the
+        server cannot have the message. Once the content has gone, a lost connection or a
+        timeout is "uncertain", never retried here."""
         s = self.s
+        utf8 = not (s.sender + address).isascii()
+        if utf8 and not conn.has_extn("smtputf8"):
+            return "failed", (
+                f"邮件服务器 {s.host} 不接受含中文等非英文字符的地址（不支持 SMTPUTF8），"
+                "请在 units.csv 中改用英文地址"
+            )
+        data = _flatten(msg, utf8)
+        options = ["SMTPUTF8", "BODY=8BITMIME"] if utf8 else []
+        if conn.does_esmtp and conn.has_extn("size"):
+            options.append(f"size={len(data)}")
+        code, text = conn.mail(s.sender, options)
+        if code != 250:
+            status, error = self._refused(conn, code, text)
+            return status, f"发件人 {s.sender} 被拒绝：{error}"
+        code, text = conn.rcpt(address)
+        if code not in (250, 251):
+            return self._refused(conn, code, text)
+        conn.putcmd("data")
+        code, text = conn.getreply()
+        if code != 354:
+            return self._refused(conn, code, text)
+        mark("sending", attempt)
+        try:
+            conn.send(_dot_stuffed(data))
+        except (smtplib.SMTPServerDisconnected, OSError):
+            mark("queued", attempt)  # the final CRLF . CRLF did not go: not delivered
+            raise
+        try:
+            code, text = conn.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as err:
+            self._drop()
+            return "uncertain", (
+                f"邮件已交给服务器，但连接在服务器答复前中断（{err or '连接被关闭'}），"
+                "对方是否收到不明"
+            )
+        if code == 250:
+            return "sent", None
+        mark("queued", attempt)
+        return self._refused(conn, code, text)
+
+    def send(self, msg: EmailMessage, address: str, mark: Mark | None = None) -> Attempt:
+        """Send with retries: 4xx replies and connections lost before the message was
+        handed over wait `backoff`, 2×, 4×… seconds between attempts; a 5xx reply, or an
+        address the server cannot take, fails at once; a connection lost after the message
+        was handed over is "uncertain" at once (retrying could deliver it twice)."""
+        s = self.s
+        mark = mark or (lambda _status, _attempt: None)
         error, down = None, False
         for attempt in range(1, s.retries + 1):
             try:
                 conn = self._connect()
-                conn.send_message(msg, from_addr=s.sender, to_addrs=[address])
-                return Attempt("sent", attempt)
-            except smtplib.SMTPRecipientsRefused as err:
-                code, text = err.recipients.get(address, (550, b"refused"))
-                error, down = _reply(code, text), False
-                if code >= 500:
-                    return Attempt("failed", attempt, error)
-            except smtplib.SMTPResponseException as err:  # sender refused, data refused …
-                error, down = _reply(err.smtp_code, err.smtp_error), False
-                if err.smtp_code >= 500:
-                    return Attempt("failed", attempt, error)
-                self._drop()
+                status, error = self._transaction(conn, msg, address, attempt, mark)
+                down = False
+                if status != "retry":
+                    return Attempt(status, attempt, error)
             except (smtplib.SMTPServerDisconnected, OSError) as err:
                 error, down = f"无法连接邮件服务器 {s.host}:{s.port}（{err}）", True
                 self._drop()
@@ -452,13 +547,22 @@ class SendReport:
     sent: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str, str]] = field(default_factory=list)
     deferred: list[tuple[str, str, str]] = field(default_factory=list)
+    #: handed to the server without its answer (or left so by a crash): maybe received
+    uncertain: list[tuple[str, str, str]] = field(default_factory=list)
     no_address: list[str] = field(default_factory=list)
     stopped: str | None = None
+    #: messages of this send that reached the server (any answer, or none after DATA)
+    tried: int = 0
     written: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.failed or self.deferred or self.stopped)
+        return not (self.failed or self.deferred or self.uncertain or self.stopped)
+
+    @property
+    def untried(self) -> bool:
+        """Nothing could be tried: the server could not be reached for any message."""
+        return bool(self.stopped) and self.tried == 0
 
 
 def _eml_name(o: Outgoing) -> str:
@@ -489,6 +593,28 @@ class Outcome:
 
 STOPPED = "邮件服务器无法连接，已停止发送；已发送的不会重发，再次运行 kaohe send 将从中断处继续"
 
+#: delivery statuses whose message may have reached the server: never sent again unless
+#: the office asks (`kaohe send --resend-uncertain`). `sending` is what a crash leaves.
+UNCERTAIN = ("sending", "uncertain")
+
+INTERRUPTED = "上次发送在邮件交给服务器后中断（程序被终止或崩溃），对方是否收到不明"
+
+
+def doubtful(run: RunRef, number: int, o: Outgoing, prev: Any, store: Store) -> Outcome:
+    """The outcome of a message whose delivery row says it may have arrived (UNCERTAIN):
+    reported again, not sent; a row left `sending` by a crash becomes `uncertain`."""
+    error = prev.error if prev.status == "uncertain" and prev.error else INTERRUPTED
+    if prev.status != "uncertain":
+        store.save_delivery(
+            run,
+            o.unit,
+            o.address,
+            status="uncertain",
+            error=error,
+            updated_at=datetime.now(ZoneInfo(run.timezone)),
+        )
+    return Outcome(number, o.unit, o.address, Attempt("uncertain", 0, error, known=True))
+
 
 def deliver(
     run: RunRef,
@@ -498,30 +624,40 @@ def deliver(
     *,
     stop: Callable[[], bool] | None = None,
     each: Callable[[Outcome], None] | None = None,
+    resend_uncertain: bool = False,
 ) -> list[Outcome]:
     """Send numbered messages in order over one connection, each recorded in `store` before
-    it goes out (`sending`, with its Message-ID) and after (its outcome).
+    it goes out (`queued`, with its Message-ID), just before its content goes to the
+    server (`sending`) and after (its outcome).
 
     The one code path of every runner: the default runner calls it once with every message,
     the Dask runner once per batch, in each worker. A message the store already has as
-    `sent` is skipped (sent before a crash or by an earlier try of the batch); one that was
-    tried before keeps its Message-ID, so a receiver can tell a resend from a new message.
-    It stops after a message finding the server down, and before the next message when
-    `stop()` says so (another batch found it down). A MailError (login, TLS) is recorded
-    as `deferred` and raised."""
+    `sent` is skipped (sent before a crash or by an earlier try of the batch); one left
+    `sending` (a crash, a killed worker) or `uncertain` may have arrived and is reported
+    as uncertain, not sent, unless `resend_uncertain`. One that was tried before keeps its
+    Message-ID, so a receiver can tell a resend from a new message. It stops after a
+    message finding the server down, and before the next message when `stop()` says so
+    (another batch found it down). A MailError (login, TLS) is recorded as `deferred` and
+    raised."""
     tz = ZoneInfo(run.timezone)
     domain = mailer.s.sender.rpartition("@")[2] or None
     done: list[Outcome] = []
+
+    def tell(outcome: Outcome) -> None:
+        done.append(outcome)
+        if each is not None:
+            each(outcome)
+
     for number, o in items:
         if stop is not None and stop():
             break
         prev = store.delivery(run.id, o.unit, o.address)
         if prev is not None and prev.status == "sent":
             # Sent by an earlier try of this batch (a Dask worker died after sending it).
-            outcome = Outcome(number, o.unit, o.address, Attempt("already", 0))
-            done.append(outcome)
-            if each is not None:
-                each(outcome)
+            tell(Outcome(number, o.unit, o.address, Attempt("already", 0)))
+            continue
+        if prev is not None and prev.status in UNCERTAIN and not resend_uncertain:
+            tell(doubtful(run, number, o, prev, store))
             continue
         msg_id = prev.message_id if prev is not None else make_msgid(domain=domain)
         tried = prev.attempts if prev is not None else 0
@@ -532,11 +668,22 @@ def deliver(
             o.address,
             message_id=msg_id,
             correction=o.correction,
-            status="sending",
+            status="queued",
             updated_at=datetime.now(tz),
         )
+
+        def mark(status: str, attempt: int, o: Outgoing = o, tried: int = tried) -> None:
+            store.save_delivery(
+                run,
+                o.unit,
+                o.address,
+                status=status,
+                attempts=tried + attempt,
+                updated_at=datetime.now(tz),
+            )
+
         try:
-            result = mailer.send(message, o.address)
+            result = mailer.send(message, o.address, mark)
         except MailError:
             store.save_delivery(
                 run, o.unit, o.address, status="deferred", updated_at=datetime.now(tz)
@@ -553,10 +700,7 @@ def deliver(
             sent_at=now if result.status == "sent" else None,
             updated_at=now,
         )
-        outcome = Outcome(number, o.unit, o.address, result)
-        done.append(outcome)
-        if each is not None:
-            each(outcome)
+        tell(Outcome(number, o.unit, o.address, result))
         if result.down:
             break
     return done
@@ -566,6 +710,8 @@ def account(report: SendReport, o: Outcome, total: int, say: Callable[[str], Non
     """Add one outcome to the report and say it (the same lines for every runner)."""
     r = o.attempt
     head = f"  [{o.number}/{total}] {o.unit} <{o.address}>"
+    if r.status not in ("already",) and not r.known and not r.down:
+        report.tried += 1
     if r.status == "already":
         report.already += 1
         say(f"{head} 已发送过，不再重发")
@@ -575,6 +721,12 @@ def account(report: SendReport, o: Outcome, total: int, say: Callable[[str], Non
     elif r.status == "failed":
         report.failed.append((o.unit, o.address, r.error or ""))
         say(f"{head} 被拒收：{r.error}")
+    elif r.status == "uncertain":
+        report.uncertain.append((o.unit, o.address, r.error or ""))
+        if r.known:
+            say(f"{head} 结果不明，未重发：{r.error}")
+        else:
+            say(f"{head} 结果不明：{r.error}；不自动重发")
     else:
         report.deferred.append((o.unit, o.address, r.error or ""))
         say(f"{head} 暂时无法发送（已试 {r.attempts} 次）：{r.error}")
@@ -582,24 +734,129 @@ def account(report: SendReport, o: Outcome, total: int, say: Callable[[str], Non
             report.stopped = r.error
 
 
+class DraftError(InputError):
+    """`kaohe send` of a draft version (征求意见稿) without --allow-draft."""
+
+
+def draft_of(ws: Workspace, period: Period) -> tuple[Path, dict[str, int]] | None:
+    """(version folder, open questions by type) when the latest version of `period` is a
+    draft (its manifest says so: questions that change points are open), else None."""
+    version_dir = outputs.latest_version_dir(ws.out_dir(period.label))
+    manifest = outputs.read_manifest(version_dir) or {}
+    if version_dir is None or not manifest.get("draft"):
+        return None
+    return version_dir, dict(manifest.get("open_questions") or {})
+
+
+def refuse_draft(ws: Workspace, period: Period) -> None:
+    """A DraftError (exit 2) when the latest version of `period` is a draft."""
+    draft = draft_of(ws, period)
+    if draft is None:
+        return
+    version_dir, counts = draft
+    raise DraftError(
+        f"{period.title}通报（{version_dir.name}）是征求意见稿，未发送：尚有"
+        f"{sum(counts.values())}个影响得分的问题待答复（{review.describe_open(counts)}），"
+        f"见 {version_dir / 'review.csv'}。请把答复填入 {ws.root / 'decisions.csv'}"
+        f"（可直接复制 review.csv 的行，填写“答复”列），运行 kaohe run {ws.root} --period "
+        f"{period.label} 生成正式版后再发送；确需先把征求意见稿发给各单位，请运行 "
+        f"kaohe send {ws.root} --period {period.label} --allow-draft"
+    )
+
+
+def mail_office(ws: Workspace, period: Period) -> str | None:
+    """Mail the office (`[mail] office_address`) the open questions of the draft latest
+    version of `period`: a Chinese text saying what to do, review.csv attached. Returns the
+    address mailed; None (nothing mailed) when the version is no draft or no office_address
+    is set. A refused or undelivered message is a MailError."""
+    draft = draft_of(ws, period)
+    address = str(ws.mail.get("office_address") or "").strip()
+    if draft is None or not address:
+        return None
+    version_dir, counts = draft
+    settings = MailSettings.from_workspace(ws)
+    total = sum(counts.values())
+    msg = EmailMessage(policy=SMTP_POLICY)
+    msg["Subject"] = f"{period.title}政务信息通报为征求意见稿：{total}个问题待答复"
+    msg["From"] = formataddr(("kaohe", settings.sender))
+    msg["To"] = address
+    msg["Date"] = format_datetime(datetime.now(ZoneInfo(ws.timezone)))
+    msg["X-Kaohe-Run"] = f"{period.label} {version_dir.name}"
+    msg["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+    msg.set_content(
+        f"{ws.office}：\n\n"
+        f"{period.title}政务信息通报（{version_dir.name}）已按计划生成，但尚有{total}个"
+        f"影响得分的问题待答复（{review.describe_open(counts)}），因此本版为征求意见稿，"
+        "没有发送给各单位。\n\n"
+        "请按以下步骤处理：\n"
+        "1．打开附件 review.csv（也在 "
+        f"{version_dir / 'review.csv'}），逐行核实，在“答复”列按“可填答复”列的说明填写；\n"
+        f"2．把填好的行存为（或追加到）{ws.root / 'decisions.csv'}；\n"
+        f"3．运行 kaohe run {ws.root} --period {period.label} 生成正式版；\n"
+        f"4．运行 kaohe send {ws.root} --period {period.label} 发送给各单位。\n\n"
+        "“影响得分”为“否”的问题仅供参考，不影响正式印发。\n"
+    )
+    msg.add_attachment(
+        # text with its BOM, so that Excel reads the Chinese
+        (version_dir / "review.csv").read_bytes().decode("utf-8"),
+        subtype="csv",
+        charset="utf-8",
+        filename=f"{period.label}待核实清单review.csv",
+    )
+    with Mailer(settings) as mailer:
+        attempt = mailer.send(msg, address)
+    if attempt.status != "sent":
+        raise MailError(
+            f"待核实清单未能发送到 {address}：{attempt.error}（kaohe.toml [mail] office_address）",
+            file=CONFIG,
+        )
+    return address
+
+
 def send_period(
     workspace: str | Path,
     period: str,
     *,
     dry_run: bool = False,
+    allow_draft: bool = False,
     progress: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    resend_uncertain: bool = False,
+    confirm_uncertain: bool = False,
 ) -> SendReport:
     """Mail the latest version of `period` (or with `dry_run` write it as .eml files).
+    Messages whose outcome is uncertain are reported, and sent again only with
+    `resend_uncertain`; `confirm_uncertain` records them as sent (their units said they
+    have them).
+
+    A draft version (征求意见稿: open questions that change points, see
+    transforms.review) is refused with a DraftError unless `allow_draft` (or `dry_run`,
+    which mails nothing); its messages' subjects then say 征求意见稿.
 
     With `[run] task_runner = "dask"` the messages go out in batches on the workspace's
     Dask task runner, inside the Prefect flow `send-bulletin` (flows.dask_runner)."""
     ws = Workspace.load(workspace)
+    if not (dry_run or allow_draft):
+        refuse_draft(ws, Period.parse(period))
     if ws.task_runner == "dask" and not dry_run:
         from flows.dask_runner import send_bulletin
 
-        return send_bulletin(str(ws.root), period, progress=progress)
-    return mail_period(ws, period, dry_run=dry_run, progress=progress, sleep=sleep)
+        return send_bulletin(
+            str(ws.root),
+            period,
+            progress=progress,
+            resend_uncertain=resend_uncertain,
+            confirm_uncertain=confirm_uncertain,
+        )
+    return mail_period(
+        ws,
+        period,
+        dry_run=dry_run,
+        progress=progress,
+        sleep=sleep,
+        resend_uncertain=resend_uncertain,
+        confirm_uncertain=confirm_uncertain,
+    )
 
 
 def mail_period(
@@ -609,9 +866,13 @@ def mail_period(
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    resend_uncertain: bool = False,
+    confirm_uncertain: bool = False,
 ) -> SendReport:
     """`send_period` of a loaded workspace, on its task runner."""
     say = progress or (lambda _text: None)
+    if resend_uncertain and confirm_uncertain:
+        raise InputError("--resend-uncertain（重发）与 --confirm-uncertain（确认已收到）只能选一个")
     per = Period.parse(period)
     settings = None if dry_run else MailSettings.from_workspace(ws)
     sender, warning = sender_address(ws.mail)
@@ -625,6 +886,8 @@ def mail_period(
             report.no_address = p.no_address
             kind = "更正通报" if any(o.correction for o in p.messages) else "通报"
             say(f"{per.title}{kind}（{p.version_dir.name}）：{len(p.messages)} 封邮件")
+            if draft_of(ws, per):
+                say("  本版为征求意见稿（尚有影响得分的问题待答复），邮件主题注明【征求意见稿】")
             if p.no_address:
                 say(
                     f"  未登记邮箱，未发送：{'、'.join(p.no_address)}（请在 units.csv 的 emails 列填写）"
@@ -639,7 +902,7 @@ def mail_period(
                     report.written.append(path)
                 say(f"试运行：未发送，{len(report.written)} 封邮件已写入 {mail_dir}")
                 return report
-            _send(ws, p, store, settings, report, say, sleep)
+            _send(ws, p, store, settings, report, say, sleep, resend_uncertain, confirm_uncertain)
             return report
         finally:
             store.close()
@@ -653,24 +916,64 @@ def _send(
     report: SendReport,
     say: Callable[[str], None],
     sleep: Callable[[float], None],
+    resend_uncertain: bool = False,
+    confirm_uncertain: bool = False,
 ) -> None:
     done = store.deliveries(p.run.id)
-    todo = [
-        o for o in p.messages if (d := done.get((o.unit, o.address))) is None or d.status != "sent"
-    ]
-    report.already = len(p.messages) - len(todo)
+    run = RunRef(p.run.id, p.run.period, p.run.version, ws.timezone)
+    todo, unsure = [], []
+    for o in p.messages:
+        d = done.get((o.unit, o.address))
+        if d is not None and d.status == "sent":
+            continue
+        if d is not None and d.status in UNCERTAIN and not resend_uncertain:
+            unsure.append((o, d))
+        else:
+            todo.append(o)
+    if confirm_uncertain:
+        for o, d in unsure:
+            store.save_delivery(
+                run,
+                o.unit,
+                o.address,
+                status="sent",
+                error=f"{d.error or INTERRUPTED}；收件单位确认已收到（kaohe send --confirm-uncertain）",
+                sent_at=d.updated_at,
+                updated_at=datetime.now(ZoneInfo(ws.timezone)),
+            )
+            say(f"  结果不明，已确认收到，记为已发送：{o.unit} <{o.address}>")
+        unsure = []
+    report.already = len(p.messages) - len(todo) - len(unsure)
     if report.already:
         say(f"  已发送过 {report.already} 封，不再重发；本次发送 {len(todo)} 封")
+    if unsure:
+        say(f"  上次发送结果不明的 {len(unsure)} 封不自动重发：")
+        for number, (o, d) in enumerate(unsure, 1):
+            account(report, doubtful(run, number, o, d, store), len(unsure), say)
     if not todo:
         return  # nothing left: no connection, no cluster
-    run = RunRef(p.run.id, p.run.period, p.run.version, ws.timezone)
     items = list(enumerate(todo, 1))
     if ws.task_runner == "dask":
         from flows.dask_runner import send_on_dask
 
-        send_on_dask(ws, run, items, settings, lambda o: account(report, o, len(todo), say), say)
+        send_on_dask(
+            ws,
+            run,
+            items,
+            settings,
+            lambda o: account(report, o, len(todo), say),
+            say,
+            resend_uncertain=resend_uncertain,
+        )
     else:
         with Mailer(settings, sleep) as mailer:
-            deliver(run, items, store, mailer, each=lambda o: account(report, o, len(todo), say))
+            deliver(
+                run,
+                items,
+                store,
+                mailer,
+                each=lambda o: account(report, o, len(todo), say),
+                resend_uncertain=resend_uncertain,
+            )
     if report.stopped:
         say(STOPPED)

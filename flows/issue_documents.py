@@ -28,6 +28,7 @@ from transforms import issue_text
 from transforms.errors import InputError, Problems
 from transforms.issue_text import Line
 from transforms.publications import PublicationIndex, Resolution, publication_key, question
+from transforms.review import about
 from transforms.schema import ADOPTIONS, REVIEW, empty
 
 __all__ = [
@@ -483,11 +484,12 @@ def read_issue(
                     "key": key,
                     "file": file,
                     "row": a["number"],
+                    **about(publication, issue, when, a["title"]),
                     "text": f"{a['title']}：{body}" if body else a["title"],
                     "candidates": a["source"],
                     "reason": (
                         f"《{publication}》{issue or ''}（{when.isoformat()}）第{a['number']}篇"
-                        "未能识别供稿单位：请核对原刊，在 answer 列填写供稿单位（不计分填「忽略」）"
+                        "未能识别供稿单位：请核对原刊，在答复列填写供稿单位（不计分填“忽略”）"
                         "后存为 decisions.csv，或在 adoptions/ 的录用表中补录该篇"
                     ),
                     "answer": None,

@@ -466,13 +466,16 @@ def read_mail(
             except MailProblem as problem:
                 review.append(
                     {
-                        "type": "submission",
+                        "type": "mail",
                         "key": f"{file}#{index}",
                         "file": file,
                         "row": index,
                         "text": f"第{index}封邮件",
                         "candidates": "",
-                        "reason": f"{problem}：该邮件未计入报送记录，请核实后改用 CSV 报送记录登记",
+                        "reason": (
+                            f"{problem}：该邮件未计入报送记录；如确为报送，请在报送记录 CSV "
+                            "中登记，核实后在答复列填写“已核实”，不再提示"
+                        ),
                         "answer": "",
                     }
                 )

@@ -30,6 +30,7 @@ from flows.workspace import Workspace, not_data
 from schemes.contract import ScoreResult
 from store.repository import Store
 from transforms import changes as ch
+from transforms import review
 from transforms.periods import Period
 
 
@@ -147,12 +148,12 @@ def run_period(
         previous_dir = outputs.latest_version_dir(period_dir)
         previous = _data_only(outputs.read_manifest(previous_dir), ws, per)
         if previous and previous.get("inputs_hash") == ihash and not force:
-            return RunOutcome(
-                per.label,
-                previous_dir,
-                False,
-                f"输入数据与 {previous_dir.name} 相同，未生成新版本：{previous_dir}",
-            )
+            message = f"输入数据与 {previous_dir.name} 相同，未生成新版本：{previous_dir}"
+            if previous.get("draft"):
+                message += "\n" + review.draft_notice(
+                    str(previous_dir / "review.csv"), previous.get("open_questions") or {}
+                )
+            return RunOutcome(per.label, previous_dir, False, message)
 
         _echo(progress, "读取输入数据…")
         started = datetime.now(ZoneInfo(ws.timezone))
@@ -169,6 +170,7 @@ def run_period(
         steps.require_data(inputs, per)
         _echo(progress, "匹配单位、归并同一篇信息…")
         matched = match_task(inputs, ws)
+        open_counts = review.open_questions(matched.review, per)
         _echo(progress, f"  待核实 {matched.review.height} 项")
         _echo(progress, f"按《{ws.scheme.title}》计分…")
         result = score_task(matched, ws, per)
@@ -211,7 +213,8 @@ def run_period(
                 issued=issued or started.date(),
                 version=next_version,
                 doc_number=ws.doc_number,
-                changes=changes,
+                # a correction (更正说明) only of something issued: not of drafts alone
+                changes=changes if _issued_before(store, period_dir, per) else None,
             )
             if ws.requirements:
                 ctx.requirements = ws.requirements
@@ -241,6 +244,9 @@ def run_period(
                         "review": matched.review.height,
                     },
                     "changes": changes,
+                    # open questions that change points: a draft (征求意见稿), not mailed
+                    "draft": bool(open_counts),
+                    "open_questions": open_counts,
                     "decisions": decisions,
                     "adoption_rows": adoption_rows,
                 }
@@ -267,7 +273,23 @@ def run_period(
                 f"待核实 {matched.review.height} 项 → {final / 'review.csv'}"
                 "（未写入公开通报的内容见 office_note.txt）",
             )
-        return RunOutcome(per.label, final, True, f"已生成 {final.name}：{final}", result)
+        message = f"已生成 {final.name}：{final}"
+        if open_counts:
+            message += "\n" + review.draft_notice(str(final / "review.csv"), open_counts)
+        return RunOutcome(per.label, final, True, message, result)
+
+
+def _issued_before(store: Store, period_dir: Path, period: Period) -> bool:
+    """True when an earlier version of the period was issued: not a draft (征求意见稿), or
+    a draft mailed to some unit anyway (`kaohe send --allow-draft`)."""
+    for v in outputs.versions(period_dir):
+        manifest = outputs.read_manifest(period_dir / f"v{v}") or {}
+        if not manifest.get("draft"):
+            return True
+        run = store.run(period.label, v)
+        if run is not None and any(d.status == "sent" for d in store.deliveries(run.id).values()):
+            return True
+    return False
 
 
 @flow(name="quarterly-bulletin", log_prints=False)

@@ -31,6 +31,8 @@ import polars as pl
 
 from flows.settings import LimitsSettings
 from flows.workspace import not_data
+from transforms import review
+from transforms.addresses import normalise_address
 from transforms.bulk import PY_SPACE
 from transforms.dates import DATE_PARTS, PartialDate, parse_partial_date
 from transforms.errors import InputError, Problems
@@ -107,8 +109,8 @@ UNIT_HEADERS: dict[str, tuple[str, ...]] = {
     "emails": ("emails", "email", "邮箱", "电子邮箱"),
 }
 DECISION_HEADERS: dict[str, tuple[str, ...]] = {
-    "type": ("type", "类型"),
-    "key": ("key", "键"),
+    "type": ("type", "问题类型", "类型"),
+    "key": ("key", "识别码", "键"),
     "answer": ("answer", "答复"),
 }
 
@@ -690,8 +692,10 @@ def read_units(
 ) -> pl.DataFrame:
     """Read the roster `units.csv` (名单) into UNITS. Aliases and emails are separated by
     `;` or `；` (emails also by commas or spaces). A missing file gives an empty frame; a
-    unit named twice, or (when `groups` is given) a group outside them, is an InputError
-    (added to `problems`, see the module's docstring)."""
+    unit named twice, (when `groups` is given) a group outside them, or an email that is no
+    plain address (transforms.addresses: full-width characters are made ASCII, anything
+    else odd is refused) is an InputError (added to `problems`, see the module's
+    docstring)."""
     path = Path(path)
     if not path.exists():
         return empty(UNITS)
@@ -722,12 +726,26 @@ def read_units(
                 row=n,
             )
             continue
+        emails, bad = [], []
+        for text in _split(row["emails"], r"[;；,，\s]+"):
+            address, why = normalise_address(text)
+            if address is None:
+                bad.append(f"「{text}」{why}")
+            else:
+                emails.append(address)
+        if bad:
+            problems.add(
+                f"单位「{unit}」的邮箱（emails 列）有误：{'；'.join(bad)}。每格只填写地址本身，"
+                "多个地址用分号隔开，如 xxk@example.gov.cn;xxk2@example.gov.cn",
+                file=file,
+                row=n,
+            )
         records.append(
             {
                 "unit": unit,
                 "group": row["group"],
                 "aliases": _split(row["aliases"], r"[;；]"),
-                "emails": _split(row["emails"], r"[;；,，\s]+"),
+                "emails": emails,
             }
         )
     _done(problems, own)
@@ -1184,9 +1202,13 @@ def restamp_events(events: pl.DataFrame) -> pl.DataFrame:
 def read_decisions(path: Path, workspace: Path, problems: Problems | None = None) -> pl.DataFrame:
     """Read the user's answers to the review list (`decisions.csv`) into DECISIONS.
 
-    The file may be review.csv with the `answer` column filled in: other columns are
-    ignored, and rows without an answer are skipped. A missing file gives an empty frame.
-    A bad row is left out and its problems added to `problems`."""
+    The file may be review.csv with the answer column filled in, or rows of review.csv
+    copied under a `type,key,answer` header: its first three columns are those, other
+    columns are ignored, and rows without an answer are skipped. Headers in Chinese
+    (问题类型, 识别码, 答复) or English; the type as its Chinese label (未识别单位) or its id
+    (unit), kept as the id. A type the registry does not know, or an answer that does not
+    fit its question (是/否 expected, a name given), is a problem naming the row. A missing
+    file gives an empty frame. A bad row is left out and its problems added to `problems`."""
     path = Path(path)
     if not path.exists():
         return empty(DECISIONS)
@@ -1204,7 +1226,20 @@ def read_decisions(path: Path, workspace: Path, problems: Problems | None = None
         key = problems.attempt(_required_text, row, "key", file, n)
         if kind is None or key is None:
             continue
-        records.append({"type": kind, "key": key, "answer": row["answer"]})
+        question = review.decision_type(kind)
+        if question is None:
+            problems.add(
+                f"问题类型「{kind}」无法识别：请照 review.csv 填写，可用的类型："
+                f"{review.type_labels()}",
+                file=file,
+                row=n,
+            )
+            continue
+        answer = row["answer"].strip()
+        if problem := review.check_answer(question.id, answer):
+            problems.add(problem, file=file, row=n)
+            continue
+        records.append({"type": question.id, "key": key, "answer": answer})
     _done(problems, own)
     if not records:
         return empty(DECISIONS)

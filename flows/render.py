@@ -32,6 +32,7 @@ from transforms import changes as ch
 from transforms import charts
 from transforms import summary as sm
 from transforms.periods import Period
+from transforms.review import QUESTION_TYPES, describe_open, open_questions, review_table
 from transforms.schema import LEDGER, REVIEW, SCORES, conform
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
@@ -212,6 +213,15 @@ def _pdf(html: str, target: Path) -> None:
 # --------------------------------------------------------------------------- bulletin
 
 
+def draft_mark(ctx: ReportContext) -> dict[str, Any] | None:
+    """What the draft mark (征求意见稿) of the bulletin and statements says, or None when
+    no open question changes points (transforms.review)."""
+    counts = open_questions(conform(ctx.review, REVIEW), ctx.period)
+    if not counts:
+        return None
+    return {"total": sum(counts.values()), "by_type": describe_open(counts)}
+
+
 def _correction(ctx: ReportContext, group_names: Sequence[str]) -> dict[str, Any] | None:
     """The 更正说明 of a rerun (transforms.changes.correction): one paragraph of reasons,
     the units whose points changed as an attachment (group then unit order)."""
@@ -329,6 +339,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "scheme_title": s.title,
         "scheme_doc_number": s.doc_number,
         "version": ctx.version,
+        "draft": draft_mark(ctx),
         "changes": changes,
         "ov": sm.overview(
             scheme_groups=s.groups,
@@ -398,7 +409,6 @@ def write_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
     """scores.csv, ledger.csv, review.csv (UTF-8 with BOM) and scores.xlsx."""
     scores = _ordered_scores(ctx)
     ledger = conform(ctx.result.ledger, LEDGER)
-    review = conform(ctx.review, REVIEW)
     paths = []
     p = out_dir / "scores.csv"
     _write_csv(p, SCORES_CSV_COLUMNS, scores.select(SCORES_CSV_COLUMNS).rows())
@@ -407,7 +417,7 @@ def write_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
     _write_csv(p, list(LEDGER), ledger.rows())
     paths.append(p)
     p = out_dir / "review.csv"
-    _write_csv(p, list(REVIEW), review.rows())
+    _write_csv(p, *review_table(conform(ctx.review, REVIEW)))
     paths.append(p)
     p = out_dir / "scores.xlsx"
     _write_xlsx(p, ctx, scores, ledger)
@@ -579,12 +589,12 @@ def office_note(ctx: ReportContext) -> str | None:
         lines.append("")
     if review.height:
         kinds = "、".join(
-            f"{ch.TYPE_LABELS.get(t, t)} {c} 项"
+            f"{QUESTION_TYPES[t].label if t in QUESTION_TYPES else t} {c} 项"
             for t, c in review.group_by("type", maintain_order=True).len().iter_rows()
         )
         lines.append(
             f"待核实事项共 {review.height} 项（{kinds}），见本文件夹的 review.csv："
-            "把要答复的行复制到工作区的 decisions.csv，填写 answer 列，再运行 kaohe run，"
+            "把要答复的行复制到工作区的 decisions.csv，填写“答复”列，再运行 kaohe run，"
             "将生成新版本。"
         )
     return "\n".join(lines) + "\n"
@@ -662,6 +672,7 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         "show_assessment": sc["assessment"].null_count() < sc.height,
         "assessment_label": getattr(ctx.scheme, "assessment_label", None) or "排名得分",
         "version": ctx.version,
+        "draft": draft_mark(ctx),
     }
     groups = sm.group_order(ctx.scheme.groups, sc)
     items = sm.statements(ctx.result.scores, ctx.result.ledger, groups)

@@ -18,7 +18,7 @@ from prefect import flow
 from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
-from flows.delivery import send_period
+from flows.delivery import draft_of, mail_office, send_period
 from flows.pipeline import run_period
 from transforms.periods import Period
 
@@ -47,7 +47,9 @@ def quarter_just_ended(now: datetime, timezone: str = DEFAULT_TIMEZONE) -> Perio
 def scheduled_quarter(
     workspace: str, period: str | None = None, send: bool = True
 ) -> dict[str, Any]:
-    """Score and render the quarter just ended (or `period`) and mail it to the units."""
+    """Score and render the quarter just ended (or `period`) and mail it to the units; a
+    draft (征求意见稿: questions that change points are open) is mailed to nobody but the
+    office (`[mail] office_address`), which gets the open questions (review.csv)."""
     from flows.workspace import Workspace
 
     ws = Workspace.load(workspace)
@@ -55,6 +57,27 @@ def scheduled_quarter(
     outcome = run_period(workspace, label, progress=print)
     print(outcome.message)
     result: dict[str, Any] = {"period": label, "version": str(outcome.version_dir)}
+    per = Period.parse(label)
+    if send and draft_of(ws, per):
+        # A draft is not mailed to the units: the office gets the open questions.
+        result["draft"] = True
+        if not ws.mail.get("host"):
+            note = "kaohe.toml 未配置 [mail]，本版为征求意见稿，未发送任何邮件"
+        elif not str(ws.mail.get("office_address") or "").strip():
+            note = (
+                f"{per.title}通报为征求意见稿，未发送给各单位；kaohe.toml [mail] 未设置 "
+                "office_address（信息科的邮箱），待核实清单未发给任何人：请查看 "
+                f"{outcome.version_dir / 'review.csv'}，答复后运行 kaohe run 和 kaohe send"
+            )
+        else:
+            result["office"] = mail_office(ws, per)
+            note = (
+                f"{per.title}通报为征求意见稿，未发送给各单位；待核实清单已发送到 "
+                f"{result['office']}"
+            )
+        print(note)
+        result["note"] = note
+        return result
     if send and ws.mail.get("host"):
         report = send_period(workspace, label, progress=print)
         result |= {
@@ -62,11 +85,15 @@ def scheduled_quarter(
             "already": report.already,
             "failed": report.failed,
             "deferred": report.deferred,
+            "uncertain": report.uncertain,
         }
         if not report.ok:
+            unsure = (
+                f"，{len(report.uncertain)} 封结果不明（不会自动重发）" if report.uncertain else ""
+            )
             raise RuntimeError(
-                f"{label} 通报有 {len(report.failed) + len(report.deferred)} 封邮件未能发出，"
-                "请查看记录后再次运行 kaohe send"
+                f"{label} 通报有 {len(report.failed) + len(report.deferred)} 封邮件未能发出"
+                f"{unsure}，请查看记录后再次运行 kaohe send"
             )
     elif send:
         print("kaohe.toml 未配置 [mail]，未发送邮件")

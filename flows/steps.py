@@ -214,7 +214,12 @@ def match_and_group(
             inputs.adoptions, adoption_units, submissions, places=prefixes, max_pairs=max_pairs
         )
         review_links = linking.no_submission_review(
-            inputs.adoptions, adoption_units, submissions, links, inputs.decisions
+            inputs.adoptions,
+            adoption_units,
+            submissions,
+            links,
+            inputs.decisions,
+            decided=_answered_sources(inputs.adoptions, inputs.decisions),
         )
     with _timed(timings, "grouping"):
         articles, review_articles = grouping.group_articles(
@@ -247,6 +252,20 @@ def match_and_group(
         review=review,
         links=links,
     )
+
+
+def _answered_sources(adoptions: pl.DataFrame, decisions: pl.DataFrame) -> set[str]:
+    """adoption_ids of the articles whose unit an `article_source` answer gave."""
+    if decisions.is_empty() or adoptions.is_empty():
+        return set()
+    keys = set(decisions.filter(pl.col("type") == "article_source")["key"].to_list())
+    if not keys:
+        return set()
+    return {
+        r["adoption_id"]
+        for r in adoptions.iter_rows(named=True)
+        if readers.adoption_key(r["publication"], r["issue"], r["date"], r["title"]) in keys
+    }
 
 
 def _match_event_units(

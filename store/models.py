@@ -91,8 +91,10 @@ class ScoreRow(Base):
 class Delivery(Base):
     """One mail of a run's bulletin and statement to one address of a unit (发送记录).
 
-    A row is written before the message goes out (status `sending`) and updated after, so
-    that a `kaohe send` that stops halfway resumes with the rows not yet `sent`.
+    A row is written before the message goes out (status `queued`), marked `sending` just
+    before its content goes to the server and updated after, so that a `kaohe send` that
+    stops halfway resumes with the rows not yet `sent`, except those that may have arrived
+    (`sending` left by a crash, `uncertain`): those wait for `kaohe send --resend-uncertain`.
     """
 
     __tablename__ = "deliveries"
@@ -108,7 +110,9 @@ class Delivery(Base):
     address: Mapped[str] = mapped_column(String(320))
     correction: Mapped[bool] = mapped_column(Boolean, default=False)
     message_id: Mapped[str] = mapped_column(String(255))
-    #: sending (written, outcome unknown), sent, deferred (temporary failure), failed (refused)
+    #: queued (not yet handed over), sending (handed over, answer pending: after a crash,
+    #: uncertain), sent, deferred (temporary failure), failed (refused), uncertain (handed
+    #: over, no answer: may have arrived)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

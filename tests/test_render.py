@@ -236,17 +236,24 @@ def test_csv_exports(out):
     assert row["points"] == "10"
     assert next(r for r in ledger if r["rule"] == "月度无报送")["points"] == "-10"  # a number
     review = read_csv(out_dir / "review.csv")
+    # Chinese for its reader; decisions.csv's three columns first (type, key, answer)
     assert list(review[0]) == [
-        "type",
-        "key",
-        "file",
-        "row",
-        "text",
-        "candidates",
-        "reason",
-        "answer",
+        "问题类型",
+        "识别码",
+        "答复",
+        "可填答复",
+        "影响得分",
+        "单位",
+        "标题",
+        "日期",
+        "刊物及期号",
+        "文件",
+        "行号",
+        "内容",
+        "候选",
+        "说明",
     ]
-    assert review[0]["text"] == "'@SUM(A1:A2)"
+    assert review[0]["内容"] == "'@SUM(A1:A2)"
 
 
 def test_xlsx_export(out):
@@ -298,6 +305,7 @@ def test_without_mail_logs_and_with_corrections(tmp_path):
     d = sample()
     ctx = make_context(
         submissions=d["submissions"].clear(),
+        review=d["review"].clear(),  # the question answered: no longer a draft
         version=2,
         changes={
             "previous": 1,

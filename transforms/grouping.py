@@ -22,6 +22,7 @@ from transforms import schema
 from transforms.bulk import PY_SPACE, repeated, streamed
 from transforms.errors import InputError
 from transforms.matching import strip_place_prefix
+from transforms.review import about
 from transforms.submissions import SAFE_TEXT
 
 # A trailing bracket naming the source: 「（区发改局）」「（建德市农办供稿）」「【梅城镇】」.
@@ -337,6 +338,17 @@ class _Groups:
 def _describe(a: dict) -> str:
     issue = a["issue"] or (a["date"].isoformat() if a["date"] else "")
     return f"《{a['publication']}》{issue}「{a['title']}」"
+
+
+def _pair_about(first: dict, second: dict) -> dict[str, str | None]:
+    """The columns unit, title, date, publication of a same_article question: both
+    adoptions' values, 「 / 」 between them."""
+    a = about(first["publication"], first["issue"], first["date"], first["title"])
+    b = about(second["publication"], second["issue"], second["date"], second["title"])
+    out = {k: f"{a[k] or '—'} / {b[k] or '—'}" for k in a}
+    units = [first["units_raw"], second["units_raw"]]
+    out["unit"] = units[0] if units[0] == units[1] else " / ".join(u or "—" for u in units)
+    return out
 
 
 #: date.toordinal() of 1970-01-01 (polars counts days from it) and of date.max (no date).
@@ -703,6 +715,7 @@ def group_articles(
                     "key": f"{ids[a]}|{ids[b]}",
                     "file": first["source_file"],
                     "row": first["source_row"],
+                    **_pair_about(first, second),
                     "text": f"{_describe(first)} 与 {_describe(second)}",
                     "candidates": f"标题相似度{s:.0f}",
                     "reason": "同一单位、标题相近，是否为同一篇信息？请在 decisions.csv 中答复「是」或「否」",

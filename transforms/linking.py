@@ -18,6 +18,7 @@ Links feed C1 grouping (adoptions from one submission are one article,
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import numpy as np
@@ -31,6 +32,7 @@ from transforms.grouping import (
     prepare_titles,
     scored_window_pairs,
 )
+from transforms.review import about
 from transforms.submissions import subject_titles, submission_titles
 
 #: Titles at least this similar (0–100) link an adoption to a submission.
@@ -251,30 +253,48 @@ def no_submission_review(
     submissions: pl.DataFrame,
     links: pl.DataFrame,
     decisions: pl.DataFrame | None = None,
+    decided: Iterable[str] = (),
 ) -> pl.DataFrame:
     """Review rows (type `no_submission`, key the adoption_id) for adoptions linked to no
     submission although one of their units has submissions in the issue's month (so the
-    logs should show where it came from). An adoption answered in decisions.csv is not
-    asked again."""
+    logs should show where it came from).
+
+    The question is informational (transforms.review: it changes no points, an adoption
+    counts whether or not its mail is logged) and is answered 已核实. It depends only on
+    what the files print, never on other answers: units named by a decision (method
+    `decision`), adoptions in `decided` (articles whose unit an `article_source` answer
+    gave) and submissions whose unit a decision gave (`unit_decided`) are left out, since
+    the person who answered has looked at them; so answering other questions never adds
+    or changes a row of this kind (a row goes when an answer links its adoption to a
+    submission). An adoption answered in decisions.csv is not asked again."""
     if adoptions.height == 0 or "unit" not in submissions.columns or submissions.height == 0:
         return schema.empty(schema.REVIEW)
     days = _local_dates(submissions)
+    by_answer = (
+        submissions["unit_decided"].fill_null(False)
+        if "unit_decided" in submissions.columns
+        else pl.repeat(False, submissions.height, eager=True)
+    )
     logged = set(
         pl.DataFrame(
             {"unit": submissions["unit"], "year": days.dt.year(), "month": days.dt.month()}
         )
+        .filter(~by_answer)
         .drop_nulls()
         .unique()
         .iter_rows()
     )
     linked = set(links["adoption_id"].to_list()) if links.height else set()
-    answered = set()
+    answered = set(decided)
     if decisions is not None and decisions.height:
-        answered = set(
+        answered |= set(
             decisions.filter(pl.col("type") == "no_submission")["key"].cast(pl.String).to_list()
         )
+    printed = adoption_units
+    if "method" in printed.columns:
+        printed = printed.filter(pl.col("method").fill_null("") != "decision")
     units_of: dict[str, list[str]] = defaultdict(list)
-    for aid, unit in adoption_units.select("adoption_id", "unit").iter_rows():
+    for aid, unit in printed.select("adoption_id", "unit").iter_rows():
         if unit is not None and unit not in units_of[aid]:
             units_of[aid].append(unit)
     rows = []
@@ -293,11 +313,14 @@ def no_submission_review(
                 "key": aid,
                 "file": r["source_file"],
                 "row": r["source_row"],
+                "unit": "、".join(with_logs),
+                **about(r["publication"], r["issue"], d, r["title"]),
                 "text": f"《{r['publication']}》{issue}「{r['title']}」（{'、'.join(with_logs)}）",
                 "candidates": "",
                 "reason": (
-                    "报送记录中找不到与该采用信息对应的报送邮件（同一单位、刊发前120天内、标题相近）："
-                    "请核实是否漏记报送；核实后可在 decisions.csv 中填写答复"
+                    "报送记录中找不到与该采用信息对应的报送邮件（同一单位、刊发前120天内、"
+                    "标题相近）；得分不受影响（采用照常计分）："
+                    "如属漏记，请在报送记录中补登；核实后在答复列填写“已核实”，不再提示"
                 ),
                 "answer": "",
             }

@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from transforms import schema
 from transforms.errors import InputError
+from transforms.review import about
 from transforms.submissions import SAFE_TEXT
 
 # --- normalisation ---------------------------------------------------------------------------
@@ -532,15 +533,20 @@ def _review_frame(rows: list[dict]) -> pl.DataFrame:
     further occurrences is noted in the reason."""
     seen: dict[tuple[str, str], dict] = {}
     counts: dict[tuple[str, str], int] = {}
+    days: dict[tuple[str, str], set[str]] = {}
     for r in rows:
         k = (r["type"], r["key"])
         counts[k] = counts.get(k, 0) + 1
         seen.setdefault(k, r)
+        if r.get("date"):
+            days.setdefault(k, set()).add(r["date"])
     out = []
     for k, r in seen.items():
         r = dict(r)
         if counts[k] > 1:
             r["reason"] = f"{r['reason']}（共{counts[k]}处）"
+            # every day the name is printed on: the question is about each of them
+            r["date"] = "、".join(sorted(days.get(k, ()))) or None
         r.setdefault("answer", "")
         out.append(r)
     if not out:
@@ -622,6 +628,8 @@ def match_adoption_units(
                         "key": r["key"],
                         "file": a["source_file"],
                         "row": a["source_row"],
+                        "unit": r["name"],
+                        **about(a["publication"], a["issue"], a["date"], a["title"]),
                         "text": f"《{a['publication']}》{issue} {a['title']}：{r['name']}",
                         "candidates": r["candidates"],
                         "reason": r["reason"],
@@ -703,7 +711,11 @@ def _review_rows(rows: pl.DataFrame) -> pl.DataFrame:
     candidates, reason), in polars."""
     if rows.is_empty():
         return schema.empty(schema.REVIEW)
-    first = rows.group_by("type", "key", maintain_order=True).agg(pl.all().first(), count=pl.len())
+    first = rows.group_by("type", "key", maintain_order=True).agg(
+        pl.all().exclude("date").first(),
+        date=pl.col("date").drop_nulls().unique().sort().str.join("、"),
+        count=pl.len(),
+    )
     first = first.with_columns(
         reason=pl.when(pl.col("count") > 1)
         .then(pl.format("{}（共{}处）", "reason", "count"))
@@ -711,6 +723,18 @@ def _review_rows(rows: pl.DataFrame) -> pl.DataFrame:
         answer=pl.lit(""),
     )
     return schema.conform(first, schema.REVIEW)
+
+
+def _days(submissions: pl.DataFrame) -> pl.Series:
+    """Each submission's day (YYYY-MM-DD, its `time` as logged), for review rows."""
+    if "time" not in submissions.columns:
+        return pl.Series("day", [None] * submissions.height, dtype=pl.String)
+    t = submissions["time"]
+    if isinstance(t.dtype, pl.Datetime):
+        t = t.dt.date()
+    if t.dtype != pl.Date:
+        return pl.Series("day", [None] * submissions.height, dtype=pl.String)
+    return t.dt.to_string("%Y-%m-%d").alias("day")
 
 
 def assign_submission_units(
@@ -728,7 +752,8 @@ def assign_submission_units(
     start of the subject (【区发改局】…, [发改局]…, 发改局：…); else the unit a mail's body
     names (optional column `unit_hint`, e.g. 报送单位：区发改局, see flows.mail); else a
     decision of type `submission` keyed by the sender's address (or submission_id when there
-    is none); else null and a `submission` review row. Returns (submissions with unit, REVIEW).
+    is none); else null and a `submission` review row. Returns (submissions with unit and
+    `unit_decided`, true where a decision gave the unit; REVIEW).
 
     A province's log holds a million messages from a few thousand addresses and units: each
     step works on distinct values, and on only the rows the steps before left without a unit.
@@ -753,7 +778,8 @@ def assign_submission_units(
     ).with_columns(
         row=submissions["source_row"]
         if "source_row" in submissions.columns
-        else pl.Series([None] * n, dtype=pl.Int64)
+        else pl.Series([None] * n, dtype=pl.Int64),
+        day=_days(submissions),
     )
     unit = pl.col("unit")
 
@@ -766,11 +792,13 @@ def assign_submission_units(
             "raw": written,
             "raw_unit": [res[r]["unit"] for r in written],
             "raw_none": [res[r]["method"] == "none" for r in written],
+            "raw_decided": [res[r]["method"] in ("decision", "ignored") for r in written],
             "raw_key": [res[r]["key"] for r in written],
             "raw_candidates": [res[r]["candidates"] for r in written],
             "raw_reason": [res[r]["reason"] for r in written],
         },
         schema={"raw": pl.String, "raw_unit": pl.String, "raw_none": pl.Boolean,
+                "raw_decided": pl.Boolean,
                 "raw_key": pl.String, "raw_candidates": pl.String, "raw_reason": pl.String},
     )  # fmt: skip
     if written:
@@ -847,11 +875,17 @@ def assign_submission_units(
                 pl.col("subject").fill_null(""),
             )
         ),
+        unit=pl.when(named).then("raw"),
+        date="day",
+        title=pl.col("subject"),
         candidates=pl.when(named).then("raw_candidates").otherwise(pl.lit("")),
         reason=pl.when(named).then("raw_reason").otherwise(pl.lit(_REASON_SUBMISSION)),
     )
     units_out = frame.select(pl.when(named).then("raw_unit").otherwise(unit)).to_series()
-    with_unit = submissions.with_columns(units_out.alias("unit"))
+    by_answer = frame.select(
+        pl.when(named).then("raw_decided").otherwise("decided").fill_null(False)
+    ).to_series()
+    with_unit = submissions.with_columns(units_out.alias("unit"), by_answer.alias("unit_decided"))
     return with_unit, _review_rows(review)
 
 

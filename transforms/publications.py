@@ -309,7 +309,7 @@ def question(
         "candidates": candidates,
         "reason": (
             f"刊物名称「{resolution.typed}」可指多个刊物（{candidates}），{_HELD}{again}："
-            "请在 answer 列填写所指刊物的全称后存为 decisions.csv，"
+            "请在“答复”列填写所指刊物的全称后存为 decisions.csv，"
             "各文件中这样写的行都按此答复计分（不同文件所指不同时，请在录用表中写全称）"
         ),
         "answer": None,

@@ -88,19 +88,28 @@ ARTICLES = {
     "article_id": pl.String,
 }
 
-#: The review list (待核实清单) and the user's answers (decisions.csv) share these columns.
-#: `type` is `unit` (which unit is this printed name), `same_article` (are these two
-#: adoptions one article), `event` or `submission` (a record that could not be used).
+#: The review list (待核实清单) and the user's answers (decisions.csv). `type` is the id of a
+#: question type of transforms.review.QUESTION_TYPES (unit, same_article, date,
+#: publication, article_source, submission, no_submission, mail): that registry holds each
+#: type's Chinese label, the answers it accepts and whether it changes points.
 #: `key` identifies the question so that an answer applies on the next run:
 #:   unit         -> the printed name, normalised (see transforms.matching.normalize_name)
 #:   same_article -> "<adoption_id>|<adoption_id>" (sorted)
-#: `answer` is empty in review.csv; in decisions.csv it is the canonical unit name (or
-#: 忽略 to ignore the name), or 是/否 for same_article.
+#:   no_submission -> the adoption_id
+#:   submission   -> the sender's address; mail -> "<file>#<message index>"
+#: `unit`, `title`, `date` (as shown: the typed text or YYYY-MM-DD), `publication` (the
+#: periodical and issue, 《…》第N期), `file` and `row` say what the question is about.
+#: `answer` is empty in review.csv; review.csv is written in Chinese by
+#: transforms.review.review_table.
 REVIEW = {
     "type": pl.String,
     "key": pl.String,
     "file": pl.String,
     "row": pl.Int64,
+    "unit": pl.String,
+    "title": pl.String,
+    "date": pl.String,
+    "publication": pl.String,
     "text": pl.String,
     "candidates": pl.String,
     "reason": pl.String,
