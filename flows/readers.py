@@ -491,19 +491,21 @@ def _xlsx_rows(path: Path, file: str) -> list[tuple[int, list[str | None]]]:
         if not wb.worksheets:
             return []
         ws = wb.worksheets[0]
-        # The sheet's declared <dimension>, before reading a row.
+        # The sheet's declared <dimension>, before reading a row. Only its rows: a sheet
+        # formatted across whole rows declares every column (…XFD) without using them.
         check_rows(ws.max_row or 0, file)
-        check_columns(ws.max_column or 0, file)
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()  # some writers store wrong dimensions; read everything
         rows: list[tuple[int, list[str | None]]] = []
-        bound = limits().max_rows
+        bound, bound_columns = limits().max_rows, limits().max_columns
         try:
             for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 if n > bound:  # a dimension that understated the sheet
                     check_rows(n, file)
-                check_columns(len(values), file)
-                rows.append((n, [_cell_text(v) for v in values]))
+                cells = [_cell_text(v) for v in values]
+                if len(cells) > bound_columns:  # the columns in use: up to the last value
+                    check_columns(max((i + 1 for i, c in enumerate(cells) if c), default=0), file)
+                rows.append((n, cells))
         except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
             # a damaged or lying package (ElementTree's ParseError is a SyntaxError)
             raise InputError(invalid, file=file) from exc

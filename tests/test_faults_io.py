@@ -153,6 +153,29 @@ def test_sheet_declaring_millions_of_rows_is_refused_before_reading(tmp_path):
     )
 
 
+def test_columns_in_use_are_bounded_not_formatted_ones(tmp_path):
+    """A sheet with a value in column 1,200 is past [limits] max_columns = 1000; one whose
+    rows are merely formatted out to column XFD (Excel's last) is read."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    ws = small_workspace(tmp_path / "ws")
+    header = ["publication", "issue", "date", "title", "units"]
+    wide = openpyxl.Workbook()
+    wide.active.append(header)
+    wide.active.cell(row=2, column=1200, value="多余")
+    wide.save(ws / "adoptions" / "wide.xlsx")
+    one_chinese_line(
+        kaohe("score", str(ws), "--period", "2018Q2"), "wide.xlsx", "1,200 列", "max_columns"
+    )
+    (ws / "adoptions" / "wide.xlsx").unlink()
+    styled = openpyxl.Workbook()
+    styled.active.append(header)
+    styled.active.cell(row=1, column=16384).font = Font(bold=True)
+    styled.save(ws / "adoptions" / "styled.xlsx")
+    assert kaohe("score", str(ws), "--period", "2018Q2").returncode == 0
+
+
 def test_docx_zip_bomb_is_refused(tmp_path):
     ws = small_workspace(tmp_path / "ws")
     src = ROOT / "examples" / "jiande-2018" / "adoptions" / "2018-建德政务动态-第13期.docx"
