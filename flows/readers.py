@@ -1201,6 +1201,14 @@ def restamp_events(events: pl.DataFrame) -> pl.DataFrame:
     return df.unique(subset="event_id", keep="first", maintain_order=True)
 
 
+def _same_answer(a: str, b: str) -> bool:
+    """Two answers that say the same: equal text, or the same date written two ways."""
+    if a == b:
+        return True
+    da, db = parse_date(a), parse_date(b)
+    return da is not None and da == db
+
+
 def read_decisions(path: Path, workspace: Path, problems: Problems | None = None) -> pl.DataFrame:
     """Read the user's answers to the review list (`decisions.csv`) into DECISIONS.
 
@@ -1221,6 +1229,7 @@ def read_decisions(path: Path, workspace: Path, problems: Problems | None = None
     )
     df, row_numbers = table if table is not None else (empty(DECISIONS), [])
     records = []
+    answered: dict[tuple[str, str], tuple[int, str]] = {}  # (type, key) -> (row, answer)
     for n, row in zip(row_numbers, _rows(df), strict=True):
         if row["answer"] is None:
             continue
@@ -1241,6 +1250,19 @@ def read_decisions(path: Path, workspace: Path, problems: Problems | None = None
         if problem := review.check_answer(question.id, answer):
             problems.add(problem, file=file, row=n)
             continue
+        same = answered.get((question.id, key))
+        if same is not None and _same_answer(same[1], answer):
+            continue  # the same answer twice: one decision
+        if same is not None:
+            # Two answers for one question: the last must not win in silence (points move).
+            problems.add(
+                f"与第{same[0]}行答复了同一问题（{question.label}「{key}」），"
+                f"答复却不同：「{same[1]}」与「{answer}」；请只保留正确的一行",
+                file=file,
+                row=n,
+            )
+            continue
+        answered[(question.id, key)] = (n, answer)
         records.append({"type": question.id, "key": key, "answer": answer})
     _done(problems, own)
     if not records:

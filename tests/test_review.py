@@ -161,6 +161,33 @@ def test_an_answer_that_does_not_fit_is_an_error_naming_the_row(tmp_path, jiande
         readers.read_decisions(tmp_path / "decisions.csv", tmp_path)
 
 
+def test_two_different_answers_to_one_question_stop_the_run_naming_both_rows(tmp_path):
+    # Issue 13: the last of two answers won in silence and moved points between units.
+    _csv(
+        tmp_path / "decisions.csv",
+        [
+            ["type", "key", "answer"],
+            ["unit", "文广局", "市文化广电新闻出版局"],
+            ["unit", "妇联", "忽略"],
+            ["日期存疑", "建德政务·动态|第12期|2017-06-19|标题", "2018-06-19"],
+            ["date", "建德政务·动态|第12期|2017-06-19|标题", "2018/6/19"],  # the same date
+            ["unit", "文广局", "旅游局"],
+        ],
+    )
+    with pytest.raises(InputError) as err:
+        readers.read_decisions(tmp_path / "decisions.csv", tmp_path)
+    message = str(err.value)
+    assert message.startswith("decisions.csv 第6行：与第2行答复了同一问题")
+    assert "「市文化广电新闻出版局」与「旅游局」" in message
+    assert "第5行" not in message  # one date written two ways is one answer
+    _csv(
+        tmp_path / "decisions.csv",
+        [["type", "key", "answer"], ["unit", "妇联", "忽略"], ["unit", "妇联", "忽略"]],
+    )
+    decisions = readers.read_decisions(tmp_path / "decisions.csv", tmp_path)
+    assert decisions.rows() == [("unit", "妇联", "忽略")]
+
+
 def _write(tmp_path: Path, matched: steps.Matched) -> Path:
     write_exports(tmp_path, make_context(review=matched.review))
     return tmp_path / "review.csv"
