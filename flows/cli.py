@@ -71,7 +71,10 @@ def run(directory: Path, period: str, issued, force: bool) -> None:
     checked = steps.check(ws)
     steps.require_data(checked, per)
     _prefect_env()
+    from flows.lifetime import start_temporary_server
     from flows.pipeline import quarterly_bulletin
+
+    start_temporary_server()  # stopped when this process ends, even by kill -9
 
     outcome = quarterly_bulletin(
         str(directory),
@@ -254,6 +257,16 @@ def main() -> None:
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)
+    except Exception as err:
+        # A read-only or full disk, a damaged or unreachable database: one line saying
+        # what to do. Anything else is a bug and keeps its traceback.
+        from flows.faults import describe
+
+        line = describe(err)
+        if line is None:
+            raise
+        _say(f"错误：{line}")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

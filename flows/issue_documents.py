@@ -291,6 +291,24 @@ def _txt_lines(path: Path, file: str) -> list[Line]:
     return [Line(ln) for ln in text.splitlines() if ln.strip()]
 
 
+def _encrypted(exc: BaseException) -> bool:
+    """Whether pdfminer's error (as pdfplumber wraps it) says the PDF is encrypted with a
+    password it does not have or in a way it cannot decrypt."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    seen: list[object] = [exc]
+    for _ in range(50):  # a chain of causes is short; never loop on a strange one
+        if not seen:
+            break
+        err = seen.pop()
+        if isinstance(err, PDFPasswordIncorrect | PDFEncryptionError):
+            return True
+        if isinstance(err, BaseException):
+            seen += [a for a in err.args if isinstance(a, BaseException)]
+            seen += [e for e in (err.__cause__, err.__context__) if e is not None]
+    return False
+
+
 def _pdf_lines(path: Path, file: str) -> list[Line]:
     """Visual lines of a text-layer PDF joined back into paragraphs: a line that reaches
     the right margin continues on the next one when that one is not indented and looks the
@@ -300,6 +318,12 @@ def _pdf_lines(path: Path, file: str) -> list[Line]:
     try:
         pdf = pdfplumber.open(str(path))
     except Exception as exc:  # pdfminer raises several types for broken files
+        if _encrypted(exc):
+            raise InputError(
+                "PDF 文件已加密（设有打开密码或使用了不支持的加密方式），无法读取；"
+                "请在 PDF 阅读器中去掉密码后另存，或提供 Word、网页版本",
+                file=file,
+            ) from exc
         raise InputError("不是有效的 PDF 文件；请重新导出后重试", file=file) from exc
     visual: list[dict] = []
     try:
@@ -374,7 +398,9 @@ def document_lines(path: Path, file: str | None = None) -> list[Line]:
     if suffix == ".doc":
         raise InputError("不支持旧版 .doc 文件；请用 Word 或 WPS 另存为 .docx", file=file)
     if suffix == ".docx":
+        readers.check_zip(path, file)  # [limits] max_file_mb, on disk and unpacked
         return _docx_lines(path, file)
+    readers.check_size(path, file)
     if suffix == ".pdf":
         return _pdf_lines(path, file)
     if suffix in (".html", ".htm"):

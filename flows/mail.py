@@ -46,6 +46,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from flows.readers import check_size
 from flows.workspace import not_data
 from transforms import schema
 from transforms.errors import InputError, Problems
@@ -378,9 +379,11 @@ def _messages(path: Path, workspace: Path) -> Iterator[tuple[str, int, bytes]]:
         for sub in ("new", "cur"):
             for f in sorted((path / sub).iterdir()):
                 if f.is_file() and not not_data(f.name):
+                    check_size(f, _rel(f, workspace))  # [limits] max_file_mb
                     yield _rel(f, workspace), 1, f.read_bytes()
         return
     file = _rel(path, workspace)
+    check_size(path, file)  # [limits] max_file_mb, before the file is read
     if path.suffix.lower() == ".eml":
         yield file, 1, path.read_bytes()
         return

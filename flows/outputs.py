@@ -51,10 +51,38 @@ def inputs_hash(hashes: dict[str, str], scheme_id: str, period: str) -> str:
     return h.hexdigest()
 
 
+_STAGING = re.compile(r"\.staging-(\d+)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders (`out/<period>/.staging-<pid>`) of runs that are gone
+    (killed, the machine stopped): their pid is no running process. Called under the
+    workspace lock, so no live run of this workspace is writing one. The removed folders."""
+    removed = []
+    for staged in out_dir.glob("*/.staging-*") if out_dir.is_dir() else ():
+        m = _STAGING.fullmatch(staged.name)
+        if m and int(m[1]) != os.getpid() and not _alive(int(m[1])):
+            shutil.rmtree(staged, ignore_errors=True)
+            removed.append(staged)
+    return removed
+
+
 @contextmanager
 def staging(period_dir: Path) -> Iterator[Path]:
-    """A temporary folder for the next version; removed on any failure."""
+    """A temporary folder for the next version; removed on any failure. Staging folders
+    left by killed runs (of any period) are removed first."""
     period_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(period_dir.parent)
     tmp = period_dir / f".staging-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()

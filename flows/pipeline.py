@@ -208,6 +208,7 @@ def run_period(
     ws = Workspace.load(workspace)
     per = Period.parse(period)
     with outputs.workspace_lock(ws.root):
+        outputs.remove_stale_staging(ws.root / "out")  # left by a killed run
         ident = outputs.workspace_identity(ws.root, ws.database_url)
         if ident.note:
             _echo(progress, ident.note)

@@ -18,13 +18,18 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from flows.settings import LimitsSettings
 from flows.workspace import not_data
 from transforms import review
 from transforms.addresses import normalise_address
@@ -281,6 +286,78 @@ def _cell_text(value: object) -> str | None:
     return text or None
 
 
+# --------------------------------------------------------------------------- bounds
+
+#: The bounds of the run being checked ([limits] of kaohe.toml; `bounded` sets them).
+_LIMITS: ContextVar[LimitsSettings | None] = ContextVar("kaohe_limits", default=None)
+_MB = 1 << 20
+
+
+@contextmanager
+def bounded(bounds: LimitsSettings | None) -> Iterator[LimitsSettings]:
+    """Read inputs under `bounds` (the workspace's [limits]) inside the block."""
+    token = _LIMITS.set(bounds or LimitsSettings())
+    try:
+        yield limits()
+    finally:
+        _LIMITS.reset(token)
+
+
+def limits() -> LimitsSettings:
+    """The bounds inputs are read under (the defaults outside `bounded`)."""
+    return _LIMITS.get() or LimitsSettings()
+
+
+def past_bound(what: str, found: str, bound: str, key: str, file: str) -> InputError:
+    """The error of a file past one of the [limits]: what it holds, the bound, the key."""
+    return InputError(
+        f"{what}{found}，超过上限{bound}（kaohe.toml [limits] {key}），未读取；"
+        f"请检查是否放错了文件或重复粘贴了数据，确属正常数据时在 kaohe.toml 的 [limits] 中"
+        f"调高 {key} 后重新运行",
+        file=file,
+    )
+
+
+def _mb(n: int) -> str:
+    return f"{n / _MB:,.0f} MB" if n >= _MB else f"{n / _MB:.2f} MB"
+
+
+def check_size(path: Path, file: str) -> None:
+    """A file larger than [limits] max_file_mb is an InputError, before it is read."""
+    bound = limits().max_file_mb
+    size = path.stat().st_size
+    if size > bound * _MB:
+        raise past_bound("文件大小为 ", _mb(size), f" {bound} MB", "max_file_mb", file)
+
+
+def check_zip(path: Path, file: str) -> None:
+    """An .xlsx or .docx (a zip package) past [limits] max_file_mb on disk or unpacked is an
+    InputError, before anything is unpacked: the sizes its zip declares are summed (reading
+    a member stops at its declared size, so a lying entry fails its check instead of
+    growing). A file that is no zip is left to its reader's own error."""
+    check_size(path, file)
+    bound = limits().max_file_mb
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    if unpacked > bound * _MB:
+        raise past_bound("解压后大小为 ", _mb(unpacked), f" {bound} MB", "max_file_mb", file)
+
+
+def check_rows(rows: int, file: str) -> None:
+    bound = limits().max_rows
+    if rows > bound:
+        raise past_bound("表格有 ", f"{rows:,} 行以上", f" {bound:,} 行", "max_rows", file)
+
+
+def check_columns(columns: int, file: str) -> None:
+    bound = limits().max_columns
+    if columns > bound:
+        raise past_bound("表格有 ", f"{columns:,} 列", f" {bound:,} 列", "max_columns", file)
+
+
 def _decode(raw: bytes, file: str) -> str:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encodings = ("utf-16",)
@@ -332,7 +409,7 @@ def _plain_csv(path: Path, file: str) -> tuple[pl.DataFrame, str] | str | None:
     CR line break); None for xlsx."""
     if path.suffix.lower() in (".xls", ".xlsx", ".xlsm"):
         return None
-    text = _decode(path.read_bytes(), file)
+    text = _csv_text(path, file)
     if "\x00" in text or '"' in text or text.count("\r") != text.count("\r\n"):
         return text
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -349,6 +426,14 @@ def _plain_csv(path: Path, file: str) -> tuple[pl.DataFrame, str] | str | None:
     return lines, delimiter
 
 
+def _csv_text(path: Path, file: str) -> str:
+    """The decoded text of a CSV within [limits] max_file_mb and max_rows."""
+    check_size(path, file)
+    text = _decode(path.read_bytes(), file)
+    check_rows(text.count("\n") + text.count("\r") - text.count("\r\n"), file)
+    return text
+
+
 def _plain_cells(line: str, delimiter: str) -> list[str | None]:
     return [c.translate(_INVISIBLE).strip() or None for c in line.split(delimiter)]
 
@@ -363,7 +448,7 @@ def _plain_cell(lines: pl.DataFrame, i: int, delimiter: str) -> pl.Series:
 def _csv_rows(path: Path, file: str, text: str | None = None) -> list[tuple[int, list[str | None]]]:
     """(line number, cells) of every record; the line is where the record starts."""
     if text is None:
-        text = _decode(path.read_bytes(), file)
+        text = _csv_text(path, file)
     if "\x00" in text:
         raise InputError("不是有效的 CSV 文本文件；请另存为 CSV 或 xlsx 后重试", file=file)
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -383,6 +468,7 @@ def _csv_rows(path: Path, file: str, text: str | None = None) -> list[tuple[int,
     start = 1
     try:
         for record in reader:
+            check_columns(len(record), file)
             _check_quotes(record, delimiter, file, start, reader.line_num)
             rows.append((start, [_cell_text(c) for c in record]))
             start = reader.line_num + 1
@@ -395,22 +481,35 @@ def _xlsx_rows(path: Path, file: str) -> list[tuple[int, list[str | None]]]:
     """(sheet row number, cells) of every row of the first sheet."""
     import openpyxl  # imported here: only xlsx inputs need it
 
+    check_zip(path, file)
+    invalid = "不是有效的 xlsx 文件；请用 Excel 或 WPS 重新保存后重试"
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile, KeyError, openpyxl's own types for broken packages
-        raise InputError(
-            "不是有效的 xlsx 文件；请用 Excel 或 WPS 重新保存后重试", file=file
-        ) from exc
+        raise InputError(invalid, file=file) from exc
     try:
         if not wb.worksheets:
             return []
         ws = wb.worksheets[0]
+        # The sheet's declared <dimension>, before reading a row. Only its rows: a sheet
+        # formatted across whole rows declares every column (…XFD) without using them.
+        check_rows(ws.max_row or 0, file)
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()  # some writers store wrong dimensions; read everything
-        return [
-            (n, [_cell_text(v) for v in values])
-            for n, values in enumerate(ws.iter_rows(values_only=True), start=1)
-        ]
+        rows: list[tuple[int, list[str | None]]] = []
+        bound, bound_columns = limits().max_rows, limits().max_columns
+        try:
+            for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                if n > bound:  # a dimension that understated the sheet
+                    check_rows(n, file)
+                cells = [_cell_text(v) for v in values]
+                if len(cells) > bound_columns:  # the columns in use: up to the last value
+                    check_columns(max((i + 1 for i, c in enumerate(cells) if c), default=0), file)
+                rows.append((n, cells))
+        except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
+            # a damaged or lying package (ElementTree's ParseError is a SyntaxError)
+            raise InputError(invalid, file=file) from exc
+        return rows
     finally:
         wb.close()
 

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from flows.lifetime import die_with_parent
 from schemes.contract import Scheme, ScoreResult
 from transforms import changes as ch
 from transforms import charts
@@ -809,7 +810,13 @@ def _write_statements_pool(
     results: dict[int, list[str]] = {}
     done = 0
     ctx_mp = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx_mp) as pool:
+    # Workers die with the run, even when it is killed (flows.lifetime).
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx_mp,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = {
             pool.submit(render_statement_batch, str(st_dir), c): k for k, c in enumerate(chunks)
         }

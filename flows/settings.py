@@ -103,6 +103,23 @@ class ImapSection:
     ssl: bool = True
 
 
+@dataclass(frozen=True)
+class LimitsSettings:
+    """[limits]: bounds on the inputs, so that a wrong or hostile file stops the run in
+    seconds with a message instead of filling the memory. The defaults admit a province's
+    year (5,000 units, 1,000,000 mail-log rows) with room to spare."""
+
+    #: the largest input file, in MB, on disk and, for .xlsx and .docx, unpacked
+    max_file_mb: int = 512
+    #: the most rows of one table file (a CSV's lines, an xlsx sheet's rows)
+    max_rows: int = 2_000_000
+    #: the most columns of one table file
+    max_columns: int = 1_000
+    #: the most title pairs compared when grouping adoptions into articles, when linking
+    #: adoptions to submissions and events to articles (each); counted before comparing
+    max_title_pairs: int = 50_000_000
+
+
 #: the sections of kaohe.toml and their dataclasses
 SECTIONS: dict[str, type] = {
     "bulletin": BulletinSettings,
@@ -110,6 +127,7 @@ SECTIONS: dict[str, type] = {
     "run": RunSettings,
     "mail": MailSection,
     "imap": ImapSection,
+    "limits": LimitsSettings,
 }
 #: top-level keys (outside any section) and their types
 TOP_LEVEL: dict[str, type] = {"scheme": str, "office": str, "timezone": str}
@@ -131,6 +149,7 @@ class Settings:
     mail: MailSection = field(default_factory=MailSection)
     #: None when kaohe.toml has no [imap]
     imap: ImapSection | None = None
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     given: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -336,6 +355,10 @@ def parse(text: str) -> Settings:
         if key in mail and mail[key] < 0:
             problem(("mail", key), f"[mail] {key} 不能为负数")
 
+    for key, value in built.get("limits", {}).items():
+        if value < 1:
+            problem(("limits", key), f"[limits] {key} 应至少为 1")
+
     if problems:
         problems.sort(key=lambda p: p.row or 0)
         raise SettingsError(problems)
@@ -349,6 +372,7 @@ def parse(text: str) -> Settings:
         run=RunSettings(**run),
         mail=MailSection(**mail),
         imap=ImapSection(**built["imap"]) if "imap" in built else None,
+        limits=LimitsSettings(**built.get("limits", {})),
         given=given,
     )
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from flows import issue_documents, mail, readers
+from flows.settings import LimitsSettings
 from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
 from transforms import commissions, dates, grouping, linking, matching, publications, schema
@@ -38,6 +39,8 @@ class Inputs:
     #: `Workspace.input_hashes()` taken before `check` read the files: a run whose inputs
     #: still have these hashes uses these frames instead of reading the files again
     hashes: dict[str, str] | None = None
+    #: the workspace's [limits]: the bounds of the comparisons of titles when grouping
+    limits: LimitsSettings | None = None
 
 
 @dataclass
@@ -62,6 +65,16 @@ def ingest(ws: Workspace, problems: Problems | None = None) -> Inputs:
     Every bad file and row is found in one pass: each reader leaves it out, adds it to
     `problems` and goes on. Without `problems`, all of them are raised at the end as one
     InputError (`transforms.errors.InputErrors` when there are several)."""
+    with readers.bounded(limits_of(ws)):  # [limits]: every file read within its bounds
+        return _ingest(ws, problems)
+
+
+def limits_of(ws: Workspace) -> LimitsSettings:
+    """The workspace's [limits] (the defaults for a workspace loaded without settings)."""
+    return ws.settings.limits if ws.settings is not None else LimitsSettings()
+
+
+def _ingest(ws: Workspace, problems: Problems | None) -> Inputs:
     own = problems is None
     problems = Problems() if problems is None else problems
     scheme = ws.scheme
@@ -114,6 +127,7 @@ def ingest(ws: Workspace, problems: Problems | None = None) -> Inputs:
         events=readers.restamp_events(event_dates.frame),
         decisions=decisions,
         review=review,
+        limits=limits_of(ws),
     )
 
 
@@ -192,11 +206,12 @@ def match_and_group(
     `timings`, when given, receives the seconds of its stages (matching, linking, grouping)
     for the benchmark."""
     prefixes = scheme.place_prefixes
+    max_pairs = (inputs.limits or LimitsSettings()).max_title_pairs
     with _timed(timings, "matching"):
         adoption_units, review_units, submissions, review_subs, events = _match(inputs, prefixes)
     with _timed(timings, "linking"):
         links = linking.link_adoptions_to_submissions(
-            inputs.adoptions, adoption_units, submissions, places=prefixes
+            inputs.adoptions, adoption_units, submissions, places=prefixes, max_pairs=max_pairs
         )
         review_links = linking.no_submission_review(
             inputs.adoptions,
@@ -208,11 +223,16 @@ def match_and_group(
         )
     with _timed(timings, "grouping"):
         articles, review_articles = grouping.group_articles(
-            inputs.adoptions, adoption_units, inputs.decisions, places=prefixes, links=links
+            inputs.adoptions,
+            adoption_units,
+            inputs.decisions,
+            places=prefixes,
+            links=links,
+            max_pairs=max_pairs,
         )
         adoptions = inputs.adoptions.join(articles, on="adoption_id", how="left")
         events = grouping.link_events_to_articles(
-            events, inputs.adoptions, adoption_units, articles, places=prefixes
+            events, inputs.adoptions, adoption_units, articles, places=prefixes, max_pairs=max_pairs
         )
     read_review = inputs.review if inputs.review is not None else schema.empty(schema.REVIEW)
     review = pl.concat(

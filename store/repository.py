@@ -12,11 +12,13 @@ import polars as pl
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, delete, inspect, make_url, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from store.models import Delivery, LedgerRow, Run, ScoreRow
 from transforms import schema
+from transforms.errors import InputError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: seconds a SQLite connection waits for another process's write lock before it fails
@@ -72,6 +74,46 @@ def _of(query, workspace: str | Sequence[str] | None):
     return query.where(Run.workspace.in_(list(workspace)))
 
 
+_AGAIN = "然后重新运行"
+
+
+def database_problem(err: BaseException) -> str | None:
+    """The Chinese line for a database that is damaged, read-only, full, locked or cannot
+    be reached; None for any other error (a wrong statement is kaohe's bug and keeps its
+    traceback). Only the driver's own words are shown: str(err) holds the SQL and its
+    parameters."""
+    if not isinstance(err, sa_exc.OperationalError | sa_exc.DatabaseError) or isinstance(
+        err, sa_exc.ProgrammingError | sa_exc.IntegrityError | sa_exc.DataError
+    ):
+        return None
+    lines = str(getattr(err, "orig", None) or type(err).__name__).strip().splitlines()
+    reason = lines[0] if lines else type(err).__name__
+    low = reason.lower()
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return (
+            f"数据库文件已损坏或不是 kaohe 的数据库（{reason}）。请从备份恢复 kaohe.db"
+            "（或 kaohe.toml [database] url 所指的数据库）后重新运行；它记录了已发送的邮件，"
+            "请勿直接删除"
+        )
+    if "readonly" in low or "read-only" in low:
+        return f"数据库是只读的，无法写入（{reason}）。请把工作区放在可写的位置，{_AGAIN}"
+    if "disk is full" in low or "no space" in low:
+        return f"磁盘空间已满，数据库无法写入（{reason}）。请清理磁盘空间，{_AGAIN}"
+    if "locked" in low:
+        return f"数据库正被其他程序占用（{reason}）。请等它结束后重新运行"
+    if isinstance(err, sa_exc.OperationalError):
+        return (
+            f"无法使用数据库（{reason}）。请检查 kaohe.toml [database] url 是否正确、"
+            "数据库服务器能否连接，然后重新运行"
+        )
+    return None
+
+
+class DatabaseUnavailable(InputError):
+    """The database cannot be opened or used (damaged, read-only, unreachable …): one
+    Chinese line naming it, without the SQL."""
+
+
 @dataclass
 class Store:
     engine: Engine
@@ -89,8 +131,16 @@ class Store:
             connect_args["timeout"] = SQLITE_BUSY_TIMEOUT
         engine = create_engine(url, future=True, connect_args=connect_args)
         if migrate_schema:
-            with engine.begin() as conn:
-                migrate(conn)
+            try:
+                with engine.begin() as conn:
+                    migrate(conn)
+            except sa_exc.SQLAlchemyError as err:
+                engine.dispose()
+                problem = database_problem(err)
+                if problem is None:
+                    raise
+                shown = make_url(url).render_as_string(hide_password=True)
+                raise DatabaseUnavailable(f"数据库 {shown}：{problem}") from None
         return cls(engine)
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ from rapidfuzz.distance import LCSseq
 
 from transforms import schema
 from transforms.bulk import PY_SPACE, repeated, streamed
+from transforms.errors import InputError
 from transforms.matching import strip_place_prefix
 from transforms.review import about
 from transforms.submissions import SAFE_TEXT
@@ -360,12 +361,17 @@ def _day_numbers(dates: pl.Series) -> pl.Series:
     return (dates.cast(pl.Int64) + _EPOCH_ORDINAL).fill_null(_FAR)
 
 
-def _window_pairs(members: pl.DataFrame, window_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """(a, b): the pairs of adoptions (columns k) that share a unit where b comes after a
-    (by day, then adoption_id) and at most window_days later. `members`: columns unit, k,
-    day (`_day_numbers`), adoption_id."""
+def _window_ranges(
+    members: pl.DataFrame, window_days: int
+) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """The pairs of adoptions (columns k) that share a unit where b comes after a (by day,
+    then adoption_id) and at most window_days later, as ranges: (ordered, starts, counts),
+    `ordered` the members sorted by unit, day and adoption_id, and the partners of its row
+    x its rows starts[x] … starts[x] + counts[x] − 1 (`WindowPairs`). `members`: columns
+    unit, k, day (`_day_numbers`), adoption_id. The pairs themselves are never all held."""
+    empty = np.empty(0, np.int64)
     if members.is_empty():
-        return np.empty(0, np.int64), np.empty(0, np.int64)
+        return members, empty, empty
     window = max(min(window_days, _FAR), -1)
     # Unit and day in one sorted key: the partners of row x are rows x + 1 up to the first
     # key above key(x) + window.
@@ -374,12 +380,74 @@ def _window_pairs(members: pl.DataFrame, window_days: int) -> tuple[np.ndarray, 
     key = unit_no.to_series().cast(pl.Int64) * (1 << 32) + ordered["day"].cast(pl.Int64)
     ends = key.search_sorted(key + window, side="right").to_numpy().astype(np.int64)
     rows = np.arange(len(ends), dtype=np.int64)
-    counts = np.maximum(ends - rows - 1, 0)
-    firsts = np.repeat(rows + 1 - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
-    x = np.repeat(rows, counts)
-    y = np.arange(int(counts.sum()), dtype=np.int64) + firsts
-    k = ordered["k"].to_numpy().astype(np.int64)
-    return k[x], k[y]
+    return ordered, rows + 1, np.maximum(ends - rows - 1, 0)
+
+
+#: Pairs formed and scored at once: the memory of comparing titles stays bounded (a few
+#: hundred MB) however many rows a unit has; the results do not depend on it.
+PAIR_CHUNK = 1 << 20
+
+
+class WindowPairs:
+    """Pairs given as ranges: for each i, (left[i], right[starts[i] + j]) for j < counts[i].
+
+    The pairs of a unit's adoptions (or of an adoption and the mail of its unit) within a
+    date window grow with the square of the unit's rows: they are counted first
+    (`check_bound`) and formed only chunk by chunk (`chunks`), never all at once."""
+
+    def __init__(self, left: np.ndarray, starts: np.ndarray, counts: np.ndarray, right):
+        self.left = np.asarray(left, dtype=np.int64)
+        self.starts = np.asarray(starts, dtype=np.int64)
+        self.counts = np.asarray(counts, dtype=np.int64)
+        self.right = np.asarray(right, dtype=np.int64)
+        self.ends = np.cumsum(self.counts)
+        self.total = int(self.ends[-1]) if len(self.ends) else 0
+
+    def chunks(self, size: int):
+        """(a, b) arrays of at most `size` pairs each, in order (row i's pairs, then i+1's)."""
+        for first in range(0, self.total, size):
+            q = np.arange(first, min(first + size, self.total), dtype=np.int64)
+            i = np.searchsorted(self.ends, q, side="right")
+            j = q - (self.ends[i] - self.counts[i])
+            yield self.left[i], self.right[self.starts[i] + j]
+
+    def covered(self, n: int) -> np.ndarray:
+        """The sorted values (< n) of left and right that take part in some pair."""
+        used = np.zeros(n, dtype=bool)
+        used[self.left[self.counts > 0]] = True
+        # right[starts[i] … starts[i] + counts[i]): a difference array over right's rows
+        mark = np.zeros(len(self.right) + 1, dtype=np.int64)
+        some = self.counts > 0
+        np.add.at(mark, self.starts[some], 1)
+        np.add.at(mark, self.starts[some] + self.counts[some], -1)
+        used[self.right[np.cumsum(mark[:-1]) > 0]] = True
+        return np.flatnonzero(used)
+
+    def check_bound(self, max_pairs: int | None, owners, files, what: str) -> None:
+        """An InputError when there are more than `max_pairs` pairs ([limits]
+        max_title_pairs), before any is formed: naming the unit with the most pairs (`owners`
+        names each i's unit) and the files its rows come from (`files`: unit → files)."""
+        if max_pairs is None or self.total <= max_pairs:
+            return
+        per_unit = (
+            pl.DataFrame(
+                {"unit": owners, "n": self.counts}, schema={"unit": pl.String, "n": pl.Int64}
+            )
+            .group_by("unit")
+            .agg(pl.col("n").sum())
+            .sort("n", "unit", descending=[True, False])
+        )
+        unit, most = per_unit.row(0)
+        where = files(unit)
+        shown = "、".join(where[:3]) + (f" 等 {len(where)} 个文件" if len(where) > 3 else "")
+        shown = f"（{shown}）" if shown else ""
+        raise InputError(
+            f"{what}需两两比较的标题有 {self.total:,} 对，超过上限 {max_pairs:,} 对"
+            f"（kaohe.toml [limits] max_title_pairs），未比较；其中单位「{unit}」一家就有"
+            f" {most:,} 对{shown}。请检查这些文件是否重复粘贴了行、或把许多行填成了同一"
+            "单位；确属正常数据时在 kaohe.toml 的 [limits] 中调高 max_title_pairs 后重新运行",
+            file=where[0] if where else None,
+        )
 
 
 #: rapidfuzz threads for bulk scoring (-1: every core); the scores do not depend on it.
@@ -399,50 +467,89 @@ def scored_pairs(
     partial_ratio is the best ratio of the shorter title (m characters) against a part of
     the longer one (k characters) with which it shares L' <= min(L, k) characters,
     200·L'/(m+k) <= 200·L'/(m+L') <= 200·L/(m+L)."""
-    lens = np.fromiter(map(len, cores), np.int64, len(cores))
-    keep = lens[a] > 0  # a title reduced to nothing is like no other
-    a, b = a[keep], b[keep]
-    if not len(a):
-        return a, b, np.empty(0)
-    texts = np.array(cores, dtype=object)
-    common = process.cpdist(
-        texts[a], texts[b], scorer=LCSseq.similarity, dtype=np.int64, workers=_WORKERS
-    )
-    la, lb = lens[a], lens[b]
-    reach = cutoff - 0.5  # a margin for rounding
-    scores = np.full(len(a), -1.0)
-    for scorer, rows in (
-        (fuzz.ratio, np.flatnonzero(200.0 * common >= reach * (la + lb))),
-        (
-            fuzz.partial_ratio,
-            np.flatnonzero(
-                (la >= PARTIAL_MIN_LEN)
-                & (lb >= PARTIAL_MIN_LEN)
-                & (200.0 * common >= reach * (np.minimum(la, lb) + common))
+    return _Titles(cores, nums).scored(np.asarray(a), np.asarray(b), cutoff)
+
+
+def scored_window_pairs(
+    pairs: WindowPairs, cores: list[str], nums: list, cutoff: float, chunk: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`scored_pairs` of every pair of `pairs`, formed and scored `chunk` (PAIR_CHUNK)
+    pairs at a time: the same arrays, in the same order, in bounded memory."""
+    titles = _Titles(cores, nums)
+    found = [titles.scored(a, b, cutoff) for a, b in pairs.chunks(chunk or PAIR_CHUNK)]
+    if not found:
+        empty = np.empty(0, np.int64)
+        return empty, empty, np.empty(0)
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]
+
+
+class _Titles:
+    """Prepared titles (cores and numbers) as arrays, scored pair by pair in bulk."""
+
+    def __init__(self, cores: list[str], nums: list):
+        self.lens = np.fromiter(map(len, cores), np.int64, len(cores))
+        self.texts = np.array(cores, dtype=object)
+        self.numbers = np.empty(len(nums), dtype=object)
+        self.numbers[:] = nums
+        self.some = np.fromiter(map(bool, nums), bool, len(nums))
+
+    def scored(
+        self, a: np.ndarray, b: np.ndarray, cutoff: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lens, texts = self.lens, self.texts
+        keep = lens[a] > 0  # a title reduced to nothing is like no other
+        a, b = a[keep], b[keep]
+        if not len(a):
+            return a, b, np.empty(0)
+        common = process.cpdist(
+            texts[a], texts[b], scorer=LCSseq.similarity, dtype=np.int64, workers=_WORKERS
+        )
+        la, lb = lens[a], lens[b]
+        reach = cutoff - 0.5  # a margin for rounding
+        scores = np.full(len(a), -1.0)
+        for scorer, rows in (
+            (fuzz.ratio, np.flatnonzero(200.0 * common >= reach * (la + lb))),
+            (
+                fuzz.partial_ratio,
+                np.flatnonzero(
+                    (la >= PARTIAL_MIN_LEN)
+                    & (lb >= PARTIAL_MIN_LEN)
+                    & (200.0 * common >= reach * (np.minimum(la, lb) + common))
+                ),
             ),
-        ),
-    ):
-        if len(rows):
-            found = process.cpdist(
-                texts[a[rows]],
-                texts[b[rows]],
-                scorer=scorer,
-                score_cutoff=cutoff,
-                dtype=np.float64,
-                workers=_WORKERS,
-            )
-            found[found < cutoff] = -1.0
-            scores[rows] = np.maximum(scores[rows], found)
-    hits = np.flatnonzero(scores >= cutoff)
-    a, b, scores = a[hits], b[hits], scores[hits]
-    # Both titles carry numbers and they differ (一季度, 二季度): NUMBER_PENALTY.
-    numbers = np.empty(len(nums), dtype=object)
-    numbers[:] = nums
-    some = np.fromiter(map(bool, nums), bool, len(nums))
-    differ = some[a] & some[b] & (numbers[a] != numbers[b])
-    scores = np.where(differ, scores * NUMBER_PENALTY, scores)
-    kept = scores >= cutoff
-    return a[kept], b[kept], scores[kept]
+        ):
+            if len(rows):
+                found = process.cpdist(
+                    texts[a[rows]],
+                    texts[b[rows]],
+                    scorer=scorer,
+                    score_cutoff=cutoff,
+                    dtype=np.float64,
+                    workers=_WORKERS,
+                )
+                found[found < cutoff] = -1.0
+                scores[rows] = np.maximum(scores[rows], found)
+        hits = np.flatnonzero(scores >= cutoff)
+        a, b, scores = a[hits], b[hits], scores[hits]
+        # Both titles carry numbers and they differ (一季度, 二季度): NUMBER_PENALTY.
+        numbers, some = self.numbers, self.some
+        differ = some[a] & some[b] & (numbers[a] != numbers[b])
+        scores = np.where(differ, scores * NUMBER_PENALTY, scores)
+        kept = scores >= cutoff
+        return a[kept], b[kept], scores[kept]
+
+
+def _files_of(adoptions: pl.DataFrame, adoption_units: pl.DataFrame, unit: str) -> list[str]:
+    """The files (most rows first) of the adoptions of `unit`."""
+    ids = adoption_units.filter(pl.col("unit") == unit)["adoption_id"]
+    return (
+        adoptions.filter(pl.col("adoption_id").is_in(ids.implode()))
+        .group_by("source_file")
+        .len()
+        .drop_nulls()
+        .sort("len", "source_file", descending=[True, False])["source_file"]
+        .to_list()
+    )
 
 
 def group_articles(
@@ -454,8 +561,13 @@ def group_articles(
     window_days: int = DEFAULT_WINDOW_DAYS,
     places: tuple[str, ...] = (),
     links: pl.DataFrame | None = None,
+    max_pairs: int | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Group adoptions into articles (C1). Returns (ARTICLES, REVIEW).
+
+    `max_pairs` ([limits] max_title_pairs): more candidate pairs than this stop with an
+    InputError naming the unit with the most and its files, before any is compared; the
+    pairs are formed and compared in chunks (PAIR_CHUNK), in bounded memory.
 
     `links` (optional, columns adoption_id, submission_id, as from
     transforms.linking.link_adoptions_to_submissions): adoptions that came from the same
@@ -510,14 +622,23 @@ def group_articles(
                 nulls_equal=True,
             )
         )
-        a, b = _window_pairs(members, window_days)
+        ordered, starts, counts = _window_ranges(members, window_days)
+        k = ordered["k"].to_numpy().astype(np.int64) if len(counts) else counts
+        pairs = WindowPairs(k, starts, counts, k)
+        pairs.check_bound(
+            max_pairs,
+            ordered["unit"] if len(counts) else [],
+            lambda unit: _files_of(adoptions, adoption_units, unit),
+            "把录用归并为同一篇信息时，",
+        )
         # Titles are prepared for the adoptions in some pair, numbered 0… in `needed`.
-        needed = np.unique(np.concatenate((a, b)))
+        needed = pairs.covered(len(ids))
         if len(needed):
             cores, nums = prepare_titles(adoptions["title"].gather(needed), places, keyed=True)
             number = np.zeros(len(ids), dtype=np.int64)
             number[needed] = np.arange(len(needed))
-            x, y, score = scored_pairs(number[a], number[b], cores, nums, min(doubt, same))
+            numbered = WindowPairs(number[k], starts, counts, number[k])
+            x, y, score = scored_window_pairs(numbered, cores, nums, min(doubt, same))
             x, y = needed[x], needed[y]
     # Pairs keyed by their ids in order (a pair of adoptions sharing several units is scored
     # once per unit, alike), the most similar first, then by ids.
@@ -624,6 +745,20 @@ def group_articles(
 # --- events ----------------------------------------------------------------------------------
 
 
+def _event_files(events: pl.DataFrame, unit: str) -> list[str]:
+    """The files (most rows first) of the events of `unit`."""
+    if "source_file" not in events.columns or "unit" not in events.columns:
+        return []
+    return (
+        events.filter(pl.col("unit") == unit)
+        .group_by("source_file")
+        .len()
+        .drop_nulls()
+        .sort("len", "source_file", descending=[True, False])["source_file"]
+        .to_list()
+    )
+
+
 def link_events_to_articles(
     events_with_unit: pl.DataFrame,
     adoptions: pl.DataFrame,
@@ -632,8 +767,12 @@ def link_events_to_articles(
     same: float = 80,
     window_days: int = DEFAULT_WINDOW_DAYS,
     places: tuple[str, ...] = (),
+    max_pairs: int | None = None,
 ) -> pl.DataFrame:
     """Add `article_id` to events (领导批示, 约稿 …) whose title names an article.
+
+    `max_pairs` ([limits] max_title_pairs): more (event, adoption of its unit) pairs than
+    this stop with an InputError naming the unit with the most, before any is formed.
 
     An event is linked to the article of the most similar adoption title (>= same) among the
     adoptions of the event's unit dated at most window_days before or after the event (a
@@ -673,6 +812,22 @@ def link_events_to_articles(
         .filter(looked)
         .unique("adoption_id", keep="last", maintain_order=False)
     )
+    if max_pairs is not None:
+        counted = (
+            events.group_by("unit")
+            .len()
+            .join(of_units.group_by("unit").len(), on="unit", nulls_equal=True)
+            .select("unit", n=pl.col("len") * pl.col("len_right"))
+        )
+        owners = counted["unit"].to_list()
+        WindowPairs(
+            np.zeros(len(owners), np.int64), np.zeros(len(owners), np.int64), counted["n"], []
+        ).check_bound(
+            max_pairs,
+            owners,
+            lambda unit: _event_files(events_with_unit, unit),
+            "把事项（领导批示、约稿等）与录用信息对应时，",
+        )
     # Candidates: the adoptions of the event's unit within the window.
     near = (
         events.join(of_units, on="unit", nulls_equal=True)

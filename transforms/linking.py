@@ -26,7 +26,12 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from transforms import schema
-from transforms.grouping import DEFAULT_WINDOW_DAYS, prepare_titles, scored_pairs
+from transforms.grouping import (
+    DEFAULT_WINDOW_DAYS,
+    WindowPairs,
+    prepare_titles,
+    scored_window_pairs,
+)
 from transforms.review import about
 from transforms.submissions import subject_titles, submission_titles
 
@@ -133,6 +138,26 @@ def _submission_titles(
     )
 
 
+def _files_of(
+    adoptions: pl.DataFrame, owned: pl.DataFrame, submissions: pl.DataFrame, unit: str
+) -> list[str]:
+    """The files (most rows first) of `unit`'s adoptions, then of its submissions."""
+    ids = owned.filter(pl.col("unit") == unit)["adoption_id"]
+    frames = [adoptions.filter(pl.col("adoption_id").is_in(ids.implode()))]
+    if "source_file" in submissions.columns:
+        frames.append(submissions.filter(pl.col("unit") == unit))
+    out: list[str] = []
+    for frame in frames:
+        out += (
+            frame.group_by("source_file")
+            .len()
+            .drop_nulls()
+            .sort("len", "source_file", descending=[True, False])["source_file"]
+            .to_list()
+        )
+    return out
+
+
 def link_adoptions_to_submissions(
     adoptions: pl.DataFrame,
     adoption_units: pl.DataFrame,
@@ -140,9 +165,14 @@ def link_adoptions_to_submissions(
     accept: float = LINK_ACCEPT,
     window_days: int = DEFAULT_WINDOW_DAYS,
     places: tuple[str, ...] = (),
+    max_pairs: int | None = None,
 ) -> pl.DataFrame:
     """Frame (adoption_id, submission_id, score): for each adoption, the submission it came
     from, if any reaches `accept`.
+
+    `max_pairs` ([limits] max_title_pairs): more (adoption, submission) pairs than this
+    stop with an InputError naming the unit with the most and its files, before any is
+    compared; the pairs are formed and compared in chunks, in bounded memory.
 
     Candidates: submissions whose resolved `unit` is one of the adoption's units, sent on
     a local date in [issue date − window_days, issue date]. The most similar title wins
@@ -182,19 +212,21 @@ def link_adoptions_to_submissions(
     starts = np.searchsorted(keys, base + day - window_days, side="left")
     ends = np.searchsorted(keys, base + day, side="right")
     sizes = ends - starts
-    # Every (adoption, title) pair of every window.
-    adoption_of = np.repeat(windows["r"].to_numpy().astype(np.int64), sizes)
-    title_of = np.arange(sizes.sum(), dtype=np.int64) + np.repeat(
-        starts - (np.cumsum(sizes) - sizes), sizes
+    # Adoptions and titles in one list: adoption r is r, title t is n_adoptions + t; every
+    # (adoption, title) pair of every window, counted first and formed chunk by chunk.
+    n = ad.height
+    pairs = WindowPairs(
+        windows["r"].to_numpy(), starts, sizes, np.arange(titles.height, dtype=np.int64) + n
     )
-
-    # Adoptions and titles in one list: adoption r is r, title t is n_adoptions + t.
+    pairs.check_bound(
+        max_pairs,
+        windows["unit"],
+        lambda unit: _files_of(ad, owned, submissions, unit),
+        "把录用与报送邮件对应时，",
+    )
     a_cores, a_numbers = prepare_titles(ad["title"], places, keyed=True)
-    n = len(a_cores)
     cores = a_cores + titles["core"].to_list()
-    a, b, score = scored_pairs(
-        adoption_of, title_of + n, cores, a_numbers + titles["numbers"].to_list(), accept
-    )
+    a, b, score = scored_window_pairs(pairs, cores, a_numbers + titles["numbers"].to_list(), accept)
     if not len(a):
         return pl.DataFrame(schema=LINKS)
     # Of equal scores, the title more alike as a whole wins (the same title over one that

@@ -14,6 +14,8 @@ from datetime import date
 from transforms.errors import InputError
 
 _QUARTER_CN = {1: "一", 2: "二", 3: "三", 4: "四"}
+#: the years a period may fall in: 0000 or 9999 is a typing slip, not a period to score
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 @dataclass(frozen=True, order=True)
@@ -29,6 +31,11 @@ class Period:
     def parse(cls, text: str) -> Period:
         """Parse `2018Q2`, `2018-05` or `2018`."""
         s = str(text).strip().upper()
+        if (m := re.match(r"\d{4}", s)) and not FIRST_YEAR <= int(m[0]) <= LAST_YEAR:
+            raise InputError(
+                f"考核期「{text}」的年份 {m[0]} 不可能：应在 {FIRST_YEAR}—{LAST_YEAR} 年之间，"
+                "请写作 2018Q2（季度）、2018-05（月份）或 2018（年度）"
+            )
         if m := re.fullmatch(r"(\d{4})Q([1-4])", s):
             return cls(int(m[1]), "quarter", int(m[2]))
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
