@@ -881,7 +881,9 @@ def send_period(
         refuse_draft(ws, Period.parse(period))
     if ws.task_runner == "dask" and not dry_run:
         from flows.dask_runner import send_bulletin
+        from flows.lifetime import start_temporary_server
 
+        start_temporary_server()  # Prefect's temporary server ends with us, even by kill -9
         return send_bulletin(
             str(ws.root),
             period,
