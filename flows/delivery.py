@@ -811,9 +811,13 @@ def mail_office(ws: Workspace, period: Period) -> str | None:
     address mailed; None (nothing mailed) when the version is no draft or no office_address
     is set. A refused or undelivered message is a MailError."""
     draft = draft_of(ws, period)
-    address = str(ws.mail.get("office_address") or "").strip()
-    if draft is None or not address:
+    typed = str(ws.mail.get("office_address") or "").strip()
+    if draft is None or not typed:
         return None
+    # Checked as the roster's addresses are: a cell such as `Bcc: …` never reaches SMTP.
+    address, why = normalise_address(typed, any_host=True)
+    if address is None:
+        raise MailError(f"[mail] 的本办邮箱 office_address {why}", file=CONFIG)
     version_dir, counts = draft
     settings = MailSettings.from_workspace(ws)
     total = sum(counts.values())

@@ -358,3 +358,15 @@ def test_a_scheduled_draft_without_office_address_mails_nobody(tmp_path, smtp):
     assert result["draft"] is True and "office" not in result
     assert smtp.received == []
     assert "未设置 office_address" in result["note"] and "review.csv" in result["note"]
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_bad_office_address_is_named_and_never_reaches_the_server(tmp_path, smtp):
+    from flows.delivery import MailError, mail_office
+
+    ws = _draft_workspace(tmp_path, smtp.port, "Bcc: xxk@jd.gov.cn")
+    run = CliRunner().invoke(cli, ["run", str(ws), "--period", "2018Q2"], catch_exceptions=False)
+    assert run.exit_code == 0 and "征求意见稿" in run.output
+    with pytest.raises(MailError, match="office_address"):
+        mail_office(Workspace.load(ws), Period.parse("2018Q2"))
+    assert smtp.received == []
