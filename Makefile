@@ -23,8 +23,10 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Two workers (pytest-xdist): the suite is mostly waiting on PDFs, servers and subprocesses,
+# and CI's machine has two cores. Each worker has its own Prefect home and servers.
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
 
 clean:
 	rm -rf examples/*/out examples/*/kaohe.db

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from smtp_server import Recorder, free_port
 
-# Prefect's state never goes into the repo or the user's home during tests.
+# Prefect's state never goes into the repo or the user's home during tests; each xdist
+# worker has its own (two temporary servers must not share one SQLite database).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="kaohe-prefect-")
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="kaohe-prefect-"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
