@@ -499,12 +499,8 @@ def read_issue(
         units_raw = "、".join(a["units"])
         adoptions.append(
             {
-                "adoption_id": readers._sha16(
-                    publication,
-                    readers._issue_key(issue),
-                    when.isoformat(),
-                    readers.normalize_title(a["title"]),
-                    units_raw,
+                "adoption_id": readers.adoption_id(
+                    publication, issue, when.isoformat(), a["title"], units_raw
                 ),
                 "publication": publication,
                 "issue": issue,

@@ -799,6 +799,13 @@ def _date_fields(d: date | PartialDate, text: str) -> tuple[date | None, dict, s
     return d, {"date_text": text, "date_month": None, "date_day": None}, d.isoformat()
 
 
+def adoption_id(publication: str, issue: str | None, iso_date: str, title: str, units: str) -> str:
+    """The id of one adoption row: its periodical, issue, date (ISO, or the text of a
+    date without a year), title and printed units. The spreadsheet reader, the issue
+    documents' reader and a date settled later all give one row one id."""
+    return _sha16(publication, _issue_key(issue), iso_date, normalize_title(title), units)
+
+
 def adoption_key(publication: str, issue: str | None, when: object, title: str) -> str:
     """What makes one adoption however its units are written: the periodical, the issue
     number (`_issue_key`), the date and the normalised title."""
@@ -921,9 +928,7 @@ def read_adoptions(
             issue = row["issue"]
             records.append(
                 {
-                    "adoption_id": _sha16(
-                        publication, _issue_key(issue), iso, normalize_title(title), units_raw
-                    ),
+                    "adoption_id": adoption_id(publication, issue, iso, title, units_raw),
                     "publication": publication,
                     "issue": issue,
                     "date": d,
@@ -1172,11 +1177,11 @@ def restamp_adoptions(adoptions: pl.DataFrame) -> pl.DataFrame:
     records = adoptions.to_dicts()
     for rec, moved in zip(records, changed.to_list(), strict=True):
         if moved:
-            rec["adoption_id"] = _sha16(
+            rec["adoption_id"] = adoption_id(
                 rec["publication"],
-                _issue_key(rec["issue"]),
+                rec["issue"],
                 rec["date"].isoformat(),
-                normalize_title(rec["title"]),
+                rec["title"],
                 rec["units_raw"],
             )
     tables = [r for r in records if Path(r["source_file"]).suffix.lower() in TABLE_SUFFIXES]
