@@ -296,20 +296,26 @@ def test_memory_of_comparing_one_units_rows_is_bounded(monkeypatch):
     assert peak < 40 << 20, peak
 
 
-def test_pair_cap_names_the_unit_with_most_pairs_and_its_file():
-    from transforms.errors import InputError
-    from transforms.grouping import group_articles
-
-    n = 60
-    adoptions = pl.DataFrame(
+def _adoptions(n: int) -> pl.DataFrame:
+    """`n` adoptions of one issue date with random titles (the units are given apart)."""
+    return pl.DataFrame(
         {
             "adoption_id": [f"a{i:03d}" for i in range(n)],
             "publication": ["建德政务·动态"] * n,
             "issue": [str(i) for i in range(n)],
             "date": [date(2018, 4, 2)] * n,
             "title": _titles(n),
-            "source_file": ["adoptions/many.csv"] * 50 + ["adoptions/few.csv"] * 10,
         }
+    )
+
+
+def test_pair_cap_names_the_unit_with_most_pairs_and_its_file():
+    from transforms.errors import InputError
+    from transforms.grouping import group_articles
+
+    n = 60
+    adoptions = _adoptions(n).with_columns(
+        source_file=pl.Series(["adoptions/many.csv"] * 50 + ["adoptions/few.csv"] * 10)
     )
     units = pl.DataFrame(
         {"adoption_id": adoptions["adoption_id"], "unit": ["甲局"] * 50 + ["乙镇"] * 10}
@@ -327,15 +333,7 @@ def test_events_against_a_units_adoptions_are_counted_before_pairing():
     from transforms.grouping import group_articles, link_events_to_articles
 
     n = 40
-    adoptions = pl.DataFrame(
-        {
-            "adoption_id": [f"a{i:03d}" for i in range(n)],
-            "publication": ["建德政务·动态"] * n,
-            "issue": [str(i) for i in range(n)],
-            "date": [date(2018, 4, 2)] * n,
-            "title": _titles(n),
-        }
-    )
+    adoptions = _adoptions(n)
     units = pl.DataFrame({"adoption_id": adoptions["adoption_id"], "unit": ["甲局"] * n})
     articles, _ = group_articles(adoptions, units, None)
     events = pl.DataFrame(

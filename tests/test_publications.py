@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+from test_issue_documents import GEN  # scripts/make_example_issues.py, loaded once
 
 from flows import steps
 from flows.issue_documents import read_issue, read_issues
@@ -32,19 +31,6 @@ from transforms.schema import DECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location(
-        "make_example_issues", ROOT / "scripts" / "make_example_issues.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-GEN = _generator()
 
 
 def _index(scheme_id: str) -> PublicationIndex:
