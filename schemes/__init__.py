@@ -32,12 +32,11 @@ def _files() -> dict[str, str]:
     }
 
 
-#: every shipped scheme id, in the order `kaohe schemes` lists them
-SCHEMES = {
-    **{i: f"schemes/regulations/{f}" for i, f in _files().items()},
-    **MODULES,
-}
-SCHEMES = {i: SCHEMES[i] for i in ("jiande-2018", "xiaoshan-2018", "yinchuan-2018", "qingshan-2020") if i in SCHEMES} | SCHEMES
+#: the seeds in the order `kaohe schemes` lists them (other shipped files follow, by id)
+SEEDS = ("jiande-2018", "xiaoshan-2018", "yinchuan-2018", "qingshan-2020")
+_SOURCES = {**{i: f"schemes/regulations/{f}" for i, f in _files().items()}, **MODULES}
+#: every shipped scheme id -> its regulation file (or module, for a seed still in Python)
+SCHEMES = {i: _SOURCES[i] for i in SEEDS if i in _SOURCES} | _SOURCES
 
 
 @cache
@@ -54,7 +53,7 @@ def get_scheme(scheme_id: str) -> Scheme:
     """The scheme of `scheme_id`: its regulation file read, or its module's `SCHEME`."""
     if scheme_id not in SCHEMES:
         known = "、".join(SCHEMES)
-        raise InputError(f"未知的考核办法「{scheme_id}」，可用的有：{'、'.join(SCHEMES) or known}")
+        raise InputError(f"未知的考核办法「{scheme_id}」，可用的有：{known}")
     if scheme_id in MODULES:
         return importlib.import_module(MODULES[scheme_id]).SCHEME
     return _regulation(scheme_id)

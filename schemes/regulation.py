@@ -176,10 +176,13 @@ class Rule:
     #: kind `escalating`: the n-th occurrence in a unit's year costs `amounts[n-1]` (the last
     #: one repeats); with `cumulative` they are the totals after n occurrences
     amounts: tuple[float, ...] = ()
+    #: kind `escalating`: `amounts` are the totals after n occurrences (each costs the
+    #: difference)
     cumulative: bool = False
     #: kind `commission_multiplier`: the periodical whose adoption of a commissioned article
-    #: is multiplied, and the factor
+    #: is multiplied
     publication: str | None = None
+    #: kind `commission_multiplier`: the factor (3: 三倍)
     factor: float | None = None
     #: kind `rank_points`: points by rank within each group
     ranks: tuple[RankPoints, ...] = ()
@@ -212,8 +215,9 @@ class Instructions:
     event: str = "领导批示"
     #: per article only the highest (`max`, across the year) or every one (`sum`)
     combine: str = "max"
-    #: the ledger note says 「{level}{actor}{verb}「title」」
+    #: who acts, in the ledger note 「{level}{actor}{verb}「title」」 (领导, 媒体)
     actor: str = "领导"
+    #: what they do, in the same note (批示, 报道)
     verb: str = "批示"
 
 
@@ -221,7 +225,9 @@ class Instructions:
 class Commissions:
     """Commissions (约稿): the event type and the word marking answers in the mail logs."""
 
+    #: the event type of a commission in events/
     event: str = "约稿"
+    #: a submission whose kind or subject holds this word answers a commission
     marker: str = "约稿"
 
 
@@ -260,13 +266,21 @@ class Regulation:
     unscored_groups: tuple[str, ...] = ()
     #: the words allowed in events' `type` column
     event_words: tuple[str, ...] = ()
+    #: the groups (`[[groups]]`), in the order bulletins list them, with the default roster
     groups: tuple[Group, ...] = ()
+    #: the periodicals (`[[publications]]`)
     publications: tuple[Publication, ...] = ()
+    #: the level words of instructions (`[[levels]]`)
     levels: tuple[Level, ...] = ()
+    #: how adoptions score (`[adoptions]`)
     adoptions: Adoptions = Adoptions()
+    #: the instruction tables (`[[instructions]]`), one per event type scored by level
     instructions: tuple[Instructions, ...] = (Instructions(),)
+    #: commissions (`[commissions]`)
     commissions: Commissions = Commissions()
+    #: how the periods run (`[scoring]`)
     scoring: Scoring = Scoring()
+    #: the rules (`[[rules]]`), in the regulation's order
     rules: tuple[Rule, ...] = ()
 
     # -- schemes.contract.Scheme --------------------------------------------------------

@@ -109,7 +109,9 @@ def _ranked(records: list[dict], by: list[str]) -> pl.DataFrame:
 def _month(ctx: Context, m: Period) -> tuple[Stage, pl.DataFrame]:
     stage = _items(ctx, m)
     pts = E.totals(stage.rows)
-    df = _ranked([dict(unit=u, group=g, points=pts[u]) for u, g in ctx.prep.units.items()], ["points"])
+    df = _ranked(
+        [dict(unit=u, group=g, points=pts[u]) for u, g in ctx.prep.units.items()], ["points"]
+    )
     return stage, df
 
 

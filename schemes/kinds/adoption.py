@@ -23,7 +23,11 @@ def points_table(ctx: Context) -> E.PointsTable:
 def no_bonus_kinds(reg) -> set[str]:
     """Article classes whose adoption earns no instruction bonus (`no_instruction_bonus`)."""
     return {
-        p.kind for r in reg.rules_of("adoption") if r.no_instruction_bonus for p in r.table if p.kind
+        p.kind
+        for r in reg.rules_of("adoption")
+        if r.no_instruction_bonus
+        for p in r.table
+        if p.kind
     }
 
 
