@@ -241,9 +241,15 @@ class Scoring:
     order: tuple[str, ...] = ()
     #: the period the groups' targets are for: `quarter`, `year` or empty (no point target)
     target_period: str | None = None
+    #: with `target_period = "year"`: a quarter's target is ¼ of the year's, a month's 1/12
+    #: (a progress line)
+    pro_rata: bool = False
     #: how the year is scored: `quarters` (the quarters' rows and adjustments, summed) or
     #: `whole` (the year's items as one period)
     year: str = "quarters"
+    #: the year's ranking within each group, by these columns in order (higher first; units
+    #: ranked first by a special rule come before all): `points`, `assessment`
+    year_rank_by: tuple[str, ...] = ("points",)
 
 
 @dataclass(frozen=True)

@@ -101,62 +101,79 @@ def _items(ctx: Context, period: Period) -> Stage:
     return stage
 
 
-def _ranked(records: list[dict], by: list[str]) -> pl.DataFrame:
-    df = E.scores_frame(records) if "first" not in by else pl.DataFrame(records)
-    return df.with_columns(rank=E.shared_rank(df, by))
+#: the hook closing each kind of period
+_CLOSE = {"month": "close_month", "quarter": "close_quarter", "year": "close_year"}
+#: how the driver words a target in a remark
+_TARGET_WORD = {"month": "月度", "quarter": "季度", "year": "年度"}
 
 
-def _month(ctx: Context, m: Period) -> tuple[Stage, pl.DataFrame]:
-    stage = _items(ctx, m)
-    pts = E.totals(stage.rows)
-    df = _ranked(
-        [dict(unit=u, group=g, points=pts[u]) for u, g in ctx.prep.units.items()], ["points"]
-    )
-    return stage, df
+def _target(reg, group: str, period: Period) -> float | None:
+    """The group's points target for `period`: its `target` when the regulation's target
+    period is `period`'s kind; with `scoring.pro_rata` a shorter period's share of it (a
+    quarter ¼ of a year's, a month 1/12); else None."""
+    target_period = reg.scoring.target_period
+    g = reg.group(group)
+    if target_period is None or g.target is None:
+        return None
+    if target_period == period.kind:
+        return float(g.target)
+    n_months = {"month": 1, "quarter": 3, "year": 12}
+    if reg.scoring.pro_rata and n_months[period.kind] < n_months[target_period]:
+        return g.target / (n_months[target_period] // n_months[period.kind])
+    return None
 
 
-def _quarter(ctx: Context, q: Period) -> tuple[Stage, pl.DataFrame]:
-    reg = ctx.reg
-    stage = _items(ctx, q)
-    for rule, fn in _hooks(reg, "close_quarter"):
+def _period(ctx: Context, period: Period) -> tuple[Stage, pl.DataFrame]:
+    """A period scored on its own items: a month, a quarter, or (`scoring.year = "whole"`)
+    the year."""
+    stage = _items(ctx, period)
+    for rule, fn in _hooks(ctx.reg, _CLOSE[period.kind]):
         fn(ctx, rule, stage)
+    return stage, _frame(ctx, stage)
+
+
+def _frame(ctx: Context, stage: Stage) -> pl.DataFrame:
+    """The scores of a stage: points (the sum of its rows), the target and whether it is
+    met (not when a rule failed it), the rank within the group, then the `assess` hooks
+    (assessment), the year's rank by `scoring.year_rank_by` (units ranked first before
+    all), and the `judge` hooks."""
+    reg, period = ctx.reg, stage.period
     pts = E.totals(stage.rows)
+    year = period.kind == "year"
     records = []
     for unit, group in ctx.prep.units.items():
         rec = dict(unit=unit, group=group, points=pts[unit])
-        if reg.scoring.target_period == "quarter":
-            target = float(reg.group(group).target)
+        target = _target(reg, group, period)
+        if target is not None:
             rec.update(target=target, target_met=pts[unit] >= target and unit not in stage.failed)
-            if pts[unit] < target:
-                stage.remark(unit, "target_missed", None, f"未完成季度目标（{E.fmt(target)}分）")
+            if pts[unit] < target and reg.scoring.target_period == period.kind:
+                word = _TARGET_WORD[period.kind]
+                stage.remark(unit, "target_missed", None, f"未完成{word}目标（{E.fmt(target)}分）")
+        if year:
+            rec["first"] = unit in stage.first
         records.append(rec)
-    df = _ranked(records, ["points"])
+    df = pl.DataFrame(records) if year else E.scores_frame(records)
+    df = df.with_columns(rank=E.shared_rank(df, ["points"]))
     for rule, fn in _hooks(reg, "assess"):
         df = fn(ctx, rule, stage, df)
-    return stage, df
+    if year:
+        df = df.with_columns(rank=E.shared_rank(df, ["first", *reg.scoring.year_rank_by]))
+    for rule, fn in _hooks(reg, "judge"):
+        df = fn(ctx, rule, stage, df)
+    return df.drop("first") if year else df
 
 
-def _year(ctx: Context, year: Period) -> tuple[Stage, pl.DataFrame]:
-    reg = ctx.reg
+def _year_of_quarters(ctx: Context, year: Period) -> tuple[Stage, pl.DataFrame]:
+    """The year as the sum of its quarters (`scoring.year = "quarters"`): their rows (with
+    their adjustments), notes and remarks (not their `target_missed`), then `close_year`."""
     stage = Stage(year)
     for _, q_stage, _ in ctx.quarters:
         stage.rows += q_stage.rows
         stage.notes += q_stage.notes
         stage.remarks += [r for r in q_stage.remarks if r.kind != "target_missed"]
-    for rule, fn in _hooks(reg, "close_year"):
+    for rule, fn in _hooks(ctx.reg, "close_year"):
         fn(ctx, rule, stage)
-    pts = E.totals(stage.rows)
-    records = [
-        dict(unit=u, group=g, points=pts[u], assessment=0.0, first=u in stage.first)
-        for u, g in ctx.prep.units.items()
-    ]
-    df = pl.DataFrame(records)
-    for rule, fn in _hooks(reg, "assess"):
-        df = fn(ctx, rule, stage, df)
-    df = df.with_columns(rank=E.shared_rank(df, ["first", "assessment", "points"]))
-    for rule, fn in _hooks(reg, "judge"):
-        df = fn(ctx, rule, stage, df)
-    return stage, df.drop("first")
+    return stage, _frame(ctx, stage)
 
 
 def _quarters_frame(done: list[tuple[Period, Stage, pl.DataFrame]]) -> pl.DataFrame:
@@ -219,14 +236,17 @@ def score(reg, inputs: ScoringInputs, period: Period) -> ScoreResult:
     )
     ctx = Context(reg, prep, commissions)
     if period.kind == "month":
-        stage, df = _month(ctx, period)
+        stage, df = _period(ctx, period)
         return _finish(ctx, stage, df)
     for q in period.quarters_to_date():
-        stage, df = _quarter(ctx, q)
+        stage, df = _period(ctx, q)
         ctx.quarters.append((q, stage, df))
     quarters = _quarters_frame(ctx.quarters)
     if period.kind == "quarter":
         _, stage, df = ctx.quarters[-1]
         return _finish(ctx, stage, df, quarters)
-    stage, df = _year(ctx, period)
+    if reg.scoring.year == "quarters":
+        stage, df = _year_of_quarters(ctx, period)
+    else:
+        stage, df = _period(ctx, period)
     return _finish(ctx, stage, df, quarters)

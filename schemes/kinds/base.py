@@ -9,10 +9,11 @@ A rule kind is a small set of hooks, each optional, that the period driver
 - `commission_remark(ctx, rule, commission, period)` and `event_remark(ctx, rule, event,
   period)`: a remark (the unit's statement) on a commission or an event of the period;
   the driver asks every rule, commissions first, then events in date order.
-- `close_quarter(ctx, rule, stage)`: after a quarter's items: adjustments (不得分 rows,
-  units whose target fails whatever their points).
-- `close_year(ctx, rule, stage)`: after the year's rows are gathered (year zeroing, units
-  ranked first).
+- `close_month(ctx, rule, stage)`, `close_quarter(ctx, rule, stage)`: after a month's or a
+  quarter's items: adjustments (不得分 rows, units whose target fails whatever their points).
+- `close_year(ctx, rule, stage)`: after the year's rows are gathered (the quarters' with
+  `scoring.year = "quarters"`, else the year's items): year zeroing, units ranked first,
+  yearly deductions.
 - `assess(ctx, rule, stage, df)`: the scores' `assessment` (rank points …) → a new frame.
 - `judge(ctx, rule, stage, df)`: after ranking: targets judged by rank (top share …).
 - `quotas(ctx, rule, period)`: ScoreResult.quotas rows (QUOTAS columns) of the rule.
@@ -98,6 +99,7 @@ class Kind:
     items: Callable | None = None
     commission_remark: Callable | None = None
     event_remark: Callable | None = None
+    close_month: Callable | None = None
     close_quarter: Callable | None = None
     close_year: Callable | None = None
     assess: Callable | None = None
