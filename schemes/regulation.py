@@ -130,6 +130,44 @@ class RankPoints:
 
 
 @dataclass(frozen=True)
+class GroupCount:
+    """A number for one group (a threshold of a count target)."""
+
+    #: the group
+    group: str
+    #: the number
+    count: float
+
+
+@dataclass(frozen=True)
+class CountTarget:
+    """A yearly target on a count (全年上报信息不少于120条): submissions (报送, per mail) or
+    adoptions (采用, per adoption), per group, optionally only some article classes."""
+
+    #: the target's short name, shown in remarks and statements (报送, 综合类采用)
+    name: str
+    #: `submission` or `adoption`
+    source: str
+    #: the year's threshold of each group (groups not listed have none)
+    by_group: tuple[GroupCount, ...] = ()
+    #: only items of these classes count (a submission's kind or 【class】 mark in its
+    #: subject; an adoption's class or its periodical's default); empty: all
+    kinds: tuple[str, ...] = ()
+    #: the counting word (条, 条（次）)
+    unit_word: str = "条"
+
+
+@dataclass(frozen=True)
+class InForce:
+    """When the regulation takes effect, and the note bulletins of earlier months carry."""
+
+    #: the first month it applies to (2020-04)
+    since: str
+    #: the note for a period of that year starting before it
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Rule:
     """One rule of the regulation: where the text says it (`clause`) right beside the
     numbers it sets. `kind` names what the engine does with it (a rule kind of
@@ -190,6 +228,20 @@ class Rule:
     requires_target: bool = False
     #: kind `top_share`: the top share of each group (0.3 = 前30%, rounded up)
     share: float | None = None
+    #: for commissions: the words after 「约稿「title」逾期」 in the unit's remark ("" for
+    #: none); empty: no remark
+    remark: str | None = None
+    #: the n-th occurrence in a unit's year orders a public naming (予以通报)
+    notice_at: int | None = None
+    #: what the naming says (两次未按期完成约稿任务)
+    notice: str = ""
+    #: kind `count_targets`: the yearly targets
+    targets: tuple[CountTarget, ...] = ()
+    #: kind `count_targets`: the note of a month's or quarter's bulletin on the progress;
+    #: {period} is the period's title, {counts} the units done per group
+    progress_note: str = ""
+    #: kind `target_shortfall`: the count target (its `name`) the rule charges
+    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +257,8 @@ class Adoptions:
     #: categories printed before the points of a category-specific line, e.g.
     #: 乡镇 = 「乡镇（街道）」 (`category_labels`); a category not listed prints itself
     category_labels: tuple[CategoryLabel, ...] = ()
+    #: article classes are read without a trailing 信息 or 类 (调研类信息 → 调研)
+    kind_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,6 +273,9 @@ class Instructions:
     actor: str = "领导"
     #: what they do, in the same note (批示, 报道)
     verb: str = "批示"
+    #: one instruction per article and level in the year scores (每篇); a second one of the
+    #: same level on the same article is noted and adds nothing
+    once_per_level: bool = False
 
 
 @dataclass(frozen=True)
@@ -284,6 +341,8 @@ class Regulation:
     instructions: tuple[Instructions, ...] = (Instructions(),)
     #: commissions (`[commissions]`)
     commissions: Commissions = Commissions()
+    #: when the regulation takes effect (`[in_force]`); empty: the whole year
+    in_force: InForce | None = None
     #: how the periods run (`[scoring]`)
     scoring: Scoring = Scoring()
     #: the rules (`[[rules]]`), in the regulation's order
@@ -396,6 +455,10 @@ def _value(hint, value, name: str, key: str):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InputError(f"{name}：「{key}」应为数字，实为「{value}」")
         return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"{name}：「{key}」应为整数，实为「{value}」")
+        return value
     if hint is bool:
         if not isinstance(value, bool):
             raise InputError(f"{name}：「{key}」应为 true 或 false，实为「{value}」")

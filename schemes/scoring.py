@@ -28,6 +28,7 @@ from schemes import engine as E
 from schemes.contract import ScoreResult, ScoringInputs
 from schemes.kinds import Context, Remark, Stage, kind_of
 from transforms.periods import Period
+from transforms.schema import NOTICES
 
 #: Columns of ScoreResult.remarks.
 REMARKS = {
@@ -78,13 +79,13 @@ def _items(ctx: Context, period: Period) -> Stage:
     for rules, fn in _hooks(reg, "items"):
         fn(ctx, rules, period, stage)
     commission_hooks = list(_hooks(reg, "commission_remark"))
+    if commission_hooks:
+        for c in ctx.scored:
+            if period.contains(c["date"]):
+                for rule, fn in commission_hooks:
+                    fn(ctx, rule, c, stage)
     for c in ctx.commissions:
-        if not period.contains(c["date"]):
-            continue
-        for rule, fn in commission_hooks:
-            if (text := fn(ctx, rule, c, period)) is not None:
-                stage.remark(c["unit"], "commission", rule.id, text)
-        if c["status"] == E.UNKNOWN:
+        if period.contains(c["date"]) and c["status"] == E.UNKNOWN:
             title = f"「{c['title']}」" if c.get("title") else ""
             stage.notes.append(
                 f"{c['unit']}的约稿{title}（{c['date']:%Y年%-m月%-d日}到期）没有报送记录可供判断，"
@@ -96,8 +97,11 @@ def _items(ctx: Context, period: Period) -> Stage:
             if not period.contains(e["date"]):
                 continue
             for rule, fn in event_hooks:
-                if (text := fn(ctx, rule, e, period)) is not None:
-                    stage.remark(e["unit"], "event", rule.id, text)
+                fn(ctx, rule, e, stage)
+    if (f := reg.in_force) is not None:
+        since = Period.parse(f.since)
+        if period.year == since.year and period.start.month < since.start.month:
+            stage.notes.append(f.note)
     return stage
 
 
@@ -214,6 +218,10 @@ def _finish(ctx: Context, stage: Stage, df: pl.DataFrame, quarters=None) -> Scor
     for rule, fn in _hooks(reg, "quotas"):
         has_quotas = True
         quota_rows += fn(ctx, rule, period)
+    notices = None
+    for rule, fn in _hooks(reg, "notices"):
+        if (rows := fn(ctx, rule, period)) is not None:
+            notices = (notices or []) + rows
     return ScoreResult(
         period=period,
         ledger=E.to_ledger(stage.rows, reg.id, period),
@@ -222,6 +230,7 @@ def _finish(ctx: Context, stage: Stage, df: pl.DataFrame, quarters=None) -> Scor
         commissions=com_df,
         quarters=quarters,
         quotas=E.quotas_frame(quota_rows) if has_quotas else None,
+        notices=None if notices is None else pl.DataFrame(notices, schema=NOTICES),
         remarks=remarks_frame(stage.remarks),
     )
 
@@ -229,12 +238,17 @@ def _finish(ctx: Context, stage: Stage, df: pl.DataFrame, quarters=None) -> Scor
 def score(reg, inputs: ScoringInputs, period: Period) -> ScoreResult:
     """Score `period` (a month, a quarter or the year) under the regulation `reg`."""
     prep = E.prepare(inputs, [g.name for g in reg.groups])
+    if reg.adoptions.kind_words:
+        for a in prep.adoptions:
+            a["kind"] = E.kind_word(a.get("kind"))
     if reg.unscored_groups:
         prep = prep.without_groups(reg.unscored_groups)
     commissions = E.commission_status(
         prep.events, prep, event_type=reg.commissions.event, marker=reg.commissions.marker
     )
-    ctx = Context(reg, prep, commissions)
+    ctx = Context(reg, prep, commissions, scored=commissions)
+    for rule, fn in _hooks(reg, "commissions"):
+        ctx.scored = fn(ctx, rule, ctx.scored)
     if period.kind == "month":
         stage, df = _period(ctx, period)
         return _finish(ctx, stage, df)
