@@ -401,95 +401,9 @@ class Regulation:
 
 def from_dict(data: dict, name: str = "考核办法文件") -> Regulation:
     """The one way a parsed regulation file (a dict as tomllib gives it) becomes a
-    `Regulation`: keys onto the dataclasses' fields, lists onto tuples; an unknown key, a
-    value of the wrong type or a rule the engine cannot apply (`problems`) is an InputError
-    naming `name` and the key."""
-    reg = _build(Regulation, data, name, "")
-    found = problems(reg)
-    if found:
-        raise InputError(f"{name}：" + "；".join(found))
-    return reg
-
-
-def problems(reg: Regulation) -> list[str]:
-    """What makes a well-typed regulation unusable, in Chinese, one sentence each: repeated
-    rule ids or units, unknown kinds and special rules, keys a rule's kind does not read,
-    names (periodicals, groups, categories, levels, targets, rule ids) that the file does not
-    define, and values outside the allowed words."""
-    from schemes.kinds import KINDS, SPECIALS
-
-    out: list[str] = []
-
-    def one_of(where: str, value, allowed) -> None:
-        if value not in allowed:
-            words = "、".join(str(a) for a in allowed if a is not None)
-            out.append(f"{where}「{value}」不可用，可用的有：{words}")
-
-    groups = {g.name for g in reg.groups}
-    categories = {g.category for g in reg.groups if g.category}
-    pubs = {p.name for p in reg.publications}
-    levels = {lv.level for lv in reg.levels}
-    ids = [r.id for r in reg.rules]
-    for i in sorted({i for i in ids if ids.count(i) > 1}):
-        out.append(f"规则编号「{i}」重复")
-    units = [u for g in reg.groups for u in g.units]
-    for u in sorted({u for u in units if units.count(u) > 1}):
-        out.append(f"单位「{u}」在名单中出现多次")
-    for g in reg.unscored_groups:
-        one_of("unscored_groups 的类别", g, sorted(groups))
-    one_of("adoptions.joint", reg.adoptions.joint, ("full", "split", "first"))
-    one_of("adoptions.combine", reg.adoptions.combine, ("sum", "max"))
-    for t in reg.instructions:
-        one_of(f"instructions（{t.event}）.combine", t.combine, ("max", "sum"))
-    one_of("scoring.year", reg.scoring.year, ("quarters", "whole"))
-    one_of("scoring.target_period", reg.scoring.target_period, (None, "month", "quarter", "year"))
-    for col in reg.scoring.year_rank_by:
-        one_of("scoring.year_rank_by", col, ("points", "assessment"))
-    for i in reg.scoring.order:
-        if i not in ids:
-            out.append(f"scoring.order 中的规则「{i}」在 [[rules]] 中没有")
-    targets = {t.name for r in reg.rules for t in r.targets}
-    common = {"id", "clause", "name", "text", "reading", "kind", "special"}
-    for r in reg.rules:
-        where = f"规则 {r.id}"
-        if not r.clause.strip() or not r.name.strip():
-            out.append(f"{where} 缺少条款（clause）或名称（name）")
-        if r.kind == "special":
-            if r.special not in SPECIALS:
-                one_of(f"{where} 的 special", r.special, sorted(SPECIALS))
-                continue
-            kind = SPECIALS[r.special]
-        elif r.kind not in KINDS:
-            one_of(f"{where} 的 kind", r.kind, sorted(KINDS))
-            continue
-        else:
-            kind = KINDS[r.kind]
-        plain = Rule(r.id, r.clause, r.name)
-        extra = [
-            f.name
-            for f in fields(Rule)
-            if f.name not in common
-            and f.name not in kind.fields
-            and getattr(r, f.name) != getattr(plain, f.name)
-        ]
-        if extra:
-            out.append(f"{where}（{kind.name}）不使用键「{'、'.join(extra)}」")
-        for p in r.table:
-            if p.publication is not None:
-                one_of(f"{where} 的刊物", p.publication, sorted(pubs))
-            if p.category is not None:
-                one_of(f"{where} 的单位类型", p.category, sorted(categories))
-        for lv in r.levels:
-            one_of(f"{where} 的级别", lv, sorted(levels))
-        for rp in r.ranks:
-            one_of(f"{where} 的类别", rp.group, sorted(groups))
-        for t in r.targets:
-            one_of(f"{where} 目标「{t.name}」的 source", t.source, ("submission", "adoption"))
-            for gc in t.by_group:
-                one_of(f"{where} 目标「{t.name}」的类别", gc.group, sorted(groups))
-        if r.target is not None:
-            one_of(f"{where} 的 target", r.target, sorted(targets))
-    return out
+    `Regulation`: keys onto the dataclasses' fields, lists onto tuples; an unknown key or a
+    value of the wrong type is an InputError naming `name` and the key."""
+    return _build(Regulation, data, name, "")
 
 
 def loads(text: str, name: str = "考核办法文件") -> Regulation:
