@@ -200,7 +200,8 @@ class Rule:
     default_value: float | None = None
     #: the most one event may earn or cost (absolute)
     cap: float | None = None
-    #: words put in the ledger note before the arithmetic (按时报送，质量分 …)
+    #: words put in the ledger note before the arithmetic (按时报送，质量分 …); {status} is a
+    #: commission's status
     label: str = ""
     #: kind `adoption`: the points table lines of this clause
     table: tuple[Points, ...] = ()
@@ -301,6 +302,12 @@ class Scoring:
     #: with `target_period = "year"`: a quarter's target is ¼ of the year's, a month's 1/12
     #: (a progress line)
     pro_rata: bool = False
+    #: the remark on a unit below its target in the target period ({period}: 季度/年度,
+    #: {target}, {points}, {gap}: what is missing); empty: none. A quarter's is not carried
+    #: into the year
+    target_missed: str = "未完成{period}目标（{target}分）"
+    #: the remark on a unit that reached its target, in the same words; empty: none
+    target_met: str = ""
     #: how the year is scored: `quarters` (the quarters' rows and adjustments, summed) or
     #: `whole` (the year's items as one period)
     year: str = "quarters"

@@ -127,6 +127,20 @@ def _target(reg, group: str, period: Period) -> float | None:
     return None
 
 
+def _target_remark(reg, stage: Stage, unit: str, points: float, target: float) -> None:
+    """The remark on a unit's points target (`scoring.target_missed` / `target_met`)."""
+    met = points >= target
+    template = reg.scoring.target_met if met else reg.scoring.target_missed
+    if template:
+        text = template.format(
+            period=_TARGET_WORD[stage.period.kind],
+            target=E.fmt(target),
+            points=E.fmt(points),
+            gap=E.fmt(target - points),
+        )
+        stage.remark(unit, "target_met" if met else "target_missed", None, text)
+
+
 def _period(ctx: Context, period: Period) -> tuple[Stage, pl.DataFrame]:
     """A period scored on its own items: a month, a quarter, or (`scoring.year = "whole"`)
     the year."""
@@ -150,9 +164,8 @@ def _frame(ctx: Context, stage: Stage) -> pl.DataFrame:
         target = _target(reg, group, period)
         if target is not None:
             rec.update(target=target, target_met=pts[unit] >= target and unit not in stage.failed)
-            if pts[unit] < target and reg.scoring.target_period == period.kind:
-                word = _TARGET_WORD[period.kind]
-                stage.remark(unit, "target_missed", None, f"未完成{word}目标（{E.fmt(target)}分）")
+            if reg.scoring.target_period == period.kind:
+                _target_remark(reg, stage, unit, pts[unit], target)
         if year:
             rec["first"] = unit in stage.first
         records.append(rec)

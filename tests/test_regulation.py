@@ -171,3 +171,44 @@ def test_period_short_titles():
         "年度",
     ]
     assert Period.parse("2018Q4").title == "2018年" + Period.parse("2018Q4").short_title
+
+
+def test_target_remarks_and_a_status_in_the_note_are_words_of_the_file():
+    text = (
+        SMALL.replace('order = ["T-2", "T-1"]', 'order = ["T-2", "T-1"]\ntarget_period = "quarter"\n'
+                      'target_met = "完成{period}目标（{target}分）"\n'
+                      'target_missed = "未完成{period}目标（{target}分），差{gap}分"')
+        .replace('name = "部门"\n', 'name = "部门"\ntarget = 4\n')
+        .replace('name = "乡镇"\n', 'name = "乡镇"\ntarget = 1\n')
+        .replace('event_words = ["缺席会议"]', 'event_words = ["缺席会议", "约稿"]')
+        + """
+[[rules]]
+id = "T-3"
+clause = "二（三）"
+name = "约稿未完成"
+text = "每次扣3分"
+kind = "event"
+commissions = ["逾期", "未报"]
+points = -3
+label = "{status}，"
+remark = "扣3分"
+"""
+    )  # fmt: skip
+    reg = loads(text, "测试.toml")
+    units = roster(("甲局", "部门"), ("乙局", "部门"), ("丙镇", "乡镇"))
+    ads = [adoption("测试信息", "2024-04-02", "甲文", "甲局")]
+    ev = [
+        event("2024-05-02", "约稿", "乙局", "稿一", status="逾期"),
+        event("2024-06-02", "约稿", "乙局", "稿二", status="未报"),
+    ]
+    r = reg.score(make_inputs(units, ads, ev), Period.parse("2024Q2"))
+    remark = dict(r.scores.select("unit", "remark").iter_rows())
+    assert remark["甲局"] == "完成季度目标（4分）"
+    assert (
+        remark["乙局"]
+        == "约稿「稿一」逾期，扣3分；约稿「稿二」未报，扣3分；未完成季度目标（4分），差10分"
+    )
+    assert remark["丙镇"] == "未完成季度目标（1分），差1分"
+    notes = r.ledger.filter(pl.col("unit") == "乙局")["note"].to_list()
+    assert notes == ["约稿「稿一」：逾期，-3 分", "约稿「稿二」：未报，-3 分"]
+    assert dict(r.commissions.select("title", "points").iter_rows()) == {"稿一": -3, "稿二": -3}

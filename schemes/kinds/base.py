@@ -57,6 +57,7 @@ REMARK_KINDS = {
     "progress": "the unit's progress against the year's count targets, or their result",
     "event": "an event that changes the period's or the year's result",
     "target_missed": "the period's points target was not reached (not carried into the year)",
+    "target_met": "the period's points target was reached",
     "zeroed": "the year does not score (年度不得分)",
     "ranked_first": "the unit is ranked first for the year",
     "top_share": "the unit is within its group's top share",

@@ -63,16 +63,23 @@ _CN = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: 
 
 def _event(ctx: Context, rule, period, stage: Stage) -> None:
     types = rule.events or ((ctx.reg.commissions.event,) if rule.commissions else ())
-    spec = E.EventRule(
-        types,
-        rule,
-        points=rule.points or 0.0,
-        per_value=rule.per_value,
-        default_value=rule.default_value,
-        cap=rule.cap,
-        label=rule.label,
-    )
-    stage.rows += E.event_rows(_source(ctx, rule), period, spec)
+
+    def spec(label: str) -> E.EventRule:
+        return E.EventRule(
+            types,
+            rule,
+            points=rule.points or 0.0,
+            per_value=rule.per_value,
+            default_value=rule.default_value,
+            cap=rule.cap,
+            label=label,
+        )
+
+    if "{status}" not in rule.label:
+        stage.rows += E.event_rows(_source(ctx, rule), period, spec(rule.label))
+        return
+    for c in _source(ctx, rule):  # a commission's status in the note: 逾期，…
+        stage.rows += E.event_rows([c], period, spec(rule.label.format(status=c["status"])))
 
 
 register(
