@@ -4,14 +4,17 @@ The driver owns the periods and the result; the rules' kinds (schemes.kinds, sch
 only add rows, notes and remark records at the points the driver calls them:
 
 - a month: the items of the month (every rule's `items` hook in `scoring.order`), the
-  remarks on its commissions and events, ranked by points;
-- a quarter: the same for the quarter, then `close_quarter` hooks (不得分 adjustments,
-  targets failed by events), the target of the group (when `scoring.target_period` is
-  `quarter`), the rank, `assess` hooks (rank points);
-- the year (`scoring.year = "quarters"`): the quarters' rows, notes and remarks (a quarter's
-  target remark is not carried), `close_year` hooks (year zeroing, ranked first), `assess`
-  hooks (the year's assessment), ranked by (first, assessment, points), `judge` hooks (top
-  share).
+  remarks on its commissions and events, then `close_month` hooks, the points target (when
+  `scoring.target_period` is `month`, or pro rata), the rank, `assess` and `judge` hooks;
+- a quarter: the same for the quarter with `close_quarter` hooks (不得分 adjustments,
+  targets failed by events, rank points); every quarter of the year to date is scored so
+  (`ScoreResult.quarters`);
+- the year: with `scoring.year = "quarters"` the quarters' rows, notes and remarks (a
+  quarter's target remark is not carried), then `close_year` hooks (year zeroing, ranked
+  first), `assess` hooks (the year's assessment), ranked by `scoring.year_rank_by` (units a
+  special rule ranks first before all), `judge` hooks (top share); with `scoring.year =
+  "whole"` the year's own items, `close_year` hooks (yearly deductions), the frame as above
+  (the quarters beside it then show their items only).
 
 The result is structured: `ScoreResult.remarks` holds the remark records (unit, period, kind,
 rule_id, text) and the scores' `remark` column is joined from them (a quarter's remark in the
@@ -141,12 +144,14 @@ def _target_remark(reg, stage: Stage, unit: str, points: float, target: float) -
         stage.remark(unit, "target_met" if met else "target_missed", None, text)
 
 
-def _period(ctx: Context, period: Period) -> tuple[Stage, pl.DataFrame]:
+def _period(ctx: Context, period: Period, close: bool = True) -> tuple[Stage, pl.DataFrame]:
     """A period scored on its own items: a month, a quarter, or (`scoring.year = "whole"`)
-    the year."""
+    the year; with `close`, the hooks closing the period run first (without: a quarter of
+    the year to date shown beside a period scored whole)."""
     stage = _items(ctx, period)
-    for rule, fn in _hooks(ctx.reg, _CLOSE[period.kind]):
-        fn(ctx, rule, stage)
+    if close:
+        for rule, fn in _hooks(ctx.reg, _CLOSE[period.kind]):
+            fn(ctx, rule, stage)
     return stage, _frame(ctx, stage)
 
 
@@ -265,8 +270,10 @@ def score(reg, inputs: ScoringInputs, period: Period) -> ScoreResult:
     if period.kind == "month":
         stage, df = _period(ctx, period)
         return _finish(ctx, stage, df)
+    whole = reg.scoring.year == "whole"
     for q in period.quarters_to_date():
-        stage, df = _period(ctx, q)
+        # the year of quarters closes each; a year scored whole lists its quarters' items
+        stage, df = _period(ctx, q, close=q == period or not whole)
         ctx.quarters.append((q, stage, df))
     quarters = _quarters_frame(ctx.quarters)
     if period.kind == "quarter":
