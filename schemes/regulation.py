@@ -46,6 +46,9 @@ class Group:
     #: the group's target in points for the regulation's target period (`scoring.target_period`),
     #: or the yearly count of submissions the group must reach; empty when none
     target: float | None = None
+    #: what `target` counts: `points` (a points target the scores' `target` column holds),
+    #: `submissions` or `adoptions` (a yearly count, judged by a `count_targets` rule)
+    target_counts: str = "points"
     #: the regulation's words about the group and its target (shown in statements)
     note: str = ""
     #: the unit category points tables are keyed by (`points.category`), e.g. 乡镇 or 部门;
