@@ -240,3 +240,24 @@ def test_a_yearly_target_pro_rata_and_a_year_scored_whole():
     assert row["remark"] == "未完成年度目标（12分）"
     # the quarters beside the year: each from its own items
     assert year.quarters.filter(pl.col("unit") == "甲局")["points"].to_list() == [5, 5, 0, 0]
+
+
+def test_a_points_line_may_name_a_level_instead_of_a_periodical():
+    text = SMALL.replace(
+        '{ publication = "测试信息", kind = "简讯", points = 2 },',
+        '{ publication = "测试信息", kind = "简讯", points = 2 },\n'
+        '    { level = "市", points = 7 },\n    { level = "市", kind = "调研", points = 9 },',
+    ).replace(
+        '[[rules]]\nid = "T-1"',
+        '[[publications]]\nname = "市信息"\nlevel = "市"\n\n'
+        '[[publications]]\nname = "市专报"\nlevel = "市"\n\n[[rules]]\nid = "T-1"',
+    )
+    reg = loads(text, "测试.toml")
+    units = roster(("甲局", "部门"))
+    ads = [
+        adoption("市信息", "2024-04-02", "一", "甲局"),
+        adoption("市专报", "2024-04-03", "二", "甲局", kind="调研"),
+        adoption("测试信息", "2024-04-04", "三", "甲局", kind="调研"),
+    ]
+    r = reg.score(make_inputs(units, ads), Period.parse("2024Q2"))
+    assert r.ledger["points"].to_list() == [7, 9, 5]
