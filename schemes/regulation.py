@@ -234,8 +234,11 @@ class Rule:
     ranks: tuple[RankPoints, ...] = ()
     #: kind `rank_points`: only units that met their target get rank points
     requires_target: bool = False
-    #: kind `top_share`: the top share of each group (0.3 = 前30%, rounded up)
+    #: kind `top_share`: the top share of each group (0.3 = 前30%, rounded up); kind
+    #: `adoption_rate`: the lowest rate that costs nothing (0.3 = 30%)
     share: float | None = None
+    #: kind `base_score`: deductions stop at the base (扣完为止)
+    floor: bool = False
     #: for commissions: the words after 「约稿「title」逾期」 in the unit's remark ("" for
     #: none); empty: no remark
     remark: str | None = None

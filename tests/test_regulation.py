@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from scoring_frames import adoption, event, make_inputs, roster
+from scoring_frames import adoption, event, mail, make_inputs, roster
 
 from schemes import get_scheme
 from schemes.kinds import KINDS
@@ -261,3 +261,56 @@ def test_a_points_line_may_name_a_level_instead_of_a_periodical():
     ]
     r = reg.score(make_inputs(units, ads), Period.parse("2024Q2"))
     assert r.ledger["points"].to_list() == [7, 9, 5]
+
+
+def test_a_base_score_with_deductions_stopping_at_it_a_pass_mark_and_an_adoption_rate():
+    # 基础得分为6分，扣完为止，加分无上限；季度综合得分低于6分的，视为不达标；录用率低于30%的扣1分
+    text = (
+        SMALL.replace(
+            'order = ["T-2", "T-1"]',
+            'order = ["T-2", "T-1", "T-4", "T-3"]\ntarget_period = "quarter"\n'
+            'target_missed = "季度综合得分低于{target}分，视为不达标"',
+        )
+        .replace('name = "部门"\n', 'name = "部门"\ntarget = 6\n')
+        .replace('name = "乡镇"\n', 'name = "乡镇"\ntarget = 6\n')
+        + """
+[[rules]]
+id = "T-3"
+clause = "注"
+name = "基础得分"
+text = "各科室基础得分为6分，扣完为止，加分无上限"
+kind = "base_score"
+points = 6
+floor = true
+
+[[rules]]
+id = "T-4"
+clause = "5"
+name = "录用率"
+text = "每季度稿件录用率低于30%的，扣1分"
+kind = "adoption_rate"
+share = 0.3
+points = -1
+"""
+    )
+    reg = loads(text, "测试.toml")
+    units = roster(("甲局", "部门"), ("乙局", "部门"), ("丙镇", "乡镇"))
+    ads = [adoption("测试信息", "2024-04-02", "一", "甲局")]
+    # 甲局: 2 submissions, 1 adopted (50%); 乙局: 4 submissions, none adopted, 3 absences
+    # (-9, stopped at the base: -6) and the rate (-1 after the base is gone, also stopped);
+    # 丙镇: no submission at all (rate 0: -1)
+    mails = [mail(f"2024-0{m}-05", "甲局") for m in (4, 5)]
+    mails += [mail(f"2024-0{m}-06", "乙局") for m in (4, 5, 6, 6)]
+    ev = [event(f"2024-0{m}-07", "缺席会议", "乙局") for m in (4, 5, 6)]
+    r = reg.score(make_inputs(units, ads, ev, mails), Period.parse("2024Q2"))
+    pts = dict(r.scores.select("unit", "points").iter_rows())
+    assert pts == {"甲局": 11, "乙局": 0, "丙镇": 5}
+    met = dict(r.scores.select("unit", "target_met").iter_rows())
+    assert met == {"甲局": True, "乙局": False, "丙镇": False}
+    assert (
+        r.scores.filter(pl.col("unit") == "乙局")["remark"].item()
+        == "季度综合得分低于6分，视为不达标"
+    )
+    notes = r.ledger.filter(pl.col("unit") == "乙局")["note"].to_list()
+    assert "2024年第二季度扣分 -10 分超过基础分 6 分，扣完为止：冲回 4 分" in notes
+    assert "2024年第二季度录用率 0/4 = 0%，低于 30%：-1 分" in notes

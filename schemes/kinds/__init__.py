@@ -6,9 +6,11 @@ kind is. A new kind is a new module here, imported below.
 
 from schemes.kinds import (  # noqa: F401
     adoption,
+    base_score,
     events,
     instruction,
     ranking,
+    rates,
     submissions,
     targets,
     zeroing,
