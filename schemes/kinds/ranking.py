@@ -10,7 +10,7 @@ from schemes.kinds.base import Context, Kind, Stage, register
 
 def _assess(ctx: Context, rule, stage: Stage, df: pl.DataFrame) -> pl.DataFrame:
     """A quarter: rank points by rank within the group (0 without the target when
-    `requires_target`). The year: the sum of the quarters' rank points (0 when the year does
+    `requires_target`, 0 in a group without a `ranks` line). The year: the sum of the quarters' rank points (0 when the year does
     not score)."""
     ranks = {r.group: r for r in rule.ranks}
     if stage.period.kind == "month":
@@ -18,7 +18,7 @@ def _assess(ctx: Context, rule, stage: Stage, df: pl.DataFrame) -> pl.DataFrame:
     if stage.period.kind == "quarter":
         met = df["target_met"] if rule.requires_target else [True] * df.height
         pts = [
-            ranks[g].for_rank(r) if m else 0.0
+            ranks[g].for_rank(r) if m and g in ranks else 0.0
             for g, r, m in zip(df["group"], df["rank"], met, strict=True)
         ]
         return df.with_columns(assessment=pl.Series(pts, dtype=pl.Float64))
