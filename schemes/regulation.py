@@ -15,7 +15,7 @@ from __future__ import annotations
 import tomllib
 import types
 import typing
-from dataclasses import MISSING, dataclass, fields, is_dataclass
+from dataclasses import MISSING, dataclass, fields, is_dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -327,6 +327,23 @@ class Scoring:
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """A number the regulation's text leaves open (每季度报送数量标准未写明): the workspace's
+    kaohe.toml sets it by `name`; the file gives the rule key it sets and a default."""
+
+    #: the name kaohe.toml's `[parameters]` uses (季度报送数量)
+    name: str
+    #: the rule (its id) whose key it sets
+    rule: str
+    #: the key of that rule (a number: points, share, cap …)
+    key: str
+    #: the value when the workspace sets none
+    default: float
+    #: what the text says or leaves open
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Regulation:
     """One regulation (考核办法), read from its file; satisfies schemes.contract.Scheme."""
 
@@ -364,6 +381,8 @@ class Regulation:
     scoring: Scoring = Scoring()
     #: the rules (`[[rules]]`), in the regulation's order
     rules: tuple[Rule, ...] = ()
+    #: numbers the text leaves open, set by the workspace (`[[parameters]]`)
+    parameters: tuple[Parameter, ...] = ()
 
     # -- schemes.contract.Scheme --------------------------------------------------------
 
@@ -403,6 +422,24 @@ class Regulation:
             if g.name == name:
                 return g
         raise KeyError(name)
+
+    def with_parameters(self, values: dict[str, float] | None = None) -> Regulation:
+        """The regulation with its `parameters` set: `values` (by parameter name, from the
+        workspace) or else each parameter's default. A name the file does not declare is an
+        InputError."""
+        values = dict(values or {})
+        known = {p.name for p in self.parameters}
+        unknown = [k for k in values if k not in known]
+        if unknown:
+            raise InputError(
+                f"考核办法「{self.title}」没有参数「{'、'.join(unknown)}」，"
+                f"可设的有：{'、'.join(known) or '（无）'}"
+            )
+        rules = {r.id: r for r in self.rules}
+        for p in self.parameters:
+            value = values.get(p.name, p.default)
+            rules[p.rule] = replace(rules[p.rule], **{p.key: value})
+        return replace(self, rules=tuple(rules.values()))
 
     def rules_of(self, kind: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)

@@ -314,3 +314,28 @@ points = -1
     notes = r.ledger.filter(pl.col("unit") == "乙局")["note"].to_list()
     assert "2024年第二季度扣分 -10 分超过基础分 6 分，扣完为止：冲回 4 分" in notes
     assert "2024年第二季度录用率 0/4 = 0%，低于 30%：-1 分" in notes
+
+
+def test_a_number_the_text_leaves_open_is_set_by_the_workspace():
+    text = (
+        SMALL
+        + """
+[[parameters]]
+name = "缺席会议扣分"
+rule = "T-2"
+key = "points"
+default = -3
+text = "办法未写明扣分数，由工作区设定"
+"""
+    )
+    reg = loads(text, "测试.toml")
+    assert reg.with_parameters().rule("T-2").points == -3
+    five = reg.with_parameters({"缺席会议扣分": -5})
+    assert five.rule("T-2").points == -5 and reg.rule("T-2").points == -3
+    units = roster(("甲局", "部门"))
+    r = five.score(
+        make_inputs(units, events=[event("2024-04-02", "缺席会议", "甲局")]), Period.parse("2024Q2")
+    )
+    assert r.scores["points"].to_list() == [-5]
+    with pytest.raises(InputError, match="没有参数「会议」"):
+        reg.with_parameters({"会议": 1})
