@@ -91,7 +91,7 @@ def _items(ctx: Context, period: Period) -> Stage:
         if period.contains(c["date"]) and c["status"] == E.UNKNOWN:
             title = f"「{c['title']}」" if c.get("title") else ""
             stage.notes.append(
-                f"{c['unit']}的约稿{title}（{c['date']:%Y年%-m月%-d日}到期）没有报送记录可供判断，"
+                f"{c['unit']}的{reg.commissions.event}{title}（{c['date']:%Y年%-m月%-d日}到期）没有报送记录可供判断，"
                 "未计分，请在事项表中填写状态。"
             )
     event_hooks = list(_hooks(reg, "event_remark"))

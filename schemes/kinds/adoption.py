@@ -85,7 +85,7 @@ def _multiplier(ctx: Context, rule, period, stage: Stage) -> None:
 
     def note(r: dict, pts: float) -> str:
         return (
-            f"约稿信息被《{pub}》录用，按录用分{times}倍计分：{E.fmt(r['points'])}×"
+            f"{ctx.reg.commissions.event}信息被《{pub}》录用，按录用分{times}倍计分：{E.fmt(r['points'])}×"
             f"{E.fmt(factor)} = {E.fmt(pts)} 分（{r['note']}）"
         )
 

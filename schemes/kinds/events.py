@@ -32,7 +32,8 @@ def _commission_remark(ctx: Context, rule, c: dict, stage: Stage) -> None:
     it), and the public naming at its `notice_at`-th occurrence (`notice`)."""
     if rule.remark is None or c["status"] not in rule.commissions:
         return
-    text = f"约稿{title_of(c)}{c['status']}" + (f"，{rule.remark}" if rule.remark else "")
+    word = ctx.reg.commissions.event
+    text = f"{word}{title_of(c)}{c['status']}" + (f"，{rule.remark}" if rule.remark else "")
     stage.remark(c["unit"], "commission", rule.id, text)
     if rule.notice_at and _nth(ctx, rule, c) == rule.notice_at:
         stage.remark(c["unit"], "notice", rule.id, f"{rule.notice}，予以通报")
@@ -53,7 +54,7 @@ def _notices(ctx: Context, rule, period) -> list[dict] | None:
             out.append(
                 dict(unit=c["unit"], period=of(c["date"]).label,
                      rule_id=f"{ctx.reg.id}/{rule.id}", clause=rule.clause,
-                     reason=f"{rule.notice}（第{_CN[rule.notice_at]}次：约稿{title_of(c)}{c['status']}）")
+                     reason=f"{rule.notice}（第{_CN[rule.notice_at]}次：{ctx.reg.commissions.event}{title_of(c)}{c['status']}）")
             )  # fmt: skip
     return out
 

@@ -15,7 +15,10 @@ def _late(rule) -> tuple[str, ...]:
 def _commission_remark(ctx: Context, rule, c: dict, stage: Stage) -> None:
     if c["status"] in _late(rule):
         stage.remark(
-            c["unit"], "commission", rule.id, f"约稿{title_of(c)}{c['status']}，当季信息考核不得分"
+            c["unit"],
+            "commission",
+            rule.id,
+            f"{ctx.reg.commissions.event}{title_of(c)}{c['status']}，当季信息考核不得分",
         )
 
 
@@ -24,7 +27,9 @@ def _commission_zero(ctx: Context, rule, stage: Stage) -> None:
     late: dict[str, str] = {}
     for c in ctx.commissions:
         if q.contains(c["date"]) and c["status"] in _late(rule):
-            late.setdefault(c["unit"], f"约稿「{c.get('title') or ''}」{c['status']}")
+            late.setdefault(
+                c["unit"], f"{ctx.reg.commissions.event}「{c.get('title') or ''}」{c['status']}"
+            )
     stage.rows += E.zero_rows(stage.rows, late, q, rule)
 
 
