@@ -240,7 +240,7 @@ class Rule:
     #: kind `base_score`: deductions stop at the base (扣完为止)
     floor: bool = False
     #: for commissions: the words after 「约稿「title」逾期」 in the unit's remark ("" for
-    #: none); empty: no remark
+    #: none); empty: no remark. Kind `top_share`: the words after 「组内前30%（前3名）」
     remark: str | None = None
     #: the n-th occurrence in a unit's year orders a public naming (予以通报)
     notice_at: int | None = None

@@ -58,7 +58,9 @@ def _judge(ctx: Context, rule, stage: Stage, df: pl.DataFrame) -> pl.DataFrame:
     )
     for unit, group, r in df.select("unit", "group", "rank").iter_rows():
         if r <= line[group]:
-            text = f"组内前{E.fmt(rule.share * 100)}%（前{line[group]}名），不扣分"
+            text = f"组内前{E.fmt(rule.share * 100)}%（前{line[group]}名）"
+            if rule.remark:
+                text += f"，{rule.remark}"
             stage.remark(unit, "top_share", rule.id, text)
     return df
 
@@ -67,8 +69,8 @@ register(
     Kind(
         "top_share",
         "The year: units ranked within the top `share` of their group (rounded up) meet the "
-        "target.",
-        fields=("share",),
+        "target; their remark says so, followed by `remark` (不扣分).",
+        fields=("share", "remark"),
         judge=_judge,
     )
 )
