@@ -244,6 +244,9 @@ class Rule:
     window: str | None = None
     #: kind `quota`: the threshold of each group (groups not listed have none)
     by_group: tuple[GroupCount, ...] = ()
+    #: kind `quota`: the threshold of every scored group, when `by_group` is empty (a
+    #: `[[parameters]]` may set it when the text leaves it open)
+    count: float | None = None
     #: kind `quota`: points when the threshold is reached
     met_points: float | None = None
     #: kind `quota`: points when it is not

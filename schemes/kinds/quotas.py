@@ -10,9 +10,15 @@ def quota(ctx: Context, rule) -> E.Quota:
     """The engine's Quota of a `quota` rule."""
     key = ("quota", rule.id)
     if key not in ctx.cache:
+        if rule.by_group:
+            thresholds = {g.group: g.count for g in rule.by_group}
+        elif rule.count is not None:
+            thresholds = {g.name: rule.count for g in ctx.reg.groups}
+        else:
+            thresholds = {}
         ctx.cache[key] = E.Quota(
             rule,
-            {g.group: g.count for g in rule.by_group},
+            thresholds,
             window=rule.window or "quarter",
             met_points=rule.met_points or 0.0,
             missed_points=rule.missed_points or 0.0,
@@ -42,12 +48,13 @@ register(
         "quota",
         "Submissions (those whose kind or subject holds one of `words`; all when empty) "
         "counted per `window` (month, bimonth, quarter, year) against each group's threshold "
-        "(`by_group`): `met_points` when reached, else `missed_points` plus `per_missing` per "
+        "(`by_group`, or `count` for every group): `met_points` when reached, else `missed_points` plus `per_missing` per "
         "submission short. C5: a window without any mail logs is not judged. `label` names "
         "what is counted in the ledger note.",
         fields=(
             "window",
             "by_group",
+            "count",
             "met_points",
             "missed_points",
             "per_missing",
