@@ -219,6 +219,9 @@ class Rule:
     #: kind `instruction`: true for main leaders (主要领导) only, false for the others,
     #: empty for any leader
     main: bool | None = None
+    #: kind `instruction`: each further instruction of this rule on the same article in the
+    #: year earns this instead of `points` (第一条批示计10分，其余每条计5分)
+    others: float | None = None
     #: kind `escalating`: the n-th occurrence in a unit's year costs `amounts[n-1]` (the last
     #: one repeats); with `cumulative` they are the totals after n occurrences
     amounts: tuple[float, ...] = ()

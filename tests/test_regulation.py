@@ -410,3 +410,41 @@ default = 2
     assert reg.with_parameters().score(inputs, q2).scores["points"].to_list() == [-1, 0]
     four = reg.with_parameters({"季度报送数量": 4})
     assert four.score(inputs, q2).scores["points"].to_list() == [-3, -2]
+
+
+def test_further_instructions_on_one_article_may_earn_less():
+    # 两翼: 同一条信息，若有2位以上市领导分别作出批示的，第一条批示计10分，其余每条计5分
+    text = (
+        SMALL.replace('event_words = ["缺席会议"]', 'event_words = ["缺席会议", "领导批示"]')
+        + """
+[[levels]]
+level = "市"
+words = ["市"]
+
+[[instructions]]
+event = "领导批示"
+combine = "sum"
+
+[[rules]]
+id = "T-3"
+clause = "三（二）"
+name = "市领导批示"
+text = "第一条批示计10分，其余市领导批示每条计5分"
+kind = "instruction"
+levels = ["市"]
+points = 10
+others = 5
+"""
+    )
+    reg = loads(text, "测试.toml")
+    units = roster(("甲局", "部门"))
+    ev = [
+        event("2024-03-02", "领导批示", "甲局", "一文", "市", article="x"),
+        event("2024-04-02", "领导批示", "甲局", "一文", "市", article="x"),
+        event("2024-04-03", "领导批示", "甲局", "另文", "市", article="y"),
+    ]
+    inputs = make_inputs(units, events=ev)
+    q2 = reg.score(inputs, Period.parse("2024Q2"))
+    assert q2.ledger["points"].to_list() == [5, 10]
+    assert q2.ledger["note"][0] == "市领导批示「一文」：同一信息第2条批示，加 5 分"
+    assert reg.score(inputs, Period.parse("2024")).scores["points"].to_list() == [25]
