@@ -86,22 +86,44 @@ _P_STYLES: list[tuple[str, dict[str, Any]]] = [
             "char_spacing": 2,
         },
     ),
-    ("发文字号", {"condensed": True, "font": FANGSONG, "size": 16, "jc": "center", "before": LINE_TW}),
+    (
+        "发文字号",
+        {"condensed": True, "font": FANGSONG, "size": 16, "jc": "center", "before": LINE_TW},
+    ),
     ("标题", {"font": BIAOSONG, "size": 22, "jc": "center", "spacing": 33, "after": LINE_TW}),
     ("征求意见稿", {"font": HEITI, "size": 16, "jc": "center"}),
     ("征求意见稿说明", {"condensed": True, "font": KAITI, "size": 16, "jc": "center"}),
     ("主送机关", {"condensed": True, "font": FANGSONG, "size": 16, "jc": "both"}),
     ("一级标题", {"condensed": True, "font": HEITI, "size": 16, "indent": True, "keep_next": True}),
-    ("二级标题", {"condensed": True, "font": KAITI, "size": 16, "indent": True, "keep_next": True, "bold": True}),
+    (
+        "二级标题",
+        {
+            "condensed": True,
+            "font": KAITI,
+            "size": 16,
+            "indent": True,
+            "keep_next": True,
+            "bold": True,
+        },
+    ),
     ("更正说明", {"font": FANGSONG, "size": 14, "jc": "both", "box": True, "spacing": 24}),
-    ("附件说明", {"condensed": True, "font": FANGSONG, "size": 16, "left_chars": 2, "before": LINE_TW}),
+    (
+        "附件说明",
+        {"condensed": True, "font": FANGSONG, "size": 16, "left_chars": 2, "before": LINE_TW},
+    ),
     ("附件说明续", {"condensed": True, "font": FANGSONG, "size": 16, "left_chars": 5}),
     ("落款", {"condensed": True, "font": FANGSONG, "size": 16, "jc": "right", "keep_next": True}),
     ("附件标记", {"font": HEITI, "size": 16, "page_break": True, "keep_next": True}),
     (
         "附件标题",
-        {"font": BIAOSONG, "size": 18, "jc": "center", "spacing": 30, "after": 8 * 20,
-         "keep_next": True},
+        {
+            "font": BIAOSONG,
+            "size": 18,
+            "jc": "center",
+            "spacing": 30,
+            "after": 8 * 20,
+            "keep_next": True,
+        },
     ),
     ("表格文字", {"font": FANGSONG, "size": 10.5, "jc": "center", "spacing": 0}),
     ("表格文字居左", {"font": FANGSONG, "size": 10.5, "jc": "left", "spacing": 0}),
@@ -136,10 +158,16 @@ def _style_xml(style_id: str, name: str, spec: dict[str, Any]) -> str:
     ppr.append("<w:widowControl/>")
     if spec.get("box"):
         b = '<w:{0} w:val="single" w:sz="6" w:space="4" w:color="000000"/>'
-        ppr.append("<w:pBdr>" + "".join(b.format(s) for s in ("top", "left", "bottom", "right")) + "</w:pBdr>")
+        ppr.append(
+            "<w:pBdr>"
+            + "".join(b.format(s) for s in ("top", "left", "bottom", "right"))
+            + "</w:pBdr>"
+        )
     spacing = spec.get("spacing", LINE_TW / 20)
     line = (
-        ' w:line="240" w:lineRule="auto"' if spacing == 0 else f' w:line="{round(spacing * 20)}" w:lineRule="exact"'
+        ' w:line="240" w:lineRule="auto"'
+        if spacing == 0
+        else f' w:line="{round(spacing * 20)}" w:lineRule="exact"'
     )
     ppr.append(
         f'<w:spacing w:before="{round(spec.get("before", 0))}" w:after="{round(spec.get("after", 0))}"{line}/>'
@@ -179,7 +207,7 @@ def _table_style_xml(style_id: str) -> str:
     return (
         f'<w:style w:type="table" w:customStyle="1" w:styleId="{style_id}">'
         f'<w:name w:val="{_TABLE_STYLE}"/><w:basedOn w:val="TableNormal"/><w:qFormat/>'
-        f"<w:tblPr><w:jc w:val=\"center\"/><w:tblBorders>{borders}</w:tblBorders>"
+        f'<w:tblPr><w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders>'
         '<w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
         '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
         "</w:tblPr><w:trPr><w:cantSplit/></w:trPr>"
@@ -228,13 +256,27 @@ def _skeleton(draft: bool, doc_title: str) -> bytes:
             f"<w:docDefaults {nsdecls('w')}><w:rPrDefault><w:rPr>{_fonts_xml(FANGSONG)}"
             '<w:kern w:val="2"/><w:sz w:val="32"/><w:szCs w:val="32"/>'
             '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
-            "<w:pPrDefault><w:pPr><w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>"
+            '<w:pPrDefault><w:pPr><w:jc w:val="both"/></w:pPr></w:pPrDefault></w:docDefaults>'
         ),
     )
     for name, spec in _P_STYLES:
-        styles.append(parse_xml(_style_xml(SID[name], name, spec).replace("<w:style ", f"<w:style {nsdecls('w')} ", 1)))
-    styles.append(parse_xml(_table_style_xml(SID[_TABLE_STYLE]).replace("<w:style ", f"<w:style {nsdecls('w')} ", 1)))
-    styles.append(parse_xml(_char_style_xml(SID[_STRONG_STYLE]).replace("<w:style ", f"<w:style {nsdecls('w')} ", 1)))
+        styles.append(
+            parse_xml(
+                _style_xml(SID[name], name, spec).replace(
+                    "<w:style ", f"<w:style {nsdecls('w')} ", 1
+                )
+            )
+        )
+    styles.append(
+        parse_xml(
+            _table_style_xml(SID[_TABLE_STYLE]).replace("<w:style ", f"<w:style {nsdecls('w')} ", 1)
+        )
+    )
+    styles.append(
+        parse_xml(
+            _char_style_xml(SID[_STRONG_STYLE]).replace("<w:style ", f"<w:style {nsdecls('w')} ", 1)
+        )
+    )
 
     doc.settings.odd_and_even_pages_header_footer = True
     sec = doc.sections[0]
@@ -262,7 +304,7 @@ def _skeleton(draft: bool, doc_title: str) -> bytes:
         p = _emptied(footer.paragraphs[0]._p)
         p.append(
             parse_xml(
-                f"<w:pPr {nsdecls('w')}><w:pStyle w:val=\"{SID['页码']}\"/>"
+                f'<w:pPr {nsdecls("w")}><w:pStyle w:val="{SID["页码"]}"/>'
                 f'<w:ind w:{side}="280"/><w:jc w:val="{side}"/></w:pPr>'
             )
         )
@@ -272,7 +314,9 @@ def _skeleton(draft: bool, doc_title: str) -> bytes:
         header.is_linked_to_previous = False
         p = _emptied(header.paragraphs[0]._p)
         if draft:
-            p.append(parse_xml(f"<w:pPr {nsdecls('w')}><w:pStyle w:val=\"{SID['页眉标记']}\"/></w:pPr>"))
+            p.append(
+                parse_xml(f'<w:pPr {nsdecls("w")}><w:pStyle w:val="{SID["页眉标记"]}"/></w:pPr>')
+            )
             p.append(parse_xml(f"<w:r {nsdecls('w')}><w:t>征求意见稿</w:t></w:r>"))
     buf = io.BytesIO()
     doc.save(buf)
@@ -510,7 +554,8 @@ class _Bulletin(HTMLParser):
             m = re.search(r"padding-right:\s*([\d.]+)em", attrs.get("style") or "")
             chars = float(m[1]) if m else 2.0
             self._start_block(
-                "落款", f'<w:ind w:rightChars="{round(chars * 100)}" w:right="{round(chars * CHAR_PT * 20)}"/>'
+                "落款",
+                f'<w:ind w:rightChars="{round(chars * 100)}" w:right="{round(chars * CHAR_PT * 20)}"/>',
             )
         else:
             self._start_block("正文")
@@ -604,7 +649,11 @@ class _Bulletin(HTMLParser):
         if "articles" in t.classes and self.articles_apart:
             return
         cells = [
-            {"lines": [clean(x).strip() for x in c["parts"]], "style": c["style"], "span": c["span"]}
+            {
+                "lines": [clean(x).strip() for x in c["parts"]],
+                "style": c["style"],
+                "span": c["span"],
+            }
             for c in row
         ]
         self.sink.write(table_row(cells, t.cols))
@@ -623,7 +672,9 @@ class _Bulletin(HTMLParser):
         from transforms import summary as sm
 
         quarters = list(ytd.quarters)
-        self.sink.write(para("表注", f"{self.data.get('period_title', '')}各季度各类别得分合计（分）"))
+        self.sink.write(
+            para("表注", f"{self.data.get('period_title', '')}各季度各类别得分合计（分）")
+        )
         xml, cols = table_start([18.0] + [82.0 / max(1, len(quarters))] * len(quarters))
         self.sink.write(xml)
         self.sink.write(
@@ -732,7 +783,9 @@ def write_bulletin_docx(out_dir: Path, html: str, data: dict[str, Any]) -> list[
     paths = [target]
     if apart:
         p = out_dir / ARTICLES_FILE
-        _write_docx(p, _skeleton(bool(data.get("draft")), data["attachments"][-1]), _articles_body(data))
+        _write_docx(
+            p, _skeleton(bool(data.get("draft")), data["attachments"][-1]), _articles_body(data)
+        )
         paths.append(p)
     return paths
 
@@ -742,7 +795,9 @@ def _replace_articles_table(html: str, note: str) -> str:
     end = html.find("</table>", start)
     if start < 0 or end < 0:
         return html
-    return html[:start] + f'<p class="flush note">{escape(note)}</p>' + html[end + len("</table>") :]
+    return (
+        html[:start] + f'<p class="flush note">{escape(note)}</p>' + html[end + len("</table>") :]
+    )
 
 
 _ARTICLE_WIDTHS = [6.0, 13.0, 18.0, 10.0, 36.0, 17.0]
