@@ -163,6 +163,9 @@ def _style_xml(style_id: str, name: str, spec: dict[str, Any]) -> str:
             + "".join(b.format(s) for s in ("top", "left", "bottom", "right"))
             + "</w:pBdr>"
         )
+    # overflowPunct on, as Word has it by default; LibreOffice reads it inverted (on = no
+    # hanging punctuation), so that its lines, too, end inside the type area
+    ppr.append('<w:overflowPunct w:val="1"/>')
     spacing = spec.get("spacing", LINE_TW / 20)
     line = (
         ' w:line="240" w:lineRule="auto"'
