@@ -53,7 +53,7 @@ KAITI = "楷体_GB2312"
 SONGTI = "宋体"
 RED = "E00000"
 
-# Characters XML 1.0 cannot hold (C0 controls but tab/newline/return, surrogates,
+# Characters XML 1.0 cannot hold (U+0000–U+001F but tab, newline and return; surrogates;
 # U+FFFE/U+FFFF): dropped. Tabs and line breaks are white space in the HTML as well.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACE = re.compile(r"[ \t\r\n\f]+")
