@@ -221,3 +221,33 @@ def test_the_cli_says_which_file_went_out(tmp_path, smtp):
     assert next(msg.iter_attachments()).get_content() == other.read_bytes()
     assert not (kept.parent / "另一稿.docx").exists()
     assert len(Document(io.BytesIO(kept.read_bytes())).paragraphs) == 1
+
+
+def test_deliveries_made_before_signed_bulletins_count_as_the_generated_bulletin(tmp_path, smtp):
+    """A database at revision 0003 whose deliveries were sent is upgraded (0004): its rows
+    carried the generated bulletin, so a signed send mails nobody again without --resend."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from store.repository import alembic_config
+
+    db_url = f"sqlite:///{tmp_path / 'old.db'}"
+    root = _make_ws(tmp_path / "ws", db_url, smtp.port)
+    _publish(root, db_url, 1, POINTS)  # recorded at the newest revision, then taken back
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0003")
+        # a delivery as kaohe before 0004 wrote it
+        conn.exec_driver_sql(
+            "INSERT INTO deliveries (run_id, period, version, unit, address, correction, "
+            "message_id, status, attempts, updated_at) SELECT id, '2018Q2', 1, '民政局', "
+            "'mzj@jd.gov.cn', 0, '<old@x>', 'sent', 1, '2018-07-05 09:00:00' FROM runs"
+        )
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+    engine.dispose()
+    signed = _signed_docx(tmp_path / "签发稿.docx")
+    report = send_period(root, "2018Q2", bulletin=signed)
+    assert report.already == 1 and len(report.sent) == 3
+    assert "mzj@jd.gov.cn" not in smtp.to()
+    rows, records = _rows(db_url)
+    assert ("民政局", "mzj@jd.gov.cn", "", "sent") in rows and len(records) == 1
