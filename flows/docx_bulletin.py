@@ -109,10 +109,32 @@ _P_STYLES: list[tuple[str, dict[str, Any]]] = [
     ("更正说明", {"font": FANGSONG, "size": 14, "jc": "both", "box": True, "spacing": 24}),
     (
         "附件说明",
-        {"condensed": True, "font": FANGSONG, "size": 16, "left_chars": 2, "before": LINE_TW},
+        {
+            "condensed": True,
+            "font": FANGSONG,
+            "size": 16,
+            "left_chars": 2,
+            "before": LINE_TW,
+            "keep_next": True,
+        },
     ),
-    ("附件说明续", {"condensed": True, "font": FANGSONG, "size": 16, "left_chars": 5}),
-    ("落款", {"condensed": True, "font": FANGSONG, "size": 16, "jc": "right", "keep_next": True}),
+    (
+        "附件说明续",
+        {"condensed": True, "font": FANGSONG, "size": 16, "left_chars": 5, "keep_next": True},
+    ),
+    # the signature (落款) without a seal: one blank line above the office's name
+    (
+        "发文机关署名",
+        {
+            "condensed": True,
+            "font": FANGSONG,
+            "size": 16,
+            "jc": "right",
+            "keep_next": True,
+            "before": LINE_TW,
+        },
+    ),
+    ("成文日期", {"condensed": True, "font": FANGSONG, "size": 16, "jc": "right"}),
     ("附件标记", {"font": HEITI, "size": 16, "page_break": True, "keep_next": True}),
     (
         "附件标题",
@@ -442,7 +464,7 @@ class _Bulletin(HTMLParser):
         self.skip = 0  # inside a chart (svg) or <style>/<title>
         self.section: set[str] | None = None
         self.attachment_no = 0
-        self.first_attachment_item = True
+        self.signed = False  # the office's name of the signature is written
 
     # -- helpers
     def _classes(self, attrs: list[tuple[str, str | None]]) -> set[str]:
@@ -556,8 +578,10 @@ class _Bulletin(HTMLParser):
         elif self._inside("signature"):
             m = re.search(r"padding-right:\s*([\d.]+)em", attrs.get("style") or "")
             chars = float(m[1]) if m else 2.0
+            style = "成文日期" if self.signed else "发文机关署名"
+            self.signed = True
             self._start_block(
-                "落款",
+                style,
                 f'<w:ind w:rightChars="{round(chars * 100)}" w:right="{round(chars * CHAR_PT * 20)}"/>',
             )
         else:
