@@ -71,7 +71,8 @@ def _t(text: str) -> str:
 
 # --------------------------------------------------------------------------- styles
 
-#: name → (based on, fonts, size pt, paragraph properties XML, run properties XML)
+#: the paragraph styles (name, spec): font, size (pt), jc, spacing (exact line, pt; 0 single),
+#: before/after (twips), indent (two characters), left_chars, keep_next, page_break, …
 _P_STYLES: list[tuple[str, dict[str, Any]]] = [
     ("正文", {"condensed": True, "font": FANGSONG, "size": 16, "indent": True, "jc": "both"}),
     (
@@ -271,7 +272,7 @@ def _skeleton(draft: bool, doc_title: str) -> bytes:
     doc.core_properties.author = "kaohe"
     doc.core_properties.language = "zh-CN"
     styles = doc.styles.element
-    # Document defaults: 仿宋_GB2312 3号 (the grid's characters are measured in it).
+    # Document defaults: 仿宋_GB2312 3号, Chinese.
     defaults = styles.find(qn("w:docDefaults"))
     if defaults is not None:
         styles.remove(defaults)
@@ -444,7 +445,6 @@ class _Table:
         self.in_head = False
         self.row: list[dict[str, Any]] | None = None
         self.cell: dict[str, Any] | None = None
-        self.rows_written = 0
         self.cols: list[int] = []
         self.started = False
 
