@@ -130,6 +130,30 @@ class RankPoints:
 
 
 @dataclass(frozen=True)
+class QuotaLine:
+    """One line of a quota (报送任务): the units of `groups` send `count` submissions per
+    `window`."""
+
+    #: `month`, `bimonth` (1–2月, 3–4月 …), `quarter` or `year`; a window is judged in the
+    #: period holding its end (a month ending a quarter judges the quarter's window too)
+    window: str
+    #: the groups owing it
+    groups: tuple[str, ...]
+    #: how many submissions each window needs
+    count: float
+
+
+@dataclass(frozen=True)
+class StatusLabel:
+    """Ledger words for the commissions of one status (逾期 → 逾期报送，)."""
+
+    #: the commission status (按时, 逾期, 未报)
+    status: str
+    #: the words put in the ledger note before the arithmetic
+    label: str
+
+
+@dataclass(frozen=True)
 class Rule:
     """One rule of the regulation: where the text says it (`clause`) right beside the
     numbers it sets. `kind` names what the engine does with it (a rule kind of
@@ -190,6 +214,22 @@ class Rule:
     requires_target: bool = False
     #: kind `top_share`: the top share of each group (0.3 = 前30%, rounded up)
     share: float | None = None
+    #: kind `event` over commissions: the ledger words per status, each status's commissions
+    #: in this order (instead of `label`)
+    status_labels: tuple[StatusLabel, ...] = ()
+    #: kind `event`: the event's value is the size of a deduction whatever its sign (C6: 5
+    #: and −5 both cost 5 × `per_value`)
+    deduction: bool = False
+    #: kind `quota`: the windows, groups and counts of this task
+    quotas: tuple[QuotaLine, ...] = ()
+    #: kind `quota`: only submissions of this class (`[submissions]`) count
+    submission_class: str | None = None
+    #: kind `quota`: only submissions whose kind or subject holds one of these words count
+    words: tuple[str, ...] = ()
+    #: kind `quota`: what is counted, in the ledger note 「报送{what} N 条」 (动态信息)
+    what: str = ""
+    #: kind `quota`: points per missing submission (negative)
+    per_missing: float | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +272,37 @@ class Commissions:
 
 
 @dataclass(frozen=True)
+class SubmissionClass:
+    """A class of submissions (动态, 专报, 总结计划 …) and the words marking it."""
+
+    #: the class
+    name: str
+    #: a submission whose kind (else subject) holds one of these words is of this class
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Submissions:
+    """How submissions (报送) are classed for quotas (`kind = "quota"`)."""
+
+    #: the classes in the order they are tried: first on the submission's kind, then on its
+    #: subject; the first class with a word in the text wins
+    classes: tuple[SubmissionClass, ...] = ()
+    #: the class of a submission whose kind and subject name none
+    default_class: str | None = None
+    #: the quotas as a note names them when months lack mail logs (基本任务（一）)
+    tasks: str = "报送任务"
+
+    def class_of(self, s: dict) -> str | None:
+        """The class of submission `s` (a dict with `kind` and `subject`)."""
+        for text in (s.get("kind") or "", s.get("subject") or ""):
+            for c in self.classes:
+                if any(w in text for w in c.words):
+                    return c.name
+        return self.default_class
+
+
+@dataclass(frozen=True)
 class Scoring:
     """How the engine runs the periods."""
 
@@ -250,6 +321,12 @@ class Scoring:
     #: the year's ranking within each group, by these columns in order (higher first; units
     #: ranked first by a special rule come before all): `points`, `assessment`
     year_rank_by: tuple[str, ...] = ("points",)
+    #: the remark on a period's target: `missed` (「未完成季度目标（30分）」 when missed) or
+    #: `shortfall` (「完成年度目标（90分）」, or 「未完成年度目标（90分），差12分」)
+    target_remark: str = "missed"
+    #: with `pro_rata`: a quarter's remark gives the share of the target reached by the
+    #: year so far (「年度目标90分，已完成56%」)
+    progress_remark: bool = False
 
 
 @dataclass(frozen=True)
@@ -284,6 +361,8 @@ class Regulation:
     instructions: tuple[Instructions, ...] = (Instructions(),)
     #: commissions (`[commissions]`)
     commissions: Commissions = Commissions()
+    #: how submissions are classed for quotas (`[submissions]`)
+    submissions: Submissions = Submissions()
     #: how the periods run (`[scoring]`)
     scoring: Scoring = Scoring()
     #: the rules (`[[rules]]`), in the regulation's order

@@ -103,6 +103,8 @@ def _items(ctx: Context, period: Period) -> Stage:
 
 #: the hook closing each kind of period
 _CLOSE = {"month": "close_month", "quarter": "close_quarter", "year": "close_year"}
+#: remark kinds of a quarter not carried into the year
+_NOT_CARRIED = ("target_missed", "target_progress")
 #: how the driver words a target in a remark
 _TARGET_WORD = {"month": "月度", "quarter": "季度", "year": "年度"}
 
@@ -121,6 +123,32 @@ def _target(reg, group: str, period: Period) -> float | None:
     if reg.scoring.pro_rata and n_months[period.kind] < n_months[target_period]:
         return g.target / (n_months[target_period] // n_months[period.kind])
     return None
+
+
+def _target_remark(ctx: Context, stage: Stage, unit: str, points: float, target: float) -> None:
+    """The remark on the unit's target of the stage's period (`scoring.target_remark`), or,
+    in a quarter with `scoring.progress_remark`, on the share of the year's target reached
+    by the year so far (the quarters already scored and this one)."""
+    sc, period = ctx.reg.scoring, stage.period
+    word = _TARGET_WORD[sc.target_period]
+    if sc.target_period == period.kind:
+        if points < target:
+            short = f"，差{E.fmt(target - points)}分" if sc.target_remark == "shortfall" else ""
+            stage.remark(unit, "target_missed", None, f"未完成{word}目标（{E.fmt(target)}分）{short}")
+        elif sc.target_remark == "shortfall":
+            stage.remark(unit, "target_met", None, f"完成{word}目标（{E.fmt(target)}分）")
+    elif sc.progress_remark and period.kind == "quarter":
+        full = float(ctx.reg.group(ctx.prep.units[unit]).target)
+        key = ("points before", period.label)
+        if key not in ctx.cache:
+            before: dict[str, float] = defaultdict(float)
+            for *_, df in ctx.quarters:
+                for u, p in zip(df["unit"], df["points"], strict=True):
+                    before[u] += p
+            ctx.cache[key] = before
+        done = ctx.cache[key][unit] + points
+        text = f"{word}目标{E.fmt(full)}分，已完成{done / full:.0%}"
+        stage.remark(unit, "target_progress", None, text)
 
 
 def _period(ctx: Context, period: Period) -> tuple[Stage, pl.DataFrame]:
@@ -146,9 +174,7 @@ def _frame(ctx: Context, stage: Stage) -> pl.DataFrame:
         target = _target(reg, group, period)
         if target is not None:
             rec.update(target=target, target_met=pts[unit] >= target and unit not in stage.failed)
-            if pts[unit] < target and reg.scoring.target_period == period.kind:
-                word = _TARGET_WORD[period.kind]
-                stage.remark(unit, "target_missed", None, f"未完成{word}目标（{E.fmt(target)}分）")
+            _target_remark(ctx, stage, unit, pts[unit], target)
         if year:
             rec["first"] = unit in stage.first
         records.append(rec)
@@ -165,12 +191,12 @@ def _frame(ctx: Context, stage: Stage) -> pl.DataFrame:
 
 def _year_of_quarters(ctx: Context, year: Period) -> tuple[Stage, pl.DataFrame]:
     """The year as the sum of its quarters (`scoring.year = "quarters"`): their rows (with
-    their adjustments), notes and remarks (not their `target_missed`), then `close_year`."""
+    their adjustments), notes and remarks (not their target remarks), then `close_year`."""
     stage = Stage(year)
     for _, q_stage, _ in ctx.quarters:
         stage.rows += q_stage.rows
         stage.notes += q_stage.notes
-        stage.remarks += [r for r in q_stage.remarks if r.kind != "target_missed"]
+        stage.remarks += [r for r in q_stage.remarks if r.kind not in _NOT_CARRIED]
     for rule, fn in _hooks(ctx.reg, "close_year"):
         fn(ctx, rule, stage)
     return stage, _frame(ctx, stage)

@@ -15,24 +15,39 @@ def _source(ctx: Context, rule) -> list[dict]:
 
 def _event(ctx: Context, rule, period, stage: Stage) -> None:
     types = rule.events or ((ctx.reg.commissions.event,) if rule.commissions else ())
-    spec = E.EventRule(
-        types,
-        rule,
-        points=rule.points or 0.0,
-        per_value=rule.per_value,
-        default_value=rule.default_value,
-        cap=rule.cap,
-        label=rule.label,
-    )
-    stage.rows += E.event_rows(_source(ctx, rule), period, spec)
+    source = _source(ctx, rule)
+    if rule.deduction:  # C6: the value is the deduction's size, whatever its sign
+        source = [_negated(e) if e["type"] in types else e for e in source]
+    labels = [(s.status, s.label) for s in rule.status_labels] or [(None, rule.label)]
+    for status, label in labels:
+        spec = E.EventRule(
+            types,
+            rule,
+            points=rule.points or 0.0,
+            per_value=rule.per_value,
+            default_value=rule.default_value,
+            cap=rule.cap,
+            label=label,
+        )
+        mine = source if status is None else [e for e in source if e["status"] == status]
+        stage.rows += E.event_rows(mine, period, spec)
+
+
+def _negated(e: dict) -> dict:
+    return e if e.get("value") is None else {**e, "value": -abs(e["value"])}
 
 
 register(
     Kind(
         "event",
         "Each event of `events` (or each commission of the statuses `commissions`) earns "
-        "`points`, or `per_value` × its value (`default_value` when empty) up to `cap`.",
-        fields=("events", "commissions", "points", "per_value", "default_value", "cap", "label"),
+        "`points`, or `per_value` × its value (`default_value` when empty) up to `cap` "
+        "(`deduction`: the value is a deduction's size, whatever its sign, C6); the note "
+        "says `label`, or per commission status its `status_labels`.",
+        fields=(
+            "events", "commissions", "points", "per_value", "default_value", "cap", "label",
+            "status_labels", "deduction",
+        ),  # fmt: skip
         items=_event,
     )
 )
