@@ -134,7 +134,9 @@ def _target_remark(ctx: Context, stage: Stage, unit: str, points: float, target:
     if sc.target_period == period.kind:
         if points < target:
             short = f"，差{E.fmt(target - points)}分" if sc.target_remark == "shortfall" else ""
-            stage.remark(unit, "target_missed", None, f"未完成{word}目标（{E.fmt(target)}分）{short}")
+            stage.remark(
+                unit, "target_missed", None, f"未完成{word}目标（{E.fmt(target)}分）{short}"
+            )
         elif sc.target_remark == "shortfall":
             stage.remark(unit, "target_met", None, f"完成{word}目标（{E.fmt(target)}分）")
     elif sc.progress_remark and period.kind == "quarter":

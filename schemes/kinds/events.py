@@ -45,9 +45,16 @@ register(
         "(`deduction`: the value is a deduction's size, whatever its sign, C6); the note "
         "says `label`, or per commission status its `status_labels`.",
         fields=(
-            "events", "commissions", "points", "per_value", "default_value", "cap", "label",
-            "status_labels", "deduction",
-        ),  # fmt: skip
+            "events",
+            "commissions",
+            "points",
+            "per_value",
+            "default_value",
+            "cap",
+            "label",
+            "status_labels",
+            "deduction",
+        ),
         items=_event,
     )
 )

@@ -40,7 +40,9 @@ def _spans(ctx: Context, rules, period: Period) -> list[tuple[E.Quota, Period]]:
         for quota in _quotas(ctx, rule):
             over = period
             if period.kind == "month" and quota.window in ("quarter", "year"):
-                whole = quarter_of(period.start) if quota.window == "quarter" else period.year_period
+                whole = (
+                    quarter_of(period.start) if quota.window == "quarter" else period.year_period
+                )
                 if whole.end != period.end:
                     continue
                 over = whole
