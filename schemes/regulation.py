@@ -130,9 +130,9 @@ class RankPoints:
 
 
 @dataclass(frozen=True)
-class QuotaLine:
-    """One line of a quota (报送任务): the units of `groups` send `count` submissions per
-    `window`."""
+class WindowCount:
+    """One line of a class quota (报送任务): the units of `groups` send `count` submissions
+    per `window`."""
 
     #: `month`, `bimonth` (1–2月, 3–4月 …), `quarter` or `year`; a window is judged in the
     #: period holding its end (a month ending a quarter judges the quarter's window too)
@@ -220,15 +220,15 @@ class Rule:
     #: kind `event`: the event's value is the size of a deduction whatever its sign (C6: 5
     #: and −5 both cost 5 × `per_value`)
     deduction: bool = False
-    #: kind `quota`: the windows, groups and counts of this task
-    quotas: tuple[QuotaLine, ...] = ()
-    #: kind `quota`: only submissions of this class (`[submissions]`) count
+    #: kind `class_quota`: the windows, groups and counts of this task
+    counts: tuple[WindowCount, ...] = ()
+    #: kind `class_quota`: only submissions of this class (`[submissions]`) count
     submission_class: str | None = None
-    #: kind `quota`: only submissions whose kind or subject holds one of these words count
+    #: kind `class_quota`: only submissions whose kind or subject holds one of these words count
     words: tuple[str, ...] = ()
-    #: kind `quota`: what is counted, in the ledger note 「报送{what} N 条」 (动态信息)
+    #: kind `class_quota`: what is counted, in the ledger note 「报送{what} N 条」 (动态信息)
     what: str = ""
-    #: kind `quota`: points per missing submission (negative)
+    #: kind `class_quota`: points per missing submission (negative)
     per_missing: float | None = None
 
 
@@ -283,14 +283,14 @@ class SubmissionClass:
 
 @dataclass(frozen=True)
 class Submissions:
-    """How submissions (报送) are classed for quotas (`kind = "quota"`)."""
+    """How submissions (报送) are classed for class quotas (`kind = "class_quota"`)."""
 
     #: the classes in the order they are tried: first on the submission's kind, then on its
     #: subject; the first class with a word in the text wins
     classes: tuple[SubmissionClass, ...] = ()
     #: the class of a submission whose kind and subject name none
     default_class: str | None = None
-    #: the quotas as a note names them when months lack mail logs (基本任务（一）)
+    #: the class quotas as a note names them when months lack mail logs (基本任务（一）)
     tasks: str = "报送任务"
 
     def class_of(self, s: dict) -> str | None:
@@ -361,7 +361,7 @@ class Regulation:
     instructions: tuple[Instructions, ...] = (Instructions(),)
     #: commissions (`[commissions]`)
     commissions: Commissions = Commissions()
-    #: how submissions are classed for quotas (`[submissions]`)
+    #: how submissions are classed for class quotas (`[submissions]`)
     submissions: Submissions = Submissions()
     #: how the periods run (`[scoring]`)
     scoring: Scoring = Scoring()

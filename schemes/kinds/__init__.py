@@ -7,9 +7,9 @@ kind is. A new kind is a new module here, imported below.
 from schemes.kinds import (  # noqa: F401
     absence,
     adoption,
+    class_quota,
     events,
     instruction,
-    quota,
     ranking,
     submissions,
     zeroing,

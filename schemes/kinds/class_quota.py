@@ -1,4 +1,5 @@
-"""Quotas (报送任务): submissions of a class per month, two months, quarter or year."""
+"""Class quotas (报送任务): submissions of a class per month, two months, quarter or year,
+each missing one costing points."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from transforms.periods import Period, quarter_of
 def _quotas(ctx: Context, rule) -> list[E.Quota]:
     """The rule's quotas, one per window (the lines of one window together, so that a
     window's rows follow the roster's order), in the order the lines name the windows."""
-    key = ("quotas", rule.id)
+    key = ("class_quota", rule.id)
     if key not in ctx.cache:
         subs = ctx.reg.submissions
         cls, words = rule.submission_class, rule.words
@@ -22,7 +23,7 @@ def _quotas(ctx: Context, rule) -> list[E.Quota]:
             return not words or any(w in text for w in words)
 
         windows: dict[str, dict[str, float]] = {}
-        for line in rule.quotas:
+        for line in rule.counts:
             windows.setdefault(line.window, {}).update(dict.fromkeys(line.groups, line.count))
         ctx.cache[key] = [
             E.Quota(rule, thresholds, window, per_missing=rule.per_missing or 0.0, match=counts)
@@ -73,7 +74,7 @@ def _items(ctx: Context, rules, period: Period, stage: Stage) -> None:
 
 
 def _table(ctx: Context, rule, period: Period) -> list[dict]:
-    """ScoreResult.quotas: each judged window of every quota rule per unit (the ledger's
+    """ScoreResult.quotas: each judged window of every class_quota rule per unit (the ledger's
     windows; the driver calls a table kind's hooks at its first rule)."""
     rows: list[dict] = []
     for quota, over in _spans(ctx, ctx.reg.rules_of(rule.kind), period):
@@ -83,14 +84,14 @@ def _table(ctx: Context, rule, period: Period) -> list[dict]:
 
 register(
     Kind(
-        "quota",
-        "Each unit of the `quotas` lines' groups sends `count` submissions per window "
+        "class_quota",
+        "Each unit of the `counts` lines' groups sends `count` submissions per window "
         "(`month`, `bimonth`, `quarter`, `year`; judged in the period holding the window's "
         "end); only submissions of `submission_class` (`[submissions]`) and holding one of "
         "`words` count; each missing one costs `per_missing`. The note says `what` is "
-        "counted. All quota rules form one table: C5, one note names the months without "
+        "counted. All class_quota rules form one table: C5, one note names the months without "
         "mail logs (`submissions.tasks`).",
-        fields=("quotas", "submission_class", "words", "what", "per_missing"),
+        fields=("counts", "submission_class", "words", "what", "per_missing"),
         table=True,
         items=_items,
         quotas=_table,
