@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from schemes import engine as E
-from schemes.kinds.base import Context, Kind, Stage, register
+from schemes.kinds.base import Context, Kind, Stage, register, title_of
 
 
 def _source(ctx: Context, rule) -> list[dict]:
@@ -24,16 +26,41 @@ def _event(ctx: Context, rule, period, stage: Stage) -> None:
         cap=rule.cap,
         label=rule.label,
     )
-    stage.rows += E.event_rows(_source(ctx, rule), period, spec)
+    if "{status}" not in rule.label:
+        stage.rows += E.event_rows(_source(ctx, rule), period, spec)
+        return
+    for e in _source(ctx, rule):  # the label names each commission's status
+        label = rule.label.replace("{status}", e.get("status") or "")
+        stage.rows += E.event_rows([e], period, replace(spec, label=label))
+
+
+def _commission_remark(ctx: Context, rule, c: dict, period) -> str | None:
+    """The unit's remark on a commission of the rule's statuses (`remark`: the words after
+    it)."""
+    if rule.remark is None or c["status"] not in rule.commissions:
+        return None
+    return f"约稿{title_of(c)}{c['status']}" + (f"，{rule.remark}" if rule.remark else "")
 
 
 register(
     Kind(
         "event",
         "Each event of `events` (or each commission of the statuses `commissions`) earns "
-        "`points`, or `per_value` × its value (`default_value` when empty) up to `cap`.",
-        fields=("events", "commissions", "points", "per_value", "default_value", "cap", "label"),
+        "`points`, or `per_value` × its value (`default_value` when empty) up to `cap`; "
+        "`{status}` in `label` is the commission's status; `remark`: the unit's remark on "
+        "such a commission.",
+        fields=(
+            "events",
+            "commissions",
+            "points",
+            "per_value",
+            "default_value",
+            "cap",
+            "label",
+            "remark",
+        ),
         items=_event,
+        commission_remark=_commission_remark,
     )
 )
 
