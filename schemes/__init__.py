@@ -16,7 +16,6 @@ from transforms.errors import InputError
 
 #: scheme id -> module path, for the seeds still written in Python.
 MODULES = {
-    "yinchuan-2018": "schemes.yinchuan_2018",
     "qingshan-2020": "schemes.qingshan_2020",
 }
 

@@ -130,6 +130,16 @@ class RankPoints:
 
 
 @dataclass(frozen=True)
+class GroupCount:
+    """A number for one group (a threshold of a count target)."""
+
+    #: the group
+    group: str
+    #: the number
+    count: float
+
+
+@dataclass(frozen=True)
 class WindowCount:
     """One line of a class quota (报送任务): the units of `groups` send `count` submissions
     per `window`."""
@@ -214,6 +224,32 @@ class Rule:
     requires_target: bool = False
     #: kind `top_share`: the top share of each group (0.3 = 前30%, rounded up)
     share: float | None = None
+    #: for commissions: the words after 「约稿「title」逾期」 in the unit's remark ("" for
+    #: none); empty: no remark
+    remark: str | None = None
+    #: kind `quota`: the window submissions are counted in: `month`, `bimonth`, `quarter`,
+    #: `year`
+    window: str | None = None
+    #: kind `quota`: the submissions each group must send in a window (groups not listed
+    #: have no quota)
+    by_group: tuple[GroupCount, ...] = ()
+    #: kind `quota`: the points of a window missed (`points`: of a window met)
+    missed_points: float | None = None
+    #: kind `quota`: a window is judged only when every one of its months holds mail logs
+    #: (else when any does, C5)
+    whole_window: bool = False
+    #: kind `quota`: what the note of a window not judged adds (本季度不计基础分 …)
+    unjudged_note: str = ""
+    #: kind `quota`: the note of a period shorter than the window (a month, for a
+    #: quarterly quota), after the rule's name and clause
+    short_period_note: str = ""
+    #: kind `consecutive_misses`: the `quota` rule whose windows are counted
+    quota: str | None = None
+    #: kind `consecutive_misses`: how many windows missed in a row
+    run: int | None = None
+    #: kinds `notice`, `no_adoption`: what one occurrence adds to the assessment (a
+    #: deduction outside the points: 年终绩效考核扣0.1分)
+    assessment: float | None = None
     #: kind `event` over commissions: the ledger words per status, each status's commissions
     #: in this order (instead of `label`)
     status_labels: tuple[StatusLabel, ...] = ()
@@ -253,7 +289,9 @@ class Instructions:
 
     #: the event type it scores
     event: str = "领导批示"
-    #: per article only the highest (`max`, across the year) or every one (`sum`)
+    #: per article only the highest (`max`, across the year), every one (`sum`), or the
+    #: highest of each level (`max_per_level`: each rule of the table once per article
+    #: across the year, the levels adding up)
     combine: str = "max"
     #: who acts, in the ledger note 「{level}{actor}{verb}「title」」 (领导, 媒体)
     actor: str = "领导"
@@ -345,6 +383,9 @@ class Regulation:
     place_prefixes: tuple[str, ...] = ()
     #: what the scores' `assessment` column means (its title)
     assessment_label: str = "排名得分"
+    #: where the assessment is taken when it is a deduction outside the points, as notes
+    #: name it (年终绩效考核: 「年终绩效考核扣0.1分，不计入信息得分」)
+    assessment_in: str = ""
     #: groups listed in the roster but never scored
     unscored_groups: tuple[str, ...] = ()
     #: the words allowed in events' `type` column
@@ -475,6 +516,10 @@ def _value(hint, value, name: str, key: str):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InputError(f"{name}：「{key}」应为数字，实为「{value}」")
         return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"{name}：「{key}」应为整数，实为「{value}」")
+        return value
     if hint is bool:
         if not isinstance(value, bool):
             raise InputError(f"{name}：「{key}」应为 true 或 false，实为「{value}」")

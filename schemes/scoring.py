@@ -28,6 +28,7 @@ from schemes import engine as E
 from schemes.contract import ScoreResult, ScoringInputs
 from schemes.kinds import Context, Remark, Stage, kind_of
 from transforms.periods import Period
+from transforms.schema import NOTICES
 
 #: Columns of ScoreResult.remarks.
 REMARKS = {
@@ -242,6 +243,10 @@ def _finish(ctx: Context, stage: Stage, df: pl.DataFrame, quarters=None) -> Scor
     for rule, fn in _hooks(reg, "quotas"):
         has_quotas = True
         quota_rows += fn(ctx, rule, period)
+    notices = None
+    for rule, fn in _hooks(reg, "notices"):
+        if (rows := fn(ctx, rule, period)) is not None:
+            notices = (notices or []) + rows
     return ScoreResult(
         period=period,
         ledger=E.to_ledger(stage.rows, reg.id, period),
@@ -250,6 +255,7 @@ def _finish(ctx: Context, stage: Stage, df: pl.DataFrame, quarters=None) -> Scor
         commissions=com_df,
         quarters=quarters,
         quotas=E.quotas_frame(quota_rows) if has_quotas else None,
+        notices=None if notices is None else pl.DataFrame(notices, schema=NOTICES),
         remarks=remarks_frame(stage.remarks),
     )
 

@@ -10,6 +10,8 @@ from schemes.kinds import (  # noqa: F401
     class_quota,
     events,
     instruction,
+    notice,
+    quota,
     ranking,
     submissions,
     zeroing,

@@ -17,6 +17,9 @@ A rule kind is a small set of hooks, each optional, that the period driver
 - `assess(ctx, rule, stage, df)`: the scores' `assessment` (rank points …) → a new frame.
 - `judge(ctx, rule, stage, df)`: after ranking: targets judged by rank (top share …).
 - `quotas(ctx, rule, period)`: ScoreResult.quotas rows (QUOTAS columns) of the rule.
+- `notices(ctx, rule, period)`: ScoreResult.notices rows (NOTICES columns) the rule orders
+  in `period`, or None when the rule orders none (then the result has no notices frame
+  unless another rule has).
 
 Kinds register with `register`; `fields` names the Rule keys a kind reads (a rule setting
 another key is rejected by the check).
@@ -47,6 +50,8 @@ class Remark:
 #: Remark kinds: what each remark record says.
 REMARK_KINDS = {
     "commission": "a commission (约稿) late or missing and what it costs",
+    "notice": "the unit is named publicly (通报) for what the rule counts",
+    "assessment": "what the year's assessment (a deduction outside the points) charges",
     "event": "an event that changes the period's or the year's result",
     "target_missed": "the period's points target was not reached (not carried into the year)",
     "target_met": "the period's points target was reached (`scoring.target_remark = shortfall`)",
@@ -108,6 +113,7 @@ class Kind:
     assess: Callable | None = None
     judge: Callable | None = None
     quotas: Callable | None = None
+    notices: Callable | None = None
 
 
 #: kind name -> Kind

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from schemes import engine as E
-from schemes.kinds.base import Context, Kind, Stage, register
+from schemes.kinds.base import Context, Kind, Stage, register, title_of
 
 
 def _source(ctx: Context, rule) -> list[dict]:
@@ -30,11 +32,24 @@ def _event(ctx: Context, rule, period, stage: Stage) -> None:
             label=label,
         )
         mine = source if status is None else [e for e in source if e["status"] == status]
-        stage.rows += E.event_rows(mine, period, spec)
+        if "{status}" not in label:
+            stage.rows += E.event_rows(mine, period, spec)
+            continue
+        for e in mine:  # the label names each commission's status
+            named = label.replace("{status}", e.get("status") or "")
+            stage.rows += E.event_rows([e], period, replace(spec, label=named))
 
 
 def _negated(e: dict) -> dict:
     return e if e.get("value") is None else {**e, "value": -abs(e["value"])}
+
+
+def _commission_remark(ctx: Context, rule, c: dict, period) -> str | None:
+    """The unit's remark on a commission of the rule's statuses (`remark`: the words after
+    it)."""
+    if rule.remark is None or c["status"] not in rule.commissions:
+        return None
+    return f"约稿{title_of(c)}{c['status']}" + (f"，{rule.remark}" if rule.remark else "")
 
 
 register(
@@ -43,7 +58,8 @@ register(
         "Each event of `events` (or each commission of the statuses `commissions`) earns "
         "`points`, or `per_value` × its value (`default_value` when empty) up to `cap` "
         "(`deduction`: the value is a deduction's size, whatever its sign, C6); the note "
-        "says `label`, or per commission status its `status_labels`.",
+        "says `label` (`{status}` in it: the commission's status), or per commission "
+        "status its `status_labels`; `remark`: the unit's remark on such a commission.",
         fields=(
             "events",
             "commissions",
@@ -54,8 +70,10 @@ register(
             "label",
             "status_labels",
             "deduction",
+            "remark",
         ),
         items=_event,
+        commission_remark=_commission_remark,
     )
 )
 
