@@ -53,8 +53,9 @@ def _close(ctx: Context, rule, stage: Stage) -> None:
         if not _judged(rule, qw):
             missing = "、".join(m.title for m in qw.missing)
             more = f"：{rule.unjudged_note}" if rule.unjudged_note else ""
+            where = "" if len(w.months()) == 1 else w.title
             stage.notes.append(
-                f"{missing}没有报送记录（邮件日志），{w.title}未执行“{rule.name}”规则"
+                f"{missing}没有报送记录（邮件日志），{where}未执行“{rule.name}”规则"
                 f"（{rule.clause}）{more}。"
             )
             done[w.label] = (w, None)
@@ -72,7 +73,8 @@ def _close(ctx: Context, rule, stage: Stage) -> None:
             else:
                 text = f"报送 {got} 条，少于 {E.fmt(need)} 条（差 {E.fmt(need - got)} 条）"
                 first.append(
-                    _remark(stage, 
+                    _remark(
+                        stage,
                         unit,
                         "target_missed",
                         rule.id,
@@ -100,11 +102,13 @@ def _assess(ctx: Context, rule, stage: Stage, df: pl.DataFrame) -> pl.DataFrame:
     period = stage.period
     mine = [m for w, m in outcomes(ctx, rule).values() if _in(period, w)]
     if not mine:
-        return df if "target_met" in df.columns else df.with_columns(target_met=pl.lit(None, pl.Boolean))
+        return (
+            df
+            if "target_met" in df.columns
+            else df.with_columns(target_met=pl.lit(None, pl.Boolean))
+        )
     judged = [m for m in mine if m is not None]
-    met = [
-        (all(m.get(u, True) for m in judged) if judged else None) for u in df["unit"].to_list()
-    ]
+    met = [(all(m.get(u, True) for m in judged) if judged else None) for u in df["unit"].to_list()]
     return df.with_columns(target_met=pl.Series(met, dtype=pl.Boolean))
 
 
