@@ -225,3 +225,30 @@ def test_a_partly_logged_quarter_is_judged_unless_the_whole_window_is_required()
 def test_a_whole_number_key_rejects_a_fraction():
     with pytest.raises(InputError, match="「rules\\[2\\].run」应为整数"):
         loads(SMALL.replace("run = 3", "run = 2.5"), "测试.toml")
+
+
+def test_a_yearly_quota_is_judged_in_the_year_only():
+    # 5 a year: 甲 sends 6 (met, +2), 乙 1 (missed: −3); a quarter only notes the rule
+    yearly = (
+        SMALL.replace('window = "month"', 'window = "year"')
+        .replace('name = "月度报送数量"', 'name = "年度报送数量"')
+        .replace("count = 3 }", "count = 5 }")
+        .replace(
+            "missed_points = -2", 'missed_points = -3\npoints = 2\nshort_period_note = "按年度考核"'
+        )
+    )
+    reg = loads(yearly, "测试.toml")
+    subs = logs(1, 5) + sent("甲局", 6, 5) + sent("乙局", 1, 1)
+    inputs = make_inputs(UNITS, submissions=subs)
+    q2 = reg.score(inputs, Q2)
+    assert q2.ledger.height == 0 and "年度报送数量（一）按年度考核。" in q2.notes
+    y = reg.score(inputs, YEAR)
+    assert rows(y, "甲局") == [("T-1", 2, "2024年度报送 6 条，达到 5 条：2 分")]
+    assert rows(y, "乙局") == [("T-1", -3, "2024年度报送 1 条，少于 5 条（差 4 条）：-3 分")]
+    assert dict(y.scores.select("unit", "target_met").iter_rows()) == {"甲局": True, "乙局": False}
+    remark = dict(y.scores.select("unit", "remark").iter_rows())
+    assert remark["乙局"] == "未完成年度报送数量（报送1条，应不少于5条）；全年零采用，年度考核扣1分"
+    assert y.quotas.select("unit", "period", "count").rows() == [
+        ("乙局", "2024", 1),
+        ("甲局", "2024", 6),
+    ]
