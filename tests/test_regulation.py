@@ -113,7 +113,7 @@ def test_not_toml_is_an_input_error():
 
 
 def test_every_rule_of_the_shipped_files_has_a_known_kind_and_only_its_keys():
-    for scheme_id in ("jiande-2018", "xiaoshan-2018"):
+    for scheme_id in ("jiande-2018", "xiaoshan-2018", "yinchuan-2018"):
         reg = get_scheme(scheme_id)
         common = {"id", "clause", "name", "text", "reading", "kind", "special"}
         for rule in reg.rules:

@@ -106,7 +106,9 @@ def _assessment_note(ctx: Context, stage: Stage) -> None:
         f"{r.name}{'每次' if r.kind == 'notice' else ''}{E.fmt(r.assessment)}分" for r in rules
     )
     clauses = "、".join(dict.fromkeys(r.clause for r in rules))
-    note = f"{reg.assessment_label}（{parts}，{clauses}）在{reg.assessment_in}中扣除，不计入信息得分。"
+    note = (
+        f"{reg.assessment_label}（{parts}，{clauses}）在{reg.assessment_in}中扣除，不计入信息得分。"
+    )
     if note not in stage.notes:
         stage.notes.append(note)
 

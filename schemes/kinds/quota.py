@@ -37,11 +37,21 @@ def outcomes(ctx: Context, rule) -> dict[str, tuple[object, dict[str, bool] | No
     return ctx.cache.setdefault(("quota", rule.id), {})
 
 
+def _label(w) -> str:
+    """A window's label (2018Q2, 2018-05, 2018, 2018-01~02)."""
+    return w.label if hasattr(w, "label") else f"{w.year}-{w.first:02d}~{w.last:02d}"
+
+
+def _short(w) -> str:
+    """A window's title without the year (第二季度, 5月, 1—2月)."""
+    return w.short_title if hasattr(w, "short_title") else f"{w.first}—{w.last}月"
+
+
 def _close(ctx: Context, rule, stage: Stage) -> None:
-    """The quota's windows ending in the stage's period: a row per unit judged (met:
-    `points`, missed: `missed_points`; a window met without points has no row), the missed
-    ones' remark first, and a note for a window not judged (C5) or a period shorter than
-    the window."""
+    """The quota's windows ending in the stage's period and not judged before: a row per
+    unit judged (met: `points`, missed: `missed_points`; a window met without points has
+    no row), the missed ones' remark first, and a note for a window not judged (C5) or a
+    period shorter than the window."""
     period, quota = stage.period, quota_of(rule)
     windows = E.quota_windows(ctx.prep, period, quota)
     if not windows and rule.short_period_note:
@@ -50,14 +60,17 @@ def _close(ctx: Context, rule, stage: Stage) -> None:
     first: list[Remark] = []
     for qw in windows:
         w = qw.window
+        if _label(w) in done:  # a quarter's windows, when the year is summed from them
+            continue
         if not _judged(rule, qw):
             missing = "、".join(m.title for m in qw.missing)
             more = f"：{rule.unjudged_note}" if rule.unjudged_note else ""
+            where = "" if len(w.months()) == 1 else w.title
             stage.notes.append(
-                f"{missing}没有报送记录（邮件日志），{w.title}未执行“{rule.name}”规则"
+                f"{missing}没有报送记录（邮件日志），{where}未执行“{rule.name}”规则"
                 f"（{rule.clause}）{more}。"
             )
-            done[w.label] = (w, None)
+            done[_label(w)] = (w, None)
             continue
         if qw.missing:
             months = "、".join(m.title for m in qw.missing)
@@ -72,7 +85,8 @@ def _close(ctx: Context, rule, stage: Stage) -> None:
             else:
                 text = f"报送 {got} 条，少于 {E.fmt(need)} 条（差 {E.fmt(need - got)} 条）"
                 first.append(
-                    _remark(stage, 
+                    _remark(
+                        stage,
                         unit,
                         "target_missed",
                         rule.id,
@@ -81,7 +95,7 @@ def _close(ctx: Context, rule, stage: Stage) -> None:
                 )
             note = f"{w.title}{text}：{E.fmt(pts)} 分"
             stage.rows.append(E.row(unit, w.end, rule, pts, note, "quota", None))
-        done[w.label] = (w, met)
+        done[_label(w)] = (w, met)
     stage.remarks[:0] = first
 
 
@@ -100,23 +114,31 @@ def _assess(ctx: Context, rule, stage: Stage, df: pl.DataFrame) -> pl.DataFrame:
     period = stage.period
     mine = [m for w, m in outcomes(ctx, rule).values() if _in(period, w)]
     if not mine:
-        return df if "target_met" in df.columns else df.with_columns(target_met=pl.lit(None, pl.Boolean))
+        return (
+            df
+            if "target_met" in df.columns
+            else df.with_columns(target_met=pl.lit(None, pl.Boolean))
+        )
     judged = [m for m in mine if m is not None]
-    met = [
-        (all(m.get(u, True) for m in judged) if judged else None) for u in df["unit"].to_list()
-    ]
+    met = [(all(m.get(u, True) for m in judged) if judged else None) for u in df["unit"].to_list()]
     return df.with_columns(target_met=pl.Series(met, dtype=pl.Boolean))
 
 
 def _close_year(ctx: Context, rule, stage: Stage) -> None:
-    """The year's first remark names the windows missed (第一、第二季度未完成报送数量)."""
+    """The year's windows not judged yet (a yearly quota), then the year's first remark
+    names the shorter windows missed (第一、第二季度未完成报送数量)."""
+    _close(ctx, rule, stage)
     year = stage.period
-    windows = [(w, m) for w, m in outcomes(ctx, rule).values() if _in(year, w) and m]
+    windows = [
+        (w, m)
+        for w, m in outcomes(ctx, rule).values()
+        if _in(year, w) and m and _label(w) != year.label
+    ]
     word = _WORD.get(rule.window or "quarter", "")
     what = rule.name.removeprefix(_NAME_WORD.get(rule.window or "quarter", ""))
     first = []
     for unit in ctx.prep.units:
-        missed = [w.short_title for w, m in windows if m.get(unit) is False]
+        missed = [_short(w) for w, m in windows if m.get(unit) is False]
         if not missed:
             continue
         if word and all(t.endswith(word) for t in missed):
@@ -184,10 +206,10 @@ def _misses(ctx: Context, rule, stage: Stage) -> None:
             if not _in(stage.period, w):
                 continue
             run = [x for x, _ in seq[i - n + 1 : i + 1]]
-            shorts = "、".join(x.short_title for x in run)
+            shorts = "、".join(_short(x) for x in run)
             note = f"{shorts}连续未完成{what}：{word}{note_cost}"
             stage.rows.append(E.row(unit, w.end, rule, rule.points or 0.0, note, "quota", None))
-            rest = "、".join(x.short_title for x in run[1:])
+            rest = "、".join(_short(x) for x in run[1:])
             record_notice(ctx, stage, unit, w.end, rule, f"{run[0].title}、{rest}{rule.name}")
             stage.remark(unit, "notice", rule.id, f"{rule.name}，{word}{remark_cost}")
 
