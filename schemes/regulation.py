@@ -353,18 +353,22 @@ class Scoring:
     #: with `target_period = "year"`: a quarter's target is ¼ of the year's, a month's 1/12
     #: (a progress line)
     pro_rata: bool = False
+    #: the remark on a unit below its target in the target period ({period}: 季度/年度,
+    #: {target}, {points}, {gap}: what is missing); empty: none. A quarter's is not carried
+    #: into the year
+    target_missed: str = "未完成{period}目标（{target}分）"
+    #: the remark on a unit that reached its target, in the same words; empty: none
+    target_met: str = ""
+    #: with `pro_rata`, the remark on a quarter: the year so far against the target
+    #: ({period}: 年度, {target}, {points}: the year so far, {share}: 56%); empty: none. Not
+    #: carried into the year
+    target_progress: str = ""
     #: how the year is scored: `quarters` (the quarters' rows and adjustments, summed) or
     #: `whole` (the year's items as one period)
     year: str = "quarters"
     #: the year's ranking within each group, by these columns in order (higher first; units
     #: ranked first by a special rule come before all): `points`, `assessment`
     year_rank_by: tuple[str, ...] = ("points",)
-    #: the remark on a period's target: `missed` (「未完成季度目标（30分）」 when missed) or
-    #: `shortfall` (「完成年度目标（90分）」, or 「未完成年度目标（90分），差12分」)
-    target_remark: str = "missed"
-    #: with `pro_rata`: a quarter's remark gives the share of the target reached by the
-    #: year so far (「年度目标90分，已完成56%」)
-    progress_remark: bool = False
 
 
 @dataclass(frozen=True)

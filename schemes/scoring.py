@@ -126,32 +126,39 @@ def _target(reg, group: str, period: Period) -> float | None:
     return None
 
 
-def _target_remark(ctx: Context, stage: Stage, unit: str, points: float, target: float) -> None:
-    """The remark on the unit's target of the stage's period (`scoring.target_remark`), or,
-    in a quarter with `scoring.progress_remark`, on the share of the year's target reached
-    by the year so far (the quarters already scored and this one)."""
-    sc, period = ctx.reg.scoring, stage.period
-    word = _TARGET_WORD[sc.target_period]
-    if sc.target_period == period.kind:
-        if points < target:
-            short = f"，差{E.fmt(target - points)}分" if sc.target_remark == "shortfall" else ""
-            stage.remark(
-                unit, "target_missed", None, f"未完成{word}目标（{E.fmt(target)}分）{short}"
-            )
-        elif sc.target_remark == "shortfall":
-            stage.remark(unit, "target_met", None, f"完成{word}目标（{E.fmt(target)}分）")
-    elif sc.progress_remark and period.kind == "quarter":
-        full = float(ctx.reg.group(ctx.prep.units[unit]).target)
-        key = ("points before", period.label)
-        if key not in ctx.cache:
-            before: dict[str, float] = defaultdict(float)
-            for *_, df in ctx.quarters:
-                for u, p in zip(df["unit"], df["points"], strict=True):
-                    before[u] += p
-            ctx.cache[key] = before
-        done = ctx.cache[key][unit] + points
-        text = f"{word}目标{E.fmt(full)}分，已完成{done / full:.0%}"
-        stage.remark(unit, "target_progress", None, text)
+def _target_remark(reg, stage: Stage, unit: str, points: float, target: float) -> None:
+    """The remark on a unit's points target (`scoring.target_missed` / `target_met`)."""
+    met = points >= target
+    template = reg.scoring.target_met if met else reg.scoring.target_missed
+    if template:
+        text = template.format(
+            period=_TARGET_WORD[stage.period.kind],
+            target=E.fmt(target),
+            points=E.fmt(points),
+            gap=E.fmt(target - points),
+        )
+        stage.remark(unit, "target_met" if met else "target_missed", None, text)
+
+
+def _progress_remark(ctx: Context, stage: Stage, unit: str, points: float) -> None:
+    """A quarter's remark on the share of the unit's target reached by the year so far
+    (the quarters already scored and this one; `scoring.target_progress`)."""
+    key = ("points before", stage.period.label)
+    if key not in ctx.cache:
+        before: dict[str, float] = defaultdict(float)
+        for *_, df in ctx.quarters:
+            for u, p in zip(df["unit"], df["points"], strict=True):
+                before[u] += p
+        ctx.cache[key] = before
+    full = float(ctx.reg.group(ctx.prep.units[unit]).target)
+    done = ctx.cache[key][unit] + points
+    text = ctx.reg.scoring.target_progress.format(
+        period=_TARGET_WORD[ctx.reg.scoring.target_period],
+        target=E.fmt(full),
+        points=E.fmt(done),
+        share=f"{done / full:.0%}",
+    )
+    stage.remark(unit, "target_progress", None, text)
 
 
 def _period(ctx: Context, period: Period) -> tuple[Stage, pl.DataFrame]:
@@ -177,7 +184,10 @@ def _frame(ctx: Context, stage: Stage) -> pl.DataFrame:
         target = _target(reg, group, period)
         if target is not None:
             rec.update(target=target, target_met=pts[unit] >= target and unit not in stage.failed)
-            _target_remark(ctx, stage, unit, pts[unit], target)
+            if reg.scoring.target_period == period.kind:
+                _target_remark(reg, stage, unit, pts[unit], target)
+            elif reg.scoring.target_progress and period.kind == "quarter":
+                _progress_remark(ctx, stage, unit, pts[unit])
         if year:
             rec["first"] = unit in stage.first
         records.append(rec)

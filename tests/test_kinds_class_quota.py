@@ -1,6 +1,6 @@
 """Rule kinds and keys a regulation file gained with 萧山 (schemes/kinds/class_quota.py,
 schemes/kinds/absence.py, the event keys `status_labels` and `deduction`, `[submissions]`,
-`[scoring]` `target_remark` and `progress_remark`), each on a small regulation of its own
+`[scoring]` `target_missed`, `target_met` and `target_progress`), each on a small regulation of its own
 with numbers worked out by hand."""
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ event_words = ["约稿", "重大漏报", "表扬"]
 [scoring]
 target_period = "year"
 pro_rata = true
-target_remark = "shortfall"
-progress_remark = true
+target_missed = "未完成{period}目标（{target}分），差{gap}分"
+target_met = "完成{period}目标（{target}分）"
+target_progress = "{period}目标{target}分，已完成{share}（{points}分）"
 year = "whole"
 order = ["T-3", "T-1", "T-4", "T-5"]
 
@@ -239,9 +240,12 @@ def test_targets_pro_rata_with_the_shortfall_and_the_progress():
     # a quarter: ¼ of the year's target; the remark: the year so far against the year's
     assert (s["甲局"]["target"], s["甲局"]["target_met"]) == (10, True)
     assert (s["丙镇"]["target"], s["丙镇"]["target_met"]) == (5, True)
-    assert s["甲局"]["remark"] == "年度目标40分，已完成50%"
+    assert s["甲局"]["remark"] == "年度目标40分，已完成50%（20分）"
     q2 = run(Q2, ads, ev)
-    assert q2.scores.filter(pl.col("unit") == "甲局")["remark"].item() == "年度目标40分，已完成75%"
+    assert (
+        q2.scores.filter(pl.col("unit") == "甲局")["remark"].item()
+        == "年度目标40分，已完成75%（30分）"
+    )
     # a month: 1/12, no remark
     jan = run(JAN, ads, ev).scores.filter(pl.col("unit") == "丙镇").row(0, named=True)
     assert jan["target"] == 20 / 12 and jan["remark"] is None

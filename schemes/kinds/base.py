@@ -54,7 +54,7 @@ REMARK_KINDS = {
     "assessment": "what the year's assessment (a deduction outside the points) charges",
     "event": "an event that changes the period's or the year's result",
     "target_missed": "the period's points target was not reached (not carried into the year)",
-    "target_met": "the period's points target was reached (`scoring.target_remark = shortfall`)",
+    "target_met": "the period's points target was reached (`scoring.target_met`)",
     "target_progress": "a quarter: the share of the year's target reached so far (not carried)",
     "year_without_event": "the year holds no event the regulation asks for, and what it costs",
     "zeroed": "the year does not score (年度不得分)",
