@@ -17,7 +17,6 @@ from transforms.errors import InputError
 #: scheme id -> module path, for the seeds still written in Python.
 MODULES = {
     "xiaoshan-2018": "schemes.xiaoshan_2018",
-    "qingshan-2020": "schemes.qingshan_2020",
 }
 
 
