@@ -209,6 +209,13 @@ def _misses(ctx: Context, rule, stage: Stage) -> None:
             stage.remark(unit, "notice", rule.id, f"{rule.name}，{word}{remark_cost}")
 
 
+def _misses_in_a_whole_year(ctx: Context, rule, stage: Stage) -> None:
+    """A year scored whole (`scoring.year = "whole"`) finds its runs itself; a year summed
+    from its quarters has theirs."""
+    if ctx.reg.scoring.year != "quarters":
+        _misses(ctx, rule, stage)
+
+
 register(
     Kind(
         "consecutive_misses",
@@ -219,5 +226,6 @@ register(
         fields=("quota", "run", "points"),
         close_month=_misses,
         close_quarter=_misses,
+        close_year=_misses_in_a_whole_year,
     )
 )
