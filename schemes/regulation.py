@@ -98,12 +98,16 @@ class Level:
 
 @dataclass(frozen=True)
 class Points:
-    """One line of a points table: an adoption of `publication`, of article class `kind`,
-    by a unit of `category`, earns `points`. An empty key matches anything; the most
-    specific line wins (periodical, class, category in that order of importance)."""
+    """One line of a points table: an adoption of `publication` (or of any periodical of
+    `level`), of article class `kind`, by a unit of `category`, earns `points`. An empty key
+    matches anything; the most specific line wins (periodical, class, category in that
+    order of importance)."""
 
-    #: the periodical; empty: any periodical
+    #: the periodical; empty: any periodical (or every periodical of `level`)
     publication: str | None = None
+    #: instead of a periodical, every periodical of this level (a `[[publications]]` level:
+    #: 区级录用 …); a line naming the periodical itself wins
+    level: str | None = None
     #: the article class (动态, 简讯, 要情, 专报 …); empty: any class
     kind: str | None = None
     #: the unit category (a group's `category`); empty: any unit

@@ -167,6 +167,8 @@ def _frame(ctx: Context, stage: Stage) -> pl.DataFrame:
     for unit, group in ctx.prep.units.items():
         rec = dict(unit=unit, group=group, points=pts[unit])
         target = _target(reg, group, period)
+        if reg.scoring.target_period is not None:  # every record has the same keys
+            rec.update(target=None, target_met=None)
         if target is not None:
             rec.update(target=target, target_met=pts[unit] >= target and unit not in stage.failed)
             if reg.scoring.target_period == period.kind:

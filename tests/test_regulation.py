@@ -212,3 +212,52 @@ remark = "扣3分"
     notes = r.ledger.filter(pl.col("unit") == "乙局")["note"].to_list()
     assert notes == ["约稿「稿一」：逾期，-3 分", "约稿「稿二」：未报，-3 分"]
     assert dict(r.commissions.select("title", "points").iter_rows()) == {"稿一": -3, "稿二": -3}
+
+
+def test_a_yearly_target_pro_rata_and_a_year_scored_whole():
+    text = SMALL.replace(
+        'order = ["T-2", "T-1"]',
+        'order = ["T-2", "T-1"]\ntarget_period = "year"\npro_rata = true\nyear = "whole"',
+    ).replace('name = "部门"\n', 'name = "部门"\ntarget = 12\n')
+    reg = loads(text, "测试.toml")
+    units = roster(("甲局", "部门"), ("乙局", "部门"))
+    ads = [
+        adoption("测试信息", "2024-02-02", "一", "甲局"),
+        adoption("测试信息", "2024-05-02", "二", "甲局"),
+    ]
+    inputs = make_inputs(units, ads)
+    month = reg.score(inputs, Period.parse("2024-05"))
+    assert month.scores.select("unit", "target", "target_met").rows() == [
+        ("甲局", 1.0, True),  # 12 / 12
+        ("乙局", 1.0, False),
+    ]
+    q2 = reg.score(inputs, Period.parse("2024Q2"))
+    assert q2.scores["target"].to_list() == [3.0, 3.0]  # 12 / 4
+    assert q2.scores["remark"].to_list() == [None, None]  # the year's target: no remark yet
+    year = reg.score(inputs, Period.parse("2024"))
+    row = year.scores.row(0, named=True)
+    assert (row["points"], row["target"], row["target_met"]) == (10, 12, False)
+    assert row["remark"] == "未完成年度目标（12分）"
+    # the quarters beside the year: each from its own items
+    assert year.quarters.filter(pl.col("unit") == "甲局")["points"].to_list() == [5, 5, 0, 0]
+
+
+def test_a_points_line_may_name_a_level_instead_of_a_periodical():
+    text = SMALL.replace(
+        '{ publication = "测试信息", kind = "简讯", points = 2 },',
+        '{ publication = "测试信息", kind = "简讯", points = 2 },\n'
+        '    { level = "市", points = 7 },\n    { level = "市", kind = "调研", points = 9 },',
+    ).replace(
+        '[[rules]]\nid = "T-1"',
+        '[[publications]]\nname = "市信息"\nlevel = "市"\n\n'
+        '[[publications]]\nname = "市专报"\nlevel = "市"\n\n[[rules]]\nid = "T-1"',
+    )
+    reg = loads(text, "测试.toml")
+    units = roster(("甲局", "部门"))
+    ads = [
+        adoption("市信息", "2024-04-02", "一", "甲局"),
+        adoption("市专报", "2024-04-03", "二", "甲局", kind="调研"),
+        adoption("测试信息", "2024-04-04", "三", "甲局", kind="调研"),
+    ]
+    r = reg.score(make_inputs(units, ads), Period.parse("2024Q2"))
+    assert r.ledger["points"].to_list() == [7, 9, 5]
