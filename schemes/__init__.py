@@ -15,9 +15,7 @@ from schemes.contract import Scheme
 from transforms.errors import InputError
 
 #: scheme id -> module path, for the seeds still written in Python.
-MODULES = {
-    "qingshan-2020": "schemes.qingshan_2020",
-}
+MODULES = {}
 
 
 def _files() -> dict[str, str]:

@@ -46,6 +46,9 @@ class Group:
     #: the group's target in points for the regulation's target period (`scoring.target_period`),
     #: or the yearly count of submissions the group must reach; empty when none
     target: float | None = None
+    #: what `target` counts: `points` (a points target the scores' `target` column holds),
+    #: `submissions` or `adoptions` (a yearly count, judged by a `count_targets` rule)
+    target_counts: str = "points"
     #: the regulation's words about the group and its target (shown in statements)
     note: str = ""
     #: the unit category points tables are keyed by (`points.category`), e.g. 乡镇 or 部门;
@@ -95,12 +98,16 @@ class Level:
 
 @dataclass(frozen=True)
 class Points:
-    """One line of a points table: an adoption of `publication`, of article class `kind`,
-    by a unit of `category`, earns `points`. An empty key matches anything; the most
-    specific line wins (periodical, class, category in that order of importance)."""
+    """One line of a points table: an adoption of `publication` (or of any periodical of
+    `level`), of article class `kind`, by a unit of `category`, earns `points`. An empty key
+    matches anything; the most specific line wins (periodical, class, category in that
+    order of importance)."""
 
-    #: the periodical; empty: any periodical
+    #: the periodical; empty: any periodical (or every periodical of `level`)
     publication: str | None = None
+    #: instead of a periodical, every periodical of this level (a `[[publications]]` level:
+    #: 区级录用 …); a line naming the periodical itself wins
+    level: str | None = None
     #: the article class (动态, 简讯, 要情, 专报 …); empty: any class
     kind: str | None = None
     #: the unit category (a group's `category`); empty: any unit
@@ -137,6 +144,34 @@ class GroupCount:
     group: str
     #: the number
     count: float
+
+
+@dataclass(frozen=True)
+class CountTarget:
+    """A yearly target on a count (全年上报信息不少于120条): submissions (报送, per mail) or
+    adoptions (采用, per adoption), per group, optionally only some article classes."""
+
+    #: the target's short name, shown in remarks and statements (报送, 综合类采用)
+    name: str
+    #: `submission` or `adoption`
+    source: str
+    #: the year's threshold of each group (groups not listed have none)
+    by_group: tuple[GroupCount, ...] = ()
+    #: only items of these classes count (a submission's kind or 【class】 mark in its
+    #: subject; an adoption's class or its periodical's default); empty: all
+    kinds: tuple[str, ...] = ()
+    #: the counting word (条, 条（次）)
+    unit_word: str = "条"
+
+
+@dataclass(frozen=True)
+class InForce:
+    """When the regulation takes effect, and the note bulletins of earlier months carry."""
+
+    #: the first month it applies to (2020-04)
+    since: str
+    #: the note for a period of that year starting before it
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,7 +231,8 @@ class Rule:
     default_value: float | None = None
     #: the most one event may earn or cost (absolute)
     cap: float | None = None
-    #: words put in the ledger note before the arithmetic (按时报送，质量分 …)
+    #: words put in the ledger note before the arithmetic (按时报送，质量分 …); {status} is a
+    #: commission's status
     label: str = ""
     #: kind `adoption`: the points table lines of this clause
     table: tuple[Points, ...] = ()
@@ -227,6 +263,17 @@ class Rule:
     #: for commissions: the words after 「约稿「title」逾期」 in the unit's remark ("" for
     #: none); empty: no remark
     remark: str | None = None
+    #: the n-th occurrence in a unit's year orders a public naming (予以通报)
+    notice_at: int | None = None
+    #: what the naming says (两次未按期完成约稿任务)
+    notice: str = ""
+    #: kind `count_targets`: the yearly targets
+    targets: tuple[CountTarget, ...] = ()
+    #: kind `count_targets`: the note of a month's or quarter's bulletin on the progress;
+    #: {period} is the period's title, {counts} the units done per group
+    progress_note: str = ""
+    #: kind `target_shortfall`: the count target (its `name`) the rule charges
+    target: str | None = None
     #: kind `quota`: the window submissions are counted in: `month`, `bimonth`, `quarter`,
     #: `year`
     window: str | None = None
@@ -281,6 +328,8 @@ class Adoptions:
     #: categories printed before the points of a category-specific line, e.g.
     #: 乡镇 = 「乡镇（街道）」 (`category_labels`); a category not listed prints itself
     category_labels: tuple[CategoryLabel, ...] = ()
+    #: article classes are read without a trailing 信息 or 类 (调研类信息 → 调研)
+    kind_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -297,6 +346,9 @@ class Instructions:
     actor: str = "领导"
     #: what they do, in the same note (批示, 报道)
     verb: str = "批示"
+    #: one instruction per article and level in the year scores (每篇); a second one of the
+    #: same level on the same article is noted and adds nothing
+    once_per_level: bool = False
 
 
 @dataclass(frozen=True)
@@ -406,6 +458,8 @@ class Regulation:
     instructions: tuple[Instructions, ...] = (Instructions(),)
     #: commissions (`[commissions]`)
     commissions: Commissions = Commissions()
+    #: when the regulation takes effect (`[in_force]`); empty: the whole year
+    in_force: InForce | None = None
     #: how submissions are classed for class quotas (`[submissions]`)
     submissions: Submissions = Submissions()
     #: how the periods run (`[scoring]`)

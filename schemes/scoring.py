@@ -4,14 +4,17 @@ The driver owns the periods and the result; the rules' kinds (schemes.kinds, sch
 only add rows, notes and remark records at the points the driver calls them:
 
 - a month: the items of the month (every rule's `items` hook in `scoring.order`), the
-  remarks on its commissions and events, ranked by points;
-- a quarter: the same for the quarter, then `close_quarter` hooks (不得分 adjustments,
-  targets failed by events), the target of the group (when `scoring.target_period` is
-  `quarter`), the rank, `assess` hooks (rank points);
-- the year (`scoring.year = "quarters"`): the quarters' rows, notes and remarks (a quarter's
-  target remark is not carried), `close_year` hooks (year zeroing, ranked first), `assess`
-  hooks (the year's assessment), ranked by (first, assessment, points), `judge` hooks (top
-  share).
+  remarks on its commissions and events, then `close_month` hooks, the points target (when
+  `scoring.target_period` is `month`, or pro rata), the rank, `assess` and `judge` hooks;
+- a quarter: the same for the quarter with `close_quarter` hooks (不得分 adjustments,
+  targets failed by events, rank points); every quarter of the year to date is scored so
+  (`ScoreResult.quarters`);
+- the year: with `scoring.year = "quarters"` the quarters' rows, notes and remarks (a
+  quarter's target remark is not carried), then `close_year` hooks (year zeroing, ranked
+  first), `assess` hooks (the year's assessment), ranked by `scoring.year_rank_by` (units a
+  special rule ranks first before all), `judge` hooks (top share); with `scoring.year =
+  "whole"` the year's own items, `close_year` hooks (yearly deductions), the frame as above
+  (the quarters beside it then show their items only).
 
 The result is structured: `ScoreResult.remarks` holds the remark records (unit, period, kind,
 rule_id, text) and the scores' `remark` column is joined from them (a quarter's remark in the
@@ -79,13 +82,13 @@ def _items(ctx: Context, period: Period) -> Stage:
     for rules, fn in _hooks(reg, "items"):
         fn(ctx, rules, period, stage)
     commission_hooks = list(_hooks(reg, "commission_remark"))
+    if commission_hooks:
+        for c in ctx.scored:
+            if period.contains(c["date"]):
+                for rule, fn in commission_hooks:
+                    fn(ctx, rule, c, stage)
     for c in ctx.commissions:
-        if not period.contains(c["date"]):
-            continue
-        for rule, fn in commission_hooks:
-            if (text := fn(ctx, rule, c, period)) is not None:
-                stage.remark(c["unit"], "commission", rule.id, text)
-        if c["status"] == E.UNKNOWN:
+        if period.contains(c["date"]) and c["status"] == E.UNKNOWN:
             title = f"「{c['title']}」" if c.get("title") else ""
             stage.notes.append(
                 f"{c['unit']}的约稿{title}（{c['date']:%Y年%-m月%-d日}到期）没有报送记录可供判断，"
@@ -97,8 +100,11 @@ def _items(ctx: Context, period: Period) -> Stage:
             if not period.contains(e["date"]):
                 continue
             for rule, fn in event_hooks:
-                if (text := fn(ctx, rule, e, period)) is not None:
-                    stage.remark(e["unit"], "event", rule.id, text)
+                fn(ctx, rule, e, stage)
+    if (f := reg.in_force) is not None:
+        since = Period.parse(f.since)
+        if period.year == since.year and period.start.month < since.start.month:
+            stage.notes.append(f.note)
     return stage
 
 
@@ -161,12 +167,14 @@ def _progress_remark(ctx: Context, stage: Stage, unit: str, points: float) -> No
     stage.remark(unit, "target_progress", None, text)
 
 
-def _period(ctx: Context, period: Period) -> tuple[Stage, pl.DataFrame]:
+def _period(ctx: Context, period: Period, close: bool = True) -> tuple[Stage, pl.DataFrame]:
     """A period scored on its own items: a month, a quarter, or (`scoring.year = "whole"`)
-    the year."""
+    the year; with `close`, the hooks closing the period run first (without: a quarter of
+    the year to date shown beside a period scored whole)."""
     stage = _items(ctx, period)
-    for rule, fn in _hooks(ctx.reg, _CLOSE[period.kind]):
-        fn(ctx, rule, stage)
+    if close:
+        for rule, fn in _hooks(ctx.reg, _CLOSE[period.kind]):
+            fn(ctx, rule, stage)
     return stage, _frame(ctx, stage)
 
 
@@ -182,6 +190,8 @@ def _frame(ctx: Context, stage: Stage) -> pl.DataFrame:
     for unit, group in ctx.prep.units.items():
         rec = dict(unit=unit, group=group, points=pts[unit])
         target = _target(reg, group, period)
+        if reg.scoring.target_period is not None:  # every record has the same keys
+            rec.update(target=None, target_met=None)
         if target is not None:
             rec.update(target=target, target_met=pts[unit] >= target and unit not in stage.failed)
             if reg.scoring.target_period == period.kind:
@@ -273,17 +283,24 @@ def _finish(ctx: Context, stage: Stage, df: pl.DataFrame, quarters=None) -> Scor
 def score(reg, inputs: ScoringInputs, period: Period) -> ScoreResult:
     """Score `period` (a month, a quarter or the year) under the regulation `reg`."""
     prep = E.prepare(inputs, [g.name for g in reg.groups])
+    if reg.adoptions.kind_words:
+        for a in prep.adoptions:
+            a["kind"] = E.kind_word(a.get("kind"))
     if reg.unscored_groups:
         prep = prep.without_groups(reg.unscored_groups)
     commissions = E.commission_status(
         prep.events, prep, event_type=reg.commissions.event, marker=reg.commissions.marker
     )
-    ctx = Context(reg, prep, commissions)
+    ctx = Context(reg, prep, commissions, scored=commissions)
+    for rule, fn in _hooks(reg, "commissions"):
+        ctx.scored = fn(ctx, rule, ctx.scored)
     if period.kind == "month":
         stage, df = _period(ctx, period)
         return _finish(ctx, stage, df)
+    whole = reg.scoring.year == "whole"
     for q in period.quarters_to_date():
-        stage, df = _period(ctx, q)
+        # the year of quarters closes each; a year scored whole lists its quarters' items
+        stage, df = _period(ctx, q, close=q == period or not whole)
         ctx.quarters.append((q, stage, df))
     quarters = _quarters_frame(ctx.quarters)
     if period.kind == "quarter":

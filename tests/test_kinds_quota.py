@@ -252,3 +252,15 @@ def test_a_yearly_quota_is_judged_in_the_year_only():
         ("乙局", "2024", 1),
         ("甲局", "2024", 6),
     ]
+
+
+def test_a_year_scored_whole_names_the_same_runs():
+    # the year as one period: the quota's months and the run of three are found in the year
+    whole = SMALL.replace("[scoring]\n", '[scoring]\nyear = "whole"\n')
+    subs = logs(1, 2, 3) + [s for m in (1, 2, 3) for s in sent("甲局", 1, m) + sent("乙局", 3, m)]
+    inputs = make_inputs(UNITS, [adoption("测试信息", "2024-05-02", "甲文", "甲局")], (), subs)
+    by_quarters = loads(SMALL, "测试.toml").score(inputs, YEAR)
+    y = loads(whole, "测试.toml").score(inputs, YEAR)
+    assert y.notices.rows() == by_quarters.notices.rows()
+    assert rows(y, "甲局") == rows(by_quarters, "甲局")
+    assert dict(y.scores.select("unit", "assessment").iter_rows()) == {"甲局": 0.5, "乙局": 1.0}

@@ -14,6 +14,7 @@ from schemes.kinds import (  # noqa: F401
     quota,
     ranking,
     submissions,
+    targets,
     zeroing,
 )
 from schemes.kinds.base import KINDS, SPECIALS, Context, Kind, Remark, Stage, kind_of, register

@@ -137,7 +137,8 @@ register(
         "Public namings (通报批评): each event of `events` is one (a 0-point ledger row); "
         "other rules add theirs (`consecutive_misses`). Every naming of a quarter or the "
         "year adds `assessment` to the assessment (a deduction outside the points, "
-        "`assessment_in`); the result lists them (ScoreResult.notices).",
+        "`assessment_in`); the result lists them (ScoreResult.notices, by period then "
+        "unit). The rule's `name` is the naming's word in other rules' notes.",
         fields=("events", "assessment"),
         items=_items,
         close_month=_remarks,
@@ -175,7 +176,8 @@ register(
     Kind(
         "no_adoption",
         "The year: a unit without any adoption (零采用) adds `assessment` to the assessment "
-        "(a deduction outside the points); `label` names it in the remark.",
+        "(a deduction outside the points); `label` names it in the remark. The year's note "
+        "lists what the `notice` and `no_adoption` rules charge.",
         fields=("assessment", "label"),
         close_year=_no_adoption_close_year,
         assess=_no_adoption_assess,

@@ -85,8 +85,7 @@ def _close(ctx: Context, rule, stage: Stage) -> None:
             else:
                 text = f"报送 {got} 条，少于 {E.fmt(need)} 条（差 {E.fmt(need - got)} 条）"
                 first.append(
-                    _remark(
-                        stage,
+                    stage.make_remark(
                         unit,
                         "target_missed",
                         rule.id,
@@ -97,11 +96,6 @@ def _close(ctx: Context, rule, stage: Stage) -> None:
             stage.rows.append(E.row(unit, w.end, rule, pts, note, "quota", None))
         done[_label(w)] = (w, met)
     stage.remarks[:0] = first
-
-
-def _remark(stage: Stage, unit: str, kind: str, rule_id: str, text: str) -> Remark:
-    """A remark of the stage's period, not yet added (some go first: `remarks[:0] = …`)."""
-    return Remark(unit, stage.period.label, kind, rule_id, text)
 
 
 def _in(period, w) -> bool:
@@ -145,7 +139,7 @@ def _close_year(ctx: Context, rule, stage: Stage) -> None:
             which = "、".join(t.removesuffix(word) for t in missed) + word
         else:
             which = "、".join(missed)
-        first.append(_remark(stage, unit, "target_missed", rule.id, f"{which}未完成{what}"))
+        first.append(stage.make_remark(unit, "target_missed", rule.id, f"{which}未完成{what}"))
     stage.remarks[:0] = first
 
 
@@ -166,7 +160,8 @@ register(
         "window met earns `points`, a missed one `missed_points` (C5: judged when a month "
         "of it holds mail logs, with `whole_window` only when all do; `unjudged_note` and "
         "`short_period_note` complete the notes); the period's `target_met` is the quota "
-        "met in all its windows.",
+        "met in all its windows. A missed window's remark (`target_missed`) comes first; "
+        "the year's first remark names the shorter windows missed.",
         fields=(
             "window",
             "by_group",
@@ -214,14 +209,23 @@ def _misses(ctx: Context, rule, stage: Stage) -> None:
             stage.remark(unit, "notice", rule.id, f"{rule.name}，{word}{remark_cost}")
 
 
+def _misses_in_a_whole_year(ctx: Context, rule, stage: Stage) -> None:
+    """A year scored whole (`scoring.year = "whole"`) finds its runs itself; a year summed
+    from its quarters has theirs."""
+    if ctx.reg.scoring.year != "quarters":
+        _misses(ctx, rule, stage)
+
+
 register(
     Kind(
         "consecutive_misses",
         "A unit missing the quota of rule `quota` in `run` windows in a row is named "
         "publicly (通报批评, as the regulation's `notice` rule counts it): a ledger row "
-        "(`points`, default 0), a remark and a notice.",
+        "(`points`, default 0), a remark and a notice. A window not judged breaks the run; "
+        "after a completed run counting starts afresh.",
         fields=("quota", "run", "points"),
         close_month=_misses,
         close_quarter=_misses,
+        close_year=_misses_in_a_whole_year,
     )
 )
