@@ -890,7 +890,7 @@ def test_statement_signature_never_stands_alone_on_a_page(tmp_path):
     ],
 )
 def test_issue_numbers_print_one_way(typed, printed):
-    from transforms.summary import issue_label, issue_number
+    from transforms.publication_text import issue_label, issue_number
 
     assert issue_number(typed) == printed
     assert issue_label("建德政务·动态", typed) == f"《建德政务·动态》{printed}"
@@ -905,7 +905,7 @@ def test_issue_numbers_never_wrap(out, tmp_path):
     import pdfplumber
 
     from flows.render import render_statement, statement_jobs
-    from transforms.summary import issue_label
+    from transforms.publication_text import issue_label
 
     stem, data = next(j for j in statement_jobs(make_context()) if j[0] == "洋溪街道")
     names = ["建德政务动态信息专刊汇编"[:k] for k in range(1, 12)]

@@ -1,4 +1,5 @@
-"""Figures and tables of the bulletin, checked without rendering (transforms.summary).
+"""Figures and tables of the bulletin, checked without rendering (transforms.figures,
+verdicts, statement_rows, wording, csvsafe).
 
 The data (`sample()`) is a small hand-made quarter, 2018Q2, of a 建德-like scheme; the
 numbers in the comments are worked out by hand from it. tests/test_render.py reuses it.
@@ -13,7 +14,11 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from schemes.contract import Group, Publication, Rule, ScoreResult
-from transforms import summary as sm
+from transforms import csvsafe as cs
+from transforms import figures as fg
+from transforms import statement_rows as sr
+from transforms import verdicts as vd
+from transforms import wording as wd
 from transforms.periods import Period
 from transforms.schema import (
     ADOPTION_UNITS,
@@ -419,32 +424,32 @@ def sample() -> dict:
 
 
 def test_wording():
-    assert sm.area_word("建德市人民政府办公室") == "市"
-    assert sm.area_word("杭州市萧山区全面深化“最多跑一次”改革领导小组办公室") == "区"
+    assert wd.area_word("建德市人民政府办公室") == "市"
+    assert wd.area_word("杭州市萧山区全面深化“最多跑一次”改革领导小组办公室") == "区"
     assert (
-        sm.bulletin_title(Q2, "建德市人民政府办公室")
+        wd.bulletin_title(Q2, "建德市人民政府办公室")
         == "关于2018年第二季度全市政务信息报送采用情况的通报"
     )
     assert (
-        sm.bulletin_title(Q2, "青山区人民政府办公室")
+        wd.bulletin_title(Q2, "青山区人民政府办公室")
         == "关于2018年第二季度全区政务信息报送采用情况的通报"
     )
     assert (
-        sm.recipients("建德市人民政府办公室") == "各乡镇人民政府、街道办事处，市政府各部门、单位："
+        wd.recipients("建德市人民政府办公室") == "各乡镇人民政府、街道办事处，市政府各部门、单位："
     )
-    assert sm.cn_date(date(2018, 7, 5)) == "二〇一八年七月五日"
-    assert sm.cn_date(date(2020, 10, 31)) == "二〇二〇年十月三十一日"
-    assert sm.cn_date(date(2019, 12, 20)) == "二〇一九年十二月二十日"
-    assert sm.fmt_points(38.0) == "38"
-    assert sm.fmt_points(12.5) == "12.5"
-    assert sm.fmt_points(-10.0) == "-10"
-    assert sm.fmt_points(None) == "—"
+    assert wd.cn_date(date(2018, 7, 5)) == "二〇一八年七月五日"
+    assert wd.cn_date(date(2020, 10, 31)) == "二〇二〇年十月三十一日"
+    assert wd.cn_date(date(2019, 12, 20)) == "二〇一九年十二月二十日"
+    assert wd.fmt_points(38.0) == "38"
+    assert wd.fmt_points(12.5) == "12.5"
+    assert wd.fmt_points(-10.0) == "-10"
+    assert wd.fmt_points(None) == "—"
 
 
 def test_overview_counts():
     d = sample()
     s, r = d["scheme"], d["result"]
-    ov = sm.overview(
+    ov = fg.overview(
         scheme_groups=s.groups,
         publications=s.publications,
         period=Q2,
@@ -488,7 +493,7 @@ def test_overview_without_mail_logs_and_upward_periodical():
             "title": ["甲", "乙", "丙"],
         }
     )
-    ov = sm.overview(
+    ov = fg.overview(
         scheme_groups=(Group("县（市）区"),),
         publications=pubs,
         period=Q2,
@@ -503,13 +508,13 @@ def test_overview_without_mail_logs_and_upward_periodical():
     assert ov.by_category == {"本级": 2, "上报": 1, "上级": 0}
     assert ov.issues == 1  # both own adoptions are in issue 1
     assert ov.instructions == 0
-    assert sm.zero_submission_units(d["result"].scores, d["submissions"].clear(), Q2) is None
+    assert vd.zero_submission_units(d["result"].scores, d["submissions"].clear(), Q2) is None
 
 
 def test_score_tables():
     d = sample()
     s, r = d["scheme"], d["result"]
-    tables = sm.score_tables(
+    tables = fg.score_tables(
         scheme_groups=s.groups,
         publications=s.publications,
         period=Q2,
@@ -540,21 +545,21 @@ def test_named_units():
     # 4 points and missed it; nobody of A met it
     assert [
         (p["group"], p["judged"], [(u["unit"], u["points"], u["tied"]) for u in p["units"]])
-        for p in sm.praise(s.groups, r.scores)
+        for p in vd.praise(s.groups, r.scores)
     ] == [("乡镇（街道）", True, [("新安江街道", 40.0, False)]), ("A", True, [])]
-    assert sm.zero_submission_units(r.scores, d["submissions"], Q2) == ["市/区联络办"]
-    assert sm.zero_adoption_units(r.scores, d["adoptions"], d["adoption_units"], Q2) == [
+    assert vd.zero_submission_units(r.scores, d["submissions"], Q2) == ["市/区联络办"]
+    assert vd.zero_adoption_units(r.scores, d["adoptions"], d["adoption_units"], Q2) == [
         "市/区联络办"
     ]
     groups = [g.name for g in s.groups]
-    below = [b["unit"] for b in sm.below_target_units(r.scores, groups)]
+    below = [b["unit"] for b in vd.below_target_units(r.scores, groups)]
     assert below == ["寿昌镇", "洋溪街道", "市发改局", "市公安局", "市/区联络办"]
-    by_group = sm.below_target_by_group(r.scores, groups)
+    by_group = vd.below_target_by_group(r.scores, groups)
     assert [(g["group"], g["target"], len(g["units"])) for g in by_group] == [
         ("乡镇（街道）", 30.0, 2),
         ("A", 30.0, 3),
     ]
-    done, not_done, unknown = sm.commissions_split(r.commissions)
+    done, not_done, unknown = vd.commissions_split(r.commissions)
     assert [c["unit"] for c in done] == ["市发改局"]
     assert [(c["unit"], c["status"]) for c in not_done] == [("市公安局", "未报")]
     assert unknown == []
@@ -569,12 +574,12 @@ def test_named_units():
             }
         )
     )
-    assert [c["unit"] for c in sm.commissions_split(extra)[2]] == ["寿昌镇"]
+    assert [c["unit"] for c in vd.commissions_split(extra)[2]] == ["寿昌镇"]
 
 
 def test_adopted_articles():
     d = sample()
-    arts = sm.adopted_articles(d["adoptions"], d["adoption_units"], Q2)
+    arts = fg.adopted_articles(d["adoptions"], d["adoption_units"], Q2)
     assert [a["issue"] for a in arts] == ["12", "30", "13", "5", "7"]
     assert arts[2]["units"] == "洋溪街道、寿昌镇"  # printed order
 
@@ -582,7 +587,7 @@ def test_adopted_articles():
 def test_statements_total_equals_points():
     d = sample()
     r = d["result"]
-    sts = sm.statements(r.scores, r.ledger)
+    sts = sr.statements(r.scores, r.ledger)
     assert len(sts) == 6
     by_unit = {s.unit: s for s in sts}
     assert by_unit["新安江街道"].total == 40.0  # 4 + 16 + 30 - 10
@@ -594,21 +599,21 @@ def test_statements_total_equals_points():
 
 
 def test_csv_values():
-    assert sm.csv_value(FORMULA) == "'" + FORMULA
-    assert sm.csv_value("+1") == "'+1"
-    assert sm.csv_value("@SUM(A1)") == "'@SUM(A1)"
-    assert sm.csv_value("\tx") == "'\tx"
-    assert sm.csv_value(-10.0) == "-10"  # numbers stay numbers
-    assert sm.csv_value(3) == "3"
-    assert sm.csv_value(True) == "true"
-    assert sm.csv_value(None) == ""
-    assert sm.csv_value(date(2018, 4, 1)) == "2018-04-01"
+    assert cs.csv_value(FORMULA) == "'" + FORMULA
+    assert cs.csv_value("+1") == "'+1"
+    assert cs.csv_value("@SUM(A1)") == "'@SUM(A1)"
+    assert cs.csv_value("\tx") == "'\tx"
+    assert cs.csv_value(-10.0) == "-10"  # numbers stay numbers
+    assert cs.csv_value(3) == "3"
+    assert cs.csv_value(True) == "true"
+    assert cs.csv_value(None) == ""
+    assert cs.csv_value(date(2018, 4, 1)) == "2018-04-01"
 
 
 # --------------------------------------------------------------------------- 采用率, targets, quotas
 
 
-def _tables(d: dict, **kw) -> list[sm.ScoreTable]:
+def _tables(d: dict, **kw) -> list[fg.ScoreTable]:
     s, r = d["scheme"], d["result"]
     args = dict(
         scheme_groups=s.groups,
@@ -622,7 +627,7 @@ def _tables(d: dict, **kw) -> list[sm.ScoreTable]:
         links=d["links"],
     )
     args.update(kw)
-    return sm.score_tables(**args)
+    return fg.score_tables(**args)
 
 
 def test_adoption_rate_in_score_tables():
@@ -640,14 +645,14 @@ def test_adoption_rate_in_score_tables():
         "市公安局": 1.0,
         "市/区联络办": None,
     }
-    assert [sm.fmt_rate(rate[u]) for u in ("新安江街道", "市发改局", "市/区联络办")] == [
+    assert [wd.fmt_rate(rate[u]) for u in ("新安江街道", "市发改局", "市/区联络办")] == [
         "50.0%",
         "33.3%",
         "—",
     ]
-    assert sm.fmt_rate(0.35) == "35.0%" and sm.fmt_rate(2.0) == "200.0%"
+    assert wd.fmt_rate(0.35) == "35.0%" and wd.fmt_rate(2.0) == "200.0%"
     # the links count the submissions that were adopted: s0 (新安江街道), s5 (市发改局)
-    rates = sm.unit_rates(d["submissions"], d["adoptions"], d["adoption_units"], Q2, d["links"])
+    rates = fg.unit_rates(d["submissions"], d["adoptions"], d["adoption_units"], Q2, d["links"])
     assert (rates["新安江街道"]["linked"], rates["市发改局"]["linked"]) == (1, 1)
     assert rates["市公安局"]["linked"] == 0
     # without mail logs nobody has a rate
@@ -658,11 +663,11 @@ def test_adoption_rate_in_score_tables():
 def test_long_remarks_are_shortened_in_tables():
     long = "全年未取得区级及以上领导批示，扣30分；完成年度目标（90分）"  # 33 characters
     assert (
-        sm.short_text(long) == "全年未取得区级及以上领导批示，扣30分；完成年度目标…"
+        wd.short_text(long) == "全年未取得区级及以上领导批示，扣30分；完成年度目标…"
     )  # not inside （…）
-    assert len(sm.short_text("甲" * 40)) == sm.REMARK_CHARS
-    assert sm.short_text("完成年度目标（90分）") == "完成年度目标（90分）"
-    assert sm.short_text(None) == ""
+    assert len(wd.short_text("甲" * 40)) == wd.REMARK_CHARS
+    assert wd.short_text("完成年度目标（90分）") == "完成年度目标（90分）"
+    assert wd.short_text(None) == ""
     d = sample()
     scores = d["result"].scores.with_columns(
         pl.when(pl.col("unit") == "市发改局").then(pl.lit(long)).alias("remark")
@@ -712,7 +717,7 @@ def test_quota_shortfalls_one_line_per_unit():
         ]
     )
     result = ScoreResult(period=Q2, ledger=ledger, scores=d["result"].scores)
-    rows = sm.below_quota(result, [g.name for g in d["scheme"].groups])
+    rows = vd.below_quota(result, [g.name for g in d["scheme"].groups])
     # 市发改局 missed 4 (−5 each = −20), more than SHORTFALLS_NAMED (3): every unit gets
     # counts; 寿昌镇 1 (the row that reached 2 is no miss)
     assert [(r["unit"], r["missed"], r["points"], r["note"]) for r in rows] == [
@@ -725,7 +730,7 @@ def test_quota_shortfalls_one_line_per_unit():
     one = ScoreResult(
         period=Q2, ledger=ledger.filter(pl.col("unit") == "寿昌镇"), scores=d["result"].scores
     )
-    assert [r["note"] for r in sm.below_quota(one)] == ["2018年3—4月报送动态信息 1 条，少于 2 条"]
+    assert [r["note"] for r in vd.below_quota(one)] == ["2018年3—4月报送动态信息 1 条，少于 2 条"]
 
 
 def test_quota_shortfalls_from_the_quota_table():
@@ -746,7 +751,7 @@ def test_quota_shortfalls_from_the_quota_table():
     result = ScoreResult(
         period=Q2, ledger=d["result"].ledger, scores=d["result"].scores, quotas=quotas
     )
-    assert sm.below_quota(result) == [
+    assert vd.below_quota(result) == [
         {
             "unit": "新安江街道",
             "missed": 1,
@@ -764,7 +769,7 @@ def test_quota_shortfalls_from_the_quota_table():
         scores=d["result"].scores,
         quotas=quotas.filter(pl.col("count") >= 1),
     )
-    assert sm.below_quota(met) == []
+    assert vd.below_quota(met) == []
     # 青山's year: yearly targets judged in the year's own window (no window named); the
     # 报送 target costs −2 per missing submission, the 综合类 target costs nothing here
     year = Period(2020, "year")
@@ -782,7 +787,7 @@ def test_quota_shortfalls_from_the_quota_table():
     result = ScoreResult(
         period=year, ledger=d["result"].ledger, scores=d["result"].scores, quotas=qingshan
     )
-    assert [(r["unit"], r["note"]) for r in sm.below_quota(result)] == [
+    assert [(r["unit"], r["note"]) for r in vd.below_quota(result)] == [
         ("寿昌镇", "报送149/150条（扣2分）；综合类报送3/6条")
     ]
     # in a quarter the year's window is still open: progress, nobody missed anything yet
@@ -792,7 +797,7 @@ def test_quota_shortfalls_from_the_quota_table():
         scores=d["result"].scores,
         quotas=qingshan,
     )
-    assert sm.below_quota(progress) == []
+    assert vd.below_quota(progress) == []
 
 
 def test_target_section():
@@ -800,10 +805,10 @@ def test_target_section():
     scores = d["result"].scores
     groups = [g.name for g in d["scheme"].groups]
     # points targets (建德's quarter): the units below 30 points, per group
-    sec = sm.target_section(scores, groups)
+    sec = vd.target_section(scores, groups)
     assert sec["points"] and [len(g["units"]) for g in sec["groups"]] == [2, 3]
     # nobody's target judged (青山's quarters, 建德's months): nothing to say
-    assert sm.target_section(scores.with_columns(target_met=pl.lit(None, pl.Boolean))) is None
+    assert vd.target_section(scores.with_columns(target_met=pl.lit(None, pl.Boolean))) is None
     # no points target (银川: target_met is the submission quota; 青山's year): the units
     # the quota section names are left out, the others keep their remark as the reason
     quota_like = scores.with_columns(
@@ -813,7 +818,7 @@ def test_target_section():
         .when(pl.col("unit") == "寿昌镇")
         .then(pl.lit("未完成季度报送数量（报送29条，应不少于30条）")),
     )
-    sec = sm.target_section(quota_like, groups, named_for_quota=["寿昌镇", "市公安局"])
+    sec = vd.target_section(quota_like, groups, named_for_quota=["寿昌镇", "市公安局"])
     assert not sec["points"]
     # left: 洋溪街道 (no remark), 市发改局, 市/区联络办 (no remark)
     assert [
@@ -824,7 +829,7 @@ def test_target_section():
     ]
     # every unit below target already named for its quota (银川 2018Q3): nothing left
     named = quota_like.filter(pl.col("target_met") == False)["unit"].to_list()  # noqa: E712
-    assert sm.target_section(quota_like, groups, named)["groups"] == []
+    assert vd.target_section(quota_like, groups, named)["groups"] == []
 
 
 def test_instruction_digest():
@@ -832,7 +837,7 @@ def test_instruction_digest():
         {"date": date(2018, 1, i + 1), "unit": "甲", "title": "t", "level": "萧山区"}
         for i in range(3)
     ]
-    dig = sm.instruction_digest(few)
+    dig = fg.instruction_digest(few)
     assert dig["complete"] and dig["total"] == 3 and len(dig["shown"]) == 3
     # 12 instructions, 9 at the district's own level: the 3 above it are named
     many = few * 3 + [
@@ -840,7 +845,7 @@ def test_instruction_digest():
         {"date": date(2018, 6, 1), "unit": "丙", "title": "v", "level": "杭州市"},
         {"date": date(2018, 7, 1), "unit": "丁", "title": "w", "level": "国家"},
     ]
-    dig = sm.instruction_digest(many)
+    dig = fg.instruction_digest(many)
     assert not dig["complete"] and dig["total"] == 12
     assert dig["by_level"] == [("萧山区", 9), ("杭州市", 2), ("国家", 1)]
     assert [x["unit"] for x in dig["shown"]] == ["乙", "丙", "丁"]
@@ -858,7 +863,7 @@ def test_notice_list_names_each_unit_with_reasons_and_clauses():
         schema=NOTICES,
         orient="row",
     )
-    assert sm.notice_list(notices) == [
+    assert vd.notice_list(notices) == [
         {
             "unit": "兴庆区",
             "reasons": ["第一季度、第二季度连续未完成（第九条（一））", "因“漏报”被通报批评（第九条（四））"],
@@ -870,13 +875,13 @@ def test_notice_list_names_each_unit_with_reasons_and_clauses():
             "text": "因“迟报”被通报批评（第九条（四））",
         },
     ]  # fmt: skip
-    assert sm.notice_list(None) == [] and sm.notice_list(notices.clear()) == []
-    mine = sm.unit_notices(notices, "兴庆区")
+    assert vd.notice_list(None) == [] and vd.notice_list(notices.clear()) == []
+    mine = sr.unit_notices(notices, "兴庆区")
     assert [(n["period_title"], n["reason"]) for n in mine] == [
         ("2018年第二季度", "第一季度、第二季度连续未完成"),
         ("2018年第三季度", "因“漏报”被通报批评"),
     ]
-    assert sm.unit_notices(notices, "市教育局") == [] and sm.unit_notices(None, "兴庆区") == []
+    assert sr.unit_notices(notices, "市教育局") == [] and sr.unit_notices(None, "兴庆区") == []
 
 
 def test_praise_without_targets_names_the_first_three_and_their_ties():
@@ -885,7 +890,7 @@ def test_praise_without_targets_names_the_first_three_and_their_ties():
     d = sample()
     s = d["scheme"]
     scores = d["result"].scores.with_columns(target_met=pl.lit(None, pl.Boolean))
-    praise = sm.praise(s.groups, scores)
+    praise = vd.praise(s.groups, scores)
     assert [(p["group"], p["judged"]) for p in praise] == [("乡镇（街道）", False), ("A", False)]
     assert [(u["unit"], u["rank"], u["tied"]) for u in praise[0]["units"]] == [
         ("新安江街道", 1, False),
@@ -893,7 +898,7 @@ def test_praise_without_targets_names_the_first_three_and_their_ties():
         ("洋溪街道", 2, True),
     ]
     assert [u["unit"] for u in praise[1]["units"]] == ["市发改局", "市公安局"]
-    assert sm.period_word(Q2) == "本季度"
+    assert wd.period_word(Q2) == "本季度"
 
 
 def test_left_out_lists_unresolved_names_for_the_office_only():
@@ -901,12 +906,12 @@ def test_left_out_lists_unresolved_names_for_the_office_only():
     unresolved name (人社局): not in the article list, not in the figures; `left_out`
     names them with their file and row for the office's note."""
     d = _with_unresolved(sample())
-    arts = sm.adopted_articles(d["adoptions"], d["adoption_units"], Q2)
+    arts = fg.adopted_articles(d["adoptions"], d["adoption_units"], Q2)
     assert "市文广局" not in str(arts) and "人社局" not in str(arts)
     assert [a["units"] for a in arts if a["title"] == "联合推进就业"] == ["市发改局"]
     assert "文化惠民工程" not in [a["title"] for a in arts]
     s, r = d["scheme"], d["result"]
-    ov = sm.overview(
+    ov = fg.overview(
         scheme_groups=s.groups,
         publications=s.publications,
         period=Q2,
@@ -920,7 +925,7 @@ def test_left_out_lists_unresolved_names_for_the_office_only():
     # a1..a5 and the joint u2 (it names 市发改局); u1 names nobody of the roster
     assert ov.adoptions_total == 6 and ov.by_category == {"本级": 4, "上报": 0, "上级": 2}
     assert ov.issues == 4  # 动态 12, 13, 14 (u1's issue: printed all the same), 情况专报 5
-    lo = sm.left_out(d["adoptions"], d["adoption_units"], d["submissions"], Q2)
+    lo = fg.left_out(d["adoptions"], d["adoption_units"], d["submissions"], Q2)
     assert [(a["source_row"], a["title"], a["units_raw"]) for a in lo["adoptions"]] == [
         (20, "文化惠民工程", "市文广局")
     ]
@@ -990,8 +995,8 @@ def test_year_to_date_leaders_keep_a_tie_for_the_third_place():
             "points": [9.0, 6.0, 4.0, 4.0],
         }
     )
-    ytd = sm.year_to_date(quarters, scores, ["乡镇"], 2018)
+    ytd = fg.year_to_date(quarters, scores, ["乡镇"], 2018)
     assert ytd.leaders == [("乡镇", [("甲镇", 9.0), ("乙镇", 6.0), ("丁镇", 4.0), ("丙镇", 4.0)])]
     assert ytd.tied
-    ytd = sm.year_to_date(quarters.head(3), scores, ["乡镇"], 2018)
+    ytd = fg.year_to_date(quarters.head(3), scores, ["乡镇"], 2018)
     assert len(ytd.leaders[0][1]) == 3 and not ytd.tied
