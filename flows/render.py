@@ -82,8 +82,8 @@ class ReportContext:
     #:  (transforms.changes.diff_decisions), optional "rows" (diff_adoption_rows),
     #:  optional "reason": str (said when nothing else explains the correction)}
     changes: dict | None = None
-    #: optional: EVENTS + unit; when given, leader instructions are counted from it,
-    #: else from the ledger rows whose rule names 批示
+    #: EVENTS + unit, all of the workspace: the leader instructions (领导批示) are counted
+    #: and listed from them (None: no events)
     events: pl.DataFrame | None = None
     #: optional 主送 line overriding the one derived from the office name
     recipients: str | None = None
@@ -293,7 +293,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
     r, s = ctx.result, ctx.scheme
     period = ctx.period
     group_names = fg.group_order(s.groups, r.scores)
-    unscored = tuple(getattr(s, "unscored_groups", ()) or ())
+    unscored = tuple(s.unscored_groups)
     # Groups listed but never scored (萧山: 不列入考核) get no table, chart or praise.
     scored = r.scores.filter(~pl.col("group").is_in(list(unscored))) if unscored else r.scores
     scored_groups = [g for g in group_names if g not in unscored]
@@ -348,7 +348,6 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
             period=period,
             units=ctx.units,
             scores=r.scores,
-            ledger=r.ledger,
             adoptions=ctx.adoptions,
             submissions=ctx.submissions,
             events=ctx.events,
@@ -362,7 +361,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         ),
         "targets": vd.target_section(scored, scored_groups, [q["unit"] for q in below_quota]),
         "below_quota": below_quota,
-        "notices": vd.notice_list(getattr(r, "notices", None)),
+        "notices": vd.notice_list(r.notices),
         "commissions_done": done,
         "commissions_not_done": not_done,
         "commissions_unknown": unknown,
@@ -370,7 +369,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "requirements": [p.strip() for p in (ctx.requirements or "").splitlines() if p.strip()],
         "tables": tables,
         "table_widths": [score_table_widths(t) for t in tables],
-        "assessment_label": getattr(s, "assessment_label", None) or "排名得分",
+        "assessment_label": s.assessment_label,
         "remark_chars": wd.REMARK_CHARS,
         "unit_charts": [_unit_charts(t, s.groups) for t in tables],
         "ytd": ytd,
@@ -378,7 +377,7 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "top_level": top_level,
         "top_articles": top_articles,
         "top_total": top_total,
-        "instructions": fg.instruction_digest(fg.instruction_list(r.ledger, ctx.events, period)),
+        "instructions": fg.instruction_digest(fg.instruction_list(ctx.events, period)),
         "attachments": attachments,
         "articles": fg.adopted_articles(ctx.adoptions, ctx.adoption_units, period),
     }
@@ -719,7 +718,7 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         "notes": list(ctx.result.notes or []),
         "has_submissions": fg.period_submissions(ctx.submissions, ctx.period).height > 0,
         "show_assessment": sc["assessment"].null_count() < sc.height,
-        "assessment_label": getattr(ctx.scheme, "assessment_label", None) or "排名得分",
+        "assessment_label": ctx.scheme.assessment_label,
         "version": ctx.version,
         "draft": draft_mark(ctx),
     }
@@ -735,8 +734,8 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         data["s"] = s
         data["ytd"] = None if ytd is None else ytd.get(s.unit, 0.0)
         data["change"] = changes.get(s.unit)
-        data["quotas"] = sr.unit_quotas(getattr(ctx.result, "quotas", None), s.unit)
-        data["notices"] = sr.unit_notices(getattr(ctx.result, "notices", None), s.unit)
+        data["quotas"] = sr.unit_quotas(ctx.result.quotas, s.unit)
+        data["notices"] = sr.unit_notices(ctx.result.notices, s.unit)
         data["rate"] = rates.get(s.unit) if base["has_submissions"] else None
         data["links"] = ctx.links is not None
         jobs.append((stems[s.unit], data))

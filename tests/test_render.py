@@ -34,6 +34,7 @@ def make_context(**overrides) -> ReportContext:
         adoptions=d["adoptions"],
         adoption_units=d["adoption_units"],
         submissions=d["submissions"],
+        events=d["events"],
         review=d["review"],
         issued=date(2018, 7, 5),
         version=1,

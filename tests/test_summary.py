@@ -23,6 +23,7 @@ from transforms.periods import Period
 from transforms.schema import (
     ADOPTION_UNITS,
     ADOPTIONS,
+    EVENTS,
     LEDGER,
     NOTICES,
     REVIEW,
@@ -56,6 +57,8 @@ class SchemeData:
     event_types: frozenset = frozenset({"领导批示", "约稿"})
     place_prefixes: tuple = ("建德市", "市")
     rules: tuple = field(default_factory=lambda: (Rule("J-1", "三（一）1", "本级采用"),))
+    assessment_label: str = "排名得分"
+    unscored_groups: tuple = ()
 
 
 def _frame(rows: list[dict], schema: dict) -> pl.DataFrame:
@@ -405,6 +408,32 @@ def sample() -> dict:
         ],
         REVIEW,
     )
+    # the leader instruction behind ledger row ev1; one of Q1, not counted in Q2
+    events = _frame(
+        [
+            {
+                "event_id": ev,
+                "date": d,
+                "type": "领导批示",
+                "unit_raw": u,
+                "title": t,
+                "level": lv,
+                "value": None,
+                "status": None,
+                "note": None,
+                "source_file": "events/2018.csv",
+                "source_row": n + 2,
+                "unit": u,
+            }
+            for n, (ev, d, u, t, lv) in enumerate(
+                [
+                    ("ev1", date(2018, 4, 25), "新安江街道", "建德新安江垃圾分类见实效", "杭州市"),
+                    ("ev0", date(2018, 3, 2), "市发改局", "一季度旧稿", "建德市"),
+                ]
+            )
+        ],
+        {**EVENTS, "unit": pl.String},
+    )
     # adoption → submission links (transforms.linking): a1 ← s0 (新安江街道, 4-02),
     # a3 ← s2 (洋溪街道, 4-03), a4 ← s5 (市发改局, 5-15)
     links = pl.DataFrame(
@@ -412,6 +441,7 @@ def sample() -> dict:
         schema={"adoption_id": pl.String, "submission_id": pl.String},
     ).with_columns(score=pl.lit(1.0))
     return {
+        "events": events,
         "links": links,
         "scheme": SchemeData(),
         "units": units,
@@ -455,9 +485,9 @@ def test_overview_counts():
         period=Q2,
         units=d["units"],
         scores=r.scores,
-        ledger=r.ledger,
         adoptions=d["adoptions"],
         submissions=d["submissions"],
+        events=d["events"],
     )
     # Q2 submissions: towns 2+1+1 = 4, A 3+1 = 4; the March one is Q1. The unknown
     # sender is not counted (the bulletin's figures are the roster's, as its tables).
@@ -475,7 +505,7 @@ def test_overview_counts():
         ("杭州政务", 1),
         ("浙江政务信息", 1),
     ]
-    # one 领导批示 ledger row (ev1)
+    # one 领导批示 event in Q2 (ev1; ev0 is March)
     assert ov.instructions == 1
     # own issues: 动态 12, 动态 13, 情况专报 5
     assert ov.issues == 3
@@ -499,7 +529,6 @@ def test_overview_without_mail_logs_and_upward_periodical():
         period=Q2,
         units=d["units"],
         scores=d["result"].scores,
-        ledger=d["result"].ledger.clear(),
         adoptions=ad,
         submissions=d["submissions"].clear(),
     )
@@ -678,59 +707,68 @@ def test_long_remarks_are_shortened_in_tables():
     assert row["remark"] == long and row["remark_short"].endswith("…")
 
 
-def _quota_ledger(rows: list[tuple[str, str, float, str]]) -> pl.DataFrame:
-    return _frame(
-        [
-            {
-                "unit": u,
-                "period": "2018",
-                "rule_id": "x/X-1",
-                "rule": rule,
-                "points": pts,
-                "note": note,
-                "source": "quota",
-                "shared": False,
-            }
-            for u, rule, pts, note in rows
-        ],
-        LEDGER,
+def _quotas(rows: list[tuple[str, str, str, float, int, float]]) -> pl.DataFrame:
+    """ScoreResult.quotas rows: unit, window, rule, required, count, points."""
+    return pl.DataFrame(
+        [(u, w, rule, "一", req, n, pts) for u, w, rule, req, n, pts in rows],
+        schema={
+            "unit": pl.String,
+            "period": pl.String,
+            "rule": pl.String,
+            "clause": pl.String,
+            "required": pl.Float64,
+            "count": pl.Int64,
+            "points": pl.Float64,
+        },
+        orient="row",
     )
 
 
 def test_quota_shortfalls_one_line_per_unit():
-    """萧山's year: every missed basic task is a ledger row; the bulletin gets one line per
-    unit, in group then rank order (市发改局 is A's first, 寿昌镇 a town)."""
+    """萧山's year: every missed basic task is a row of ScoreResult.quotas; the bulletin
+    gets one line per unit, in group then rank order (市发改局 is A's first, 寿昌镇 a town).
+    The misses are read from the counts, never from the ledger's wording."""
     d = sample()
-    ledger = _quota_ledger(
+    quotas = _quotas(
         [
-            ("市发改局", "基本任务·动态信息", -5.0, "2018年1—2月报送动态信息 0 条，少于 1 条"),
-            ("市发改局", "基本任务·专报信息", -5.0, "2018年第一季度报送专报信息 0 条，少于 1 条"),
-            ("市发改局", "基本任务·月度总结计划", -5.0, "2018年6月报送总结计划 0 条，少于 1 条"),
-            (
-                "市发改局",
-                "基本任务·季度总结计划",
-                -5.0,
-                "2018年第二季度报送季度总结计划 0 条，少于 1 条",
-            ),
-            ("寿昌镇", "基本任务·动态信息", -5.0, "2018年3—4月报送动态信息 1 条，少于 2 条"),
-            ("寿昌镇", "基本任务·动态信息", 0.0, "2018年5—6月报送动态信息 2 条，达到 2 条"),
+            ("市发改局", "2018-01~02", "基本任务·动态信息", 1.0, 0, -5.0),
+            ("市发改局", "2018Q1", "基本任务·专报信息", 1.0, 0, -5.0),
+            ("市发改局", "2018-06", "基本任务·月度总结计划", 1.0, 0, -5.0),
+            ("市发改局", "2018Q2", "基本任务·季度总结计划", 1.0, 0, -5.0),
+            ("寿昌镇", "2018-03~04", "基本任务·动态信息", 2.0, 1, -5.0),
+            ("寿昌镇", "2018-05~06", "基本任务·动态信息", 2.0, 2, 0.0),
         ]
     )
-    result = ScoreResult(period=Q2, ledger=ledger, scores=d["result"].scores)
+    year = Period(2018, "year")
+    # a ledger whose notes say nothing of shortfalls: only the quotas count
+    ledger = d["result"].ledger
+    result = ScoreResult(period=year, ledger=ledger, scores=d["result"].scores, quotas=quotas)
     rows = vd.below_quota(result, [g.name for g in d["scheme"].groups])
     # 市发改局 missed 4 (−5 each = −20), more than SHORTFALLS_NAMED (3): every unit gets
-    # counts; 寿昌镇 1 (the row that reached 2 is no miss)
+    # counts; 寿昌镇 1 (the window that reached 2 is no miss)
     assert [(r["unit"], r["missed"], r["points"], r["note"]) for r in rows] == [
         ("寿昌镇", 1, -5.0, "未完成基本任务1项，扣5分"),
         ("市发改局", 4, -20.0, "未完成基本任务4项，扣20分"),
     ]
-    assert len(rows[1]["details"]) == 4 and rows[1]["summarised"]
+    assert rows[1]["details"] == [
+        "2018年1—2月动态信息0/1条（扣5分）",
+        "2018年6月月度总结计划0/1条（扣5分）",
+        "2018年第一季度专报信息0/1条（扣5分）",
+        "2018年第二季度季度总结计划0/1条（扣5分）",
+    ]
+    assert rows[1]["summarised"]
     assert rows[0]["label"] == "基本任务"  # the section: 未完成基本任务单位
     # every unit missed once (银川's quarter): the miss itself is the line
     one = ScoreResult(
-        period=Q2, ledger=ledger.filter(pl.col("unit") == "寿昌镇"), scores=d["result"].scores
+        period=year,
+        ledger=ledger,
+        scores=d["result"].scores,
+        quotas=quotas.filter(pl.col("unit") == "寿昌镇"),
     )
-    assert [r["note"] for r in vd.below_quota(one)] == ["2018年3—4月报送动态信息 1 条，少于 2 条"]
+    assert [r["note"] for r in vd.below_quota(one)] == ["2018年3—4月动态信息1/2条（扣5分）"]
+    # a scheme without submission rules (quotas None) names nobody, whatever its ledger says
+    none = ScoreResult(period=year, ledger=ledger, scores=d["result"].scores)
+    assert vd.below_quota(none) == []
 
 
 def test_quota_shortfalls_from_the_quota_table():
@@ -810,7 +848,8 @@ def test_target_section():
     # nobody's target judged (青山's quarters, 建德's months): nothing to say
     assert vd.target_section(scores.with_columns(target_met=pl.lit(None, pl.Boolean))) is None
     # no points target (银川: target_met is the submission quota; 青山's year): the units
-    # the quota section names are left out, the others keep their remark as the reason
+    # the quota section names are left out, the others have their remark, as the scheme
+    # wrote it, as the reason
     quota_like = scores.with_columns(
         target=pl.lit(None, pl.Float64),
         remark=pl.when(pl.col("unit") == "市发改局")
@@ -825,7 +864,13 @@ def test_target_section():
         (g["group"], [(u["unit"], u["reason"]) for u in g["units"]]) for g in sec["groups"]
     ] == [
         ("乡镇（街道）", [("洋溪街道", "未完成目标任务")]),
-        ("A", [("市发改局", "综合类报送5/6条"), ("市/区联络办", "未完成目标任务")]),
+        (
+            "A",
+            [
+                ("市发改局", "未完成全年目标任务：综合类报送5/6条"),
+                ("市/区联络办", "未完成目标任务"),
+            ],
+        ),
     ]
     # every unit below target already named for its quota (银川 2018Q3): nothing left
     named = quota_like.filter(pl.col("target_met") == False)["unit"].to_list()  # noqa: E712
@@ -917,7 +962,6 @@ def test_left_out_lists_unresolved_names_for_the_office_only():
         period=Q2,
         units=d["units"],
         scores=r.scores,
-        ledger=r.ledger,
         adoptions=d["adoptions"],
         submissions=d["submissions"],
         adoption_units=d["adoption_units"],

@@ -20,7 +20,6 @@ from transforms.periods import Period
 from transforms.schema import (
     ADOPTION_UNITS,
     ADOPTIONS,
-    LEDGER,
     SCORES,
     SUBMISSIONS,
     conform,
@@ -146,19 +145,20 @@ def group_order(scheme_groups: Sequence[Any], scores: pl.DataFrame) -> list[str]
     return names
 
 
-def instruction_count(ledger: pl.DataFrame, events: pl.DataFrame | None, period: Period) -> int:
-    """Leader instructions (领导批示) of the period: from the events when given, else from
-    the ledger (rows whose rule names 批示, one per referenced record)."""
-    if events is not None and "type" in events.columns and events.height:
-        ev = events.filter(pl.col("type") == "领导批示")
-        if "date" in ev.columns:
-            ev = ev.filter(pl.col("date").is_between(period.start, period.end))
-        return ev.height
-    led = conform(ledger, LEDGER).filter(pl.col("rule").str.contains("批示"))
-    if not led.height:
-        return 0
-    key = pl.coalesce(pl.col("ref"), pl.col("article_id"), pl.col("title"))
-    return led.select(key.alias("k")).unique().height
+def _instruction_events(events: pl.DataFrame | None, period: Period) -> pl.DataFrame | None:
+    """The events of type 领导批示 dated in `period`; None without events."""
+    if events is None or not events.height or "type" not in events.columns:
+        return None
+    ev = events.filter(pl.col("type") == "领导批示")
+    if "date" in ev.columns:
+        ev = ev.filter(pl.col("date").is_between(period.start, period.end))
+    return ev
+
+
+def instruction_count(events: pl.DataFrame | None, period: Period) -> int:
+    """Leader instructions (领导批示) of the period: the events of that type."""
+    ev = _instruction_events(events, period)
+    return 0 if ev is None else ev.height
 
 
 def overview(
@@ -168,14 +168,14 @@ def overview(
     period: Period,
     units: pl.DataFrame,
     scores: pl.DataFrame,
-    ledger: pl.DataFrame,
     adoptions: pl.DataFrame,
     submissions: pl.DataFrame,
     events: pl.DataFrame | None = None,
     adoption_units: pl.DataFrame | None = None,
 ) -> Overview:
-    """Item 2 of the bulletin. `adoptions` and `submissions` are all the workspace's rows;
-    they are cut to `period` here. Only submissions of roster units count, and, when
+    """Item 2 of the bulletin. `adoptions`, `submissions` and `events` (EVENTS + unit; the
+    leader instructions are counted from them) are all the workspace's rows; they are cut
+    to `period` here. Only submissions of roster units count, and, when
     `adoption_units` is given, only adoptions naming at least one roster unit."""
     subs = period_submissions(submissions, period)
     group_of = _group_map(units, scores)
@@ -221,7 +221,7 @@ def overview(
         articles_total=articles,
         by_category=by_category,
         by_publication=[(p, n) for p, n in by_pub],
-        instructions=instruction_count(ledger, events, period),
+        instructions=instruction_count(events, period),
         issues=issues if own.height else 0,
     )
 
@@ -473,30 +473,19 @@ def top_adoptions(
     return lvls[best] if best >= 0 else None, top[:limit], len(top)
 
 
-def instruction_list(
-    ledger: pl.DataFrame, events: pl.DataFrame | None, period: Period
-) -> list[dict[str, Any]]:
-    """Leader instructions (领导批示) of the period: dicts date, unit, title, level, in date
-    order; from the events when given, else from the ledger rows whose rule names 批示."""
-    if events is not None and "type" in events.columns and events.height:
-        ev = events.filter(pl.col("type") == "领导批示")
-        if "date" in ev.columns:
-            ev = ev.filter(pl.col("date").is_between(period.start, period.end))
-        for c in ("unit", "unit_raw", "title", "level", "date"):
-            if c not in ev.columns:
-                ev = ev.with_columns(pl.lit(None, dtype=pl.String).alias(c))
-        ev = ev.with_columns(pl.coalesce(pl.col("unit"), pl.col("unit_raw")).alias("unit"))
-        return (
-            ev.sort("date", "unit", nulls_last=True)
-            .select("date", "unit", "title", "level")
-            .to_dicts()
-        )
-    led = conform(ledger, LEDGER).filter(pl.col("rule").str.contains("批示"))
-    led = led.unique(subset=["unit", "ref", "article_id"], keep="first", maintain_order=True)
-    return [
-        {"date": r["date"], "unit": r["unit"], "title": r["title"], "level": r["note"]}
-        for r in led.sort("date", "unit", nulls_last=True).iter_rows(named=True)
-    ]
+def instruction_list(events: pl.DataFrame | None, period: Period) -> list[dict[str, Any]]:
+    """Leader instructions (领导批示) of the period, from the events of that type: dicts
+    date, unit (the roster's, else as typed), title, level, in date order."""
+    ev = _instruction_events(events, period)
+    if ev is None:
+        return []
+    for c in ("unit", "unit_raw", "title", "level", "date"):
+        if c not in ev.columns:
+            ev = ev.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    ev = ev.with_columns(pl.coalesce(pl.col("unit"), pl.col("unit_raw")).alias("unit"))
+    return (
+        ev.sort("date", "unit", nulls_last=True).select("date", "unit", "title", "level").to_dicts()
+    )
 
 
 def instruction_digest(items: Sequence[dict[str, Any]], limit: int = 10) -> dict[str, Any]:

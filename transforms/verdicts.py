@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -23,8 +23,11 @@ from transforms.figures import (
     submitted_counts,
 )
 from transforms.periods import Period
-from transforms.schema import ADOPTION_UNITS, LEDGER, NOTICES, SCORES, conform
+from transforms.schema import ADOPTION_UNITS, NOTICES, SCORES, conform
 from transforms.wording import fmt_points, window_title
+
+if TYPE_CHECKING:
+    from schemes.contract import ScoreResult
 
 
 def praise(scheme_groups: Sequence[Any], scores: pl.DataFrame, n: int = 3) -> list[dict[str, Any]]:
@@ -158,7 +161,7 @@ def _window_end(label: str | None) -> date | None:
         return None
 
 
-def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
+def below_quota(result: ScoreResult, groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Units below a submission quota or basic task (未完成报送任务), one entry per unit in
     group then rank order: dicts unit, missed (windows or tasks missed), points (their
     total, ≤ 0), details (one text per miss), label (the section's words: 基本任务,
@@ -167,43 +170,26 @@ def below_quota(result: Any, groups: Sequence[str] | None = None) -> list[dict[s
     (「报送149/150条（扣2分）；综合类报送3/6条」), else 「未完成基本任务3项，扣15分」 for every
     unit (summarised; the statements list every miss). `groups`: the scheme's group order.
 
-    Uses `result.quotas` when a scheme provides it (rows whose count is below `required`
-    in a window that has ended with the period),
-    else the ledger rows of source `quota` that record a shortfall (their note says 少)."""
-    quotas = getattr(result, "quotas", None)
+    A miss is a row of `result.quotas` whose `count` is below `required` in a window that
+    has ended with the period; its `points` are what it cost. No quotas (None: the scheme
+    has no submission rules), no misses."""
     misses: list[dict[str, Any]] = []
-    if (
-        isinstance(quotas, pl.DataFrame)
-        and quotas.height
-        and {"unit", "count", "required"} <= set(quotas.columns)
-    ):
+    quotas = result.quotas
+    period = result.period
+    if quotas is not None and quotas.height:
         df = quotas.filter(pl.col("count").fill_null(0) < pl.col("required"))
-        if "period" in df.columns:
-            df = df.sort("unit", "period", nulls_last=True)
-        period = getattr(result, "period", None)
-        own = getattr(period, "label", None)
-        for r in df.iter_rows(named=True):
-            end = _window_end(r.get("period"))
-            if period is not None and end is not None and end > period.end:
+        for r in df.sort("unit", "period", nulls_last=True).iter_rows(named=True):
+            end = _window_end(r["period"])
+            if end is not None and end > period.end:
                 continue  # a window still open (青山's year in a quarter): progress, no miss
-            pts = float(r.get("points") or 0.0)
+            pts = float(r["points"] or 0.0)
             # 全年目标任务·综合类报送 → 综合类报送; the window only when it is not the period's
-            what = str(r.get("rule") or "报送").split("·")[-1]
-            window = "" if r.get("period") == own else window_title(r.get("period"))
+            what = str(r["rule"] or "报送").split("·")[-1]
+            window = "" if r["period"] == period.label else window_title(r["period"])
             text = f"{window}{what}{r['count'] or 0}/{fmt_points(r['required'])}条"
             if pts < 0:
                 text += f"（扣{fmt_points(-pts)}分）"
-            misses.append({"unit": r["unit"], "rule": r.get("rule"), "points": pts, "text": text})
-    else:
-        led = conform(result.ledger, LEDGER).filter(
-            (pl.col("source") == "quota") & pl.col("note").str.contains("少")
-        )
-        for u, rule, pts, note in (
-            led.sort("unit", "date", nulls_last=True)
-            .select("unit", "rule", "points", "note")
-            .rows()
-        ):
-            misses.append({"unit": u, "rule": rule, "points": float(pts or 0.0), "text": note})
+            misses.append({"unit": r["unit"], "rule": r["rule"], "points": pts, "text": text})
     by_unit: dict[str, list[dict[str, Any]]] = {}
     for m in misses:
         by_unit.setdefault(m["unit"], []).append(m)
@@ -266,9 +252,8 @@ def target_section(
     for r in rows.select("unit", "group", "points", "remark").iter_rows(named=True):
         if not out or out[-1]["group"] != r["group"]:
             out.append({"group": r["group"], "target": None, "units": []})
-        # 「未完成全年目标任务：综合类报送5/6条」 → 「综合类报送5/6条」
-        reason = re.sub(r"^未完成[^：:，。；]{0,12}[：:]", "", (r["remark"] or "").strip())
-        reason = reason.rstrip("。；;")
+        # the scheme's remark on the unit as it wrote it, without closing punctuation
+        reason = (r["remark"] or "").strip().rstrip("。；;")
         out[-1]["units"].append({**r, "reason": reason or "未完成目标任务"})
     return {"points": False, "groups": out}
 
