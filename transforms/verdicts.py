@@ -24,7 +24,7 @@ from transforms.figures import (
 )
 from transforms.periods import Period
 from transforms.schema import ADOPTION_UNITS, NOTICES, SCORES, conform
-from transforms.wording import fmt_points, window_title
+from transforms.wording import fmt_points, rule_heading, rule_item, window_title
 
 if TYPE_CHECKING:
     from schemes.contract import ScoreResult
@@ -184,7 +184,7 @@ def below_quota(result: ScoreResult, groups: Sequence[str] | None = None) -> lis
                 continue  # a window still open (青山's year in a quarter): progress, no miss
             pts = float(r["points"] or 0.0)
             # 全年目标任务·综合类报送 → 综合类报送; the window only when it is not the period's
-            what = str(r["rule"] or "报送").split("·")[-1]
+            what = rule_item(r["rule"] or "报送")
             window = "" if r["period"] == period.label else window_title(r["period"])
             text = f"{window}{what}{r['count'] or 0}/{fmt_points(r['required'])}条"
             if pts < 0:
@@ -275,9 +275,9 @@ def notice_list(notices: pl.DataFrame | None) -> list[dict[str, Any]]:
 
 
 def _quota_label(rules: Sequence[str | None]) -> str:
-    """The words for a unit's missed submission tasks: the rules' common head before ·
+    """The words for a unit's missed submission tasks: the rules' common heading
     (基本任务·动态信息, 基本任务·专报信息 → 基本任务), else 报送任务."""
-    heads = {str(r).split("·", 1)[0] for r in rules if r and "·" in str(r)}
-    if len(heads) == 1 and all(r and "·" in str(r) for r in rules):
-        return heads.pop()
+    heads = [rule_heading(r) for r in rules]
+    if heads and None not in heads and len(set(heads)) == 1:
+        return str(heads[0])
     return "报送任务"

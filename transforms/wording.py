@@ -125,3 +125,21 @@ def group_label(group: Any) -> str:
         return ""
     g = str(group)
     return f"{g}类" if re.fullmatch(r"[A-Za-z0-9]{1,2}", g) else g
+
+
+#: Rule names are written 「heading·item」 when a rule is one item of a task the regulation
+#: names as a whole: 基本任务·动态信息, 全年目标任务·综合类报送 (schemes' Rule.name).
+RULE_NAME_SEP = "·"
+
+
+def rule_heading(name: str | None) -> str | None:
+    """The heading of a rule's name (基本任务·动态信息 → 基本任务); None when it has none."""
+    if not name or RULE_NAME_SEP not in str(name):
+        return None
+    return str(name).split(RULE_NAME_SEP, 1)[0]
+
+
+def rule_item(name: str) -> str:
+    """The item of a rule's name (全年目标任务·综合类报送 → 综合类报送); the whole name when it
+    has no heading."""
+    return str(name).split(RULE_NAME_SEP)[-1]
