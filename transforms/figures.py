@@ -24,6 +24,7 @@ from transforms.schema import (
     SUBMISSIONS,
     conform,
 )
+from transforms.submissions import count_per_unit
 from transforms.wording import short_text
 
 #: The three categories of the overall adoption figures in the bulletin's first paragraph.
@@ -291,8 +292,10 @@ def ytd_points(quarters: pl.DataFrame | None, period: Period) -> dict[str, float
 
 
 def submitted_counts(submissions: pl.DataFrame, period: Period) -> dict[str, int]:
-    subs = period_submissions(submissions, period).filter(pl.col("unit").is_not_null())
-    return dict(subs.group_by("unit").len().iter_rows())
+    """Per unit, its submissions of the period (`transforms.submissions.count_per_unit`)."""
+    cols = dict(SUBMISSIONS)
+    cols["unit"] = pl.String
+    return count_per_unit(conform(submissions, cols), period.start, period.end)
 
 
 def _scores(scores: pl.DataFrame) -> pl.DataFrame:
