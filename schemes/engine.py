@@ -57,9 +57,9 @@ from schemes.contract import Group, Publication, Rule, ScoreResult, ScoringInput
 from transforms.commissions import LATE, MISSING, ON_TIME, UNKNOWN, commission_rows  # noqa: F401
 from transforms.errors import InputError
 from transforms.periods import Period
+from transforms.publication_text import issue_label
 from transforms.schema import COMMISSIONS, LEDGER, SCORES, UNITS, conform
 from transforms.submissions import count_per_unit
-from transforms.summary import issue_label
 
 ADJUST = "adjust"
 
