@@ -41,7 +41,7 @@ PRESENTATION_TRANSFORMS = [
     "transforms.charts",
 ]
 #: the flows that render, export and mail the outputs
-PRESENTATION_FLOWS = ["flows.render", "flows.delivery"]
+PRESENTATION_FLOWS = ["flows.render", "flows.docx_bulletin", "flows.delivery"]
 PROJECT = ("transforms", "schemes", "flows", "store", "report_templates")
 
 #: text columns of the ledger, the scores, the remark records and the notices: prose
