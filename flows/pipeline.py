@@ -290,10 +290,10 @@ def run_period(
                     "rows": ch.diff_adoption_rows(
                         previous.get("adoption_rows"), adoption_rows, per
                     ),
-                    "units": outputs.diff_scores(before_scores, result.scores),
-                    "ledger": outputs.diff_ledgers(before_ledger, result.ledger),
+                    "units": ch.diff_scores(before_scores, result.scores),
+                    "ledger": ch.diff_ledgers(before_ledger, result.ledger),
                 }
-                _echo(progress, outputs.describe_changes(changes))
+                _echo(progress, ch.describe_changes(changes))
             if restore is not None:
                 # the same version again: what it said it changed, as it said it
                 changes = (restore.manifest or {}).get("changes")

@@ -57,8 +57,9 @@ from schemes.contract import Rule, ScoringInputs
 from transforms.commissions import LATE, MISSING, ON_TIME, UNKNOWN, commission_rows  # noqa: F401
 from transforms.errors import InputError
 from transforms.periods import Period
+from transforms.publication_text import issue_label
 from transforms.schema import COMMISSIONS, LEDGER, SCORES, conform
-from transforms.summary import issue_label
+from transforms.submissions import count_per_unit
 
 ADJUST = "adjust"
 
@@ -158,13 +159,7 @@ class Prepared:
         """Per unit, its submissions with a local date from `start` to `end` (inclusive)
         and, when given, `where` (a polars filter on `log`'s columns); units without any
         are left out; submissions without a unit are not counted."""
-        log = self.log.lazy().filter(
-            pl.col("unit").is_not_null(), pl.col("date").is_between(start, end)
-        )
-        if where is not None:
-            log = log.filter(where)
-        n = log.group_by("unit").len().collect()
-        return dict(zip(n["unit"].to_list(), n["len"].to_list(), strict=True))
+        return count_per_unit(self.log, start, end, where)
 
 
 def _months(log: pl.DataFrame) -> set[tuple[int, int]]:
