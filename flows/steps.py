@@ -19,7 +19,16 @@ from flows import issue_documents, mail, readers
 from flows.settings import LimitsSettings
 from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
-from transforms import commissions, dates, grouping, linking, matching, publications, schema
+from transforms import (
+    commissions,
+    dates,
+    grouping,
+    linking,
+    matching,
+    publications,
+    roster_changes,
+    schema,
+)
 from transforms import submissions as submission_kinds
 from transforms.errors import InputError, Problems
 from transforms.periods import Period
@@ -303,5 +312,9 @@ def _match(inputs: Inputs, prefixes: tuple[str, ...]):
     return adoption_units, review_units, submissions, review_subs, events
 
 
-def score(matched: Matched, scheme: Scheme, period: Period) -> ScoreResult:
-    return scheme.score(matched.inputs, period)
+def score(matched: Matched, scheme: Scheme, period: Period, successor: str = "sum") -> ScoreResult:
+    """Score `period` with the roster of that period (机构改革: units that did not exist are
+    not scored; a successor takes over its predecessors' records as `successor` says,
+    transforms.roster_changes)."""
+    roster = roster_changes.for_period(matched.inputs, period, successor)
+    return roster_changes.annotate(scheme.score(roster.inputs, period), roster.handover)
