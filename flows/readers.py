@@ -707,9 +707,9 @@ def read_units(
     groups: Iterable[str] | None = None,
     problems: Problems | None = None,
 ) -> pl.DataFrame:
-    """Read the roster `units.csv` (名单) into UNITS and UNIT_CHANGES (`from`, `until`,
-    `successor`: dates and successors of 机构改革, checked by
-    transforms.roster_changes.check_roster). Aliases and emails are separated by
+    """Read the roster `units.csv` (名单) into UNITS, plus UNIT_CHANGES (`from`, `until`,
+    `successor`: 机构改革, checked by transforms.roster_changes.check_roster) when a row
+    fills any of them. Aliases and emails are separated by
     `;` or `；` (emails also by commas or spaces). A missing file gives an empty frame; a
     unit named twice, (when `groups` is given) a group outside them, or an email that is no
     plain address (transforms.addresses: full-width characters are made ASCII, anything
@@ -787,10 +787,11 @@ def read_units(
     for unit, message in roster_changes.check_roster(dated, known=seen):
         problems.add(message, file=file, row=seen[unit])
     _done(problems, own)
-    roster = {**UNITS, **UNIT_CHANGES}
     if not records:
         return empty(UNITS)
-    return conform(pl.DataFrame(records, schema=roster), roster)
+    changes = any(r[c] is not None for r in records for c in UNIT_CHANGES)
+    roster = {**UNITS, **UNIT_CHANGES} if changes else UNITS  # as before for most rosters
+    return conform(pl.DataFrame(records, schema={**UNITS, **UNIT_CHANGES}), roster)
 
 
 def _issue_key(issue: str | None) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import replace
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -288,6 +288,26 @@ def test_a_name_between_an_old_and_a_new_unit_is_asked():
     assert review["type"].to_list() == ["unit"]
     candidates = [c.split("(")[0] for c in review["candidates"][0].split("；")]
     assert candidates[:2] == [MERGED, WENGUANG]  # the new unit and the old one, both offered
+
+
+def test_a_mailbox_handed_on_to_the_successor_is_the_unit_of_the_day():
+    units = roster().with_columns(
+        emails=pl.when(pl.col("unit").is_in([WENGUANG, MERGED]))
+        .then(pl.lit(["wgx@jiande.gov.cn"]))
+        .otherwise(pl.col("emails"))
+    )
+    sent = make_inputs(
+        units, submissions=[mail("2019-02-27", None), mail("2019-03-01", None)]
+    ).submissions.with_columns(sender=pl.lit("文广 <wgx@jiande.gov.cn>"))
+    found, review = matching.assign_submission_units(sent, units, None, SCHEME.place_prefixes)
+    assert found["unit"].to_list() == [WENGUANG, MERGED]
+    assert review.height == 0
+    # without the dates the address fits two units: asked, as before
+    found, review = matching.assign_submission_units(
+        sent, conform(units, UNITS), None, SCHEME.place_prefixes
+    )
+    assert found["unit"].to_list() == [None, None]
+    assert review["type"].to_list() == ["submission"]  # one question for the address
 
 
 # --------------------------------------------------------------------------- units.csv
