@@ -312,9 +312,22 @@ def _match(inputs: Inputs, prefixes: tuple[str, ...]):
     return adoption_units, review_units, submissions, review_subs, events
 
 
-def score(matched: Matched, scheme: Scheme, period: Period, successor: str = "sum") -> ScoreResult:
-    """Score `period` with the roster of that period (机构改革: units that did not exist are
-    not scored; a successor takes over its predecessors' records as `successor` says,
-    transforms.roster_changes)."""
-    roster = roster_changes.for_period(matched.inputs, period, successor)
+def successor_mode(scheme: Scheme) -> str:
+    """Whether a successor takes over its predecessors' records of the year (机构改革,
+    transforms.roster_changes): `sum` (the regulation's year follows the successor) or
+    `none` (each unit keeps its own)."""
+    return "sum"
+
+
+def period_inputs(matched: Matched, scheme: Scheme, period: Period) -> roster_changes.PeriodRoster:
+    """The inputs of `period` (transforms.roster_changes.for_period): the units scored in it,
+    each record counted for the unit it counts for in it. What `score` scores, and what the
+    bulletin and the statements of the period describe."""
+    return roster_changes.for_period(matched.inputs, period, successor_mode(scheme))
+
+
+def score(matched: Matched, scheme: Scheme, period: Period) -> ScoreResult:
+    """Score `period` with its own roster (`period_inputs`); ledger notes, remarks and notes
+    say which records a successor took over."""
+    roster = period_inputs(matched, scheme, period)
     return roster_changes.annotate(scheme.score(roster.inputs, period), roster.handover)

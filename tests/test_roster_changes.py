@@ -451,3 +451,33 @@ def test_kaohe_score_reports_a_bad_roster_by_file_and_row(tmp_path):
     assert proc.returncode == 2
     assert "units.csv" in proc.stderr and "第5行" in proc.stderr and "第6行" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_kaohe_run_writes_each_period_with_its_own_roster(tmp_path, prefect_server):
+    from examples_e2e import read_csv, run
+
+    ws = tmp_path / "ws"
+    assert kaohe("init", str(ws), "--scheme", "jiande-2018").returncode == 0
+    (ws / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
+    (ws / "adoptions" / "2019.csv").write_text(ADOPTIONS_CSV, encoding="utf-8")
+
+    result = run(ws, "2019Q1", "--date", "2019-04-05")
+    assert result.exit_code == 0, result.output
+    q1 = ws / "out" / "2019Q1" / "v1"
+    units = [r["unit"] for r in read_csv(q1 / "scores.csv")]
+    assert {WENGUANG, TIYU, MERGED} <= set(units)
+    assert (q1 / "statements" / f"{WENGUANG}.pdf").exists()
+
+    result = run(ws, "2019", "--date", "2020-01-10")
+    assert result.exit_code == 0, result.output
+    year = ws / "out" / "2019" / "v1"
+    scores = {r["unit"]: r for r in read_csv(year / "scores.csv")}
+    assert not {WENGUANG, TIYU} & set(scores)
+    assert "含原文广新局、原体育局的记录" in scores[MERGED]["remark"]
+    assert {p.stem for p in (year / "statements").glob("*.pdf")} == set(scores)
+    notes = [r["note"] for r in read_csv(year / "ledger.csv") if r["unit"] == MERGED]
+    assert sum(n.endswith("（原文广新局）") for n in notes) == 2
+    html = (year / "bulletin.html").read_text(encoding="utf-8")
+    assert "机构改革" in html and "原文广新局（至2019年2月28日）" in html
+    # the quarter's version is as it was written: the old names
+    assert [r["unit"] for r in read_csv(q1 / "scores.csv")] == units
