@@ -127,6 +127,9 @@ def test_quarter_of_the_merge_names_the_old_units_with_their_own_records():
     merged_rows = q1.ledger.filter(pl.col("unit") == MERGED, pl.col("source") == "adoption")
     assert merged_rows["title"].to_list() == ["文广新局完成机构改革交接"]
     assert merged_rows["note"][0].endswith("（原文广新局）")
+    assert q1.notes[-1] == (
+        "机构改革：2019年2月28日以后仍以原文广新局名义刊发、报送的记录计入文化和广电旅游体育局。"
+    )
     # units that do not exist in the quarter are not scored
     assert not {ZIRAN, CHENGJIAN, SHUIWU} & set(pts)
     assert GUOTU in pts and CHENGTOU in pts
@@ -176,7 +179,9 @@ def test_the_year_ranks_the_successor_with_the_predecessors_points():
     assert merged["group"] == "A" and merged["rank"] == 1
     assert "含原文广新局、原体育局的记录" in merged["remark"]
     assert any(
-        "原文广新局（至2019年2月28日）、原体育局（至2019年2月28日）" in n for n in year.notes
+        n == "机构改革：原文广新局、原体育局（2019年2月28日止）的工作由文化和广电旅游体育局承继，"
+        "其2019年的记录计入文化和广电旅游体育局。"
+        for n in year.notes
     )
 
 
@@ -478,6 +483,6 @@ def test_kaohe_run_writes_each_period_with_its_own_roster(tmp_path, prefect_serv
     notes = [r["note"] for r in read_csv(year / "ledger.csv") if r["unit"] == MERGED]
     assert sum(n.endswith("（原文广新局）") for n in notes) == 2
     html = (year / "bulletin.html").read_text(encoding="utf-8")
-    assert "机构改革" in html and "原文广新局（至2019年2月28日）" in html
+    assert "原文广新局、原体育局（2019年2月28日止）的工作由文化和广电旅游体育局承继" in html
     # the quarter's version is as it was written: the old names
     assert [r["unit"] for r in read_csv(q1 / "scores.csv")] == units

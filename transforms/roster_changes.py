@@ -298,7 +298,7 @@ def for_period(inputs: ScoringInputs, period: Period, successor: str = "sum") ->
     order = {u: i for i, u in enumerate(life)}
     for unit, names in handover.taken.items():
         handover.taken[unit] = sorted(set(names), key=lambda u: order.get(u, len(order)))
-        handover.notes.append(_note(life, unit, handover.taken[unit], period))
+        handover.notes += _notes(life, unit, handover.taken[unit], kept, period)
     return PeriodRoster(
         replace(
             inputs,
@@ -328,13 +328,30 @@ def _cn(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _note(life: Mapping[str, Life], unit: str, named: list[str], period: Period) -> str:
-    """「机构改革：原文广新局（至2019年2月28日）、原旅游局（…）的记录计入文化和广电旅游体育局。」"""
-    parts = []
+def _notes(
+    life: Mapping[str, Life], unit: str, named: list[str], listed: set[str], period: Period
+) -> list[str]:
+    """The bulletin's sentences on the records `unit` took from `named` in `period`: the
+    year's records of predecessors not listed in it, or the records printed or sent under
+    the old name after a listed predecessor's last day."""
+    notes = []
+    gone = [n for n in named if n not in listed]
+    if gone:
+        ends = {life[n].end for n in gone if n in life and life[n].end}
+        until = f"（{_cn(ends.pop())}止）" if len(ends) == 1 else ""
+        olds = "、".join(
+            f"原{n}" + (f"（{_cn(life[n].end)}止）" if not until and life[n].end else "")
+            for n in gone
+        )
+        notes.append(
+            f"机构改革：{olds}{until}的工作由{unit}承继，其{period.year}年的记录计入{unit}。"
+        )
     for n in named:
-        end = life[n].end if n in life else None
-        parts.append(f"原{n}（至{_cn(end)}）" if end else f"原{n}")
-    return f"机构改革：{period.title}{'、'.join(parts)}的记录计入{unit}。"
+        if n in listed and n in life and life[n].end:
+            notes.append(
+                f"机构改革：{_cn(life[n].end)}以后仍以原{n}名义刊发、报送的记录计入{unit}。"
+            )
+    return notes
 
 
 # --------------------------------------------------------------------------- the result
