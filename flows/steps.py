@@ -19,6 +19,7 @@ from flows import issue_documents, mail, readers
 from flows.settings import LimitsSettings
 from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
+from schemes.regulation import Regulation
 from transforms import (
     commissions,
     dates,
@@ -314,8 +315,11 @@ def _match(inputs: Inputs, prefixes: tuple[str, ...]):
 
 def successor_mode(scheme: Scheme) -> str:
     """Whether a successor takes over its predecessors' records of the year (机构改革,
-    transforms.roster_changes): `sum` (the regulation's year follows the successor) or
-    `none` (each unit keeps its own)."""
+    transforms.roster_changes): the regulation file's `[roster_changes] successor`, `sum`
+    (the year follows the successor) or `none` (each unit keeps its own); `sum` for a
+    regulation still written as a Python module."""
+    if isinstance(scheme, Regulation):
+        return scheme.roster_changes.successor
     return "sum"
 
 

@@ -21,8 +21,9 @@ import polars as pl
 import pytest
 from scoring_frames import adoption, d, event, mail, make_inputs
 
-from flows import readers
+from flows import readers, steps
 from schemes import get_scheme
+from schemes.regulation import RosterChanges, loads
 from transforms import matching, roster_changes
 from transforms.errors import InputErrors, Problems
 from transforms.periods import Period
@@ -256,6 +257,25 @@ def test_a_roster_without_changes_scores_exactly_as_before():
         assert rp.inputs is plain and rp.handover.taken == {}
         result = SCHEME.score(plain, Period.parse("2019"))
         assert roster_changes.annotate(result, rp.handover) is result
+
+
+def test_the_regulation_file_says_whether_the_successor_takes_over():
+    matched = steps.Matched(inputs=inputs(), review=pl.DataFrame())
+    assert steps.successor_mode(SCHEME) == "sum"  # the default of a regulation file
+    year = steps.score(matched, SCHEME, Period.parse("2019"))
+    assert WENGUANG not in set(year.scores["unit"])
+    mine = year.remarks.filter(pl.col("kind") == "successor", pl.col("unit") == MERGED)
+    assert mine["text"].to_list() == ["含原文广新局、原体育局的记录"]
+    own = replace(SCHEME, roster_changes=RosterChanges(successor="none"))
+    assert steps.successor_mode(own) == "none"
+    year = steps.score(matched, own, Period.parse("2019"))
+    assert WENGUANG in set(year.scores["unit"])
+    text = (ROOT / "schemes" / "regulations" / "jiande-2018.toml").read_text(encoding="utf-8")
+    assert loads(text + '\n[roster_changes]\nsuccessor = "none"\n').roster_changes == (
+        RosterChanges("none")
+    )
+    with pytest.raises(ValueError, match="successor 应为"):
+        loads(text + '\n[roster_changes]\nsuccessor = "max"\n')
 
 
 def test_an_unknown_mode_is_refused():

@@ -36,6 +36,9 @@ from transforms.periods import Period
 #: the regulation's choices for a successor: take over its predecessors' records, or not
 SUCCESSOR_MODES = ("sum", "none")
 
+#: the kind of the remark records (ScoreResult.remarks) on whose records a unit took over
+SUCCESSOR_REMARK = "successor"
+
 #: the UNITS columns this module reads
 CHANGE_COLUMNS = ("from", "until", "successor")
 
@@ -359,8 +362,9 @@ def _notes(
 
 def annotate(result: ScoreResult, handover: Handover) -> ScoreResult:
     """`result` with the handover said: a ledger row counted from a predecessor's record
-    names it (「（原文广新局）」 after its note), the successor's remark says whose records
-    it includes, and the notes say who took over whose records."""
+    names it (「（原文广新局）」 after its note), the successor's remark (the scores' column
+    and a `successor` record of ScoreResult.remarks) says whose records it includes, and
+    the notes say who took over whose records."""
     if not handover.taken:
         return result
     ledger = result.ledger
@@ -382,12 +386,14 @@ def annotate(result: ScoreResult, handover: Handover) -> ScoreResult:
             )
             .drop("_from")
         )
+    listed = set(result.scores["unit"])
+    said = {
+        u: "含" + "、".join(f"原{n}" for n in names) + "的记录"
+        for u, names in handover.taken.items()
+        if u in listed
+    }
     scores = result.scores
-    if scores.height:
-        said = {
-            u: "含" + "、".join(f"原{n}" for n in names) + "的记录"
-            for u, names in handover.taken.items()
-        }
+    if said:
         remark = pl.col("remark")
         extra = pl.col("unit").replace_strict(said, default=None, return_dtype=pl.String)
         scores = scores.with_columns(
@@ -397,4 +403,18 @@ def annotate(result: ScoreResult, handover: Handover) -> ScoreResult:
             .then(extra)
             .otherwise(pl.concat_str(remark, pl.lit("；"), extra))
         )
-    return replace(result, ledger=ledger, scores=scores, notes=[*result.notes, *handover.notes])
+    remarks = result.remarks
+    if remarks is not None:
+        said_rows = pl.DataFrame(
+            [(u, result.period.label, SUCCESSOR_REMARK, None, t) for u, t in said.items()],
+            schema=remarks.schema,
+            orient="row",
+        )
+        remarks = pl.concat([remarks, said_rows])
+    return replace(
+        result,
+        ledger=ledger,
+        scores=scores,
+        notes=[*result.notes, *handover.notes],
+        remarks=remarks,
+    )
