@@ -235,6 +235,25 @@ def test_events_and_submissions_follow_the_successor():
     assert q1.handover.taken == {MERGED: [WENGUANG]}  # its adoption printed in March
 
 
+def test_months_without_submissions_are_judged_only_while_a_unit_exists():
+    # 科技局 sends every month, so each month holds mail logs (C5); nobody else sends
+    logs = [mail(f"2019-{m:02d}-05", "科技局") for m in (1, 2, 3, 4)]
+    q1 = scored(inputs(submissions=logs), "2019Q1")
+    silent = q1.ledger.filter(pl.col("rule") == SCHEME.rule("J-3.6.2").name)
+    months = {u: sorted(g["date"].to_list()) for (u,), g in silent.group_by("unit")}
+    # 文广新局 is gone after February, 文化和广电旅游体育局 exists from March
+    assert months[WENGUANG] == [d("2019-01-31"), d("2019-02-28")]
+    assert months[MERGED] == [d("2019-03-31")]
+    assert len(months["司法局"]) == 3
+    # the statements' table of months says the same
+    table = q1.quotas.filter(pl.col("unit").is_in([WENGUANG, MERGED]))
+    assert sorted(table.select("unit", "period").rows()) == [
+        (MERGED, "2019-03"),
+        (WENGUANG, "2019-01"),
+        (WENGUANG, "2019-02"),
+    ]
+
+
 def test_a_month_before_a_unit_exists_does_not_list_it():
     m = roster_changes.for_period(inputs(), Period.parse("2019-02"), "sum")
     units = m.inputs.units["unit"].to_list()
