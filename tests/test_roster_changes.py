@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from examples_e2e import read_csv, run
 from scoring_frames import adoption, d, event, mail, make_inputs
 
 from flows import readers, steps
@@ -498,8 +499,6 @@ def test_kaohe_score_reports_a_bad_roster_by_file_and_row(tmp_path):
 
 
 def test_kaohe_run_writes_each_period_with_its_own_roster(tmp_path, prefect_server):
-    from examples_e2e import read_csv, run
-
     ws = tmp_path / "ws"
     assert kaohe("init", str(ws), "--scheme", "jiande-2018").returncode == 0
     (ws / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
