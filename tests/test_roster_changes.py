@@ -187,6 +187,17 @@ def test_the_year_ranks_the_successor_with_the_predecessors_points():
     )
 
 
+def test_a_joint_article_of_two_predecessors_counts_for_the_successor_as_for_each():
+    joint = adoption(DYNAMIC, "2019-01-10", "文广新局体育局联合举办冬季运动会", [WENGUANG, TIYU])
+    inp = replace(make_inputs(roster(), adoptions=[joint]), units=roster())
+    q1 = points(scored(inp, "2019Q1"))
+    year = scored(inp, "2019")
+    rows = year.ledger.filter(pl.col("unit") == MERGED, pl.col("source") == "adoption")
+    assert [n[n.rindex("（") :] for n in rows["note"]] == ["（原文广新局）", "（原体育局）"]
+    assert rows["points"].sum() == q1[WENGUANG] + q1[TIYU] > 0
+    assert row(year, MERGED)["adopted"] == 1  # one article
+
+
 def test_targets_are_the_successors_group_with_the_predecessors_points():
     q2 = scored(inputs(), "2019Q2")
     a_target = SCHEME.group("A").target

@@ -369,22 +369,42 @@ def annotate(result: ScoreResult, handover: Handover) -> ScoreResult:
         return result
     ledger = result.ledger
     if handover.moved and ledger.height:
+        # a ledger row per record: the k-th row of a (source, ref, unit) names the k-th
+        # unit (a joint article of two predecessors is two rows); otherwise all of them
         keys = pl.DataFrame(
-            [
-                (source, ref, unit, "（" + "、".join(f"原{n}" for n in names) + "）")
-                for (source, ref, unit), names in handover.moved.items()
-            ],
-            schema={"source": pl.String, "ref": pl.String, "unit": pl.String, "_from": pl.String},
+            [(source, ref, unit, names) for (source, ref, unit), names in handover.moved.items()],
+            schema={
+                "source": pl.String,
+                "ref": pl.String,
+                "unit": pl.String,
+                "_names": pl.List(pl.String),
+            },
             orient="row",
         )
+        by = ["source", "ref", "unit"]
+        names = pl.col("_names")
+        one = pl.concat_str(
+            pl.lit("（原"), names.list.get(pl.col("_k"), null_on_oob=True), pl.lit("）")
+        )
+        every = pl.concat_str(
+            pl.lit("（"), names.list.eval(pl.lit("原") + pl.element()).list.join("、"), pl.lit("）")
+        )
+        said_from = (
+            pl.when(names.is_null())
+            .then(None)
+            .when(pl.col("_n") == names.list.len())
+            .then(one)
+            .otherwise(every)
+        )
         ledger = (
-            ledger.join(keys, on=["source", "ref", "unit"], how="left", maintain_order="left")
+            ledger.with_columns(_k=pl.int_range(pl.len()).over(by), _n=pl.len().over(by))
+            .join(keys, on=by, how="left", maintain_order="left")
             .with_columns(
-                note=pl.when(pl.col("_from").is_null())
+                note=pl.when(said_from.is_null())
                 .then(pl.col("note"))
-                .otherwise(pl.concat_str(pl.col("note").fill_null(""), pl.col("_from")))
+                .otherwise(pl.concat_str(pl.col("note").fill_null(""), said_from))
             )
-            .drop("_from")
+            .drop("_k", "_n", "_names")
         )
     listed = set(result.scores["unit"])
     said = {
