@@ -139,14 +139,16 @@ def check_roster(rows: Iterable[Mapping], known: Iterable[str] = ()) -> list[tup
         nxt = life.get(s)
         day = u.end + timedelta(days=1)
         if nxt is not None and not nxt.exists_on(day):
-            when = (
-                f"它起始于 {nxt.start}" if nxt.start and nxt.start > day else f"它截止于 {nxt.end}"
-            )
+            if nxt.start and nxt.start > day:
+                when = f"它起始于 {nxt.start}"
+                fix = f"请把「{s}」的起始日期改为不晚于 {day}，或改正「{unit}」的截止日期"
+            else:
+                when = f"它截止于 {nxt.end}"
+                fix = f"请改正「{s}」的截止日期，或为「{unit}」填写改革后仍存在的继任单位"
             problems.append(
                 (
                     unit,
-                    f"单位「{unit}」截止于 {u.end}，其继任单位「{s}」在次日 {day} 却不存在（{when}）："
-                    f"请把「{s}」的起始日期改为不晚于 {day}，或改正「{unit}」的截止日期",
+                    f"单位「{unit}」截止于 {u.end}，其继任单位「{s}」在次日 {day} 却不存在（{when}）：{fix}",
                 )
             )
     reported = {u for u, _ in problems}
