@@ -24,6 +24,7 @@ import polars as pl
 from schemes.contract import ScoreResult, ScoringInputs
 from transforms.errors import InputError
 from transforms.periods import Period
+from transforms.roster_changes import SUCCESSOR_MODES
 from transforms.schema import UNITS
 
 
@@ -258,7 +259,7 @@ class RosterChanges:
     successor: str = "sum"
 
     def __post_init__(self) -> None:
-        if self.successor not in ("sum", "none"):
+        if self.successor not in SUCCESSOR_MODES:
             raise ValueError(
                 f'successor 应为 "sum"（继任单位承继前身单位全年的记录）或 "none"'
                 f"（各单位只计自己的记录），实为「{self.successor}」"

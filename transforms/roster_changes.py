@@ -32,6 +32,7 @@ import polars as pl
 
 from schemes.contract import ScoreResult, ScoringInputs
 from transforms.periods import Period
+from transforms.schema import UNIT_CHANGES
 
 #: the regulation's choices for a successor: take over its predecessors' records, or not
 SUCCESSOR_MODES = ("sum", "none")
@@ -39,8 +40,8 @@ SUCCESSOR_MODES = ("sum", "none")
 #: the kind of the remark records (ScoreResult.remarks) on whose records a unit took over
 SUCCESSOR_REMARK = "successor"
 
-#: the UNITS columns this module reads
-CHANGE_COLUMNS = ("from", "until", "successor")
+#: the roster's columns this module reads (besides `unit`)
+CHANGE_COLUMNS = tuple(UNIT_CHANGES)
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,9 @@ def for_period(inputs: ScoringInputs, period: Period, successor: str = "sum") ->
     year = period.year_period
     movable = {u for u, x in life.items() if x.successor is not None}
 
-    def reassign(frame: pl.DataFrame, day: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def reassign(
+        frame: pl.DataFrame, day: pl.Expr | pl.Series
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
         """`frame` with `unit` counted for its owner, and the moved rows (with `named`)."""
         if frame is None or frame.height == 0 or "unit" not in frame.columns:
             return frame, pl.DataFrame()
