@@ -275,6 +275,26 @@ def test_a_month_before_a_unit_exists_does_not_list_it():
     assert MERGED in units and WENGUANG not in units
 
 
+def test_a_chain_of_changes_within_a_year_ends_at_the_last_successor():
+    life = {
+        "甲": roster_changes.Life(None, d("2019-03-31"), "乙"),
+        "乙": roster_changes.Life(d("2019-04-01"), d("2019-06-30"), "丙"),
+        "丙": roster_changes.Life(d("2019-07-01"), None, None),
+        "丁": roster_changes.Life(None, d("2019-05-31"), None),  # closed, no successor
+    }
+    year = Period.parse("2019")
+    assert roster_changes.listed_units(life, year, "sum") == ["丙", "丁"]
+    assert roster_changes.listed_units(life, year, "none") == ["甲", "乙", "丙", "丁"]
+    listed = set(roster_changes.listed_units(life, year, "sum"))
+    assert roster_changes.owner(life, listed, "甲", d("2019-01-10"), "sum") == "丙"
+    assert roster_changes.owner(life, listed, "丁", d("2019-01-10"), "sum") == "丁"
+    q2 = set(roster_changes.listed_units(life, Period.parse("2019Q2"), "sum"))
+    assert q2 == {"乙", "丁"}
+    assert roster_changes.owner(life, q2, "甲", d("2019-01-10"), "sum") == "乙"
+    assert roster_changes.owner(life, q2, "甲", d("2019-01-10"), "none") == "甲"
+    assert roster_changes.owner(life, q2, "甲", d("2019-05-10"), "none") == "乙"  # old name
+
+
 def test_a_roster_without_changes_scores_exactly_as_before():
     undated = roster([r[:2] + (None, None, None) for r in ROSTER])
     for units in (undated, conform(undated, UNITS)):  # empty columns, or none at all
