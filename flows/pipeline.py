@@ -307,16 +307,18 @@ def run_period(
                     max([*outputs.versions(period_dir), *store_versions(store, per, ident)] or [0])
                     + 1
                 )
+            # the period's own roster (机构改革): what was scored is what is described
+            scored = steps.period_inputs(matched, ws.scheme, per).inputs
             ctx = ReportContext(
                 scheme=ws.scheme,
                 office=ws.office,
                 period=per,
                 result=result,
-                units=matched.inputs.units,
-                adoptions=matched.inputs.adoptions,
-                adoption_units=matched.inputs.adoption_units,
-                submissions=matched.inputs.submissions,
-                events=matched.inputs.events,
+                units=scored.units,
+                adoptions=scored.adoptions,
+                adoption_units=scored.adoption_units,
+                submissions=scored.submissions,
+                events=scored.events,
                 links=matched.links,
                 review=matched.review,
                 issued=issued or started.date(),

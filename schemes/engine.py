@@ -87,6 +87,9 @@ class Prepared:
       sends a million a year). `submissions` gives the same rows as dicts, built on first
       use; `submissions_in` the dicts of some months only. Rows are read, never changed.
     - `log_months`: (year, month) of every month holding at least one submission (C5).
+    - `lifetimes`: unit → (first day, last day) of the units that do not always exist
+      (机构改革, units.csv's `from`/`until`; None = open): `exists` says whether a unit
+      exists in a window, and quotas are judged only in windows it exists in.
     """
 
     def __init__(
@@ -96,8 +99,10 @@ class Prepared:
         events: list[dict],
         log: pl.DataFrame | None = None,
         log_months: set[tuple[int, int]] | None = None,
+        lifetimes: dict[str, tuple[date | None, date | None]] | None = None,
     ):
         self.units = units
+        self.lifetimes = lifetimes or {}
         self.adoptions = adoptions
         self.events = events
         self.log = log if log is not None else prepare_submissions(None)[0]
@@ -114,7 +119,14 @@ class Prepared:
 
     def with_events(self, events: list[dict]) -> Prepared:
         """The same inputs with other events."""
-        return Prepared(self.units, self.adoptions, events, self.log, self.log_months)
+        return Prepared(
+            self.units, self.adoptions, events, self.log, self.log_months, self.lifetimes
+        )
+
+    def exists(self, unit: str, first: date, last: date) -> bool:
+        """True when `unit` exists on at least one day from `first` to `last`."""
+        start, end = self.lifetimes.get(unit, (None, None))
+        return (start is None or start <= last) and (end is None or end >= first)
 
     def without_groups(self, groups: Iterable[str]) -> Prepared:
         """The same inputs without the units of `groups` (listed but not scored, e.g.
@@ -128,6 +140,7 @@ class Prepared:
             [e for e in self.events if e["unit"] not in drop],
             self.log.filter(unit.is_null() | ~unit.is_in(list(drop))) if drop else self.log,
             set(self.log_months),
+            self.lifetimes,
         )
 
     def events_of(self, *types: str) -> list[dict]:
@@ -185,7 +198,26 @@ def prepare(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> Prepa
         events.append(e)
     events.sort(key=lambda e: (e["date"], e.get("source_file") or "", e.get("source_row") or 0))
 
-    return Prepared(units, adoptions, events, *prepare_submissions(inputs.submissions))
+    return Prepared(
+        units,
+        adoptions,
+        events,
+        *prepare_submissions(inputs.submissions),
+        lifetimes=prepare_lifetimes(inputs),
+    )
+
+
+def prepare_lifetimes(inputs: ScoringInputs) -> dict[str, tuple[date | None, date | None]]:
+    """unit → (from, until) of the roster's units with either date (机构改革)."""
+    cols = inputs.units.columns
+    if "from" not in cols and "until" not in cols:
+        return {}
+    out = {}
+    for r in _rows(inputs.units):
+        start, end = r.get("from"), r.get("until")
+        if start is not None or end is not None:
+            out[r["unit"]] = (start, end)
+    return out
 
 
 def prepare_adoptions(
@@ -805,7 +837,7 @@ def silent_month_rows(
             continue
         active = prep.count_submissions(m.start, m.end)
         for unit in prep.units:
-            if unit not in active:
+            if unit not in active and prep.exists(unit, m.start, m.end):
                 note = f"{m.title}无报送记录：{fmt(points)} 分"
                 out.append(row(unit, m.end, rule, points, note, "submission", None))
     notes = []
@@ -939,7 +971,7 @@ def quota_windows(prep: Prepared, period: Period, quota: Quota) -> list[QuotaWin
         judged = []
         for unit, group in prep.units.items():
             need = quota.thresholds.get(group)
-            if need is None:
+            if need is None or not prep.exists(unit, w.start, w.end):
                 continue
             got = n.get(unit, 0)
             if got >= need:
@@ -1041,6 +1073,8 @@ def silent_month_table(prep: Prepared, period: Period, rule: Rule, points: float
             continue
         n = prep.count_submissions(m.start, m.end)
         for unit in prep.units:
+            if not prep.exists(unit, m.start, m.end):
+                continue
             got = n.get(unit, 0)
             out.append(
                 dict(unit=unit, period=m.label, rule=rule.name, clause=rule.clause,

@@ -16,8 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 #: what schemes/* may import of the project besides schemes.*: periods, frames, errors,
-#: commission statuses, the count of submissions and how issues are written (the neutral
-#: modules)
+#: commission statuses, the count of submissions, how issues are written and the roster's
+#: changes within a year (the neutral modules)
 NEUTRAL = {
     "transforms.periods",
     "transforms.schema",
@@ -25,6 +25,7 @@ NEUTRAL = {
     "transforms.commissions",
     "transforms.submissions",
     "transforms.publication_text",
+    "transforms.roster_changes",
 }
 #: the old home of issue_label: a re-export of the neutral module while schemes/engine.py
 #: still imports it from there (allowed only as long as it imports nothing else)
