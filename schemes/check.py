@@ -1,0 +1,162 @@
+"""A regulation file checked as a whole (考核办法文件的检查), beyond keys and types.
+
+`problems(doc, name)` returns every problem of a Regulation read by transforms.tomldata,
+each an InputError naming the file and the line: a rule id written twice, a rule without
+clause or name, an unknown rule kind or special rule, a key a rule's kind does not read,
+and every name that must match another table of the file — periodicals, groups, unit
+categories, event words, instruction levels, rule ids — with the closest known one.
+Pure: no files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import fields
+
+from transforms.errors import InputError
+from transforms.tomldata import Document, closest
+
+#: keys every rule has, whatever its kind
+COMMON_RULE_KEYS = ("id", "clause", "name", "text", "reading", "kind", "special")
+
+
+def _unknown(word: str, known: Iterable[str], what: str, where: str) -> str:
+    known = list(dict.fromkeys(known))
+    near = closest(word, known)
+    hint = f"是否为「{near}」？" if near else f"可用的有：{'、'.join(known) or '（无）'}"
+    return f"{what}「{word}」不在{where}中（{hint}）"
+
+
+def problems(doc: Document, name: str) -> list[InputError]:
+    """Every problem of the regulation `doc.value` beyond keys and types."""
+    from schemes.kinds import KINDS, SPECIALS
+
+    reg = doc.value
+    out: list[InputError] = []
+
+    def add(obj: object, key: str | None, message: str) -> None:
+        out.append(InputError(message, file=name, row=doc.line(obj, key)))
+
+    # -- groups, units, periodicals
+    group_names = [g.name for g in reg.groups]
+    categories = [g.category for g in reg.groups if g.category]
+    seen: dict[str, object] = {}
+    for g in reg.groups:
+        if g.name in seen:
+            add(g, "name", f"考核类别「{g.name}」写了两次（第{doc.line(seen[g.name])}行）")
+        seen.setdefault(g.name, g)
+    where_unit: dict[str, str] = {}
+    for g in reg.groups:
+        for unit in g.units:
+            if unit in where_unit:
+                add(g, "units", f"单位「{unit}」同时列在「{where_unit[unit]}」和「{g.name}」中")
+            where_unit.setdefault(unit, g.name)
+    for a in reg.aliases:
+        if a.unit not in where_unit:
+            add(a, "unit", _unknown(a.unit, where_unit, "别名所属单位", "各考核类别的 units"))
+    for g in reg.unscored_groups:
+        if g not in group_names:
+            add(reg, "unscored_groups", _unknown(g, group_names, "考核类别", "[[groups]]"))
+    pubs = [p.name for p in reg.publications]
+    seen = {}
+    for p in reg.publications:
+        if p.name in seen:
+            add(p, "name", f"刊物「{p.name}」写了两次（第{doc.line(seen[p.name])}行）")
+        seen.setdefault(p.name, p)
+    levels = [lv.level for lv in reg.levels]
+    events = list(reg.event_words)
+    for label in reg.adoptions.category_labels:
+        if label.category not in categories:
+            add(
+                label,
+                "category",
+                _unknown(label.category, categories, "单位类别", "groups 的 category"),
+            )
+    for table in reg.instructions:
+        if events and table.event not in events:
+            add(table, "event", _unknown(table.event, events, "事项类型", "event_words"))
+    if events and reg.commissions.event not in events:
+        add(
+            reg.commissions,
+            "event",
+            _unknown(reg.commissions.event, events, "事项类型", "event_words"),
+        )
+
+    # -- rules
+    ids: dict[str, object] = {}
+    raw_rules = doc.data.get("rules", [])
+    rule_keys = {f.name for f in fields(type(reg.rules[0]))} if reg.rules else set()
+    for n, rule in enumerate(reg.rules):
+        if rule.id in ids:
+            add(
+                rule,
+                "id",
+                f"规则编号 {rule.id} 重复（第{doc.line(ids[rule.id])}行已用）：每条规则的 id 须不同",
+            )
+        ids.setdefault(rule.id, rule)
+        if not rule.clause.strip():
+            add(rule, "clause", f'规则 {rule.id} 没有写所依据的条款 clause（如 "三（一）1"）')
+        if not rule.name.strip():
+            add(rule, "name", f"规则 {rule.id} 没有写名称 name（得分说明中显示）")
+        kind = None
+        if rule.kind == "special":
+            if not rule.special:
+                add(
+                    rule,
+                    "kind",
+                    f'规则 {rule.id} 是特殊规则（kind = "special"），须写 special = "…"（可用的：{"、".join(SPECIALS)}）',
+                )
+            elif rule.special not in SPECIALS:
+                add(
+                    rule,
+                    "special",
+                    _unknown(rule.special, SPECIALS, "特殊规则", "kaohe 的特殊规则"),
+                )
+            else:
+                kind = SPECIALS[rule.special]
+        elif rule.kind not in KINDS:
+            add(rule, "kind", _unknown(rule.kind, KINDS, "规则类型", "kaohe 的规则类型"))
+        else:
+            kind = KINDS[rule.kind]
+            if rule.special:
+                add(rule, "special", f'规则 {rule.id}：special 只用于 kind = "special" 的规则')
+        written = raw_rules[n] if n < len(raw_rules) and isinstance(raw_rules[n], dict) else {}
+        if kind is not None:
+            allowed = set(COMMON_RULE_KEYS) | set(kind.fields)
+            for key in written:
+                if key in rule_keys and key not in allowed:
+                    used = "、".join(kind.fields) or "（无）"
+                    add(
+                        rule,
+                        key,
+                        f'规则 {rule.id}（kind = "{rule.special or rule.kind}"）不使用 {key}：请删去；'
+                        f"这一类型使用的有：{used}",
+                    )
+        for word in rule.events:
+            if events and word not in events:
+                add(rule, "events", _unknown(word, events, "事项类型", "event_words"))
+        for level in rule.levels:
+            if level not in levels:
+                add(rule, "levels", _unknown(level, levels, "批示级别", "[[levels]]"))
+        if rule.publication and rule.publication not in pubs:
+            add(rule, "publication", _unknown(rule.publication, pubs, "刊物", "[[publications]]"))
+        for line in rule.table:
+            if line.publication and line.publication not in pubs:
+                add(
+                    line,
+                    "publication",
+                    _unknown(line.publication, pubs, "刊物", "[[publications]]"),
+                )
+            if line.category and line.category not in categories:
+                add(
+                    line,
+                    "category",
+                    _unknown(line.category, categories, "单位类别", "groups 的 category"),
+                )
+        for ranks in rule.ranks:
+            if ranks.group not in group_names:
+                add(ranks, "group", _unknown(ranks.group, group_names, "考核类别", "[[groups]]"))
+    for rule_id in reg.scoring.order:
+        if rule_id not in ids:
+            add(reg.scoring, "order", _unknown(rule_id, ids, "规则编号", "[[rules]] 的 id"))
+    return out
