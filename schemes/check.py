@@ -51,9 +51,10 @@ def problems(doc: Document, name: str) -> list[InputError]:
             if unit in where_unit:
                 add(g, "units", f"单位「{unit}」同时列在「{where_unit[unit]}」和「{g.name}」中")
             where_unit.setdefault(unit, g.name)
-    for a in reg.aliases:
-        if a.unit not in where_unit:
-            add(a, "unit", _unknown(a.unit, where_unit, "别名所属单位", "各考核类别的 units"))
+    for g in reg.groups:
+        for a in g.aliases:
+            if a.unit not in g.units:
+                add(a, "unit", _unknown(a.unit, g.units, "别名所属单位", f"「{g.name}」的 units"))
     for g in reg.unscored_groups:
         if g not in group_names:
             add(reg, "unscored_groups", _unknown(g, group_names, "考核类别", "[[groups]]"))
@@ -91,7 +92,7 @@ def problems(doc: Document, name: str) -> list[InputError]:
             add(
                 rule,
                 "id",
-                f"规则编号 {rule.id} 重复（第{doc.line(ids[rule.id])}行已用）：每条规则的 id 须不同",
+                f"规则编号 {rule.id} 重复（第{doc.line(ids[rule.id], 'id')}行已用）：每条规则的 id 须不同",
             )
         ids.setdefault(rule.id, rule)
         if not rule.clause.strip():
