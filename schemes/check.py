@@ -24,6 +24,10 @@ def _unknown(word: str, known: Iterable[str], what: str, where: str) -> str:
     known = list(dict.fromkeys(known))
     near = closest(word, known)
     hint = f"是否为「{near}」？" if near else f"可用的有：{'、'.join(known) or '（无）'}"
+    if where[0].isascii():
+        where = f" {where}"
+    if where[-1].isascii():
+        where = f"{where} "
     return f"{what}「{word}」不在{where}中（{hint}）"
 
 
@@ -73,10 +77,11 @@ def problems(doc: Document, name: str) -> list[InputError]:
                 "category",
                 _unknown(label.category, categories, "单位类别", "groups 的 category"),
             )
+    # (the defaults of tables the file leaves out name event types the file need not have)
     for table in reg.instructions:
-        if events and table.event not in events:
+        if doc.line(table) and table.event not in events:
             add(table, "event", _unknown(table.event, events, "事项类型", "event_words"))
-    if events and reg.commissions.event not in events:
+    if doc.line(reg.commissions) and reg.commissions.event not in events:
         add(
             reg.commissions,
             "event",
@@ -134,7 +139,7 @@ def problems(doc: Document, name: str) -> list[InputError]:
                         f"这一类型使用的有：{used}",
                     )
         for word in rule.events:
-            if events and word not in events:
+            if word not in events:
                 add(rule, "events", _unknown(word, events, "事项类型", "event_words"))
         for level in rule.levels:
             if level not in levels:

@@ -101,7 +101,10 @@ def test_wrong_types_and_names_that_match_nothing_are_all_reported(tmp_path):
         ),
         ('id = "J-3.1.3"', 'id = "J-3.1.2"'),
         ('kind = "commission_zero"', 'kind = "commision_zero"'),
-        ('events = ["多头报送"]\npoints = -10', 'events = ["多头报送"]\npoints = -10\namounts = [-5]'),
+        (
+            'events = ["多头报送"]\npoints = -10',
+            'events = ["多头报送"]\npoints = -10\namounts = [-5]',
+        ),
     )
     proc = kaohe("scheme", "check", str(path))
     assert proc.returncode == 2, proc.stderr
@@ -113,8 +116,8 @@ def test_wrong_types_and_names_that_match_nothing_are_all_reported(tmp_path):
     amounts = line_of(text, "amounts = [-5]")
     assert lines == [
         f"  {path} 第{dup}行：规则编号 J-3.1.2 重复（第{first}行已用）：每条规则的 id 须不同",
-        f"  {path} 第{pub}行：刊物「建德政务参阅」不在[[publications]]中（是否为「建德政务·参阅」？）",
-        f"  {path} 第{kind}行：规则类型「commision_zero」不在kaohe 的规则类型中"
+        f"  {path} 第{pub}行：刊物「建德政务参阅」不在 [[publications]] 中（是否为「建德政务·参阅」？）",
+        f"  {path} 第{kind}行：规则类型「commision_zero」不在 kaohe 的规则类型中"
         "（是否为「commission_zero」？）",
         f'  {path} 第{amounts}行：规则 J-3.6.3（kind = "event"）不使用 amounts：请删去；'
         "这一类型使用的有：events、commissions、points、per_value、default_value、cap、label",
@@ -278,5 +281,7 @@ def test_init_from_a_file_checks_it_first(tmp_path):
     proc = kaohe("init", str(tmp_path / "ws2"), "--regulation-from", str(bad))
     assert proc.returncode == 2 and "未知项 [[groups]] nmae（是否为 name？）" in proc.stderr
     assert not (tmp_path / "ws2").exists()
-    proc = kaohe("init", str(tmp_path / "ws3"), "--scheme", "jiande-2018", "--regulation-from", str(good))
+    proc = kaohe(
+        "init", str(tmp_path / "ws3"), "--scheme", "jiande-2018", "--regulation-from", str(good)
+    )
     assert proc.returncode == 2 and not (tmp_path / "ws3").exists()
