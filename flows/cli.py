@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from transforms.errors import InputError
+from transforms.tomldata import TomlDataError
 
 
 def _prefect_env() -> None:
@@ -315,7 +316,13 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except InputError as err:
-        _say(f"错误：{err}")
+        problems = err.problems
+        if isinstance(err, TomlDataError) and len(problems) > 1:  # one file's problems
+            _say(f"错误：{err.file} 中有 {len(problems)} 处错误，请逐一改正后重新运行：")
+            for p in problems:
+                _say(f"  {p.format()}")
+        else:
+            _say(f"错误：{err}")
         sys.exit(2)
     except click.exceptions.Abort:
         _say("已取消")

@@ -73,7 +73,7 @@ def test_a_typo_names_its_line_and_the_closest_key(tmp_path):
     header = max(i + 1 for i, s in enumerate(text.splitlines()[:typo]) if s == "[[rules]]")
     assert proc.stderr.splitlines() == [
         f"考核办法文件 {path} 有 2 处错误，请逐一改正后再检查：",
-        f"  {path} 第{header}行：缺少 [rules] clause",
+        f"  {path} 第{header}行：缺少 [[rules]] clause",
         f"  {path} 第{typo}行：未知项 [[rules]] clase（是否为 clause？）",
     ]
 
@@ -228,7 +228,19 @@ def test_a_bad_own_file_stops_the_run_naming_file_and_line(tmp_path):
     proc = kaohe("run", str(ws), "--period", "2018Q2")
     assert proc.returncode == 2
     row = line_of(text, 'txt = "每条计8分"')
-    assert f"考核办法.toml 第{row}行：未知项 [[rules]] txt（是否为 text？）" in proc.stderr
+    assert proc.stderr.splitlines()[-1] == (
+        f"错误：考核办法.toml 第{row}行：未知项 [[rules]] txt（是否为 text？）"
+    )
+    # several problems: one line each, under one line saying how many
+    _own(ws, text.replace('name = "A"\n', "name = 1\n"))
+    proc = kaohe("score", str(ws), "--period", "2018Q2")
+    assert proc.returncode == 2
+    group = line_of(text, 'name = "A"')
+    assert proc.stderr.splitlines() == [
+        "错误：考核办法.toml 中有 2 处错误，请逐一改正后重新运行：",
+        f"  考核办法.toml 第{group}行：[[groups]] name 的值「1」类型不对，应为文字（加英文引号）",
+        f"  考核办法.toml 第{row}行：未知项 [[rules]] txt（是否为 text？）",
+    ]
     assert "Traceback" not in proc.stderr and not (ws / "out").exists()
 
 

@@ -136,7 +136,7 @@ def test_every_problem_is_reported_at_once_with_its_line_and_the_closest_key():
         "考核办法.toml 第2行：未知项 [meta] titel（是否为 title？）",
         "考核办法.toml 第5行：[[groups]] target 的值「20」类型不对，应为整数",
         "考核办法.toml 第8行：target 应大于 0",
-        "考核办法.toml 第9行：缺少 [rules] clause",
+        "考核办法.toml 第9行：缺少 [[rules]] clause",
         "考核办法.toml 第14行：[[rules]] combine 的值「max」无效，可选：sum、highest",
         "考核办法.toml 第15行：未知项 [[rules]] clases（是否为 classes？）",
         '考核办法.toml 第19行：combine = "highest" 需要 [[rules.tiers]]',

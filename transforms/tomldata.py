@@ -551,7 +551,10 @@ class _Reader:
             kwargs[key] = got
         for key in hints:
             if key not in values and _required(fields[key]):
-                where = f"[{_table_label(path)}] " if path else ""
+                where = ""
+                if path:
+                    brackets = ("[[", "]]") if isinstance(path[-1], int) else ("[", "]")
+                    where = f"{brackets[0]}{_table_label(path)}{brackets[1]} "
                 self.problem(path, f"缺少 {where}{key}")
                 failed = True
         if failed:
