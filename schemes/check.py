@@ -19,6 +19,16 @@ from transforms.tomldata import Document, closest
 #: keys every rule has, whatever its kind
 COMMON_RULE_KEYS = ("id", "clause", "name", "text", "reading", "kind", "special")
 
+#: (table, key) → the values the engine knows for a key written as text; a new value the
+#: engine learns is added here
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("Adoptions", "joint"): ("full", "split", "first"),
+    ("Adoptions", "combine"): ("sum", "max"),
+    ("Instructions", "combine"): ("sum", "max"),
+    ("Scoring", "target_period"): ("quarter", "year"),
+    ("Scoring", "year"): ("quarters", "whole"),
+}
+
 
 def _unknown(word: str, known: Iterable[str], what: str, where: str) -> str:
     known = list(dict.fromkeys(known))
@@ -87,6 +97,16 @@ def problems(doc: Document, name: str) -> list[InputError]:
             "event",
             _unknown(reg.commissions.event, events, "事项类型", "event_words"),
         )
+
+    # -- values of a fixed vocabulary
+    for obj in (reg.adoptions, *reg.instructions, reg.commissions, reg.scoring):
+        for (table, key), allowed in CHOICES.items():
+            value = getattr(obj, key, None) if type(obj).__name__ == table else None
+            if value is not None and value not in allowed:
+                near = closest(str(value), allowed)
+                hint = f"是否为「{near}」？" if near else "可选：" + "、".join(allowed)
+                where = {"Instructions": "[[instructions]]"}.get(table, f"[{table.lower()}]")
+                add(obj, key, f'{where} {key} = "{value}" 无效（{hint}）')
 
     # -- rules
     ids: dict[str, object] = {}

@@ -17,6 +17,7 @@ from examples_e2e import copy_example
 from flows.cli import cli
 from flows.workspace import Workspace, init_workspace
 from schemes import files, get_scheme
+from schemes.kinds import KINDS
 from transforms.errors import InputError
 from transforms.texttable import width
 
@@ -105,6 +106,8 @@ def test_wrong_types_and_names_that_match_nothing_are_all_reported(tmp_path):
             'events = ["多头报送"]\npoints = -10',
             'events = ["多头报送"]\npoints = -10\namounts = [-5]',
         ),
+        ('joint = "full"', 'joint = "ful"'),
+        ('levels = ["杭州"]', 'levels = ["杭洲"]'),
     )
     proc = kaohe("scheme", "check", str(path))
     assert proc.returncode == 2, proc.stderr
@@ -114,13 +117,16 @@ def test_wrong_types_and_names_that_match_nothing_are_all_reported(tmp_path):
     pub = line_of(text, '"建德政务参阅"')
     kind = line_of(text, "commision_zero")
     amounts = line_of(text, "amounts = [-5]")
+    joint, level = line_of(text, 'joint = "ful"'), line_of(text, '"杭洲"')
     assert lines == [
+        f'  {path} 第{joint}行：[adoptions] joint = "ful" 无效（是否为「full」？）',
         f"  {path} 第{dup}行：规则编号 J-3.1.2 重复（第{first}行已用）：每条规则的 id 须不同",
         f"  {path} 第{pub}行：刊物「建德政务参阅」不在 [[publications]] 中（是否为「建德政务·参阅」？）",
         f"  {path} 第{kind}行：规则类型「commision_zero」不在 kaohe 的规则类型中"
         "（是否为「commission_zero」？）",
+        f"  {path} 第{level}行：批示级别「杭洲」不在 [[levels]] 中（是否为「杭州」？）",
         f'  {path} 第{amounts}行：规则 J-3.6.3（kind = "event"）不使用 amounts：请删去；'
-        "这一类型使用的有：events、commissions、points、per_value、default_value、cap、label",
+        f"这一类型使用的有：{'、'.join(KINDS['event'].fields)}",
     ]
 
 

@@ -357,7 +357,9 @@ _TYPE_CN = {
 
 
 def _closest(name: str, known: Iterable[str]) -> str | None:
-    hit = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    # a short word (杭洲 for 杭州) is a typo one character off
+    cutoff = 0.5 if len(name) <= 4 else 0.6
+    hit = difflib.get_close_matches(name, list(known), n=1, cutoff=cutoff)
     return hit[0] if hit else None
 
 
