@@ -82,6 +82,7 @@ def render(reg) -> str:
     parts.append(
         f"《{reg.title}》（{reg.doc_number}）\n"
         f"编号 {reg.id}；发文机关 {reg.office}；得分列名称 {reg.assessment_label}\n"
+        f"事项类型（events/ 的 type）：{'、'.join(reg.event_words) or '（无）'}\n"
     )
     # groups and targets
     rows = [
@@ -101,6 +102,14 @@ def render(reg) -> str:
             table(["考核类别", "目标", "单位类别", "单位数", "说明"], rows),
         )
     )
+    # the roster
+    rows = [(g.name, "、".join(g.units)) for g in reg.groups]
+    parts.append(
+        _section("考核对象名单（kaohe init 写入 units.csv）", table(["考核类别", "单位"], rows))
+    )
+    aliases = [(a.unit, "、".join(a.names)) for g in reg.groups for a in g.aliases]
+    if aliases:
+        parts.append(_section("单位别称", table(["单位", "别称"], aliases)))
     # periodicals
     rows = [(p.name, p.level, p.default_kind or "", "、".join(p.aliases)) for p in reg.publications]
     parts.append(_section("刊物", table(["刊物", "级别", "默认类别", "简称"], rows)))

@@ -236,3 +236,57 @@ def test_keys_lists_every_key_a_file_may_write():
     keys = tomldata.keys(Doc)
     assert ("meta", "issued") in keys and ("rules", "tiers", "points") in keys
     assert ("points",) in keys and ("levels",) in keys
+
+
+def _paths(value, prefix=()):
+    """Every key path and array element path of a parsed TOML value."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield (*prefix, k)
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for n, v in enumerate(value):
+            yield (*prefix, n)
+            yield from _paths(v, (*prefix, n))
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+TOML_FILES = sorted(
+    [*(ROOT / "schemes" / "regulations").glob("*.toml"), *(ROOT / "examples").glob("*/kaohe.toml")]
+)
+
+
+@pytest.mark.parametrize("path", TOML_FILES, ids=[p.parent.name + "/" + p.name for p in TOML_FILES])
+def test_locate_finds_every_key_tomllib_reads_on_its_line(path):
+    import tomllib
+
+    text = path.read_text(encoding="utf-8")
+    where = locate(text)
+    lines = text.splitlines()
+    for p in _paths(tomllib.loads(text)):
+        assert p in where, p
+        if isinstance(p[-1], str):  # the key is written on its line (bare or quoted)
+            assert p[-1] in lines[where[p] - 1], (p, where[p])
+
+
+def test_locate_on_tricky_strings():
+    import tomllib
+
+    text = (
+        "a = 'it''s' # comment with ] and } and =\n"  # 1
+        'b = "quote \\" inside, and # not a comment"\n'  # 2
+        "c = '''\n"  # 3
+        "d = 1\n"  # 4 (in the string)
+        "'''\n"  # 5
+        'e = """two quotes close "" here"""\n'  # 6
+        "f = [ [1, 2], [3,\n 4] ]\n"  # 7-8
+        "g = { h = { i = 1 }, j = [ { k = 2 } ] }\n"  # 9
+        "l = 1979-05-27 07:32:00\n"  # 10
+        "m = 1\n"  # 11
+    )
+    text = text.replace("a = 'it''s'", "a = 'its'")
+    where = locate(text)
+    assert set(_paths(tomllib.loads(text))) <= set(where)
+    assert ("d",) not in where
+    assert where[("f", 1, 1)] == 8 and where[("g", "j", 0, "k")] == 9
+    assert where[("l",)] == 10 and where[("m",)] == 11

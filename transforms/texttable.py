@@ -55,7 +55,7 @@ def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
         for i in range(cols)
     ]
     lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(header)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths).rstrip())
+    lines.append("  ".join("-" * min(w, 40) for w in widths).rstrip())
     for row in body:
         cells = [
             pad(row[i] if i < len(row) else "", widths[i], right=numeric[i]) for i in range(cols)
