@@ -290,3 +290,30 @@ def test_locate_on_tricky_strings():
     assert ("d",) not in where
     assert where[("f", 1, 1)] == 8 and where[("g", "j", 0, "k")] == 9
     assert where[("l",)] == 10 and where[("m",)] == 11
+
+
+@dataclass(frozen=True)
+class Window:
+    start: int = 1
+    end: int = 12
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError("start 不能晚于 end")
+
+
+@dataclass(frozen=True)
+class Windows:
+    window: Window = field(default_factory=Window)
+    windows: tuple[Window, ...] = ()
+
+
+def test_a_plain_value_error_is_reported_at_its_tables_line():
+    text = "[window]\nstart = 3\nend = 2\n[[windows]]\nstart = 1\n[[windows]]\nend = 0\n"
+    with pytest.raises(TomlDataError) as err:
+        read(text, Windows, "w.toml")
+    assert str(err.value).splitlines() == [
+        "w.toml 第1行：start 不能晚于 end",
+        "w.toml 第6行：start 不能晚于 end",
+    ]
+    assert read("[[windows]]\nend = 5\n", Windows, "w.toml").windows == (Window(1, 5),)
