@@ -158,10 +158,11 @@ def scheme() -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 def check(file: Path) -> None:
     """检查考核办法文件：列出每一处错误及其行号（退出状态 2），无误时给出概要。"""
-    from schemes import files, show
+    from flows.workspace import read_regulation
+    from schemes import show
 
     try:
-        doc = files.read_path(file, str(file))
+        doc = read_regulation(file, str(file))
     except InputError as err:
         problems = err.problems
         _say(f"考核办法文件 {file} 有 {len(problems)} 处错误，请逐一改正后再检查：")
@@ -175,12 +176,13 @@ def check(file: Path) -> None:
 @click.argument("file_or_id")
 def show_scheme(file_or_id: str) -> None:
     """把考核办法（文件或 kaohe schemes 所列的编号）打印为表格，便于与原文逐条核对。"""
-    from schemes import files, get_scheme, show
+    from flows.workspace import read_regulation
+    from schemes import get_scheme, show
     from schemes.regulation import Regulation
 
     path = Path(file_or_id)
     if path.suffix.lower() == ".toml" or path.is_file():
-        reg = files.load(path, file_or_id)
+        reg = read_regulation(path, file_or_id).value
     else:
         reg = get_scheme(file_or_id)
         if not isinstance(reg, Regulation):

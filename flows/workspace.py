@@ -144,6 +144,25 @@ class Workspace:
         return self.root / "out" / period_label
 
 
+def read_regulation(path: Path | str, name: str | None = None):
+    """The regulation file at `path` read and checked (schemes.files.read): a Document
+    whose `value` is the Regulation. `name` is how messages call the file."""
+    path = Path(path)
+    name = name or path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"无法读取考核办法文件：{err.strerror}", file=name) from err
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"无法读取：考核办法文件应为 UTF-8 编码（{err.reason}）；请用记事本或 WPS 另存为 UTF-8",
+            file=name,
+        ) from err
+    return regulation_files.read(text, name)
+
+
 def _own_regulation(root: Path, relative: str | Path):
     """The regulation file kaohe.toml names, read and checked."""
     path = root / relative
@@ -158,7 +177,7 @@ def _own_regulation(root: Path, relative: str | Path):
             f"kaohe.toml 所写的考核办法文件 {name} 不存在：请把文件放在工作区 {root} 中，"
             "或改正 regulation 的文件名"
         )
-    return regulation_files.load(path, name)
+    return read_regulation(path, name).value
 
 
 TOML_TEMPLATE = """\
@@ -215,8 +234,9 @@ def init_workspace(
         raise InputError(f"{root} 已经是 kaohe 工作区（{CONFIG} 已存在），未做任何修改")
     text = None
     if regulation_from is not None:
-        text = Path(regulation_from).read_text(encoding="utf-8-sig")
-        scheme = regulation_files.read(text, str(regulation_from)).value
+        doc = read_regulation(regulation_from, str(regulation_from))
+        text = Path(regulation_from).read_bytes().decode("utf-8-sig")
+        scheme = doc.value
     else:
         scheme = get_scheme(str(scheme_id))
         if copy_regulation:

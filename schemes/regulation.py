@@ -7,14 +7,14 @@ driver) and the rule kinds of `schemes.kinds` and `schemes.specials`; no Python 
 per regulation. docs/regulations.md lists every key (the `#:` comments below are its text).
 
 Building a `Regulation` from a file's text goes through ONE function, `loads` (the generic
-reader transforms.tomldata, then schemes.check; schemes.files); `load` reads a file.
+reader transforms.tomldata, then schemes.check; schemes.files); flows.workspace reads one
+from disk.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import polars as pl
 
@@ -337,10 +337,3 @@ def loads(text: str, name: str = "考核办法文件") -> Regulation:
     from schemes import files
 
     return files.read(text, name).value
-
-
-def load(path: Path | str) -> Regulation:
-    """The regulation file at `path`, read and checked."""
-    from schemes import files
-
-    return files.load(path)

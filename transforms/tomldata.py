@@ -44,7 +44,7 @@ from typing import Any, Generic, TypeVar
 from transforms.errors import InputError
 
 T = TypeVar("T")
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,8 @@ class _Scanner:
         self.s = text
         self.i = 0
         self.line = 1
-        self.where: dict[Path, int] = {}
-        self.arrays: dict[Path, int] = {}  # array-of-tables path → elements so far
+        self.where: dict[KeyPath, int] = {}
+        self.arrays: dict[KeyPath, int] = {}  # array-of-tables path → elements so far
 
     # -- characters
     def peek(self, n: int = 1) -> str:
@@ -176,7 +176,7 @@ class _Scanner:
             break
         self.advance(end + 1 - self.i)
 
-    def value(self, path: Path) -> None:
+    def value(self, path: KeyPath) -> None:
         c = self.peek()
         if c in ('"', "'"):
             self.string()
@@ -209,7 +209,7 @@ class _Scanner:
             m = re.compile(r"[^,\]}#\n]*").match(self.s, self.i)
             self.advance(m.end() - self.i)
 
-    def keyval(self, table: Path) -> None:
+    def keyval(self, table: KeyPath) -> None:
         line = self.line
         path = (*table, *self.key())
         for n in range(len(table) + 1, len(path) + 1):
@@ -219,13 +219,13 @@ class _Scanner:
         self.blank(False)
         self.value(path)
 
-    def header(self) -> Path:
+    def header(self) -> KeyPath:
         double = self.peek(2) == "[["
         self.advance(2 if double else 1)
         self.blank(False)
         parts = self.key()
         self.advance(2 if double else 1)
-        resolved: Path = ()
+        resolved: KeyPath = ()
         for n, part in enumerate(parts):
             resolved = (*resolved, part)
             last = n == len(parts) - 1
@@ -239,8 +239,8 @@ class _Scanner:
             self.where.setdefault(resolved, self.line)
         return resolved
 
-    def scan(self) -> dict[Path, int]:
-        table: Path = ()
+    def scan(self) -> dict[KeyPath, int]:
+        table: KeyPath = ()
         while True:
             self.blank(True)
             if self.i >= len(self.s):
@@ -259,14 +259,14 @@ def _escaped(s: str, i: int) -> bool:
     return n % 2 == 1
 
 
-def locate(text: str) -> dict[Path, int]:
+def locate(text: str) -> dict[KeyPath, int]:
     """The line (1-based) where each table, key and array element of a TOML text is first
     written: ("mail",) → the line of `[mail]`, ("mail", "host") → its `host = …`,
     ("rules", 0, "id") → the `id` of the first `[[rules]]`. The text must be valid TOML."""
     return _Scanner(text).scan()
 
 
-def line_of(lines: dict[Path, int], path: Path) -> int | None:
+def line_of(lines: dict[KeyPath, int], path: KeyPath) -> int | None:
     """The line of `path`, else of its nearest enclosing table or key; None: nowhere."""
     for n in range(len(path), 0, -1):
         if path[:n] in lines:
@@ -335,8 +335,8 @@ class Document(Generic[T]):
 
     value: T
     data: dict
-    lines: dict[Path, int]
-    paths: dict[int, Path]
+    lines: dict[KeyPath, int]
+    paths: dict[int, KeyPath]
 
     def line(self, obj: object, key: str | int | None = None) -> int | None:
         """The line of `obj` (a dataclass instance of the value), or of its `key`."""
@@ -356,16 +356,12 @@ _TYPE_CN = {
 }
 
 
-def _closest(name: str, known: Iterable[str]) -> str | None:
-    # a short word (杭洲 for 杭州) is a typo one character off
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The declared name closest to a misspelt `name` (None: nothing close); a short word
+    one character off (杭洲 for 杭州) is close."""
     cutoff = 0.5 if len(name) <= 4 else 0.6
     hit = difflib.get_close_matches(name, list(known), n=1, cutoff=cutoff)
     return hit[0] if hit else None
-
-
-def closest(name: str, known: Iterable[str]) -> str | None:
-    """The declared name closest to a misspelt `name` (None: nothing close)."""
-    return _closest(name, known)
 
 
 def _options(annotation: Any) -> tuple[Any, ...]:
@@ -396,7 +392,7 @@ def _hints(cls: type) -> dict[str, Any]:
     }
 
 
-def _table_label(path: Path) -> str:
+def _table_label(path: KeyPath) -> str:
     """("rules", 2, "tiers", 0) → rules.tiers (array indices left to the line number)."""
     return ".".join(str(p) for p in path if isinstance(p, str))
 
@@ -417,17 +413,17 @@ def _want(annotation: Any) -> str:
 
 
 class _Reader:
-    def __init__(self, lines: dict[Path, int], name: str, words: Words):
+    def __init__(self, lines: dict[KeyPath, int], name: str, words: Words):
         self.lines = lines
         self.name = name
         self.words = words
         self.problems: list[InputError] = []
-        self.paths: dict[int, Path] = {}
+        self.paths: dict[int, KeyPath] = {}
 
-    def problem(self, path: Path, message: str) -> None:
+    def problem(self, path: KeyPath, message: str) -> None:
         self.problems.append(InputError(message, file=self.name, row=line_of(self.lines, path)))
 
-    def label(self, path: Path) -> str:
+    def label(self, path: KeyPath) -> str:
         """How a message names the key at `path`: `port`, `[mail] port`, `[[rules]] id`,
         `aliases 第2项`."""
         if path and isinstance(path[-1], int):
@@ -447,14 +443,14 @@ class _Reader:
             return f"「{str(value).lower()}」"
         return f"「{value}」"
 
-    def wrong_type(self, path: Path, value: Any, annotation: Any) -> object:
+    def wrong_type(self, path: KeyPath, value: Any, annotation: Any) -> object:
         want = _want(annotation)
         space = " " if want[0].isascii() else ""
         self.problem(path, f"{self.label(path)} 的值{self.shown(value)}类型不对，应为{space}{want}")
         return _FAIL
 
     # -- values
-    def value(self, value: Any, annotation: Any, path: Path) -> object:
+    def value(self, value: Any, annotation: Any, path: KeyPath) -> object:
         if annotation is Any or annotation is object:
             return value
         options = _options(annotation)
@@ -505,7 +501,7 @@ class _Reader:
             return _FAIL
         return self.wrong_type(path, value, annotation)
 
-    def sequence(self, values: list, annotation: Any, path: Path) -> object:
+    def sequence(self, values: list, annotation: Any, path: KeyPath) -> object:
         origin, args = typing.get_origin(annotation), typing.get_args(annotation)
         if origin is tuple and args and args[-1] is not Ellipsis:
             if len(values) != len(args):
@@ -523,7 +519,7 @@ class _Reader:
             return _FAIL
         return frozenset(out) if origin is frozenset else tuple(out)
 
-    def mapping(self, values: dict, annotation: Any, path: Path) -> object:
+    def mapping(self, values: dict, annotation: Any, path: KeyPath) -> object:
         args = typing.get_args(annotation)
         kind = args[1] if len(args) == 2 else Any
         out = {k: self.value(v, kind, (*path, k)) for k, v in values.items()}
@@ -531,7 +527,7 @@ class _Reader:
             return _FAIL
         return out
 
-    def table(self, values: dict, cls: type, path: Path) -> object:
+    def table(self, values: dict, cls: type, path: KeyPath) -> object:
         hints = _hints(cls)
         fields = {f.name: f for f in dataclasses.fields(cls)}
         kwargs: dict[str, Any] = {}
@@ -573,11 +569,11 @@ class _Reader:
         self.paths[id(obj)] = path
         return obj
 
-    def unknown(self, key: str, value: Any, hints: dict[str, Any], path: Path) -> None:
+    def unknown(self, key: str, value: Any, hints: dict[str, Any], path: KeyPath) -> None:
         kpath = (*path, key)
         tables = [k for k, a in hints.items() if _is_table(a)]
         if isinstance(value, dict) and tables:
-            near = _closest(key, tables)
+            near = closest(key, tables)
             prefix = f"{_table_label(path)}." if path else ""
             if near:
                 hint = f"（是否为 [{prefix}{near}]？）"
@@ -585,7 +581,7 @@ class _Reader:
                 hint = f"（可用的{self.words.table}：{'、'.join(tables)}）"
             self.problem(kpath, f"未知{self.words.table} [{prefix}{key}]{hint}")
             return
-        near = _closest(key, hints)
+        near = closest(key, hints)
         keys = [k for k in hints if k not in tables] or list(hints)
         if near:
             hint = f"（是否为 {near}？）"
@@ -636,10 +632,10 @@ def read(text: str, cls: type[T], name: str, words: Words = Words()) -> T:
     return read_document(text, cls, name, words).value
 
 
-def keys(cls: type, prefix: Path = ()) -> list[Path]:
+def keys(cls: type, prefix: KeyPath = ()) -> list[KeyPath]:
     """Every key a file of `cls` may write, as paths (tables of arrays without index):
     [("scheme",), ("mail",), ("mail", "host"), …] — for docs tests."""
-    out: list[Path] = []
+    out: list[KeyPath] = []
     for key, annotation in _hints(cls).items():
         path = (*prefix, key)
         out.append(path)
