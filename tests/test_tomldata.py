@@ -317,3 +317,89 @@ def test_a_plain_value_error_is_reported_at_its_tables_line():
         "w.toml 第6行：start 不能晚于 end",
     ]
     assert read("[[windows]]\nend = 5\n", Windows, "w.toml").windows == (Window(1, 5),)
+
+
+# --------------------------------------------------------------------------- property
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KEYS = st.one_of(
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,6}", fullmatch=True),
+    st.sampled_from(["要情", "a b", "x.y", '引号"', "#", "="]),
+)
+_TEXT = st.text(alphabet=st.sampled_from(list("ab 要情#=[]{},'\"\\\n")), max_size=12)
+_SCALARS = st.one_of(st.integers(-99, 99), st.booleans(), st.floats(-9, 9, allow_nan=False), _TEXT)
+
+
+def _key(k: str) -> str:
+    import re as _re
+
+    return k if _re.fullmatch(r"[A-Za-z0-9_-]+", k) else _string(k, multiline=False)
+
+
+def _string(s: str, multiline: bool) -> str:
+    if multiline and '"""' not in s and not s.endswith(('"', "\\")):
+        return '"""' + s.replace("\\", "\\\\") + '"""'
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _inline(v, draw) -> str:
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_inline(x, draw)}" for k, x in v.items()) + " }"
+    if isinstance(v, list):
+        sep = draw(st.sampled_from([", ", ",\n  ", " ,\n# c ]\n "]))
+        return "[" + sep.join(_inline(x, draw) for x in v) + "]"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return _string(v, draw(st.booleans()))
+    return repr(v)
+
+
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=3)),
+    max_leaves=8,
+)
+
+
+@st.composite
+def _documents(draw):
+    """A TOML text written in varied styles: top-level keys, [tables], [[arrays of
+    tables]] (nested ones too), inline tables and arrays across lines, comments."""
+    lines: list[str] = []
+    top = draw(st.dictionaries(_KEYS, _VALUES, max_size=3))
+    for k, v in top.items():
+        lines.append(f"{_key(k)} = {_inline(v, draw)}  # {draw(_TEXT).replace(chr(10), ' ')}")
+    used = {k for k in top}
+    for name in draw(st.lists(_KEYS.filter(lambda k: k not in used), max_size=3, unique=True)):
+        used.add(name)
+        if draw(st.booleans()):  # an array of tables, maybe with a nested one
+            for _ in range(draw(st.integers(1, 2))):
+                lines.append(f"[[{_key(name)}]]")
+                for k, v in draw(st.dictionaries(_KEYS, _VALUES, max_size=2)).items():
+                    if k != "sub":
+                        lines.append(f"{_key(k)} = {_inline(v, draw)}")
+                if draw(st.booleans()):
+                    lines.append(f"[[{_key(name)}.sub]]")
+                    lines.append("n = 1")
+        else:
+            lines.append(f"[ {_key(name)} ]")
+            for k, v in draw(st.dictionaries(_KEYS, _VALUES, max_size=3)).items():
+                lines.append(f"{_key(k)} = {_inline(v, draw)}")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=150, deadline=None)
+@given(_documents())
+def test_locate_finds_every_path_of_any_document(text):
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:  # the generator wrote a clash (a key twice …)
+        return
+    where = locate(text)
+    missing = [p for p in _paths(data) if p not in where]
+    assert not missing, (missing, text)

@@ -262,8 +262,14 @@ def _escaped(s: str, i: int) -> bool:
 def locate(text: str) -> dict[KeyPath, int]:
     """The line (1-based) where each table, key and array element of a TOML text is first
     written: ("mail",) → the line of `[mail]`, ("mail", "host") → its `host = …`,
-    ("rules", 0, "id") → the `id` of the first `[[rules]]`. The text must be valid TOML."""
-    return _Scanner(text).scan()
+    ("rules", 0, "id") → the `id` of the first `[[rules]]`. The text must be valid TOML.
+    Should the scan ever stumble, the lines found so far are returned (a message then names
+    its section's line, or none): a line number is a help, never a reason to fail."""
+    scanner = _Scanner(text)
+    try:
+        return scanner.scan()
+    except (ValueError, IndexError, tomllib.TOMLDecodeError):
+        return scanner.where
 
 
 def line_of(lines: dict[KeyPath, int], path: KeyPath) -> int | None:
