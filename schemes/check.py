@@ -24,7 +24,7 @@ COMMON_RULE_KEYS = ("id", "clause", "name", "text", "reading", "kind", "special"
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("Adoptions", "joint"): ("full", "split", "first"),
     ("Adoptions", "combine"): ("sum", "max"),
-    ("Instructions", "combine"): ("sum", "max"),
+    ("Instructions", "combine"): ("sum", "max", "max_per_level"),
     ("Scoring", "target_period"): ("quarter", "year"),
     ("Scoring", "year"): ("quarters", "whole"),
 }

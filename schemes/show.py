@@ -50,7 +50,11 @@ PARAMS = {
 }
 
 _JOINT = {"full": "各单位均计全分", "split": "按单位数平分", "first": "只计第一单位"}
-_COMBINE = {"sum": "累计", "max": "就高（全年只计最高）"}
+_COMBINE = {
+    "sum": "累计",
+    "max": "就高（全年只计最高）",
+    "max_per_level": "各级分别计，同级只计最高",
+}
 _YEAR = {"quarters": "各季度得分相加", "whole": "全年作为一个考核期计分"}
 _PERIOD = {"quarter": "季度", "year": "年度", "month": "月度", None: "无"}
 
