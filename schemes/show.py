@@ -7,7 +7,7 @@ characters count two columns: transforms.texttable). Pure: a Regulation in, text
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
 
 from transforms.texttable import cell, table
 
@@ -47,6 +47,15 @@ PARAMS = {
     "share": "比例",
     "no_instruction_bonus": "批示不加分",
     "special": "特殊规则",
+    "window": "考核期",
+    "by_group": "各组数量",
+    "whole_window": "整期判定",
+    "quota": "报送任务",
+    "run": "连续次数",
+    "assessment": "绩效分",
+    "remark": "备注",
+    "unjudged_note": "无报送记录时",
+    "short_period_note": "短于考核期时",
 }
 
 _JOINT = {"full": "各单位均计全分", "split": "按单位数平分", "first": "只计第一单位"}
@@ -63,6 +72,22 @@ def _section(title: str, body: str) -> str:
     return f"【{title}】\n{body}\n"
 
 
+def _table(header: list[str], rows: list[tuple]) -> str:
+    """A table, or （无） when there is nothing to list."""
+    return table(header, rows) if rows else "（无）"
+
+
+def _value(value: object) -> str:
+    """A parameter's value: a table (a dataclass) as its values joined by ：."""
+    if is_dataclass(value):
+        return "：".join(
+            cell(getattr(value, f.name)) for f in fields(value) if cell(getattr(value, f.name))
+        )
+    if isinstance(value, tuple) and value and is_dataclass(value[0]):
+        return "；".join(_value(v) for v in value)
+    return cell(value)
+
+
 def _params(rule) -> str:
     """The rule's parameters that differ from their defaults, as 名称：值."""
     shown = []
@@ -72,7 +97,7 @@ def _params(rule) -> str:
         value = getattr(rule, f.name)
         if value == f.default or value in ((), None, "", False):
             continue
-        shown.append(f"{PARAMS.get(f.name, f.name)}：{cell(value)}")
+        shown.append(f"{PARAMS.get(f.name, f.name)}：{_value(value)}")
     return "；".join(shown)
 
 
@@ -176,7 +201,7 @@ def render(reg) -> str:
         (by_section[title] if title else others).append(r)
     for title in order:
         rules = by_section[title]
-        body = table(["条款", "规则", "名称", "参数", "条文"], _rule_rows(rules))
+        body = _table(["条款", "规则", "名称", "参数", "条文"], _rule_rows(rules))
         if title == "约稿":
             c = reg.commissions
             body += f"\n约稿事项类型：{c.event}；报送邮件中的标记：{c.marker}"
