@@ -18,7 +18,6 @@ from transforms.errors import InputError
 MODULES = {
     "xiaoshan-2018": "schemes.xiaoshan_2018",
     "yinchuan-2018": "schemes.yinchuan_2018",
-    "qingshan-2020": "schemes.qingshan_2020",
 }
 
 

@@ -13,12 +13,13 @@ from disk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import polars as pl
 
 from schemes.contract import ScoreResult, ScoringInputs
+from transforms.errors import InputError
 from transforms.periods import Period
 from transforms.schema import UNITS
 
@@ -42,6 +43,9 @@ class Group:
     #: the group's target in points for the regulation's target period (`scoring.target_period`),
     #: or the yearly count of submissions the group must reach; empty when none
     target: float | None = None
+    #: what `target` counts: `points` (a points target the scores' `target` column holds),
+    #: `submissions` or `adoptions` (a yearly count, judged by a `count_targets` rule)
+    target_counts: str = "points"
     #: the regulation's words about the group and its target (shown in statements)
     note: str = ""
     #: the unit category points tables are keyed by (`points.category`), e.g. 乡镇 or 部门;
@@ -91,12 +95,16 @@ class Level:
 
 @dataclass(frozen=True)
 class Points:
-    """One line of a points table: an adoption of `publication`, of article class `kind`,
-    by a unit of `category`, earns `points`. An empty key matches anything; the most
-    specific line wins (periodical, class, category in that order of importance)."""
+    """One line of a points table: an adoption of `publication` (or of any periodical of
+    `level`), of article class `kind`, by a unit of `category`, earns `points`. An empty key
+    matches anything; the most specific line wins (periodical, class, category in that
+    order of importance)."""
 
-    #: the periodical; empty: any periodical
+    #: the periodical; empty: any periodical (or every periodical of `level`)
     publication: str | None = None
+    #: instead of a periodical, every periodical of this level (a `[[publications]]` level:
+    #: 区级录用 …); a line naming the periodical itself wins
+    level: str | None = None
     #: the article class (动态, 简讯, 要情, 专报 …); empty: any class
     kind: str | None = None
     #: the unit category (a group's `category`); empty: any unit
@@ -123,6 +131,44 @@ class RankPoints:
         """Points of `rank` (1-based)."""
         pts = self.first - (rank - 1)
         return float(pts) if 1 <= rank and pts >= self.last else float(self.rest)
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """A number for one group (a threshold of a count target)."""
+
+    #: the group
+    group: str
+    #: the number
+    count: float
+
+
+@dataclass(frozen=True)
+class CountTarget:
+    """A yearly target on a count (全年上报信息不少于120条): submissions (报送, per mail) or
+    adoptions (采用, per adoption), per group, optionally only some article classes."""
+
+    #: the target's short name, shown in remarks and statements (报送, 综合类采用)
+    name: str
+    #: `submission` or `adoption`
+    source: str
+    #: the year's threshold of each group (groups not listed have none)
+    by_group: tuple[GroupCount, ...] = ()
+    #: only items of these classes count (a submission's kind or 【class】 mark in its
+    #: subject; an adoption's class or its periodical's default); empty: all
+    kinds: tuple[str, ...] = ()
+    #: the counting word (条, 条（次）)
+    unit_word: str = "条"
+
+
+@dataclass(frozen=True)
+class InForce:
+    """When the regulation takes effect, and the note bulletins of earlier months carry."""
+
+    #: the first month it applies to (2020-04)
+    since: str
+    #: the note for a period of that year starting before it
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,7 +204,8 @@ class Rule:
     default_value: float | None = None
     #: the most one event may earn or cost (absolute)
     cap: float | None = None
-    #: words put in the ledger note before the arithmetic (按时报送，质量分 …)
+    #: words put in the ledger note before the arithmetic (按时报送，质量分 …); {status} is a
+    #: commission's status
     label: str = ""
     #: kind `adoption`: the points table lines of this clause
     table: tuple[Points, ...] = ()
@@ -184,8 +231,25 @@ class Rule:
     ranks: tuple[RankPoints, ...] = ()
     #: kind `rank_points`: only units that met their target get rank points
     requires_target: bool = False
-    #: kind `top_share`: the top share of each group (0.3 = 前30%, rounded up)
+    #: kind `top_share`: the top share of each group (0.3 = 前30%, rounded up); kind
+    #: `adoption_rate`: the lowest rate that costs nothing (0.3 = 30%)
     share: float | None = None
+    #: kind `base_score`: deductions stop at the base (扣完为止)
+    floor: bool = False
+    #: for commissions: the words after 「约稿「title」逾期」 in the unit's remark ("" for
+    #: none); empty: no remark. Kind `top_share`: the words after 「组内前30%（前3名）」
+    remark: str | None = None
+    #: the n-th occurrence in a unit's year orders a public naming (予以通报)
+    notice_at: int | None = None
+    #: what the naming says (两次未按期完成约稿任务)
+    notice: str = ""
+    #: kind `count_targets`: the yearly targets
+    targets: tuple[CountTarget, ...] = ()
+    #: kind `count_targets`: the note of a month's or quarter's bulletin on the progress;
+    #: {period} is the period's title, {counts} the units done per group
+    progress_note: str = ""
+    #: kind `target_shortfall`: the count target (its `name`) the rule charges
+    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +265,8 @@ class Adoptions:
     #: categories printed before the points of a category-specific line, e.g.
     #: 乡镇 = 「乡镇（街道）」 (`category_labels`); a category not listed prints itself
     category_labels: tuple[CategoryLabel, ...] = ()
+    #: article classes are read without a trailing 信息 or 类 (调研类信息 → 调研)
+    kind_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,6 +281,9 @@ class Instructions:
     actor: str = "领导"
     #: what they do, in the same note (批示, 报道)
     verb: str = "批示"
+    #: one instruction per article and level in the year scores (每篇); a second one of the
+    #: same level on the same article is noted and adds nothing
+    once_per_level: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,9 +306,38 @@ class Scoring:
     order: tuple[str, ...] = ()
     #: the period the groups' targets are for: `quarter`, `year` or empty (no point target)
     target_period: str | None = None
+    #: with `target_period = "year"`: a quarter's target is ¼ of the year's, a month's 1/12
+    #: (a progress line)
+    pro_rata: bool = False
+    #: the remark on a unit below its target in the target period ({period}: 季度/年度,
+    #: {target}, {points}, {gap}: what is missing); empty: none. A quarter's is not carried
+    #: into the year
+    target_missed: str = "未完成{period}目标（{target}分）"
+    #: the remark on a unit that reached its target, in the same words; empty: none
+    target_met: str = ""
     #: how the year is scored: `quarters` (the quarters' rows and adjustments, summed) or
     #: `whole` (the year's items as one period)
     year: str = "quarters"
+    #: the year's ranking within each group, by these columns in order (higher first; units
+    #: ranked first by a special rule come before all): `points`, `assessment`
+    year_rank_by: tuple[str, ...] = ("points",)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A number the regulation's text leaves open (每季度报送数量标准未写明): the workspace's
+    kaohe.toml sets it by `name`; the file gives the rule key it sets and a default."""
+
+    #: the name kaohe.toml's `[parameters]` uses (季度报送数量)
+    name: str
+    #: the rule (its id) whose key it sets
+    rule: str
+    #: the key of that rule (a number: points, share, cap …)
+    key: str
+    #: the value when the workspace sets none
+    default: float
+    #: what the text says or leaves open
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -274,10 +372,14 @@ class Regulation:
     instructions: tuple[Instructions, ...] = (Instructions(),)
     #: commissions (`[commissions]`)
     commissions: Commissions = Commissions()
+    #: when the regulation takes effect (`[in_force]`); empty: the whole year
+    in_force: InForce | None = None
     #: how the periods run (`[scoring]`)
     scoring: Scoring = Scoring()
     #: the rules (`[[rules]]`), in the regulation's order
     rules: tuple[Rule, ...] = ()
+    #: numbers the text leaves open, set by the workspace (`[[parameters]]`)
+    parameters: tuple[Parameter, ...] = ()
 
     # -- schemes.contract.Scheme --------------------------------------------------------
 
@@ -317,6 +419,24 @@ class Regulation:
             if g.name == name:
                 return g
         raise KeyError(name)
+
+    def with_parameters(self, values: dict[str, float] | None = None) -> Regulation:
+        """The regulation with its `parameters` set: `values` (by parameter name, from the
+        workspace) or else each parameter's default. A name the file does not declare is an
+        InputError."""
+        values = dict(values or {})
+        known = {p.name for p in self.parameters}
+        unknown = [k for k in values if k not in known]
+        if unknown:
+            raise InputError(
+                f"考核办法「{self.title}」没有参数「{'、'.join(unknown)}」，"
+                f"可设的有：{'、'.join(known) or '（无）'}"
+            )
+        rules = {r.id: r for r in self.rules}
+        for p in self.parameters:
+            value = values.get(p.name, p.default)
+            rules[p.rule] = replace(rules[p.rule], **{p.key: value})
+        return replace(self, rules=tuple(rules.values()))
 
     def rules_of(self, kind: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)

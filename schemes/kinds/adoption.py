@@ -11,12 +11,21 @@ def points_table(ctx: Context) -> E.PointsTable:
     order, each with its rule."""
     if "points" not in ctx.cache:
         reg = ctx.reg
-        entries = tuple(
+        lines = [(p, r) for r in reg.rules_of("adoption") for p in r.table]
+        entries = [
             E.PointsEntry(p.publication, p.kind, p.category, p.points, r)
-            for r in reg.rules_of("adoption")
-            for p in r.table
-        )
-        ctx.cache["points"] = E.PointsTable(entries, dict(reg.default_kinds))
+            for p, r in lines
+            if p.level is None
+        ]
+        # a level's line stands for each periodical of the level, after the lines naming one
+        entries += [
+            E.PointsEntry(pub.name, p.kind, p.category, p.points, r)
+            for p, r in lines
+            if p.level is not None
+            for pub in reg.publications
+            if pub.level == p.level
+        ]
+        ctx.cache["points"] = E.PointsTable(tuple(entries), dict(reg.default_kinds))
     return ctx.cache["points"]
 
 
@@ -76,7 +85,7 @@ def _multiplier(ctx: Context, rule, period, stage: Stage) -> None:
 
     def note(r: dict, pts: float) -> str:
         return (
-            f"约稿信息被《{pub}》录用，按录用分{times}倍计分：{E.fmt(r['points'])}×"
+            f"{ctx.reg.commissions.event}信息被《{pub}》录用，按录用分{times}倍计分：{E.fmt(r['points'])}×"
             f"{E.fmt(factor)} = {E.fmt(pts)} 分（{r['note']}）"
         )
 

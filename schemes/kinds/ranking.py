@@ -10,13 +10,15 @@ from schemes.kinds.base import Context, Kind, Stage, register
 
 def _assess(ctx: Context, rule, stage: Stage, df: pl.DataFrame) -> pl.DataFrame:
     """A quarter: rank points by rank within the group (0 without the target when
-    `requires_target`). The year: the sum of the quarters' rank points (0 when the year does
+    `requires_target`, 0 in a group without a `ranks` line). The year: the sum of the quarters' rank points (0 when the year does
     not score)."""
     ranks = {r.group: r for r in rule.ranks}
+    if stage.period.kind == "month":
+        return df
     if stage.period.kind == "quarter":
         met = df["target_met"] if rule.requires_target else [True] * df.height
         pts = [
-            ranks[g].for_rank(r) if m else 0.0
+            ranks[g].for_rank(r) if m and g in ranks else 0.0
             for g, r, m in zip(df["group"], df["rank"], met, strict=True)
         ]
         return df.with_columns(assessment=pl.Series(pts, dtype=pl.Float64))
@@ -56,7 +58,9 @@ def _judge(ctx: Context, rule, stage: Stage, df: pl.DataFrame) -> pl.DataFrame:
     )
     for unit, group, r in df.select("unit", "group", "rank").iter_rows():
         if r <= line[group]:
-            text = f"组内前{E.fmt(rule.share * 100)}%（前{line[group]}名），不扣分"
+            text = f"组内前{E.fmt(rule.share * 100)}%（前{line[group]}名）"
+            if rule.remark:
+                text += f"，{rule.remark}"
             stage.remark(unit, "top_share", rule.id, text)
     return df
 
@@ -65,8 +69,8 @@ register(
     Kind(
         "top_share",
         "The year: units ranked within the top `share` of their group (rounded up) meet the "
-        "target.",
-        fields=("share",),
+        "target; their remark says so, followed by `remark` (不扣分).",
+        fields=("share", "remark"),
         judge=_judge,
     )
 )

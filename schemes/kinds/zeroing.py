@@ -12,10 +12,14 @@ def _late(rule) -> tuple[str, ...]:
     return rule.commissions or _MISSED
 
 
-def _commission_remark(ctx: Context, rule, c: dict, period) -> str | None:
+def _commission_remark(ctx: Context, rule, c: dict, stage: Stage) -> None:
     if c["status"] in _late(rule):
-        return f"约稿{title_of(c)}{c['status']}，当季信息考核不得分"
-    return None
+        stage.remark(
+            c["unit"],
+            "commission",
+            rule.id,
+            f"{ctx.reg.commissions.event}{title_of(c)}{c['status']}，当季信息考核不得分",
+        )
 
 
 def _commission_zero(ctx: Context, rule, stage: Stage) -> None:
@@ -23,7 +27,9 @@ def _commission_zero(ctx: Context, rule, stage: Stage) -> None:
     late: dict[str, str] = {}
     for c in ctx.commissions:
         if q.contains(c["date"]) and c["status"] in _late(rule):
-            late.setdefault(c["unit"], f"约稿「{c.get('title') or ''}」{c['status']}")
+            late.setdefault(
+                c["unit"], f"{ctx.reg.commissions.event}「{c.get('title') or ''}」{c['status']}"
+            )
     stage.rows += E.zero_rows(stage.rows, late, q, rule)
 
 
@@ -40,10 +46,9 @@ register(
 )
 
 
-def _year_remark(ctx: Context, rule, e: dict, period) -> str | None:
+def _year_remark(ctx: Context, rule, e: dict, stage: Stage) -> None:
     if e["type"] in rule.events:
-        return f"{e['type']}{title_of(e)}：年度信息考核不得分"
-    return None
+        stage.remark(e["unit"], "event", rule.id, f"{e['type']}{title_of(e)}：年度信息考核不得分")
 
 
 def _year_zero(ctx: Context, rule, stage: Stage) -> None:
@@ -69,10 +74,11 @@ register(
 )
 
 
-def _failed_remark(ctx: Context, rule, e: dict, period) -> str | None:
+def _failed_remark(ctx: Context, rule, e: dict, stage: Stage) -> None:
     if e["type"] in rule.events:
-        return f"{e['type']}{title_of(e)}：视作当季信息任务未完成"
-    return None
+        stage.remark(
+            e["unit"], "event", rule.id, f"{e['type']}{title_of(e)}：视作当季信息任务未完成"
+        )
 
 
 def _target_failed(ctx: Context, rule, stage: Stage) -> None:
