@@ -208,9 +208,14 @@ class Settings:
     #: None when kaohe.toml has no [imap]
     imap: ImapSection | None = None
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    #: [parameters]: numbers the regulation leaves open, by the names its file declares
+    #: (`"季度报送数量" = 20`; `kaohe scheme show` lists them)
+    parameters: dict[str, float] = field(default_factory=dict)
     given: dict[str, dict] = field(
         default_factory=dict, repr=False, compare=False, metadata={"toml": False}
     )
+    #: the line of each key of kaohe.toml (transforms.tomldata.locate), for later messages
+    lines: dict = field(default_factory=dict, repr=False, compare=False, metadata={"toml": False})
 
     def __post_init__(self) -> None:
         if self.scheme is None and self.regulation is None:
@@ -251,6 +256,7 @@ def parse(text: str) -> Settings:
     cfg = doc.value
     given = {name: dict(doc.data.get(name, {})) for name in SECTIONS}
     object.__setattr__(cfg, "given", given)
+    object.__setattr__(cfg, "lines", doc.lines)
     return cfg
 
 

@@ -11,6 +11,7 @@ from flows import settings as toml_settings
 from flows.settings import CONFIG, Settings
 from schemes import files as regulation_files
 from schemes import get_scheme
+from schemes.regulation import Regulation
 from transforms import matching
 from transforms.errors import InputError
 
@@ -67,8 +68,9 @@ class Workspace:
     settings: Settings | None = None
     #: kaohe.toml's `regulation`: the workspace's own regulation file (None: `scheme`)
     regulation: Path | None = None
-    #: the regulation read from `regulation` (checked when the workspace was loaded)
-    _own: object = field(default=None, repr=False, compare=False)
+    #: the regulation scored: the file `regulation` read and checked, or the shipped one,
+    #: with kaohe.toml's [parameters] applied (None: `scheme_id`'s shipped module)
+    _scheme: object = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, root: Path | str) -> Workspace:
@@ -76,10 +78,11 @@ class Workspace:
         read and checked (every problem of either is an InputError naming file and line)."""
         root = Path(root).resolve()
         cfg = toml_settings.load(root)
-        own = None
         if cfg.regulation is not None:
-            own = _own_regulation(root, cfg.regulation)
-        scheme = own if own is not None else get_scheme(str(cfg.scheme))
+            scheme = _own_regulation(root, cfg.regulation)
+        else:
+            scheme = get_scheme(str(cfg.scheme))
+        scheme = _with_parameters(scheme, cfg)
         return cls(
             root=root,
             scheme_id=scheme.id,
@@ -95,15 +98,16 @@ class Workspace:
             dask_address=cfg.run.dask_address or None,
             settings=cfg,
             regulation=root / cfg.regulation if cfg.regulation is not None else None,
-            _own=own,
+            _scheme=scheme if isinstance(scheme, Regulation) else None,
         )
 
     @property
     def scheme(self):
-        if self.regulation is not None:
-            if self._own is None:  # a Workspace built without load()
-                self._own = _own_regulation(self.root, self.regulation)
-            return self._own
+        if self._scheme is not None:
+            return self._scheme
+        if self.regulation is not None:  # a Workspace built without load()
+            self._scheme = _own_regulation(self.root, self.regulation)
+            return self._scheme
         return get_scheme(self.scheme_id)
 
     def files(self, folder: str, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> list[Path]:
@@ -161,6 +165,29 @@ def read_regulation(path: Path | str, name: str | None = None):
             file=name,
         ) from err
     return regulation_files.read(text, name)
+
+
+def _with_parameters(scheme, cfg: Settings):
+    """The regulation with kaohe.toml's [parameters] set (each parameter the file declares
+    takes the workspace's value, else its default)."""
+    row = cfg.lines.get(("parameters",))
+    if not isinstance(scheme, Regulation):
+        if cfg.parameters:
+            raise InputError(
+                f"考核办法「{scheme.id}」没有可由工作区设定的参数：请删去 [parameters]",
+                file=CONFIG,
+                row=row,
+            )
+        return scheme
+    try:
+        return scheme.with_parameters(cfg.parameters)
+    except InputError as err:
+        name = next((k for k in cfg.parameters if k not in {p.name for p in scheme.parameters}), "")
+        raise InputError(
+            f"[parameters] {err.message}（见 kaohe scheme show 的参数表）",
+            file=CONFIG,
+            row=cfg.lines.get(("parameters", name), row),
+        ) from err
 
 
 def _own_regulation(root: Path, relative: str | Path):

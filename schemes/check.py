@@ -182,6 +182,16 @@ def problems(doc: Document, name: str) -> list[InputError]:
         for ranks in rule.ranks:
             if ranks.group not in group_names:
                 add(ranks, "group", _unknown(ranks.group, group_names, "考核类别", "[[groups]]"))
+    names: set[str] = set()
+    for param in reg.parameters:
+        if param.name in names:
+            add(param, "name", f"参数「{param.name}」写了两次")
+        names.add(param.name)
+        if param.rule not in ids:
+            add(param, "rule", _unknown(param.rule, ids, "规则编号", "[[rules]] 的 id"))
+        elif param.key not in rule_keys or param.key in COMMON_RULE_KEYS:
+            numbers = [k for k in sorted(rule_keys) if k not in COMMON_RULE_KEYS]
+            add(param, "key", _unknown(param.key, numbers, "规则的项", "[[rules]] 可设的项"))
     for rule_id in reg.scoring.order:
         if rule_id not in ids:
             add(reg.scoring, "order", _unknown(rule_id, ids, "规则编号", "[[rules]] 的 id"))

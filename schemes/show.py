@@ -220,6 +220,15 @@ def render(reg) -> str:
                 "其他规则", table(["条款", "规则", "名称", "参数", "条文"], _rule_rows(others))
             )
         )
+    # parameters the workspace sets
+    if reg.parameters:
+        rows = [(p.name, p.default, p.rule, p.key, p.text) for p in reg.parameters]
+        parts.append(
+            _section(
+                "由工作区设定的参数（kaohe.toml 的 [parameters]）",
+                table(["参数", "缺省值", "规则", "项", "说明"], rows),
+            )
+        )
     # clauses
     clauses: dict[str, list[str]] = {}
     for r in reg.rules:

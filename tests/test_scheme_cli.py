@@ -303,3 +303,48 @@ def test_init_from_a_file_checks_it_first(tmp_path):
         "init", str(tmp_path / "ws3"), "--scheme", "jiande-2018", "--regulation-from", str(good)
     )
     assert proc.returncode == 2 and not (tmp_path / "ws3").exists()
+
+
+# --------------------------------------------------------------------------- parameters
+
+PARAMETER = """
+[[parameters]]
+name = "多头报送扣分"
+rule = "J-3.6.3"
+key = "points"
+default = -10
+text = "每次扣10分；由工作区设定"
+"""
+
+
+def test_a_workspace_sets_the_numbers_its_file_leaves_open(tmp_path):
+    ws = copy_example(tmp_path, "jiande-2018")
+    _own(ws, TEXT + PARAMETER)
+    assert Workspace.load(ws).scheme.rule("J-3.6.3").points == -10  # the default
+    assert Workspace.load(ws).scheme.rules == get_scheme("jiande-2018").rules
+    config = (ws / "kaohe.toml").read_text(encoding="utf-8")
+    (ws / "kaohe.toml").write_text(config + '\n[parameters]\n"多头报送扣分" = -20\n', "utf-8")
+    assert Workspace.load(ws).scheme.rule("J-3.6.3").points == -20.0
+    out = CliRunner().invoke(cli, ["scheme", "show", str(ws / "考核办法.toml")]).stdout
+    assert re.search(r"^多头报送扣分 +-10 +J-3\.6\.3 +points +每次扣10分", out, re.M)
+    # a name the file does not declare: kaohe.toml's line
+    (ws / "kaohe.toml").write_text(config + '\n[parameters]\n"多头报送" = -20\n', "utf-8")
+    row = len((config + "\n[parameters]\n").splitlines()) + 1
+    with pytest.raises(InputError) as err:
+        Workspace.load(ws)
+    assert str(err.value).startswith(f"kaohe.toml 第{row}行：[parameters] ")
+    assert "没有参数「多头报送」" in str(err.value)
+
+
+def test_a_parameter_must_name_a_rule_and_one_of_its_keys(tmp_path):
+    bad = PARAMETER.replace('rule = "J-3.6.3"', 'rule = "J-3.6.33"').replace(
+        'key = "points"', 'key = "pionts"'
+    )
+    with pytest.raises(InputError) as err:
+        files.read(TEXT + bad, "f.toml")
+    assert "规则编号「J-3.6.33」不在 [[rules]] 的 id 中（是否为「J-3.6.3」？）" in str(err.value)
+    bad = PARAMETER.replace('key = "points"', 'key = "pionts"')
+    with pytest.raises(
+        InputError, match=r"规则的项「pionts」不在 \[\[rules\]\] 可设的项中（是否为「points」？）"
+    ):
+        files.read(TEXT + bad, "f.toml")
