@@ -11,7 +11,7 @@ Pure: no files.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
 
 from transforms.errors import InputError
 from transforms.tomldata import Document, closest
@@ -39,6 +39,20 @@ def _unknown(word: str, known: Iterable[str], what: str, where: str) -> str:
     if where[-1].isascii():
         where = f"{where} "
     return f"{what}「{word}」不在{where}中（{hint}）"
+
+
+def _instances(value: object):
+    """Every dataclass instance within `value` (itself included), depth first."""
+    if is_dataclass(value) and not isinstance(value, type):
+        yield value
+        for f in fields(value):
+            yield from _instances(getattr(value, f.name))
+    elif isinstance(value, tuple | list | frozenset):
+        for v in value:
+            yield from _instances(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _instances(v)
 
 
 def problems(doc: Document, name: str) -> list[InputError]:
@@ -80,13 +94,6 @@ def problems(doc: Document, name: str) -> list[InputError]:
         seen.setdefault(p.name, p)
     levels = [lv.level for lv in reg.levels]
     events = list(reg.event_words)
-    for label in reg.adoptions.category_labels:
-        if label.category not in categories:
-            add(
-                label,
-                "category",
-                _unknown(label.category, categories, "单位类别", "groups 的 category"),
-            )
     # (the defaults of tables the file leaves out name event types the file need not have)
     for table in reg.instructions:
         if doc.line(table) and table.event not in events:
@@ -164,24 +171,6 @@ def problems(doc: Document, name: str) -> list[InputError]:
         for level in rule.levels:
             if level not in levels:
                 add(rule, "levels", _unknown(level, levels, "批示级别", "[[levels]]"))
-        if rule.publication and rule.publication not in pubs:
-            add(rule, "publication", _unknown(rule.publication, pubs, "刊物", "[[publications]]"))
-        for line in rule.table:
-            if line.publication and line.publication not in pubs:
-                add(
-                    line,
-                    "publication",
-                    _unknown(line.publication, pubs, "刊物", "[[publications]]"),
-                )
-            if line.category and line.category not in categories:
-                add(
-                    line,
-                    "category",
-                    _unknown(line.category, categories, "单位类别", "groups 的 category"),
-                )
-        for ranks in rule.ranks:
-            if ranks.group not in group_names:
-                add(ranks, "group", _unknown(ranks.group, group_names, "考核类别", "[[groups]]"))
     names: set[str] = set()
     for param in reg.parameters:
         if param.name in names:
@@ -192,6 +181,32 @@ def problems(doc: Document, name: str) -> list[InputError]:
         elif param.key not in rule_keys or param.key in COMMON_RULE_KEYS:
             numbers = [k for k in sorted(rule_keys) if k not in COMMON_RULE_KEYS]
             add(param, "key", _unknown(param.key, numbers, "规则的项", "[[rules]] 可设的项"))
+    # count targets: their groups, what they count, the targets a shortfall names
+    target_names = [t.name for r in reg.rules for t in r.targets]
+    for rule in reg.rules:
+        for t in rule.targets:
+            if t.source not in ("submission", "adoption"):
+                add(
+                    t,
+                    "source",
+                    f'source = "{t.source}" 无效（可选：submission 报送、adoption 采用）',
+                )
+        if rule.target is not None and rule.target not in target_names:
+            add(rule, "target", _unknown(rule.target, target_names, "目标", "targets 的 name"))
+    # every name that must match another table, wherever a table of the file writes it
+    names_of = {
+        "publication": (pubs, "刊物", "[[publications]]"),
+        "category": (categories, "单位类别", "groups 的 category"),
+        "group": (group_names, "考核类别", "[[groups]]"),
+        "level": ([p.level for p in reg.publications], "刊物级别", "[[publications]] 的 level"),
+    }
+    for obj in _instances(reg):
+        if type(obj).__name__ in ("Regulation", "Group", "Publication", "Level"):
+            continue
+        for key, (known, what, where) in names_of.items():
+            value = getattr(obj, key, None)
+            if isinstance(value, str) and value not in known:
+                add(obj, key, _unknown(value, known, what, where))
     for rule_id in reg.scoring.order:
         if rule_id not in ids:
             add(reg.scoring, "order", _unknown(rule_id, ids, "规则编号", "[[rules]] 的 id"))

@@ -23,6 +23,12 @@ SECTIONS = {
     "target_failed": "当季、年度不得分",
     "silent_month": "报送任务与目标",
     "quota": "报送任务与目标",
+    "class_quota": "报送任务与目标",
+    "consecutive_misses": "报送任务与目标",
+    "count_targets": "报送任务与目标",
+    "target_shortfall": "报送任务与目标",
+    "adoption_rate": "报送任务与目标",
+    "base_score": "基础分",
     "rank_points": "年度与排名",
     "top_share": "年度与排名",
     "special": "特殊规则",
@@ -56,6 +62,12 @@ PARAMS = {
     "remark": "备注",
     "unjudged_note": "无报送记录时",
     "short_period_note": "短于考核期时",
+    "floor": "扣完为止",
+    "targets": "目标",
+    "progress_note": "进度说明",
+    "target": "目标",
+    "notice_at": "通报次数",
+    "notice": "通报",
 }
 
 _JOINT = {"full": "各单位均计全分", "split": "按单位数平分", "first": "只计第一单位"}
@@ -80,9 +92,8 @@ def _table(header: list[str], rows: list[tuple]) -> str:
 def _value(value: object) -> str:
     """A parameter's value: a table (a dataclass) as its values joined by ：."""
     if is_dataclass(value):
-        return "：".join(
-            cell(getattr(value, f.name)) for f in fields(value) if cell(getattr(value, f.name))
-        )
+        shown = [_value(getattr(value, f.name)) for f in fields(value)]
+        return "：".join(v for v in shown if v)
     if isinstance(value, tuple) and value and is_dataclass(value[0]):
         return "；".join(_value(v) for v in value)
     return cell(value)
@@ -205,6 +216,24 @@ def render(reg) -> str:
         if title == "约稿":
             c = reg.commissions
             body += f"\n约稿事项类型：{c.event}；报送邮件中的标记：{c.marker}"
+        if title == "报送任务与目标":
+            counts = [
+                (
+                    t.name,
+                    {"submission": "报送", "adoption": "采用"}.get(t.source, t.source),
+                    g.group,
+                    f"{cell(g.count)}{t.unit_word}",
+                    "、".join(t.kinds),
+                    r.id,
+                )
+                for r in rules
+                for t in r.targets
+                for g in t.by_group
+            ]
+            if counts:
+                body += "\n\n" + table(
+                    ["目标", "计数", "考核类别", "全年数量", "限于类别", "规则"], counts
+                )
         if title == "年度与排名":
             body += f"\n年度计分：{_YEAR.get(reg.scoring.year, reg.scoring.year)}"
             ranks = [(rp.group, rp.first, rp.last, rp.rest, r.id) for r in rules for rp in r.ranks]

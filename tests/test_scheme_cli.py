@@ -108,6 +108,7 @@ def test_wrong_types_and_names_that_match_nothing_are_all_reported(tmp_path):
         ),
         ('joint = "full"', 'joint = "ful"'),
         ('levels = ["杭州"]', 'levels = ["杭洲"]'),
+        ('{ group = "A", first = 25', '{ group = "A类", first = 25'),
     )
     proc = kaohe("scheme", "check", str(path))
     assert proc.returncode == 2, proc.stderr
@@ -118,6 +119,7 @@ def test_wrong_types_and_names_that_match_nothing_are_all_reported(tmp_path):
     kind = line_of(text, "commision_zero")
     amounts = line_of(text, "amounts = [-5]")
     joint, level = line_of(text, 'joint = "ful"'), line_of(text, '"杭洲"')
+    group = line_of(text, '{ group = "A类"')
     assert lines == [
         f'  {path} 第{joint}行：[adoptions] joint = "ful" 无效（是否为「full」？）',
         f"  {path} 第{dup}行：规则编号 J-3.1.2 重复（第{first}行已用）：每条规则的 id 须不同",
@@ -127,6 +129,7 @@ def test_wrong_types_and_names_that_match_nothing_are_all_reported(tmp_path):
         f"  {path} 第{level}行：批示级别「杭洲」不在 [[levels]] 中（是否为「杭州」？）",
         f'  {path} 第{amounts}行：规则 J-3.6.3（kind = "event"）不使用 amounts：请删去；'
         f"这一类型使用的有：{'、'.join(KINDS['event'].fields)}",
+        f"  {path} 第{group}行：考核类别「A类」不在 [[groups]] 中（是否为「A」？）",
     ]
 
 
