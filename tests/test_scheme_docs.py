@@ -98,3 +98,17 @@ def test_the_toml_examples_of_the_guide_read():
         if not re.search(r"^\[", block, re.M):
             block = '[[rules]]\nid = "x"\nclause = "x"\nname = "x"\n' + block
         tomldata.read(head + block, Regulation, "docs/regulations.md")
+
+
+def test_the_guide_names_only_rule_kinds_the_engine_has():
+    from schemes.kinds import KINDS, SPECIALS
+
+    guide = REGULATIONS.split("## The regulation file: every key")[0]
+    kinds = set(re.findall(r'\bkind = "([a-z_]+)"', guide))  # (a class: kind = "动态")
+    assert {"adoption", "instruction", "escalating", "special"} <= kinds
+    assert not kinds - set(KINDS) - {"special"}, kinds - set(KINDS)
+    specials = set(re.findall(r'special = "(\w+)"', guide)) - {"name"}
+    assert not specials - set(SPECIALS), specials - set(SPECIALS)
+    assert (
+        "`instruction_level_ranks_first`" in guide and "instruction_level_ranks_first" in SPECIALS
+    )
