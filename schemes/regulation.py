@@ -205,7 +205,7 @@ class Rule:
     #: the most one event may earn or cost (absolute)
     cap: float | None = None
     #: words put in the ledger note before the arithmetic (按时报送，质量分 …); {status} is a
-    #: commission's status
+    #: commission's status. Kind `quota`: what is counted (报送动态信息 3 条)
     label: str = ""
     #: kind `adoption`: the points table lines of this clause
     table: tuple[Points, ...] = ()
@@ -216,6 +216,9 @@ class Rule:
     #: kind `instruction`: true for main leaders (主要领导) only, false for the others,
     #: empty for any leader
     main: bool | None = None
+    #: kind `instruction`: each further instruction of this rule on the same article in the
+    #: year earns this instead of `points` (第一条批示计10分，其余每条计5分)
+    others: float | None = None
     #: kind `escalating`: the n-th occurrence in a unit's year costs `amounts[n-1]` (the last
     #: one repeats); with `cumulative` they are the totals after n occurrences
     amounts: tuple[float, ...] = ()
@@ -236,6 +239,23 @@ class Rule:
     share: float | None = None
     #: kind `base_score`: deductions stop at the base (扣完为止)
     floor: bool = False
+    #: kind `quota`: the window submissions are counted in: month, bimonth (1–2月 …),
+    #: quarter, year
+    window: str | None = None
+    #: kind `quota`: the threshold of each group (groups not listed have none)
+    by_group: tuple[GroupCount, ...] = ()
+    #: kind `quota`: the threshold of every scored group, when `by_group` is empty (a
+    #: `[[parameters]]` may set it when the text leaves it open)
+    count: float | None = None
+    #: kind `quota`: points when the threshold is reached
+    met_points: float | None = None
+    #: kind `quota`: points when it is not
+    missed_points: float | None = None
+    #: kind `quota`: points per submission short of it (每少1篇扣1分: -1)
+    per_missing: float | None = None
+    #: kind `quota`: only submissions whose kind or subject holds one of these words count;
+    #: empty: all
+    words: tuple[str, ...] = ()
     #: for commissions: the words after 「约稿「title」逾期」 in the unit's remark ("" for
     #: none); empty: no remark. Kind `top_share`: the words after 「组内前30%（前3名）」
     remark: str | None = None

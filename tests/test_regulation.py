@@ -339,3 +339,112 @@ text = "办法未写明扣分数，由工作区设定"
     assert r.scores["points"].to_list() == [-5]
     with pytest.raises(InputError, match="没有参数「会议」"):
         reg.with_parameters({"会议": 1})
+
+
+def test_a_submission_quota_per_window_and_group():
+    # 每季度报送数量不达标的，每少1篇扣1分 (部门 3 a quarter, only 动态 counts); 乡镇 has none
+    text = (
+        SMALL
+        + """
+[[rules]]
+id = "T-3"
+clause = "2"
+name = "报送数量"
+text = "每季度报送数量不达标的，每少1篇，扣1分"
+kind = "quota"
+window = "quarter"
+by_group = [{ group = "部门", count = 3 }]
+per_missing = -1
+words = ["动态"]
+label = "动态信息"
+"""
+    )
+    reg = loads(text, "测试.toml")
+    units = roster(("甲局", "部门"), ("乙局", "部门"), ("丙镇", "乡镇"))
+    mails = [mail("2024-04-05", "甲局", kind="动态"), mail("2024-05-05", "甲局", "专报")]
+    mails += [mail(f"2024-0{m}-06", "乙局", "一则动态") for m in (4, 5, 6)]
+    r = reg.score(make_inputs(units, submissions=mails), Period.parse("2024Q2"))
+    assert dict(r.scores.select("unit", "points").iter_rows()) == {"甲局": -2, "乙局": 0, "丙镇": 0}
+    assert r.ledger["note"].to_list() == [
+        "2024年第二季度报送动态信息 1 条，少于 3 条（差 2 条）：-2 分"
+    ]
+    assert r.quotas.select("unit", "required", "count", "points").rows() == [
+        ("乙局", 3.0, 3, 0.0),
+        ("甲局", 3.0, 1, -2.0),
+    ]
+    # a month judges no quarter window; a quarter without mail logs is not judged
+    assert (
+        reg.score(make_inputs(units, submissions=mails), Period.parse("2024-06")).ledger.height == 0
+    )
+    none = reg.score(make_inputs(units), Period.parse("2024Q3"))
+    assert none.ledger.height == 0 and "未执行“报送数量”规则" in none.notes[0]
+
+
+def test_a_quota_the_text_leaves_open_is_a_parameter():
+    # 钟楼区: 每季度报送数量不达标的，每少1篇扣1分 — the standard is not printed
+    text = (
+        SMALL
+        + """
+[[rules]]
+id = "T-3"
+clause = "2"
+name = "报送数量"
+text = "每季度报送数量不达标的，每少1篇，扣1分（标准未写明）"
+kind = "quota"
+window = "quarter"
+count = 2
+per_missing = -1
+
+[[parameters]]
+name = "季度报送数量"
+rule = "T-3"
+key = "count"
+default = 2
+"""
+    )
+    reg = loads(text, "测试.toml")
+    units = roster(("甲局", "部门"), ("丙镇", "乡镇"))
+    mails = [mail("2024-04-05", "甲局"), mail("2024-04-06", "丙镇"), mail("2024-04-07", "丙镇")]
+    inputs = make_inputs(units, submissions=mails)
+    q2 = Period.parse("2024Q2")
+    assert reg.with_parameters().score(inputs, q2).scores["points"].to_list() == [-1, 0]
+    four = reg.with_parameters({"季度报送数量": 4})
+    assert four.score(inputs, q2).scores["points"].to_list() == [-3, -2]
+
+
+def test_further_instructions_on_one_article_may_earn_less():
+    # 两翼: 同一条信息，若有2位以上市领导分别作出批示的，第一条批示计10分，其余每条计5分
+    text = (
+        SMALL.replace('event_words = ["缺席会议"]', 'event_words = ["缺席会议", "领导批示"]')
+        + """
+[[levels]]
+level = "市"
+words = ["市"]
+
+[[instructions]]
+event = "领导批示"
+combine = "sum"
+
+[[rules]]
+id = "T-3"
+clause = "三（二）"
+name = "市领导批示"
+text = "第一条批示计10分，其余市领导批示每条计5分"
+kind = "instruction"
+levels = ["市"]
+points = 10
+others = 5
+"""
+    )
+    reg = loads(text, "测试.toml")
+    units = roster(("甲局", "部门"))
+    ev = [
+        event("2024-03-02", "领导批示", "甲局", "一文", "市", article="x"),
+        event("2024-04-02", "领导批示", "甲局", "一文", "市", article="x"),
+        event("2024-04-03", "领导批示", "甲局", "另文", "市", article="y"),
+    ]
+    inputs = make_inputs(units, events=ev)
+    q2 = reg.score(inputs, Period.parse("2024Q2"))
+    assert q2.ledger["points"].to_list() == [5, 10]
+    assert q2.ledger["note"][0] == "市领导批示「一文」：同一信息第2条批示，加 5 分"
+    assert reg.score(inputs, Period.parse("2024")).scores["points"].to_list() == [25]

@@ -9,6 +9,7 @@ from schemes.kinds import (  # noqa: F401
     base_score,
     events,
     instruction,
+    quotas,
     ranking,
     rates,
     submissions,

@@ -87,7 +87,10 @@ register(
     Kind(
         "event",
         "Each event of `events` (or each commission of the statuses `commissions`) earns "
-        "`points`, or `per_value` × its value (`default_value` when empty) up to `cap`.",
+        "`points`, or `per_value` × its value (`default_value` when empty) up to `cap`; "
+        "`label` goes before the arithmetic in the ledger note ({status}: the commission's). "
+        "On commissions, `remark` adds the unit's remark (约稿「…」逾期，{remark}) and the "
+        "`notice_at`-th in a unit's year orders a public naming (`notice`, ScoreResult.notices).",
         fields=(
             "events",
             "commissions",
@@ -117,7 +120,8 @@ register(
     Kind(
         "escalating",
         "The n-th event of `events` in a unit's year costs `amounts[n-1]` (the last repeats; "
-        "`cumulative`: the amounts are totals after n events).",
+        "`cumulative`: the amounts are totals after n events); on commissions, `remark`, "
+        "`notice_at` and `notice` as for `event`.",
         fields=("events", "commissions", "amounts", "cumulative", "remark", "notice_at", "notice"),
         items=_escalating,
         commission_remark=_commission_remark,

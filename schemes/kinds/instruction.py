@@ -58,7 +58,32 @@ def _items(ctx: Context, rules, period, stage: Stage) -> None:
     for spec in ctx.reg.instructions:
         table = instruction_table(ctx, spec.event)
         prep = once_per_level(ctx, table, period, stage) if spec.once_per_level else ctx.prep
-        stage.rows += E.instruction_rows(prep, period, table, no_bonus_articles=no_bonus)
+        if any(e.rule.others is not None for e in table.entries):
+            stage.rows += _with_others(prep, period, table, no_bonus)
+        else:
+            stage.rows += E.instruction_rows(prep, period, table, no_bonus_articles=no_bonus)
+
+
+def _with_others(prep, period, table: E.InstructionTable, no_bonus: set) -> list[dict]:
+    """Rows of `period` where a rule's second and later instructions on one article in the
+    year earn its `others` points (counted from the year's start, in date order)."""
+    year = E.instruction_rows(prep, period.year_period, table, no_bonus_articles=no_bonus)
+    seen: dict[tuple, int] = {}
+    out = []
+    for r in year:
+        if r["date"] > period.end:
+            break
+        key = (r["unit"], r["article_id"] or ("event", r["ref"]), r["rule_id"])
+        seen[key] = seen.get(key, 0) + 1
+        rule = next(e.rule for e in table.entries if e.rule.id == r["rule_id"])
+        if seen[key] > 1 and rule.others is not None:
+            r = dict(r, points=float(rule.others))
+            r["note"] = r["note"].rsplit("：", 1)[0] + (
+                f"：同一信息第{seen[key]}条批示，加 {E.fmt(rule.others)} 分"
+            )
+        if period.contains(r["date"]):
+            out.append(r)
+    return out
 
 
 register(
@@ -67,7 +92,7 @@ register(
         "A bonus for an instruction (批示) of the `levels`, `points` each (`main`: main "
         "leaders only / others only); all instruction rules of one event type form one "
         "table, combined as its `[[instructions]]` says.",
-        fields=("levels", "points", "main", "events"),
+        fields=("levels", "points", "main", "events", "others"),
         table=True,
         items=_items,
     )
