@@ -63,6 +63,12 @@ PARAMS = {
     "unjudged_note": "无报送记录时",
     "short_period_note": "短于考核期时",
     "floor": "扣完为止",
+    "others": "其余批示每条",
+    "count": "数量",
+    "met_points": "完成得分",
+    "missed_points": "未完成得分",
+    "per_missing": "每少1篇",
+    "words": "限于含有",
     "targets": "目标",
     "progress_note": "进度说明",
     "target": "目标",
@@ -77,7 +83,7 @@ _COMBINE = {
     "max_per_level": "各级分别计，同级只计最高",
 }
 _YEAR = {"quarters": "各季度得分相加", "whole": "全年作为一个考核期计分"}
-_PERIOD = {"quarter": "季度", "year": "年度", "month": "月度", None: "无"}
+_PERIOD = {"quarter": "季度", "year": "年度", "month": "月度", "bimonth": "两个月", None: "无"}
 
 
 def _section(title: str, body: str) -> str:
