@@ -114,6 +114,8 @@ def _params(rule) -> str:
         value = getattr(rule, f.name)
         if value == f.default or value in ((), None, "", False):
             continue
+        if f.name == "window":
+            value = _PERIOD.get(value, value)
         shown.append(f"{PARAMS.get(f.name, f.name)}：{_value(value)}")
     return "；".join(shown)
 
