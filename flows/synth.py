@@ -18,7 +18,6 @@ frames; `write_workspace` does the IO.
 
 from __future__ import annotations
 
-import importlib
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -27,8 +26,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from schemes import MODULES, get_scheme
-from schemes.regulation import Regulation
+from schemes import get_scheme
 from transforms.errors import InputError
 
 #: Submissions per unit and year, and adoptions per unit and year (issue 8's province).
@@ -143,26 +141,19 @@ class SynthSpec:
 
 
 def _tables(scheme_id: str) -> tuple[list[tuple[str | None, str | None]], dict[str, str]]:
-    """The scheme's points lines as (periodical, class) and its instruction level words
-    (word -> level), from its regulation file (or, for a seed still written in Python, its
-    module's POINTS and INSTRUCTIONS)."""
+    """The scheme's points lines as (periodical, class) — a level's line once per periodical
+    of the level — and its instruction level words (word -> level)."""
     scheme = get_scheme(scheme_id)  # an unknown id raises the InputError naming the schemes
-    if isinstance(scheme, Regulation):
-        of_level = {pub.level: [] for pub in scheme.publications}
-        for pub in scheme.publications:
-            of_level[pub.level].append(pub.name)
-        lines = [
-            (name, p.kind)
-            for r in scheme.rules_of("adoption")
-            for p in r.table
-            for name in ([p.publication] if p.level is None else of_level.get(p.level, []))
-        ]
-        levels = {w: lv.level for lv in scheme.levels for w in lv.words}
-        return lines, levels
-    module = importlib.import_module(MODULES[scheme_id])
-    lines = [(e.publication, e.kind) for e in module.POINTS.entries]
-    table = getattr(module, "INSTRUCTIONS", None)
-    return lines, dict(table.levels) if table is not None else {}
+    of_level: dict[str, list[str]] = {}
+    for pub in scheme.publications:
+        of_level.setdefault(pub.level, []).append(pub.name)
+    lines = [
+        (name, p.kind)
+        for r in scheme.rules_of("adoption")
+        for p in r.table
+        for name in ([p.publication] if p.level is None else of_level.get(p.level, []))
+    ]
+    return lines, {w: lv.level for lv in scheme.levels for w in lv.words}
 
 
 def _places(first: str, second: str, n: int, rng: np.random.Generator, avoid) -> list[str]:

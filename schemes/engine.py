@@ -1,8 +1,9 @@
-"""The small scoring engine (计分引擎) every scheme module composes.
+"""The small scoring engine (计分引擎) the rule kinds (schemes/kinds/) compose.
 
-A scheme module is mostly data: tables of points, instruction bonuses, event rules,
-penalties, quotas and rank points. This module turns that data into ledger rows (计分明细)
-and scores. Every function is pure: frames and plain values in, rows and frames out.
+A regulation is data (schemes/regulations/*.toml): tables of points, instruction bonuses,
+event rules, penalties, quotas and rank points. This module turns such data into ledger rows
+(计分明细) and scores; the period driver (schemes/scoring.py) runs the periods. Every
+function is pure: frames and plain values in, rows and frames out.
 
 Concepts (each one a small dataclass or function):
 
@@ -26,8 +27,7 @@ Concepts (each one a small dataclass or function):
   `quota_windows` is the one count that `quota_rows` and `quota_table` both read.
 - `silent_month_rows`: a month with no submission from a unit (C5 aware).
 - `quota_overview` (`quota_table`, `silent_month_table`): ScoreResult.quotas — each quota
-  window, the count and the points, for statements; SchemeSpec fills it from its
-  `quotas` / `silent_month` fields.
+  window, the count and the points, for statements.
 - `consecutive_misses`: the windows at which N consecutive misses complete (连续N期未完成).
 - `commission_status`: 约稿 status from the office's record or from the mail logs.
 - `CountTarget` + `target_progress` + `shortfall_rows`: yearly targets on numbers of
@@ -51,13 +51,13 @@ from datetime import date
 
 import polars as pl
 
-from schemes.contract import Group, Publication, Rule, ScoreResult, ScoringInputs
+from schemes.contract import Rule, ScoringInputs
 
 # The status words live with the commissions transform; schemes read them from here (E.UNKNOWN).
 from transforms.commissions import LATE, MISSING, ON_TIME, UNKNOWN, commission_rows  # noqa: F401
 from transforms.errors import InputError
 from transforms.periods import Period
-from transforms.schema import COMMISSIONS, LEDGER, SCORES, UNITS, conform
+from transforms.schema import COMMISSIONS, LEDGER, SCORES, conform
 from transforms.summary import issue_label
 
 ADJUST = "adjust"
@@ -246,8 +246,8 @@ def prepare_units(inputs: ScoringInputs, groups: Iterable[str] | None = None) ->
     return units
 
 
-#: The submissions last prepared: (weak reference to their frame, log, months). A
-#: scheme's scorer and `SchemeSpec.score` (the quota overview) prepare the same inputs.
+#: The submissions last prepared: (weak reference to their frame, log, months). Scoring
+#: every period of one workspace prepares the same inputs again and again.
 _LAST_SUBMISSIONS: list[tuple[weakref.ref, pl.DataFrame, set[tuple[int, int]]]] = []
 
 
@@ -610,11 +610,13 @@ def instruction_rows(
     """Ledger rows for the leader instructions of `period`.
 
     With `combine="max"` only the highest instruction per (unit, article) counts, across
-    the year so far; an instruction without `article_id` counts alone.
+    the year so far; an instruction without `article_id` counts alone. `max_per_level`:
+    the same per (unit, article, rule): each level's bonus once, the levels adding up.
     `no_bonus_articles`: articles whose instructions add nothing (e.g. 应急信息).
     """
     no_bonus = no_bonus_articles or set()
-    start = period.year_period.start if table.combine == "max" else period.start
+    year_to_date = table.combine in ("max", "max_per_level")
+    start = period.year_period.start if year_to_date else period.start
     cands = []
     for e in prep.events_of(table.event_type):
         if not (start <= e["date"] <= period.end):
@@ -645,6 +647,12 @@ def instruction_rows(
     if table.combine == "max":
         return keep_highest(
             cands, period, key=lambda r: (r["unit"], r["article_id"] or ("event", r["ref"]))
+        )
+    if table.combine == "max_per_level":
+        return keep_highest(
+            cands,
+            period,
+            key=lambda r: (r["unit"], r["article_id"] or ("event", r["ref"]), r["rule_id"]),
         )
     return cands
 
@@ -1377,67 +1385,3 @@ def commission_frame(
         if period.contains(c["date"])
     ]
     return pl.DataFrame(com, schema=COMMISSIONS)
-
-
-# --------------------------------------------------------------------------------------
-# A scheme as data
-
-
-@dataclass(frozen=True)
-class SchemeSpec:
-    """A scheme module's data and its `score` function, satisfying schemes.contract.Scheme.
-
-    `units` is the regulation's roster: (unit, group, aliases) in the order printed.
-    `scorer(spec, inputs, period)` is the scheme's short composition of engine blocks.
-    """
-
-    id: str
-    title: str
-    doc_number: str
-    office: str
-    groups: tuple[Group, ...]
-    publications: tuple[Publication, ...]
-    event_types: frozenset[str]
-    place_prefixes: tuple[str, ...]
-    rules: tuple[Rule, ...]
-    units: tuple[tuple[str, str, tuple[str, ...]], ...]
-    scorer: Callable[..., ScoreResult]
-    #: what the scores' `assessment` column means in this regulation (the column title)
-    assessment_label: str = "排名得分"
-    #: groups listed in the roster but never scored (萧山's 不列入考核)
-    unscored_groups: tuple[str, ...] = ()
-    #: the scorer's submission quotas and its months-without-submission rule (rule, points);
-    #: used only to fill ScoreResult.quotas (`quota_overview`) when the scorer leaves it None
-    quotas: tuple[Quota, ...] = ()
-    silent_month: tuple[Rule, float] | None = None
-
-    def roster(self) -> pl.DataFrame:
-        return pl.DataFrame(
-            {
-                "unit": [u for u, _, _ in self.units],
-                "group": [g for _, g, _ in self.units],
-                "aliases": [list(a) for _, _, a in self.units],
-                "emails": [[] for _ in self.units],
-            },
-            schema=UNITS,
-        )
-
-    def score(self, inputs: ScoringInputs, period: Period) -> ScoreResult:
-        result = self.scorer(self, inputs, period)
-        if result.quotas is None and (self.quotas or self.silent_month):
-            # the overview reads only the units and the submissions
-            prep = Prepared(prepare_units(inputs), [], [], *prepare_submissions(inputs.submissions))
-            result.quotas = quota_overview(prep, period, self.quotas, self.silent_month)
-        return result
-
-    def rule(self, rule_id: str) -> Rule:
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise KeyError(rule_id)
-
-    def group(self, name: str) -> Group:
-        for g in self.groups:
-            if g.name == name:
-                return g
-        raise KeyError(name)

@@ -172,6 +172,30 @@ class InForce:
 
 
 @dataclass(frozen=True)
+class WindowCount:
+    """One line of a class quota (报送任务): the units of `groups` send `count` submissions
+    per `window`."""
+
+    #: `month`, `bimonth` (1–2月, 3–4月 …), `quarter` or `year`; a window is judged in the
+    #: period holding its end (a month ending a quarter judges the quarter's window too)
+    window: str
+    #: the groups owing it
+    groups: tuple[str, ...]
+    #: how many submissions each window needs
+    count: float
+
+
+@dataclass(frozen=True)
+class StatusLabel:
+    """Ledger words for the commissions of one status (逾期 → 逾期报送，)."""
+
+    #: the commission status (按时, 逾期, 未报)
+    status: str
+    #: the words put in the ledger note before the arithmetic
+    label: str
+
+
+@dataclass(frozen=True)
 class Rule:
     """One rule of the regulation: where the text says it (`clause`) right beside the
     numbers it sets. `kind` names what the engine does with it (a rule kind of
@@ -239,23 +263,6 @@ class Rule:
     share: float | None = None
     #: kind `base_score`: deductions stop at the base (扣完为止)
     floor: bool = False
-    #: kind `quota`: the window submissions are counted in: month, bimonth (1–2月 …),
-    #: quarter, year
-    window: str | None = None
-    #: kind `quota`: the threshold of each group (groups not listed have none)
-    by_group: tuple[GroupCount, ...] = ()
-    #: kind `quota`: the threshold of every scored group, when `by_group` is empty (a
-    #: `[[parameters]]` may set it when the text leaves it open)
-    count: float | None = None
-    #: kind `quota`: points when the threshold is reached
-    met_points: float | None = None
-    #: kind `quota`: points when it is not
-    missed_points: float | None = None
-    #: kind `quota`: points per submission short of it (每少1篇扣1分: -1)
-    per_missing: float | None = None
-    #: kind `quota`: only submissions whose kind or subject holds one of these words count;
-    #: empty: all
-    words: tuple[str, ...] = ()
     #: for commissions: the words after 「约稿「title」逾期」 in the unit's remark ("" for
     #: none); empty: no remark. Kind `top_share`: the words after 「组内前30%（前3名）」
     remark: str | None = None
@@ -270,6 +277,45 @@ class Rule:
     progress_note: str = ""
     #: kind `target_shortfall`: the count target (its `name`) the rule charges
     target: str | None = None
+    #: kind `quota`: the window submissions are counted in: `month`, `bimonth`, `quarter`,
+    #: `year`
+    window: str | None = None
+    #: kind `quota`: the submissions each group must send in a window (groups not listed
+    #: have no quota)
+    by_group: tuple[GroupCount, ...] = ()
+    #: kind `quota`: the points of a window missed (`points`: of a window met)
+    missed_points: float | None = None
+    #: kind `quota`: a window is judged only when every one of its months holds mail logs
+    #: (else when any does, C5)
+    whole_window: bool = False
+    #: kind `quota`: what the note of a window not judged adds (本季度不计基础分 …)
+    unjudged_note: str = ""
+    #: kind `quota`: the note of a period shorter than the window (a month, for a
+    #: quarterly quota), after the rule's name and clause
+    short_period_note: str = ""
+    #: kind `consecutive_misses`: the `quota` rule whose windows are counted
+    quota: str | None = None
+    #: kind `consecutive_misses`: how many windows missed in a row
+    run: int | None = None
+    #: kinds `notice`, `no_adoption`: what one occurrence adds to the assessment (a
+    #: deduction outside the points: 年终绩效考核扣0.1分)
+    assessment: float | None = None
+    #: kind `event` over commissions: the ledger words per status, each status's commissions
+    #: in this order (instead of `label`)
+    status_labels: tuple[StatusLabel, ...] = ()
+    #: kind `event`: the event's value is the size of a deduction whatever its sign (C6: 5
+    #: and −5 both cost 5 × `per_value`)
+    deduction: bool = False
+    #: kind `class_quota`: the windows, groups and counts of this task
+    counts: tuple[WindowCount, ...] = ()
+    #: kind `class_quota`: only submissions of this class (`[submissions]`) count
+    submission_class: str | None = None
+    #: kind `class_quota`: only submissions whose kind or subject holds one of these words count
+    words: tuple[str, ...] = ()
+    #: kind `class_quota`: what is counted, in the ledger note 「报送{what} N 条」 (动态信息)
+    what: str = ""
+    #: kind `class_quota`: points per missing submission (negative)
+    per_missing: float | None = None
 
 
 @dataclass(frozen=True)
@@ -295,7 +341,9 @@ class Instructions:
 
     #: the event type it scores
     event: str = "领导批示"
-    #: per article only the highest (`max`, across the year) or every one (`sum`)
+    #: per article only the highest (`max`, across the year), every one (`sum`), or the
+    #: highest of each level (`max_per_level`: each rule of the table once per article
+    #: across the year, the levels adding up)
     combine: str = "max"
     #: who acts, in the ledger note 「{level}{actor}{verb}「title」」 (领导, 媒体)
     actor: str = "领导"
@@ -317,6 +365,37 @@ class Commissions:
 
 
 @dataclass(frozen=True)
+class SubmissionClass:
+    """A class of submissions (动态, 专报, 总结计划 …) and the words marking it."""
+
+    #: the class
+    name: str
+    #: a submission whose kind (else subject) holds one of these words is of this class
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Submissions:
+    """How submissions (报送) are classed for class quotas (`kind = "class_quota"`)."""
+
+    #: the classes in the order they are tried: first on the submission's kind, then on its
+    #: subject; the first class with a word in the text wins
+    classes: tuple[SubmissionClass, ...] = ()
+    #: the class of a submission whose kind and subject name none
+    default_class: str | None = None
+    #: the class quotas as a note names them when months lack mail logs (基本任务（一）)
+    tasks: str = "报送任务"
+
+    def class_of(self, s: dict) -> str | None:
+        """The class of submission `s` (a dict with `kind` and `subject`)."""
+        for text in (s.get("kind") or "", s.get("subject") or ""):
+            for c in self.classes:
+                if any(w in text for w in c.words):
+                    return c.name
+        return self.default_class
+
+
+@dataclass(frozen=True)
 class Scoring:
     """How the engine runs the periods."""
 
@@ -335,6 +414,10 @@ class Scoring:
     target_missed: str = "未完成{period}目标（{target}分）"
     #: the remark on a unit that reached its target, in the same words; empty: none
     target_met: str = ""
+    #: with `pro_rata`, the remark on a quarter: the year so far against the target
+    #: ({period}: 年度, {target}, {points}: the year so far, {share}: 56%); empty: none. Not
+    #: carried into the year
+    target_progress: str = ""
     #: how the year is scored: `quarters` (the quarters' rows and adjustments, summed) or
     #: `whole` (the year's items as one period)
     year: str = "quarters"
@@ -376,6 +459,9 @@ class Regulation:
     place_prefixes: tuple[str, ...] = ()
     #: what the scores' `assessment` column means (its title)
     assessment_label: str = "排名得分"
+    #: where the assessment is taken when it is a deduction outside the points, as notes
+    #: name it (年终绩效考核: 「年终绩效考核扣0.1分，不计入信息得分」)
+    assessment_in: str = ""
     #: groups listed in the roster but never scored
     unscored_groups: tuple[str, ...] = ()
     #: the words allowed in events' `type` column
@@ -394,6 +480,8 @@ class Regulation:
     commissions: Commissions = Commissions()
     #: when the regulation takes effect (`[in_force]`); empty: the whole year
     in_force: InForce | None = None
+    #: how submissions are classed for class quotas (`[submissions]`)
+    submissions: Submissions = Submissions()
     #: how the periods run (`[scoring]`)
     scoring: Scoring = Scoring()
     #: the rules (`[[rules]]`), in the regulation's order

@@ -110,6 +110,8 @@ def _items(ctx: Context, period: Period) -> Stage:
 
 #: the hook closing each kind of period
 _CLOSE = {"month": "close_month", "quarter": "close_quarter", "year": "close_year"}
+#: remark kinds of a quarter not carried into the year
+_NOT_CARRIED = ("target_missed", "target_progress")
 #: how the driver words a target in a remark
 _TARGET_WORD = {"month": "月度", "quarter": "季度", "year": "年度"}
 
@@ -144,6 +146,27 @@ def _target_remark(reg, stage: Stage, unit: str, points: float, target: float) -
         stage.remark(unit, "target_met" if met else "target_missed", None, text)
 
 
+def _progress_remark(ctx: Context, stage: Stage, unit: str, points: float) -> None:
+    """A quarter's remark on the share of the unit's target reached by the year so far
+    (the quarters already scored and this one; `scoring.target_progress`)."""
+    key = ("points before", stage.period.label)
+    if key not in ctx.cache:
+        before: dict[str, float] = defaultdict(float)
+        for *_, df in ctx.quarters:
+            for u, p in zip(df["unit"], df["points"], strict=True):
+                before[u] += p
+        ctx.cache[key] = before
+    full = float(ctx.reg.group(ctx.prep.units[unit]).target)
+    done = ctx.cache[key][unit] + points
+    text = ctx.reg.scoring.target_progress.format(
+        period=_TARGET_WORD[ctx.reg.scoring.target_period],
+        target=E.fmt(full),
+        points=E.fmt(done),
+        share=f"{done / full:.0%}",
+    )
+    stage.remark(unit, "target_progress", None, text)
+
+
 def _period(ctx: Context, period: Period, close: bool = True) -> tuple[Stage, pl.DataFrame]:
     """A period scored on its own items: a month, a quarter, or (`scoring.year = "whole"`)
     the year; with `close`, the hooks closing the period run first (without: a quarter of
@@ -173,6 +196,8 @@ def _frame(ctx: Context, stage: Stage) -> pl.DataFrame:
             rec.update(target=target, target_met=pts[unit] >= target and unit not in stage.failed)
             if reg.scoring.target_period == period.kind:
                 _target_remark(reg, stage, unit, pts[unit], target)
+            elif reg.scoring.target_progress and period.kind == "quarter":
+                _progress_remark(ctx, stage, unit, pts[unit])
         if year:
             rec["first"] = unit in stage.first
         records.append(rec)
@@ -189,12 +214,12 @@ def _frame(ctx: Context, stage: Stage) -> pl.DataFrame:
 
 def _year_of_quarters(ctx: Context, year: Period) -> tuple[Stage, pl.DataFrame]:
     """The year as the sum of its quarters (`scoring.year = "quarters"`): their rows (with
-    their adjustments), notes and remarks (not their `target_missed`), then `close_year`."""
+    their adjustments), notes and remarks (not their target remarks), then `close_year`."""
     stage = Stage(year)
     for _, q_stage, _ in ctx.quarters:
         stage.rows += q_stage.rows
         stage.notes += q_stage.notes
-        stage.remarks += [r for r in q_stage.remarks if r.kind != "target_missed"]
+        stage.remarks += [r for r in q_stage.remarks if r.kind not in _NOT_CARRIED]
     for rule, fn in _hooks(ctx.reg, "close_year"):
         fn(ctx, rule, stage)
     return stage, _frame(ctx, stage)

@@ -5,11 +5,14 @@ kind is. A new kind is a new module here, imported below.
 """
 
 from schemes.kinds import (  # noqa: F401
+    absence,
     adoption,
     base_score,
+    class_quota,
     events,
     instruction,
-    quotas,
+    notice,
+    quota,
     ranking,
     rates,
     submissions,

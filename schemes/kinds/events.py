@@ -76,21 +76,33 @@ def _event(ctx: Context, rule, period, stage: Stage) -> None:
             label=label,
         )
 
-    if "{status}" not in rule.label:
-        stage.rows += E.event_rows(_source(ctx, rule), period, spec(rule.label))
-        return
-    for c in _source(ctx, rule):  # a commission's status in the note: 逾期，…
-        stage.rows += E.event_rows([c], period, spec(rule.label.format(status=c["status"])))
+    source = _source(ctx, rule)
+    if rule.deduction:  # C6: the value is the deduction's size, whatever its sign
+        source = [_negated(e) if e["type"] in types else e for e in source]
+    labels = [(s.status, s.label) for s in rule.status_labels] or [(None, rule.label)]
+    for status, label in labels:
+        mine = source if status is None else [e for e in source if e["status"] == status]
+        if "{status}" not in label:
+            stage.rows += E.event_rows(mine, period, spec(label))
+            continue
+        for c in mine:  # a commission's status in the note: 逾期，…
+            stage.rows += E.event_rows([c], period, spec(label.format(status=c["status"])))
+
+
+def _negated(e: dict) -> dict:
+    return e if e.get("value") is None else {**e, "value": -abs(e["value"])}
 
 
 register(
     Kind(
         "event",
         "Each event of `events` (or each commission of the statuses `commissions`) earns "
-        "`points`, or `per_value` × its value (`default_value` when empty) up to `cap`; "
-        "`label` goes before the arithmetic in the ledger note ({status}: the commission's). "
-        "On commissions, `remark` adds the unit's remark (约稿「…」逾期，{remark}) and the "
-        "`notice_at`-th in a unit's year orders a public naming (`notice`, ScoreResult.notices).",
+        "`points`, or `per_value` × its value (`default_value` when empty) up to `cap` "
+        "(`deduction`: the value is a deduction's size, whatever its sign, C6); `label` goes "
+        "before the arithmetic in the ledger note ({status}: the commission's; per status "
+        "the note's words may be its `status_labels`). On commissions, `remark` adds the "
+        "unit's remark (约稿「…」逾期，{remark}) and the `notice_at`-th in a unit's year "
+        "orders a public naming (`notice`, ScoreResult.notices).",
         fields=(
             "events",
             "commissions",
@@ -99,6 +111,8 @@ register(
             "default_value",
             "cap",
             "label",
+            "status_labels",
+            "deduction",
             "remark",
             "notice_at",
             "notice",
