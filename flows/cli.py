@@ -178,15 +178,12 @@ def show_scheme(file_or_id: str) -> None:
     """把考核办法（文件或 kaohe schemes 所列的编号）打印为表格，便于与原文逐条核对。"""
     from flows.workspace import read_regulation
     from schemes import get_scheme, show
-    from schemes.regulation import Regulation
 
     path = Path(file_or_id)
     if path.suffix.lower() == ".toml" or path.is_file():
         reg = read_regulation(path, file_or_id).value
     else:
         reg = get_scheme(file_or_id)
-        if not isinstance(reg, Regulation):
-            raise InputError(f"考核办法「{file_or_id}」尚无数据文件，无法以表格显示")
     click.echo(show.render(reg), nl=False)
 
 

@@ -98,7 +98,7 @@ class Workspace:
             dask_address=cfg.run.dask_address or None,
             settings=cfg,
             regulation=root / cfg.regulation if cfg.regulation is not None else None,
-            _scheme=scheme if isinstance(scheme, Regulation) else None,
+            _scheme=scheme,
         )
 
     @property
@@ -167,26 +167,18 @@ def read_regulation(path: Path | str, name: str | None = None):
     return regulation_files.read(text, name)
 
 
-def _with_parameters(scheme, cfg: Settings):
+def _with_parameters(scheme: Regulation, cfg: Settings) -> Regulation:
     """The regulation with kaohe.toml's [parameters] set (each parameter the file declares
     takes the workspace's value, else its default)."""
-    row = cfg.lines.get(("parameters",))
-    if not isinstance(scheme, Regulation):
-        if cfg.parameters:
-            raise InputError(
-                f"考核办法「{scheme.id}」没有可由工作区设定的参数：请删去 [parameters]",
-                file=CONFIG,
-                row=row,
-            )
-        return scheme
     try:
         return scheme.with_parameters(cfg.parameters)
     except InputError as err:
-        name = next((k for k in cfg.parameters if k not in {p.name for p in scheme.parameters}), "")
+        declared = {p.name for p in scheme.parameters}
+        name = next((k for k in cfg.parameters if k not in declared), "")
         raise InputError(
             f"[parameters] {err.message}（见 kaohe scheme show 的参数表）",
             file=CONFIG,
-            row=cfg.lines.get(("parameters", name), row),
+            row=cfg.lines.get(("parameters", name), cfg.lines.get(("parameters",))),
         ) from err
 
 
@@ -267,11 +259,7 @@ def init_workspace(
     else:
         scheme = get_scheme(str(scheme_id))
         if copy_regulation:
-            text = regulation_files.shipped_text(str(scheme_id))
-            if text is None:
-                raise InputError(
-                    f"考核办法「{scheme_id}」尚无数据文件，不能复制；请去掉 --copy-regulation"
-                )
+            text = regulation_files.shipped_text(scheme.id)
     root.mkdir(parents=True, exist_ok=True)
     for folder in INPUT_DIRS:
         (root / folder).mkdir(exist_ok=True)

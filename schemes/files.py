@@ -31,10 +31,8 @@ def read(text: str, name: str) -> tomldata.Document:
     return doc
 
 
-def shipped_text(scheme_id: str) -> str | None:
+def shipped_text(scheme_id: str) -> str:
     """The text of the regulation file kaohe ships for `scheme_id` (package data, as
-    `get_scheme` reads it; None: none — the seeds not yet written as data files)."""
+    `get_scheme` reads it)."""
     file = resources.files("schemes") / "regulations" / f"{scheme_id}.toml"
-    if not file.is_file():
-        return None
     return file.read_text(encoding="utf-8")

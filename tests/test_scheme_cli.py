@@ -16,7 +16,7 @@ from examples_e2e import copy_example
 
 from flows.cli import cli
 from flows.workspace import Workspace, init_workspace
-from schemes import files, get_scheme
+from schemes import SCHEMES, files, get_scheme
 from schemes.kinds import KINDS
 from transforms.errors import InputError
 from transforms.texttable import width
@@ -176,7 +176,17 @@ def test_show_prints_the_tables_an_office_compares_with_its_document(tmp_path):
     assert len(rule_col) == 1, block
 
 
-def test_show_of_a_scheme_without_a_data_file_or_a_bad_file(tmp_path):
+@pytest.mark.parametrize("scheme_id", list(SCHEMES))
+def test_show_lists_every_rule_of_every_shipped_regulation(scheme_id):
+    result = CliRunner().invoke(cli, ["scheme", "show", scheme_id])
+    assert result.exit_code == 0, result.output
+    clauses = result.stdout.split("【条款与规则】")[1]
+    for rule in get_scheme(scheme_id).rules:
+        assert re.search(rf"{re.escape(rule.id)} {re.escape(rule.name)}", clauses), rule.id
+    assert "GroupCount(" not in result.stdout and "Points(" not in result.stdout
+
+
+def test_show_of_an_unknown_id_or_a_bad_file(tmp_path):
     path, _ = edited(tmp_path, ('id = "J-3.1.3"', 'id = "J-3.1.2"'))
     proc = kaohe("scheme", "show", str(path))
     assert proc.returncode == 2 and "规则编号 J-3.1.2 重复" in proc.stderr
