@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from transforms.errors import InputError
+from transforms.tomldata import TomlDataError
 
 
 def _prefect_env() -> None:
@@ -36,14 +37,41 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--scheme", "scheme_id", required=True, help="考核办法，见 kaohe schemes")
-def init(directory: Path, scheme_id: str) -> None:
+@click.option("--scheme", "scheme_id", default=None, help="考核办法，见 kaohe schemes")
+@click.option(
+    "--copy-regulation",
+    is_flag=True,
+    help="把该考核办法的数据文件复制为工作区的 考核办法.toml（可按本单位的办法修改）",
+)
+@click.option(
+    "--regulation-from",
+    "regulation_from",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="从一个考核办法文件（.toml）开始：复制为工作区的 考核办法.toml",
+)
+def init(
+    directory: Path, scheme_id: str | None, copy_regulation: bool, regulation_from: Path | None
+) -> None:
     """创建工作区。"""
     from flows.workspace import init_workspace
 
-    root = init_workspace(directory, scheme_id)
+    if (scheme_id is None) == (regulation_from is None):
+        raise click.UsageError("请给出 --scheme <考核办法> 或 --regulation-from <文件> 之一")
+    if copy_regulation and scheme_id is None:
+        raise click.UsageError("--copy-regulation 与 --scheme 一起使用")
+    root = init_workspace(
+        directory, scheme_id, copy_regulation=copy_regulation, regulation_from=regulation_from
+    )
     _say(f"已创建工作区 {root}：请把录用情况放入 adoptions/，报送记录放入 submissions/，")
     _say("其他事项（领导批示、约稿、扣分等）放入 events/，然后运行 kaohe run。")
+    if copy_regulation or regulation_from is not None:
+        from schemes.files import WORKSPACE_FILE
+
+        _say(
+            f"考核办法在 {root / WORKSPACE_FILE}：对照本单位的考核办法修改后，"
+            f"用 kaohe scheme check {root / WORKSPACE_FILE} 检查，kaohe scheme show 查看。"
+        )
 
 
 @cli.command()
@@ -119,6 +147,44 @@ def schemes() -> None:
 
     for s in all_schemes():
         click.echo(f"{s.id}\t{s.doc_number}\t{s.title}")
+
+
+@cli.group()
+def scheme() -> None:
+    """考核办法文件：检查（check）、查看（show）。"""
+
+
+@scheme.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def check(file: Path) -> None:
+    """检查考核办法文件：列出每一处错误及其行号（退出状态 2），无误时给出概要。"""
+    from flows.workspace import read_regulation
+    from schemes import show
+
+    try:
+        doc = read_regulation(file, str(file))
+    except InputError as err:
+        problems = err.problems
+        _say(f"考核办法文件 {file} 有 {len(problems)} 处错误，请逐一改正后再检查：")
+        for p in problems:
+            _say(f"  {p.format()}")
+        sys.exit(2)
+    click.echo(f"考核办法文件无误：{show.summary(doc.value)}")
+
+
+@scheme.command(name="show")
+@click.argument("file_or_id")
+def show_scheme(file_or_id: str) -> None:
+    """把考核办法（文件或 kaohe schemes 所列的编号）打印为表格，便于与原文逐条核对。"""
+    from flows.workspace import read_regulation
+    from schemes import get_scheme, show
+
+    path = Path(file_or_id)
+    if path.suffix.lower() == ".toml" or path.is_file():
+        reg = read_regulation(path, file_or_id).value
+    else:
+        reg = get_scheme(file_or_id)
+    click.echo(show.render(reg), nl=False)
 
 
 @cli.command()
@@ -270,7 +336,13 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except InputError as err:
-        _say(f"错误：{err}")
+        problems = err.problems
+        if isinstance(err, TomlDataError) and len(problems) > 1:  # one file's problems
+            _say(f"错误：{err.file} 中有 {len(problems)} 处错误，请逐一改正后重新运行：")
+            for p in problems:
+                _say(f"  {p.format()}")
+        else:
+            _say(f"错误：{err}")
         sys.exit(2)
     except click.exceptions.Abort:
         _say("已取消")

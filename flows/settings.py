@@ -7,27 +7,63 @@ type or an impossible value is an error naming its line in kaohe.toml and, for a
 name, the closest declared one; nothing in the file is ignored. Every problem of the file
 is reported at once.
 
-tomllib gives no line numbers: `locate` finds them by scanning the text for the key
-within its section (headers `[mail]`, dotted keys `mail.host = …`, inline tables).
+The reading (types, defaults, unknown names, lines) is transforms.tomldata's, as for a
+regulation file; the checks of values are the dataclasses' own (`_check` metadata and
+`__post_init__`).
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-import tomllib
-import types
-import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from transforms import tomldata
 from transforms.errors import InputError
 
 CONFIG = "kaohe.toml"
 #: values of [run] task_runner
 TASK_RUNNERS = ("default", "dask")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def _check(test: Callable[[object], bool], message: str) -> dict:
+    """Field metadata: the value must pass `test`, else `message` (its `{value}` filled)
+    is reported at the key's line."""
+    return {"check": lambda v: None if test(v) else message.replace("{value}", str(v))}
+
+
+def _port(section: str) -> dict:
+    return _check(
+        lambda v: 0 < v < 65536, f"[{section}] port「{{value}}」不是有效的端口号（1–65535）"
+    )
+
+
+def _at_least_one(section: str, key: str) -> dict:
+    return _check(lambda v: v >= 1, f"[{section}] {key} 应至少为 1")
+
+
+def _not_negative(section: str, key: str) -> dict:
+    return _check(lambda v: v >= 0, f"[{section}] {key} 不能为负数")
+
+
+def _valid_timezone(name: object) -> bool:
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _known_scheme(scheme_id: object) -> str | None:
+    from schemes import SCHEMES
+
+    if scheme_id in SCHEMES:
+        return None
+    near = tomldata.closest(str(scheme_id), SCHEMES)
+    hint = f"（是否为 {near}？）" if near else ""
+    return f"未知的考核办法「{scheme_id}」{hint}，可用的有：{'、'.join(SCHEMES)}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +96,20 @@ class RunSettings:
     #: LocalCluster of 2 workers for the run (needs task_runner = "dask")
     dask_address: str | None = None
 
+    def __post_init__(self) -> None:
+        problems = []
+        runner = self.task_runner.strip().lower()
+        if runner not in TASK_RUNNERS:
+            known = "、".join(TASK_RUNNERS)
+            problems.append(
+                ("task_runner", f"[run] task_runner = {self.task_runner!r} 无效，可选：{known}")
+            )
+        object.__setattr__(self, "task_runner", runner)
+        if self.dask_address and runner != "dask":
+            problems.append(("dask_address", '[run] dask_address 需配合 task_runner = "dask" 使用'))
+        if problems:
+            raise tomldata.Invalid.of(problems)
+
 
 @dataclass(frozen=True)
 class MailSection:
@@ -67,7 +117,7 @@ class MailSection:
 
     host: str | None = None
     #: default 587 with starttls, else 25
-    port: int | None = None
+    port: int | None = field(default=None, metadata=_port("mail"))
     #: the From address
     sender: str | None = None
     starttls: bool = False
@@ -77,13 +127,13 @@ class MailSection:
     #: a CA file to trust besides the system's
     cafile: str | None = None
     #: seconds per SMTP operation
-    timeout: float = 30.0
+    timeout: float = field(default=30.0, metadata=_not_negative("mail", "timeout"))
     #: attempts per message
-    retries: int = 4
+    retries: int = field(default=4, metadata=_at_least_one("mail", "retries"))
     #: first wait between attempts, in seconds, doubled after each attempt
-    backoff: float = 2.0
+    backoff: float = field(default=2.0, metadata=_not_negative("mail", "backoff"))
     #: the longest wait between attempts, in seconds
-    backoff_max: float = 60.0
+    backoff_max: float = field(default=60.0, metadata=_not_negative("mail", "backoff_max"))
     #: the office's own address: a scheduled run that ends as a draft mails it the open
     #: questions instead of mailing the units
     office_address: str | None = None
@@ -95,7 +145,7 @@ class ImapSection:
 
     host: str | None = None
     #: default 993 with ssl, else 143
-    port: int | None = None
+    port: int | None = field(default=None, metadata=_port("imap"))
     user: str | None = None
     folder: str = "INBOX"
     #: the name of the environment variable holding the mailbox password
@@ -110,14 +160,16 @@ class LimitsSettings:
     year (5,000 units, 1,000,000 mail-log rows) with room to spare."""
 
     #: the largest input file, in MB, on disk and, for .xlsx and .docx, unpacked
-    max_file_mb: int = 512
+    max_file_mb: int = field(default=512, metadata=_at_least_one("limits", "max_file_mb"))
     #: the most rows of one table file (a CSV's lines, an xlsx sheet's rows)
-    max_rows: int = 2_000_000
+    max_rows: int = field(default=2_000_000, metadata=_at_least_one("limits", "max_rows"))
     #: the most columns of one table file
-    max_columns: int = 1_000
+    max_columns: int = field(default=1_000, metadata=_at_least_one("limits", "max_columns"))
     #: the most title pairs compared when grouping adoptions into articles, when linking
     #: adoptions to submissions and events to articles (each); counted before comparing
-    max_title_pairs: int = 50_000_000
+    max_title_pairs: int = field(
+        default=50_000_000, metadata=_at_least_one("limits", "max_title_pairs")
+    )
 
 
 #: the sections of kaohe.toml and their dataclasses
@@ -130,7 +182,7 @@ SECTIONS: dict[str, type] = {
     "limits": LimitsSettings,
 }
 #: top-level keys (outside any section) and their types
-TOP_LEVEL: dict[str, type] = {"scheme": str, "office": str, "timezone": str}
+TOP_LEVEL: dict[str, type] = {"scheme": str, "regulation": str, "office": str, "timezone": str}
 
 
 @dataclass(frozen=True)
@@ -138,11 +190,17 @@ class Settings:
     """kaohe.toml, checked. `given` holds each section's keys as written (for callers that
     need to know whether a key was set at all, e.g. ws.mail)."""
 
-    scheme: str
+    #: the id of a regulation kaohe ships (kaohe schemes); exclusive with `regulation`
+    scheme: str | None = field(default=None, metadata={"check": _known_scheme})
+    #: the workspace's own regulation file (考核办法.toml), relative to the workspace
+    regulation: str | None = None
     #: the issuing office; None: the scheme's own
     office: str | None = None
     #: the office's time zone: times are read and periods cut in it (C7)
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: str = field(
+        default=DEFAULT_TIMEZONE,
+        metadata=_check(_valid_timezone, "时区「{value}」无效，应写作 Asia/Shanghai 这样的时区名"),
+    )
     bulletin: BulletinSettings = field(default_factory=BulletinSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     run: RunSettings = field(default_factory=RunSettings)
@@ -150,7 +208,28 @@ class Settings:
     #: None when kaohe.toml has no [imap]
     imap: ImapSection | None = None
     limits: LimitsSettings = field(default_factory=LimitsSettings)
-    given: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
+    #: [parameters]: numbers the regulation leaves open, by the names its file declares
+    #: (`"季度报送数量" = 20`; `kaohe scheme show` lists them)
+    parameters: dict[str, float] = field(default_factory=dict)
+    given: dict[str, dict] = field(
+        default_factory=dict, repr=False, compare=False, metadata={"toml": False}
+    )
+    #: the line of each key of kaohe.toml (transforms.tomldata.locate), for later messages
+    lines: dict = field(default_factory=dict, repr=False, compare=False, metadata={"toml": False})
+
+    def __post_init__(self) -> None:
+        if self.scheme is None and self.regulation is None:
+            raise tomldata.Invalid(
+                '缺少 scheme = "…"（考核办法，见 kaohe schemes），'
+                '或 regulation = "考核办法.toml"（本工作区的考核办法文件）'
+            )
+        if self.scheme is not None and self.regulation is not None:
+            raise tomldata.Invalid(
+                "scheme 与 regulation 只能写一个：用本工作区的考核办法文件时删去 scheme",
+                key="regulation",
+            )
+        if self.office == "":
+            object.__setattr__(self, "office", None)
 
 
 def declared_keys() -> dict[str | None, tuple[str, ...]]:
@@ -161,220 +240,24 @@ def declared_keys() -> dict[str | None, tuple[str, ...]]:
     return out
 
 
-# --------------------------------------------------------------------------- lines
-
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]")
-_NAME = r"(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
-_KEY = re.compile(rf"^\s*({_NAME}(?:\s*\.\s*{_NAME})*)\s*=")
-
-
-def _parts(dotted: str) -> tuple[str, ...]:
-    """`mail.host`, `"mail" . host` → ("mail", "host")."""
-    return tuple(p.strip("\"'") for p in re.findall(_NAME, dotted))
-
-
-def locate(text: str) -> dict[tuple[str, ...], int]:
-    """The line (1-based) where each table and key of a TOML text is first written:
-    ("mail",) → the line of `[mail]`, ("mail", "host") → the line of its `host = …`."""
-    where: dict[tuple[str, ...], int] = {}
-    section: tuple[str, ...] = ()
-    open_quote: str | None = None
-    for n, line in enumerate(text.splitlines(), start=1):
-        if open_quote:  # inside a multi-line string
-            if line.count(open_quote) % 2:
-                open_quote = None
-            continue
-        if m := _HEADER.match(line):  # [table] or [[array of tables]]
-            section = _parts(m[1])
-            where.setdefault(section, n)
-            continue
-        if m := _KEY.match(line):
-            path = section + _parts(m[1])
-            for i in range(len(section) + 1, len(path) + 1):
-                where.setdefault(path[:i], n)
-            rest = line[m.end() :]
-            for q in ('"""', "'''"):
-                if rest.count(q) % 2:
-                    open_quote = q
-    return where
-
-
 # --------------------------------------------------------------------------- checking
 
-
-def _closest(name: str, known: typing.Iterable[str]) -> str | None:
-    hit = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return hit[0] if hit else None
-
-
-def _allowed(annotation: object) -> tuple[type, ...]:
-    """The Python types a declared field accepts (None excluded)."""
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        return tuple(a for a in typing.get_args(annotation) if a is not type(None))
-    return (annotation,)  # type: ignore[return-value]
-
-
-_TYPE_CN = {str: "文字（加英文引号）", int: "整数", float: "数字", bool: "true 或 false"}
-
-
-def _type_ok(value: object, allowed: tuple[type, ...]) -> bool:
-    if isinstance(value, bool):
-        return bool in allowed
-    if isinstance(value, int):
-        return int in allowed or float in allowed
-    if isinstance(value, float):
-        return float in allowed
-    return isinstance(value, tuple(t for t in allowed if t not in (int, float, bool)))
-
-
-class SettingsError(InputError):
-    """Every problem of kaohe.toml, one line each, in line order. `file`, `row` and
-    `message` are those of the first problem; `problems` lists them all."""
-
-    def __init__(self, problems: list[InputError]):
-        self._settings_problems = list(problems)
-        first = self._settings_problems[0]
-        super().__init__(first.message, file=first.file, row=first.row)
-
-    @property
-    def problems(self) -> list[InputError]:
-        return list(self._settings_problems)
-
-    def format(self) -> str:
-        return "\n".join(p.format() for p in self._settings_problems)
+#: kaohe.toml calls a key 设置 and a table 设置节
+WORDS = tomldata.Words(key="设置", table="设置节")
+#: kept for callers of flows.settings: line numbers and the error are tomldata's
+locate = tomldata.locate
+SettingsError = tomldata.TomlDataError
 
 
 def parse(text: str) -> Settings:
     """Check the text of a kaohe.toml and return its settings; SettingsError lists every
     problem (unknown keys or sections, wrong types, impossible values) with its line."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"格式错误：{err}", file=CONFIG) from err
-    lines = locate(text)
-    problems: list[InputError] = []
-
-    def problem(path: tuple[str, ...], message: str) -> None:
-        row = None
-        for i in range(len(path), 0, -1):  # the key's line, else its section's
-            if path[:i] in lines:
-                row = lines[path[:i]]
-                break
-        problems.append(InputError(message, file=CONFIG, row=row))
-
-    def label(section: str | None, key: str) -> str:
-        return f"[{section}] {key}" if section else key
-
-    def check_value(section: str | None, key: str, value: object, annotation: object) -> bool:
-        allowed = _allowed(annotation)
-        if _type_ok(value, allowed):
-            return True
-        want = "或".join(_TYPE_CN.get(t, t.__name__) for t in allowed)
-        shown = "一个设置节" if isinstance(value, dict) else f"「{value}」"
-        path = (section, key) if section else (key,)
-        space = " " if want[0].isascii() else ""
-        problem(path, f"{label(section, key)} 的值{shown}类型不对，应为{space}{want}")
-        return False
-
-    top_hints = typing.get_type_hints(Settings)
-    top: dict[str, object] = {}
-    sections: dict[str, dict] = {}
-    for key, value in data.items():
-        if key in SECTIONS:
-            if not isinstance(value, dict):
-                problem((key,), f"{key} 应为设置节 [{key}]，而不是单个值")
-                continue
-            sections[key] = value
-        elif key in TOP_LEVEL:
-            if check_value(None, key, value, top_hints[key]):
-                top[key] = value
-        elif isinstance(value, dict):
-            near = _closest(key, SECTIONS)
-            hint = f"（是否为 [{near}]？）" if near else f"（可用的设置节：{'、'.join(SECTIONS)}）"
-            problem((key,), f"未知设置节 [{key}]{hint}")
-        else:
-            near = _closest(key, [*TOP_LEVEL, *SECTIONS])
-            hint = f"（是否为 {near}？）" if near else f"（可用的设置：{'、'.join(TOP_LEVEL)}）"
-            problem((key,), f"未知设置 {key}{hint}")
-
-    built: dict[str, object] = {}
-    for name, cls in SECTIONS.items():
-        if name not in sections:
-            continue
-        hints = typing.get_type_hints(cls)
-        values = {}
-        for key, value in sections[name].items():
-            if key not in hints:
-                near = _closest(key, hints)
-                known = "、".join(hints)
-                hint = f"（是否为 {near}？）" if near else f"（[{name}] 可用的设置：{known}）"
-                problem((name, key), f"未知设置 [{name}] {key}{hint}")
-            elif check_value(name, key, value, hints[key]):
-                values[key] = float(value) if hints[key] is float else value
-        built[name] = values
-
-    scheme = top.get("scheme")
-    if "scheme" not in data:
-        problems.append(InputError('缺少 scheme = "…"（考核办法，见 kaohe schemes）', file=CONFIG))
-    elif scheme is not None:
-        from schemes import SCHEMES
-
-        if scheme not in SCHEMES:
-            near = _closest(str(scheme), SCHEMES)
-            hint = f"（是否为 {near}？）" if near else ""
-            problem(
-                ("scheme",), f"未知的考核办法「{scheme}」{hint}，可用的有：{'、'.join(SCHEMES)}"
-            )
-    tz = top.get("timezone")
-    if isinstance(tz, str):
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            problem(("timezone",), f"时区「{tz}」无效，应写作 Asia/Shanghai 这样的时区名")
-
-    run = built.get("run", {})
-    if "task_runner" in run:
-        runner = str(run["task_runner"]).strip().lower()
-        if runner not in TASK_RUNNERS:
-            problem(
-                ("run", "task_runner"),
-                f"[run] task_runner = {run['task_runner']!r} 无效，可选：{'、'.join(TASK_RUNNERS)}",
-            )
-        run["task_runner"] = runner
-    if run.get("dask_address") and run.get("task_runner", "default") != "dask":
-        problem(("run", "dask_address"), '[run] dask_address 需配合 task_runner = "dask" 使用')
-    for section in ("mail", "imap"):
-        port = built.get(section, {}).get("port")
-        if isinstance(port, int) and not 0 < port < 65536:
-            problem((section, "port"), f"[{section}] port「{port}」不是有效的端口号（1–65535）")
-    mail = built.get("mail", {})
-    for key in ("retries",):
-        if key in mail and mail[key] < 1:
-            problem(("mail", key), f"[mail] {key} 应至少为 1")
-    for key in ("timeout", "backoff", "backoff_max"):
-        if key in mail and mail[key] < 0:
-            problem(("mail", key), f"[mail] {key} 不能为负数")
-
-    for key, value in built.get("limits", {}).items():
-        if value < 1:
-            problem(("limits", key), f"[limits] {key} 应至少为 1")
-
-    if problems:
-        problems.sort(key=lambda p: p.row or 0)
-        raise SettingsError(problems)
-    given = {name: dict(sections.get(name, {})) for name in SECTIONS}
-    return Settings(
-        scheme=str(scheme),
-        office=top.get("office") or None,  # type: ignore[arg-type]
-        timezone=str(tz or DEFAULT_TIMEZONE),
-        bulletin=BulletinSettings(**built.get("bulletin", {})),
-        database=DatabaseSettings(**built.get("database", {})),
-        run=RunSettings(**run),
-        mail=MailSection(**mail),
-        imap=ImapSection(**built["imap"]) if "imap" in built else None,
-        limits=LimitsSettings(**built.get("limits", {})),
-        given=given,
-    )
+    doc = tomldata.read_document(text, Settings, CONFIG, WORDS)
+    cfg = doc.value
+    given = {name: dict(doc.data.get(name, {})) for name in SECTIONS}
+    object.__setattr__(cfg, "given", given)
+    object.__setattr__(cfg, "lines", doc.lines)
+    return cfg
 
 
 def load(root: Path | str) -> Settings:

@@ -9,7 +9,9 @@ from pathlib import Path, PurePath
 
 from flows import settings as toml_settings
 from flows.settings import CONFIG, Settings
+from schemes import files as regulation_files
 from schemes import get_scheme
+from schemes.regulation import Regulation
 from transforms import matching
 from transforms.errors import InputError
 
@@ -64,15 +66,26 @@ class Workspace:
     dask_address: str | None = None
     #: kaohe.toml, typed and checked (flows.settings)
     settings: Settings | None = None
+    #: kaohe.toml's `regulation`: the workspace's own regulation file (None: `scheme`)
+    regulation: Path | None = None
+    #: the regulation scored: the file `regulation` read and checked, or the shipped one,
+    #: with kaohe.toml's [parameters] applied (None: `scheme_id`'s shipped module)
+    _scheme: object = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, root: Path | str) -> Workspace:
+        """The workspace at `root`: kaohe.toml checked, and the regulation file it names
+        read and checked (every problem of either is an InputError naming file and line)."""
         root = Path(root).resolve()
         cfg = toml_settings.load(root)
-        scheme = get_scheme(cfg.scheme)
+        if cfg.regulation is not None:
+            scheme = _own_regulation(root, cfg.regulation)
+        else:
+            scheme = get_scheme(str(cfg.scheme))
+        scheme = _with_parameters(scheme, cfg)
         return cls(
             root=root,
-            scheme_id=cfg.scheme,
+            scheme_id=scheme.id,
             office=cfg.office or scheme.office,
             database_url=cfg.database.url or f"sqlite:///{root / 'kaohe.db'}",
             timezone=cfg.timezone,
@@ -84,10 +97,17 @@ class Workspace:
             task_runner=cfg.run.task_runner,
             dask_address=cfg.run.dask_address or None,
             settings=cfg,
+            regulation=root / cfg.regulation if cfg.regulation is not None else None,
+            _scheme=scheme,
         )
 
     @property
     def scheme(self):
+        if self._scheme is not None:
+            return self._scheme
+        if self.regulation is not None:  # a Workspace built without load()
+            self._scheme = _own_regulation(self.root, self.regulation)
+            return self._scheme
         return get_scheme(self.scheme_id)
 
     def files(self, folder: str, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> list[Path]:
@@ -104,6 +124,8 @@ class Workspace:
     def input_files(self) -> list[Path]:
         """Every file a run reads, in a stable order."""
         files = [self.root / CONFIG]
+        if self.regulation is not None:  # an edit of the regulation makes a new version
+            files.append(self.regulation)
         for name in ("units.csv", "decisions.csv"):
             if (self.root / name).is_file():
                 files.append(self.root / name)
@@ -124,6 +146,57 @@ class Workspace:
 
     def out_dir(self, period_label: str) -> Path:
         return self.root / "out" / period_label
+
+
+def read_regulation(path: Path | str, name: str | None = None):
+    """The regulation file at `path` read and checked (schemes.files.read): a Document
+    whose `value` is the Regulation. `name` is how messages call the file."""
+    path = Path(path)
+    name = name or path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"无法读取考核办法文件：{err.strerror}", file=name) from err
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"无法读取：考核办法文件应为 UTF-8 编码（{err.reason}）；请用记事本或 WPS 另存为 UTF-8",
+            file=name,
+        ) from err
+    return regulation_files.read(text, name)
+
+
+def _with_parameters(scheme: Regulation, cfg: Settings) -> Regulation:
+    """The regulation with kaohe.toml's [parameters] set (each parameter the file declares
+    takes the workspace's value, else its default)."""
+    try:
+        return scheme.with_parameters(cfg.parameters)
+    except InputError as err:
+        declared = {p.name for p in scheme.parameters}
+        name = next((k for k in cfg.parameters if k not in declared), "")
+        raise InputError(
+            f"[parameters] {err.message}（见 kaohe scheme show 的参数表）",
+            file=CONFIG,
+            row=cfg.lines.get(("parameters", name), cfg.lines.get(("parameters",))),
+        ) from err
+
+
+def _own_regulation(root: Path, relative: str | Path):
+    """The regulation file kaohe.toml names, read and checked."""
+    path = root / relative
+    name = PurePath(relative).as_posix()
+    if PurePath(relative).is_absolute() or not path.resolve().is_relative_to(root.resolve()):
+        raise InputError(
+            f"kaohe.toml：regulation = {str(relative)!r} 应为本工作区中的文件"
+            '（相对于工作区的路径，如 "考核办法.toml"）：请把文件复制到工作区中'
+        )
+    if not path.is_file():
+        raise InputError(
+            f"kaohe.toml 所写的考核办法文件 {name} 不存在：请把文件放在工作区 {root} 中，"
+            "或改正 regulation 的文件名"
+        )
+    return read_regulation(path, name).value
 
 
 TOML_TEMPLATE = """\
@@ -163,12 +236,30 @@ office = "{office}"
 """
 
 
-def init_workspace(root: Path | str, scheme_id: str) -> Path:
-    """Create a workspace with the scheme's roster; refuses to overwrite one."""
-    scheme = get_scheme(scheme_id)
+def init_workspace(
+    root: Path | str,
+    scheme_id: str | None,
+    copy_regulation: bool = False,
+    regulation_from: Path | str | None = None,
+) -> Path:
+    """Create a workspace with the regulation's roster; refuses to overwrite one.
+
+    `scheme_id` names a shipped regulation: kaohe.toml says `scheme = "<id>"`, or, with
+    `copy_regulation`, the regulation's file is copied as 考核办法.toml and kaohe.toml says
+    `regulation = "考核办法.toml"`. `regulation_from` starts from a regulation file instead
+    (checked before anything is written), copied the same way."""
     root = Path(root)
     if (root / CONFIG).exists():
         raise InputError(f"{root} 已经是 kaohe 工作区（{CONFIG} 已存在），未做任何修改")
+    text = None
+    if regulation_from is not None:
+        doc = read_regulation(regulation_from, str(regulation_from))
+        text = Path(regulation_from).read_bytes().decode("utf-8-sig")
+        scheme = doc.value
+    else:
+        scheme = get_scheme(str(scheme_id))
+        if copy_regulation:
+            text = regulation_files.shipped_text(scheme.id)
     root.mkdir(parents=True, exist_ok=True)
     for folder in INPUT_DIRS:
         (root / folder).mkdir(exist_ok=True)
@@ -186,7 +277,13 @@ def init_workspace(root: Path | str, scheme_id: str) -> Path:
                 ]
             )
     (root / "decisions.csv").write_text("type,key,answer\n", encoding="utf-8")
-    (root / CONFIG).write_text(
-        TOML_TEMPLATE.format(scheme=scheme_id, office=scheme.office), encoding="utf-8"
-    )
+    config = TOML_TEMPLATE.format(scheme=scheme.id, office=scheme.office)
+    if text is not None:
+        (root / regulation_files.WORKSPACE_FILE).write_text(text, encoding="utf-8")
+        config = config.replace(
+            f'scheme = "{scheme.id}"\n',
+            f'regulation = "{regulation_files.WORKSPACE_FILE}"   # 本工作区的考核办法文件'
+            f"（复制自 {scheme.id}；kaohe scheme check 检查）\n",
+        )
+    (root / CONFIG).write_text(config, encoding="utf-8")
     return root

@@ -6,18 +6,15 @@ a workspace) is read into these frozen dataclasses. `Regulation` satisfies
 driver) and the rule kinds of `schemes.kinds` and `schemes.specials`; no Python is written
 per regulation. docs/regulations.md lists every key (the `#:` comments below are its text).
 
-Building a `Regulation` from a parsed file goes through ONE function, `from_dict`; `load`
-and `loads` read a file or a text.
+Building a `Regulation` from a file's text goes through ONE function, `loads` (the generic
+reader transforms.tomldata, then schemes.check; schemes.files); flows.workspace reads one
+from disk.
 """
 
 from __future__ import annotations
 
-import tomllib
-import types
-import typing
-from dataclasses import MISSING, dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
-from pathlib import Path
 
 import polars as pl
 
@@ -583,72 +580,10 @@ class Regulation:
 # Reading a file
 
 
-def from_dict(data: dict, name: str = "考核办法文件") -> Regulation:
-    """The one way a parsed regulation file (a dict as tomllib gives it) becomes a
-    `Regulation`: keys onto the dataclasses' fields, lists onto tuples; an unknown key or a
-    value of the wrong type is an InputError naming `name` and the key."""
-    return _build(Regulation, data, name, "")
-
-
 def loads(text: str, name: str = "考核办法文件") -> Regulation:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"{name} 不是有效的 TOML：{e}") from None
-    return from_dict(data, name)
+    """The one way a regulation file's text becomes a `Regulation`: read onto the
+    dataclasses by transforms.tomldata and checked as a whole (schemes.files.read); every
+    problem is an InputError naming `name` and the line."""
+    from schemes import files
 
-
-def load(path: Path | str) -> Regulation:
-    p = Path(path)
-    return loads(p.read_text(encoding="utf-8"), p.name)
-
-
-def _build(cls, data, name: str, where: str):
-    if not isinstance(data, dict):
-        raise InputError(f"{name}：{where or '文件'}应为表（table）")
-    hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in fields(cls)}
-    unknown = [k for k in data if k not in known]
-    if unknown:
-        raise InputError(
-            f"{name}：{where or '顶层'}有未知的键「{'、'.join(unknown)}」，"
-            f"可用的有：{'、'.join(known)}"
-        )
-    kwargs = {}
-    for key, value in data.items():
-        kwargs[key] = _value(hints[key], value, name, f"{where}{key}")
-    for f in known.values():
-        if f.name not in kwargs and f.default is MISSING and f.default_factory is MISSING:
-            raise InputError(f"{name}：{where or '顶层'}缺少必填的键「{f.name}」")
-    return cls(**kwargs)
-
-
-def _value(hint, value, name: str, key: str):
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _value(args[0], value, name, key)
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise InputError(f"{name}：「{key}」应为列表")
-        (item,) = [a for a in typing.get_args(hint) if a is not Ellipsis]
-        return tuple(_value(item, v, name, f"{key}[{i + 1}].") for i, v in enumerate(value))
-    if is_dataclass(hint):
-        return _build(hint, value, name, key + ("." if not key.endswith(".") else ""))
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InputError(f"{name}：「{key}」应为数字，实为「{value}」")
-        return float(value)
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InputError(f"{name}：「{key}」应为整数，实为「{value}」")
-        return value
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise InputError(f"{name}：「{key}」应为 true 或 false，实为「{value}」")
-        return value
-    if hint is str:
-        if not isinstance(value, str):
-            raise InputError(f"{name}：「{key}」应为文字，实为「{value}」")
-        return value
-    raise TypeError(hint)
+    return files.read(text, name).value

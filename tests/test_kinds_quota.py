@@ -223,7 +223,9 @@ def test_a_partly_logged_quarter_is_judged_unless_the_whole_window_is_required()
 
 
 def test_a_whole_number_key_rejects_a_fraction():
-    with pytest.raises(InputError, match="「rules\\[2\\].run」应为整数"):
+    with pytest.raises(
+        InputError, match=r"第\d+行：\[\[rules\]\] run 的值「2.5」类型不对，应为整数"
+    ):
         loads(SMALL.replace("run = 3", "run = 2.5"), "测试.toml")
 
 

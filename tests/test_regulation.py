@@ -111,7 +111,7 @@ def test_a_bad_file_is_a_chinese_error_naming_the_key(change, words):
 
 
 def test_not_toml_is_an_input_error():
-    with pytest.raises(InputError, match="不是有效的 TOML"):
+    with pytest.raises(InputError, match="TOML 格式错误"):
         loads("id = ", "坏.toml")
 
 

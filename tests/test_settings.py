@@ -125,7 +125,8 @@ def test_unknown_scheme_timezone_and_missing_scheme():
     with pytest.raises(InputError, match=r"缺少 scheme"):
         settings.parse('office = "建德市人民政府办公室"\n')
     with pytest.raises(
-        InputError, match=r"第2行：未知设置 [a-z]+（可用的设置：scheme、office、timezone）"
+        InputError,
+        match=r"第2行：未知设置 [a-z]+（可用的设置：scheme、regulation、office、timezone）",
     ):
         settings.parse('scheme = "jiande-2018"\ncolour = "red"\n')
 
@@ -149,7 +150,10 @@ def test_dotted_keys_and_inline_tables_are_located():
         '"doc_number" = "建政办信〔2018〕1号"\n'
     )
     where = locate(text)
-    assert locate('scheme = "x"\n[[mail]]\nhost = 1\n')[("mail", "host")] == 3
+    # an array of tables: each element has its index in the path
+    assert locate('scheme = "x"\n[[mail]]\nhost = 1\n')[("mail", 0, "host")] == 3
+    with pytest.raises(InputError, match=r"第2行：mail 应为设置节，而不是列表"):
+        settings.parse('scheme = "jiande-2018"\n[[mail]]\nhost = "smtp"\n')
     assert where[("mail", "host")] == 2
     assert where[("imap",)] == 3
     assert ("bulletin", "recipients") not in where
