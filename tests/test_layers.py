@@ -16,8 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 #: what schemes/* may import of the project besides schemes.*: periods, frames, errors,
-#: commission statuses, the count of submissions, how issues are written and the roster's
-#: changes within a year (the neutral modules)
+#: commission statuses, the count of submissions, how issues are written, the roster's
+#: changes within a year and the TOML reader of regulation files (the neutral modules)
 NEUTRAL = {
     "transforms.periods",
     "transforms.schema",
@@ -26,6 +26,7 @@ NEUTRAL = {
     "transforms.submissions",
     "transforms.publication_text",
     "transforms.roster_changes",
+    "transforms.tomldata",
 }
 #: the old home of issue_label: a re-export of the neutral module while schemes/engine.py
 #: still imports it from there (allowed only as long as it imports nothing else)
