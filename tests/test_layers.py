@@ -142,14 +142,16 @@ def _refers_to_prose(node: ast.AST) -> str | None:
     return None
 
 
-def prose_reads(source: str) -> list[str]:
-    """Where a source tests or takes apart prose (`PROSE` columns) or guesses at an
-    attribute with getattr: one line per finding, «line: what»."""
+def prose_reads(source: str, attributes: bool = True) -> list[str]:
+    """Where a source tests or takes apart prose (`PROSE` columns) or, with `attributes`,
+    guesses at an attribute with getattr: one line per finding, «line: what»."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name) and func.id in ("getattr", "hasattr"):
+                if not attributes:
+                    continue
                 found.append(f"{node.lineno}: {func.id}")
                 continue
             if isinstance(func, ast.Attribute) and func.attr in TEXT_TESTS:
@@ -167,6 +169,24 @@ def prose_reads(source: str) -> list[str]:
                 col = _refers_to_prose(right)
                 if col:
                     found.append(f"{node.lineno}: in {col}")
+    return found
+
+
+def cjk_prefix_tests(source: str) -> list[str]:
+    """Where a source tests whether a text starts or ends with Chinese words
+    (`text.startswith("未完成…")`): how remarks were filtered by their wording."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("startswith", "endswith", "starts_with", "ends_with")
+        ):
+            for arg in node.args:
+                for sub in ast.walk(arg):
+                    if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                        if any("\u4e00" <= c <= "\u9fff" for c in sub.value):
+                            found.append(f"{node.lineno}: {node.func.attr} {sub.value!r}")
     return found
 
 
@@ -201,6 +221,19 @@ def test_nothing_of_presentation_is_reachable_from_the_engine():
 @pytest.mark.parametrize("module", PRESENTATION_TRANSFORMS + PRESENTATION_FLOWS)
 def test_presentation_reads_fields_not_prose(module):
     assert prose_reads(_path(module).read_text()) == []
+
+
+def test_the_engine_takes_no_remark_or_note_apart():
+    """Remarks are records with a kind (ScoreResult.remarks): no rule filters them, nor
+    the ledger's notes, by their words."""
+    found = {}
+    for m in _modules("schemes"):
+        source = _path(m).read_text()
+        found[m] = prose_reads(source, attributes=False) + cjk_prefix_tests(source)
+    assert {m: f for m, f in found.items() if f} == {}
+    # what it looks for: 银川's module filtered its quarters' remarks so
+    line = 'remarks[u] += [r for r in rs if not r.startswith("未完成季度报送")]'
+    assert cjk_prefix_tests(line)
 
 
 def test_the_prose_check_finds_what_it_forbids():
