@@ -68,6 +68,7 @@ def _with_others(prep, period, table: E.InstructionTable, no_bonus: set) -> list
     """Rows of `period` where a rule's second and later instructions on one article in the
     year earn its `others` points (counted from the year's start, in date order)."""
     year = E.instruction_rows(prep, period.year_period, table, no_bonus_articles=no_bonus)
+    events = {e.get("event_id"): e for e in prep.events_of(table.event_type)}
     seen: dict[tuple, int] = {}
     out = []
     for r in year:
@@ -77,10 +78,14 @@ def _with_others(prep, period, table: E.InstructionTable, no_bonus: set) -> list
         seen[key] = seen.get(key, 0) + 1
         rule = next(e.rule for e in table.entries if e.rule.id == r["rule_id"])
         if seen[key] > 1 and rule.others is not None:
-            r = dict(r, points=float(rule.others))
-            r["note"] = r["note"].rsplit("：", 1)[0] + (
-                f"：同一信息第{seen[key]}条批示，加 {E.fmt(rule.others)} 分"
+            e = events[r["ref"]]
+            who = e.get("level") or table.read(e)[0]
+            who = who if who.endswith(table.actor) else who + table.actor
+            note = (
+                f"{who}{table.verb}「{e.get('title') or ''}」：同一信息第{seen[key]}条"
+                f"{table.verb}，加 {E.fmt(rule.others)} 分"
             )
+            r = dict(r, points=float(rule.others), note=note)
         if period.contains(r["date"]):
             out.append(r)
     return out
