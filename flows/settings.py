@@ -120,6 +120,21 @@ class LimitsSettings:
     max_title_pairs: int = 50_000_000
 
 
+@dataclass(frozen=True)
+class WebSection:
+    """[web]: the office's web page (`kaohe web`, flows.web). Served on the loopback
+    address unless `host` says otherwise, and then only over TLS (`certfile`, `keyfile`)."""
+
+    #: the address to listen on; another than 127.0.0.1/::1/localhost needs certfile+keyfile
+    host: str = "127.0.0.1"
+    port: int = 8765
+    #: the TLS certificate (PEM, with its chain) and its private key
+    certfile: str | None = None
+    keyfile: str | None = None
+    #: the largest file one upload may bring, in MB
+    max_upload_mb: int = 64
+
+
 #: the sections of kaohe.toml and their dataclasses
 SECTIONS: dict[str, type] = {
     "bulletin": BulletinSettings,
@@ -128,6 +143,7 @@ SECTIONS: dict[str, type] = {
     "mail": MailSection,
     "imap": ImapSection,
     "limits": LimitsSettings,
+    "web": WebSection,
 }
 #: top-level keys (outside any section) and their types
 TOP_LEVEL: dict[str, type] = {"scheme": str, "office": str, "timezone": str}
@@ -150,6 +166,7 @@ class Settings:
     #: None when kaohe.toml has no [imap]
     imap: ImapSection | None = None
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    web: WebSection = field(default_factory=WebSection)
     given: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -343,7 +360,7 @@ def parse(text: str) -> Settings:
         run["task_runner"] = runner
     if run.get("dask_address") and run.get("task_runner", "default") != "dask":
         problem(("run", "dask_address"), '[run] dask_address 需配合 task_runner = "dask" 使用')
-    for section in ("mail", "imap"):
+    for section in ("mail", "imap", "web"):
         port = built.get(section, {}).get("port")
         if isinstance(port, int) and not 0 < port < 65536:
             problem((section, "port"), f"[{section}] port「{port}」不是有效的端口号（1–65535）")
@@ -354,6 +371,13 @@ def parse(text: str) -> Settings:
     for key in ("timeout", "backoff", "backoff_max"):
         if key in mail and mail[key] < 0:
             problem(("mail", key), f"[mail] {key} 不能为负数")
+
+    web = built.get("web", {})
+    if bool(web.get("certfile")) != bool(web.get("keyfile")):
+        given_key = "certfile" if web.get("certfile") else "keyfile"
+        problem(("web", given_key), "[web] certfile 和 keyfile 须同时填写（TLS 证书及其私钥）")
+    if "max_upload_mb" in web and web["max_upload_mb"] < 1:
+        problem(("web", "max_upload_mb"), "[web] max_upload_mb 应至少为 1")
 
     for key, value in built.get("limits", {}).items():
         if value < 1:
@@ -373,6 +397,7 @@ def parse(text: str) -> Settings:
         mail=MailSection(**mail),
         imap=ImapSection(**built["imap"]) if "imap" in built else None,
         limits=LimitsSettings(**built.get("limits", {})),
+        web=WebSection(**web),
         given=given,
     )
 
