@@ -204,6 +204,10 @@ def create_app(
         kind = "text/css" if name.endswith(".css") else "text/javascript"
         return FileResponse(path, media_type=f"{kind}; charset=utf-8")
 
+    @app.get("/favicon.ico")
+    async def favicon():
+        return Response(status_code=204)
+
     @app.get("/login", response_class=HTMLResponse)
     async def login_form(request: Request, next: str = "/"):
         token = secrets.token_urlsafe(24)
