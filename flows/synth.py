@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from schemes import SCHEMES, get_scheme
+from schemes import MODULES, get_scheme
+from schemes.regulation import Regulation
 from transforms.errors import InputError
 
 #: Submissions per unit and year, and adoptions per unit and year (issue 8's province).
@@ -141,10 +142,19 @@ class SynthSpec:
     seed: int = 0
 
 
-def _scheme_module(scheme_id: str):
-    if scheme_id not in SCHEMES:
-        get_scheme(scheme_id)  # raises the InputError naming the schemes
-    return importlib.import_module(SCHEMES[scheme_id])
+def _tables(scheme_id: str) -> tuple[list[tuple[str | None, str | None]], dict[str, str]]:
+    """The scheme's points lines as (periodical, class) and its instruction level words
+    (word -> level), from its regulation file (or, for a seed still written in Python, its
+    module's POINTS and INSTRUCTIONS)."""
+    scheme = get_scheme(scheme_id)  # an unknown id raises the InputError naming the schemes
+    if isinstance(scheme, Regulation):
+        lines = [(p.publication, p.kind) for r in scheme.rules_of("adoption") for p in r.table]
+        levels = {w: lv.level for lv in scheme.levels for w in lv.words}
+        return lines, levels
+    module = importlib.import_module(MODULES[scheme_id])
+    lines = [(e.publication, e.kind) for e in module.POINTS.entries]
+    table = getattr(module, "INSTRUCTIONS", None)
+    return lines, dict(table.levels) if table is not None else {}
 
 
 def _places(first: str, second: str, n: int, rng: np.random.Generator, avoid) -> list[str]:
@@ -271,13 +281,13 @@ def _printed(rng: np.random.Generator, units: pl.DataFrame, idx: np.ndarray) -> 
 def _kinds(scheme_id: str) -> dict[str, list[str]]:
     """Per periodical the article classes its points table knows (empty: the default)."""
     scheme = get_scheme(scheme_id)
-    table = getattr(_scheme_module(scheme_id), "POINTS", None)
+    lines, _ = _tables(scheme_id)
     out: dict[str, list[str]] = {}
     for pub in scheme.publications:
         kinds = set()
-        for e in getattr(table, "entries", ()):
-            if e.publication == pub.name and e.kind:
-                kinds.add(e.kind)
+        for publication, kind in lines:
+            if publication == pub.name and kind:
+                kinds.add(kind)
         if pub.default_kind:
             kinds.add(pub.default_kind)
         out[pub.name] = sorted(kinds)
@@ -438,11 +448,9 @@ def submissions(spec: SynthSpec, units: pl.DataFrame, art: pl.DataFrame) -> pl.D
 
 def _levels(scheme_id: str) -> list[str]:
     """Level words of the scheme's leader instructions, the lowest first."""
-    table = getattr(_scheme_module(scheme_id), "INSTRUCTIONS", None)
-    if table is None:
-        return []
+    _, levels = _tables(scheme_id)
     seen: dict[str, str] = {}
-    for word, level in table.levels.items():
+    for word, level in levels.items():
         if len(word) >= 2:
             seen.setdefault(level, word)
     return list(seen.values())

@@ -94,6 +94,11 @@ class ScoreResult:
       clause, reason (a Chinese sentence: why the unit is named). None when the scheme has
       no such rule; an empty frame when it has but nobody is named. The bulletin's problems
       section names the units (通报批评) and each unit's statement shows its own.
+    - `remarks`: the remarks on the scores as records (schemes.scoring.REMARKS): unit,
+      period (where the remark was made: a quarter's remark in the year keeps its quarter),
+      kind (schemes.kinds.base.REMARK_KINDS: commission, event, target_missed, zeroed,
+      ranked_first, top_share …), rule_id (the regulation's rule, or null), text. The
+      scores' `remark` column is joined from them. None for a scheme without records.
     """
 
     period: Period
@@ -104,6 +109,7 @@ class ScoreResult:
     quarters: pl.DataFrame | None = None
     quotas: pl.DataFrame | None = None
     notices: pl.DataFrame | None = None
+    remarks: pl.DataFrame | None = None
 
 
 class Scheme(Protocol):

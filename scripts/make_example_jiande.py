@@ -24,10 +24,11 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
-from schemes.jiande_2018 import SCHEME
+from schemes import get_scheme
 from transforms.grouping import normalize_title, title_similarity
 
 SEED = 20180227  # the day the regulation was issued
+SCHEME = get_scheme("jiande-2018")
 PLACES = SCHEME.place_prefixes
 #: a new title must score below this against the unit's other titles (review starts at 65)
 GUARD = 58

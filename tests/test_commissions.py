@@ -10,7 +10,7 @@ import pytest
 from scoring_frames import mail, make_inputs, roster
 
 from schemes import engine as E
-from schemes.jiande_2018 import SCHEME as JIANDE
+from schemes import get_scheme
 from schemes.yinchuan_2018 import QUOTA as YINCHUAN_QUOTA
 from schemes.yinchuan_2018 import SCHEME as YINCHUAN
 from schemes.yinchuan_2018 import VERTICAL
@@ -21,6 +21,7 @@ from transforms.schema import EVENTS, SUBMISSIONS, conform
 
 TZ = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
+JIANDE = get_scheme("jiande-2018")
 
 
 def _events(rows: list[dict]) -> pl.DataFrame:

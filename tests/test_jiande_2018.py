@@ -8,10 +8,11 @@ from scoring_frames import adoption, event, mail, make_inputs, roster
 
 from schemes import get_scheme
 from schemes.contract import Scheme
-from schemes.jiande_2018 import SCHEME
 from transforms.errors import InputError
 from transforms.periods import Period
 from transforms.schema import LEDGER, SCORES
+
+SCHEME = get_scheme("jiande-2018")
 
 DYN, SPECIAL, REF = "建德政务·动态", "建德政务·情况专报", "建德政务·参阅"
 HZ, ZJ = "杭州政务", "浙江政务信息"

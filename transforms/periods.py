@@ -67,6 +67,15 @@ class Period:
         return f"{self.year}年度"
 
     @property
+    def short_title(self) -> str:
+        """The title without the year: 第二季度, 5月, 年度."""
+        if self.kind == "quarter":
+            return f"第{_QUARTER_CN[self.index]}季度"
+        if self.kind == "month":
+            return f"{self.index}月"
+        return "年度"
+
+    @property
     def start(self) -> date:
         if self.kind == "quarter":
             return date(self.year, 3 * self.index - 2, 1)

@@ -1,0 +1,134 @@
+"""What a rule kind is and what it works on.
+
+A rule kind is a small set of hooks, each optional, that the period driver
+(schemes.scoring) calls at fixed points of a period's scoring:
+
+- `items(ctx, rules, period, stage)`: add the ledger rows and notes of `period` (a month,
+  a quarter, or a year scored as one period). A `table` kind gets all its rules at once
+  (one points table, one instruction table); other kinds get one rule.
+- `commission_remark(ctx, rule, commission, period)` and `event_remark(ctx, rule, event,
+  period)`: a remark (the unit's statement) on a commission or an event of the period;
+  the driver asks every rule, commissions first, then events in date order.
+- `close_quarter(ctx, rule, stage)`: after a quarter's items: adjustments (不得分 rows,
+  units whose target fails whatever their points).
+- `close_year(ctx, rule, stage)`: after the year's rows are gathered (year zeroing, units
+  ranked first).
+- `assess(ctx, rule, stage, df)`: the scores' `assessment` (rank points …) → a new frame.
+- `judge(ctx, rule, stage, df)`: after ranking: targets judged by rank (top share …).
+- `quotas(ctx, rule, period)`: ScoreResult.quotas rows (QUOTAS columns) of the rule.
+
+Kinds register with `register`; `fields` names the Rule keys a kind reads (a rule setting
+another key is rejected by the check).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from schemes import engine as E
+from transforms.periods import Period
+
+
+@dataclass(frozen=True)
+class Remark:
+    """One remark on a unit's score, as a record. `kind` says what it is (see
+    REMARK_KINDS); `period` is the label of the period it was made in (a quarter's remark
+    carried into the year keeps its quarter); `text` is the remark in Chinese."""
+
+    unit: str
+    period: str
+    kind: str
+    rule_id: str | None
+    text: str
+
+
+#: Remark kinds: what each remark record says.
+REMARK_KINDS = {
+    "commission": "a commission (约稿) late or missing and what it costs",
+    "event": "an event that changes the period's or the year's result",
+    "target_missed": "the period's points target was not reached (not carried into the year)",
+    "zeroed": "the year does not score (年度不得分)",
+    "ranked_first": "the unit is ranked first for the year",
+    "top_share": "the unit is within its group's top share",
+}
+
+
+@dataclass
+class Stage:
+    """The running result of one period: ledger rows (dicts with LEDGER columns), notes,
+    remark records, and the units whose result a rule fixes whatever their points."""
+
+    period: Period
+    rows: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    remarks: list[Remark] = field(default_factory=list)
+    #: units whose target is not met whatever their points (直报任务未完成)
+    failed: set[str] = field(default_factory=set)
+    #: units whose year does not score (年度不得分)
+    zeroed: set[str] = field(default_factory=set)
+    #: units ranked first of their group for the year
+    first: set[str] = field(default_factory=set)
+
+    def remark(self, unit: str, kind: str, rule_id: str | None, text: str) -> None:
+        self.remarks.append(Remark(unit, self.period.label, kind, rule_id, text))
+
+
+@dataclass
+class Context:
+    """What every hook may read: the regulation, the prepared inputs, the commissions with
+    their status, the quarters already scored (for the year) and a cache for built tables."""
+
+    reg: object  # schemes.regulation.Regulation
+    prep: E.Prepared
+    commissions: list[dict]
+    quarters: list[tuple[Period, Stage, object]] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A rule kind: its name, what it does (the docstring of docs/regulations.md), the Rule
+    keys it reads, and its hooks."""
+
+    name: str
+    doc: str
+    fields: tuple[str, ...] = ()
+    table: bool = False
+    items: Callable | None = None
+    commission_remark: Callable | None = None
+    event_remark: Callable | None = None
+    close_quarter: Callable | None = None
+    close_year: Callable | None = None
+    assess: Callable | None = None
+    judge: Callable | None = None
+    quotas: Callable | None = None
+
+
+#: kind name -> Kind
+KINDS: dict[str, Kind] = {}
+#: special rule name -> Kind (schemes.specials)
+SPECIALS: dict[str, Kind] = {}
+
+
+def register(kind: Kind, registry: dict[str, Kind] | None = None) -> Kind:
+    reg = KINDS if registry is None else registry
+    if kind.name in reg:
+        raise ValueError(f"rule kind {kind.name} registered twice")
+    reg[kind.name] = kind
+    return kind
+
+
+register(Kind("note", "Documents a clause; the engine does nothing with it."))
+
+
+def kind_of(rule) -> Kind:
+    """The Kind of a rule (a special rule's own Kind for kind `special`)."""
+    if rule.kind == "special":
+        return SPECIALS[rule.special]
+    return KINDS[rule.kind]
+
+
+def title_of(item: dict) -> str:
+    """「title」 of an event or commission, or nothing when it has none."""
+    return f"「{item['title']}」" if item.get("title") else ""
