@@ -386,7 +386,9 @@ def create_app(
         job = start_job(request, user, s, "run", f"生成 {per.title}通报", args, per.label)
         raise Redirect(f"/w/{urllib.parse.quote(slug)}/jobs/{job.id}")
 
-    def start_job(request, user, s: Site, kind: str, label: str, args: list[str], period: str):
+    def start_job(
+        request, user, s: Site, kind: str, label: str, args: list[str], period: str, cleanup=None
+    ):
         ip = address(request)
         detail = " ".join(args[2:])
         if workspace_busy(s.root) and jobs.current(s.slug) is None:
@@ -399,6 +401,8 @@ def create_app(
             )
 
         def ended(job):
+            if cleanup is not None:  # an upload the child has copied where it keeps it
+                _remove_upload(cleanup)
             audit.write(
                 user.name,
                 ip,
@@ -411,6 +415,8 @@ def create_app(
         try:
             job = jobs.start(s.slug, kind, label, user.name, args, period=period, on_end=ended)
         except Busy as err:
+            if cleanup is not None:
+                _remove_upload(cleanup)
             audit.write(
                 user.name, ip, kind, workspace=s.slug, detail=detail, outcome="refused: busy"
             )
@@ -495,6 +501,9 @@ def create_app(
         s = site(slug)
         ver = version_or_404(s, period, v)
         base = ver.path.resolve()
+        if path.startswith(data.SIGNED + "/"):  # the office's signed bulletin of the version
+            base = data.signed_dir(ver).resolve()
+            path = path[len(data.SIGNED) + 1 :]
         target = (base / path).resolve()
         if (
             not target.is_relative_to(base)
@@ -508,7 +517,7 @@ def create_app(
             address(request),
             "download",
             workspace=slug,
-            detail=f"{period}/{ver.name}/{target.relative_to(base).as_posix()}",
+            detail=f"{period}/{base.name}/{target.relative_to(base).as_posix()}",
         )
         return FileResponse(target, filename=target.name, content_disposition_type="attachment")
 
@@ -591,30 +600,58 @@ def create_app(
             uncertain=uncertain,
             job=jobs.current(slug),
             mail_ready=bool(ws.mail.get("host")),
+            signed_send=signed_send_available(),
+            signed=data.signed_files(ver),
         )
 
     @app.post("/w/{slug}/p/{period}/send")
     async def send(request: Request, slug: str, period: str):
-        user, form = await posted(request, admin=True)
         s = site(slug)
+        limit = _upload_limit(load(s))
+        length = request.headers.get("content-length") or ""
+        if length.isdigit() and int(length) > limit + 1024 * 1024:
+            raise Refused(413, f"签发稿超过上传上限 {limit // (1024 * 1024)} MB，未发送。")
+        user, form = await posted(request, admin=True, max_part_size=1024 * 1024)
         per = parse_period(period)
         ver = version_or_404(s, period, None)
+        back = f"/w/{urllib.parse.quote(slug)}/p/{per.label}/send"
         if form.get("confirm") != "1":
             flash(request, "error", "请先勾选“我已核对，确认发送”。")
-            raise Redirect(f"/w/{urllib.parse.quote(slug)}/p/{per.label}/send")
+            raise Redirect(back)
         args = ["send", str(s.root), "--period", per.label]
-        if ver.draft:
+        signed = form.get("bulletin")
+        signed_path = None
+        if isinstance(signed, UploadFile) and signed.filename and signed_send_available():
+            try:
+                signed_path = await run_in_threadpool(
+                    data.save_signed, home, signed.filename, _chunks(signed), limit
+                )
+            except InputError as err:
+                flash(request, "error", err.format())
+                raise Redirect(back) from None
+            args += ["--bulletin", str(signed_path)]
+            if form.get("resend") == "1":
+                args.append("--resend")
+        elif ver.draft:
             if form.get("allow_draft") != "1":
                 flash(request, "error", "本版是征求意见稿：确需发送，请勾选“征求意见稿也发送”。")
-                raise Redirect(f"/w/{urllib.parse.quote(slug)}/p/{per.label}/send")
+                raise Redirect(back)
             args.append("--allow-draft")
         mode = form.get("uncertain")
         if mode == "resend":
             args.append("--resend-uncertain")
         elif mode == "confirm":
             args.append("--confirm-uncertain")
+        what = f"签发稿 {signed.filename}" if signed_path else "通报"
         job = start_job(
-            request, user, s, "send", f"发送 {per.title}通报（{ver.name}）", args, per.label
+            request,
+            user,
+            s,
+            "send",
+            f"发送 {per.title}{what}（{ver.name}）",
+            args,
+            per.label,
+            cleanup=signed_path,
         )
         raise Redirect(f"/w/{urllib.parse.quote(slug)}/jobs/{job.id}")
 
@@ -691,6 +728,22 @@ def create_app(
     app.state.start_job = start_job
     app.state.parse_period = parse_period
     return app
+
+
+def signed_send_available() -> bool:
+    """True when `kaohe send` takes the office's signed bulletin (`--bulletin FILE`)."""
+    from flows.cli import send
+
+    return any(p.name == "bulletin" for p in send.params)
+
+
+def _remove_upload(path: Path | str) -> None:
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    try:
+        path.parent.rmdir()
+    except OSError:
+        pass
 
 
 def _local(url: str) -> str:

@@ -185,6 +185,60 @@ def save_upload(root: Path, folder: str, filename: str, chunks, limit: int, repl
     return target
 
 
+# --------------------------------------------------------------------------- signed bulletins
+
+#: the download path prefix of a version's signed bulletins
+SIGNED = "signed"
+SIGNED_SUFFIXES = (".docx", ".pdf")
+
+
+def signed_dir(v: Version) -> Path:
+    """Where `kaohe send --bulletin` keeps the office's signed bulletins of a version."""
+    return v.path.with_name(f"{v.path.name}.signed")
+
+
+def signed_files(v: Version) -> list[str]:
+    d = signed_dir(v)
+    if not d.is_dir():
+        return []
+    return sorted(
+        p.name
+        for p in d.iterdir()
+        if p.is_file() and p.suffix.lower() in SIGNED_SUFFIXES and not not_data(p.name)
+    )
+
+
+def save_signed(home: Path, filename: str, chunks, limit: int) -> Path:
+    """Keep an uploaded signed bulletin in the web home until `kaohe send --bulletin`
+    has copied it beside its version (a folder of its own per upload, its name kept)."""
+    raw = (filename or "").replace("\\", "/")
+    if "/" in raw:
+        raise InputError(f"文件名「{filename}」含有路径：请只上传文件本身")
+    name = safe_name(raw)
+    if PurePath(name).suffix.lower() not in SIGNED_SUFFIXES:
+        raise InputError(f"签发稿「{name}」应为 .docx 或 .pdf 文件")
+    folder = Path(home) / "uploads" / secrets.token_hex(8)
+    folder.mkdir(parents=True, mode=0o700)
+    target = folder / name
+    size = 0
+    with open(target, "wb") as f:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                f.close()
+                target.unlink()
+                folder.rmdir()
+                raise InputError(
+                    f"签发稿「{name}」超过上传上限 {limit // (1024 * 1024)} MB，未发送"
+                )
+            f.write(chunk)
+    if size == 0:
+        target.unlink()
+        folder.rmdir()
+        raise InputError(f"签发稿「{name}」是空文件，未发送")
+    return target
+
+
 # --------------------------------------------------------------------------- outputs
 
 
