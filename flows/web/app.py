@@ -133,6 +133,11 @@ def create_app(
         user = current(request)
         return page(request, "error.html.j2", user, status=exc.status, message=exc.message)
 
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError):
+        user = current(request)
+        return page(request, "error.html.j2", user, status=400, message=exc.format())
+
     def address(request: Request) -> str:
         return request.client.host if request.client else "-"
 

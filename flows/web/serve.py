@@ -38,6 +38,21 @@ def listen_settings(workspaces: list[Workspace], host: str | None, port: int | N
     return host, port, certfile, keyfile
 
 
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as err:
+            raise InputError(
+                f"无法在 {host}:{port} 上提供网页（{err.strerror}）：端口可能已被占用，"
+                "请用 --port 换一个端口，或先停止占用它的程序"
+            ) from err
+
+
 def serve(
     directories: list[Path],
     *,
@@ -53,6 +68,7 @@ def serve(
 
     workspaces = [Workspace.load(d) for d in directories]
     host, port, certfile, keyfile = listen_settings(workspaces, host, port)
+    _check_port(host, port)
     home = Path(home or default_home()).expanduser()
     accounts = Accounts(home)
     if not accounts.load():
