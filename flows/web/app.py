@@ -306,6 +306,7 @@ def create_app(
             job=jobs.current(slug),
             recent=jobs.recent(slug),
             suggested=periods[0][0] if periods else _quarter_ended(ws.timezone),
+            regulation=_regulation_available(),
         )
 
     @app.get("/w/{slug}/files", response_class=HTMLResponse)
@@ -660,6 +661,106 @@ def create_app(
         )
         raise Redirect(f"/w/{urllib.parse.quote(slug)}/jobs/{job.id}")
 
+    # ------------------------------------------------------------------ the regulation
+
+    async def regulation_page(request, user, s: Site, checked=None, status: int = 200):
+        from flows.web import regulation
+
+        if not regulation.available():
+            raise Refused(404, "此版本的 kaohe 还不能读取考核办法文件。")
+        reg = await run_in_threadpool(regulation.current, s.root)
+        return page(
+            request, "regulation.html.j2", user, status=status, site=s, reg=reg, checked=checked
+        )
+
+    async def uploaded_toml(request: Request, form, back: str) -> tuple[bytes, str]:
+        f = form.get("file")
+        if not isinstance(f, UploadFile) or not f.filename:
+            flash(request, "error", "请选择考核办法文件（.toml）。")
+            raise Redirect(back)
+        name = data.safe_name(f.filename.replace("\\", "/").rsplit("/", 1)[-1])
+        if not name.lower().endswith(".toml"):
+            flash(request, "error", f"「{name}」不是考核办法文件：应为 .toml 文件。")
+            raise Redirect(back)
+        raw = b"".join(_chunks(f))
+        if len(raw) > 4 * 1024 * 1024:
+            flash(request, "error", f"「{name}」太大（超过 4 MB），不像考核办法文件。")
+            raise Redirect(back)
+        return raw, name
+
+    @app.get("/w/{slug}/regulation", response_class=HTMLResponse)
+    async def regulation_show(request: Request, slug: str):
+        user = require(request)
+        return await regulation_page(request, user, site(slug))
+
+    @app.get("/w/{slug}/regulation/file")
+    async def regulation_file(request: Request, slug: str):
+        from flows import settings as toml_settings
+
+        user = require(request)
+        s = site(slug)
+        own = getattr(toml_settings.load(s.root), "regulation", None)
+        target = (s.root / own).resolve() if own else None
+        if target is None or not target.is_relative_to(s.root) or not target.is_file():
+            raise Refused(404, "本工作区没有自己的考核办法文件。")
+        audit.write(user.name, address(request), "download", workspace=slug, detail=own)
+        return FileResponse(target, filename=target.name, content_disposition_type="attachment")
+
+    @app.post("/w/{slug}/regulation/check", response_class=HTMLResponse)
+    async def regulation_check(request: Request, slug: str):
+        from flows.web import regulation
+
+        user, form = await posted(request, max_part_size=4 * 1024 * 1024)
+        s = site(slug)
+        raw, name = await uploaded_toml(request, form, f"/w/{urllib.parse.quote(slug)}/regulation")
+        summary, problems = await run_in_threadpool(regulation.check_bytes, raw, name)
+        audit.write(
+            user.name,
+            address(request),
+            "regulation check",
+            workspace=slug,
+            detail=name,
+            outcome="ok" if not problems else f"{len(problems)} problems",
+        )
+        checked = {"name": name, "summary": summary, "problems": problems}
+        return await regulation_page(request, user, s, checked)
+
+    @app.post("/w/{slug}/regulation/replace")
+    async def regulation_replace(request: Request, slug: str):
+        from flows.web import regulation
+
+        user, form = await posted(request, admin=True, max_part_size=4 * 1024 * 1024)
+        s = site(slug)
+        back = f"/w/{urllib.parse.quote(slug)}/regulation"
+        if form.get("confirm") != "1":
+            flash(request, "error", "请先勾选确认后再替换。")
+            raise Redirect(back)
+        raw, name = await uploaded_toml(request, form, back)
+        if workspace_busy(s.root) or jobs.current(slug) is not None:
+            raise Refused(409, "工作区正在生成或发送通报，请等它结束后再替换考核办法文件。")
+        try:
+            own = await run_in_threadpool(regulation.replace, s.root, raw, name)
+        except InputError as err:
+            audit.write(
+                user.name,
+                address(request),
+                "regulation replace",
+                workspace=slug,
+                detail=name,
+                outcome=f"refused: {err.format()}",
+            )
+            flash(request, "error", err.format())
+            raise Redirect(back) from None
+        audit.write(
+            user.name,
+            address(request),
+            "regulation replace",
+            workspace=slug,
+            detail=f"{name} → {own}",
+        )
+        flash(request, "ok", f"已用 {name} 替换 {own}：下次生成通报时按新文件计分。")
+        raise Redirect(back)
+
     # ------------------------------------------------------------------ accounts, audit
 
     @app.get("/admin/users", response_class=HTMLResponse)
@@ -733,6 +834,12 @@ def create_app(
     app.state.start_job = start_job
     app.state.parse_period = parse_period
     return app
+
+
+def _regulation_available() -> bool:
+    from flows.web import regulation
+
+    return regulation.available()
 
 
 def signed_send_available() -> bool:
