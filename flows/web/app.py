@@ -64,9 +64,10 @@ class Redirect(Exception):
 
 
 class Refused(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, link: tuple[str, str] | None = None):
         self.status = status
         self.message = message
+        self.link = link  # (url, text) of the page where it can be put right
 
 
 def _slugs(roots: Iterable[Path]) -> dict[str, Site]:
@@ -131,7 +132,9 @@ def create_app(
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused):
         user = current(request)
-        return page(request, "error.html.j2", user, status=exc.status, message=exc.message)
+        return page(
+            request, "error.html.j2", user, status=exc.status, message=exc.message, link=exc.link
+        )
 
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError):
@@ -191,7 +194,13 @@ def create_app(
         try:
             return s.load()
         except InputError as err:
-            raise Refused(500, f"工作区 {s.root} 无法打开：{err.format()}") from err
+            link = None
+            if _regulation_available():
+                link = (
+                    f"/w/{urllib.parse.quote(s.slug)}/regulation",
+                    "查看、检查或替换考核办法文件",
+                )
+            raise Refused(500, f"工作区 {s.root} 无法打开：{err.format()}", link) from err
 
     def parse_period(text: str) -> Period:
         try:
