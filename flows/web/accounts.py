@@ -187,9 +187,18 @@ class Accounts:
         user = self.get(name)
         if user is None:
             # as slow as a real check, so that a guesser cannot tell names apart by time
-            verify_password(password, hash_password("-"))
+            verify_password(password, _dummy_hash())
             return None
         return user if verify_password(password, user.password) else None
+
+
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY:
+        _DUMMY.append(hash_password(secrets.token_hex(8)))
+    return _DUMMY[0]
 
 
 # --------------------------------------------------------------------------- sessions
@@ -276,8 +285,13 @@ class Throttle:
 
     def failed(self, name: str, address: str) -> None:
         with self._lock:
+            now = self.clock()
+            if len(self._failures) > 10_000:  # forget failures long past (bounded memory)
+                old = [k for k, (_, last) in self._failures.items() if now - last > 2 * MAX_WAIT]
+                for k in old:
+                    del self._failures[k]
             count, _ = self._failures.get((name, address), (0, 0.0))
-            self._failures[(name, address)] = (count + 1, self.clock())
+            self._failures[(name, address)] = (count + 1, now)
 
     def succeeded(self, name: str, address: str) -> None:
         with self._lock:
