@@ -28,6 +28,7 @@ from smtp_server import Recorder, free_port
 from flows.decisions import write_answer
 from flows.web import accounts as acc
 from flows.workspace import init_workspace
+from store.repository import Store
 from transforms.errors import InputError
 
 pytestmark = pytest.mark.xdist_group("web")
@@ -80,6 +81,7 @@ def web(tmp_path_factory, prefect_server, smtp_server):
             f'\n[mail]\nhost = "127.0.0.1"\nport = {smtp_server.port}\n'
             'sender = "xxk@jiande.gov.cn"\nretries = 1\n'
         )
+    other = init_workspace(root / "考核2019", "jiande-2018")  # a second workspace, served too
     home = root / "webhome"
     accounts = acc.Accounts(home)
     accounts.set("主任", "admin", PASSWORD)
@@ -89,17 +91,8 @@ def web(tmp_path_factory, prefect_server, smtp_server):
     env = dict(os.environ, PREFECT_API_URL=PREFECT_API_URL.value() or "")
     log = open(root / "server.log", "wb")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "flows.cli",
-            "web",
-            str(ws),
-            "--port",
-            str(port),
-            "--home",
-            str(home),
-        ],
+        [sys.executable, "-m", "flows.cli", "web", str(ws), str(other)]
+        + ["--port", str(port), "--home", str(home)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -140,6 +133,8 @@ def login(browser, web, name: str, password: str = PASSWORD):
     page.get_by_label("账号").fill(name)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    # several workspaces: the list of them first
+    page.get_by_role("link", name="考核2018").click()
     page.wait_for_url(re.compile(r"/w/"))
     return page
 
@@ -182,9 +177,19 @@ def test_quarter_in_the_browser(browser, web, tmp_path):
     assert "已生成 v1" in log and "征求意见稿" in log, log
     assert page.locator("#job-state").inner_text() == "完成"
 
-    # the draft asks one question: answer it with the unit kaohe offers
+    # a draft is not sent on one tick: sending it anyway takes a second one
     page.get_by_role("link", name=re.compile("查看 2018Q2 的通报")).click()
     assert "征求意见稿" in page.locator("main").inner_text()
+    period_page = page.url
+    page.get_by_role("link", name="发送邮件…").click()
+    page.get_by_label("我已核对通报和得分，确认发送").check()
+    page.get_by_role("button", name="发送").click()
+    assert "请勾选“征求意见稿也发送”" in page.locator("main").inner_text()
+    assert page.get_by_label(re.compile("征求意见稿也发送")).is_visible()
+    assert web.smtp.received == []
+    page.goto(period_page)
+
+    # the draft asks one question: answer it with the unit kaohe offers
     page.get_by_role("link", name="答复待核实问题").click()
     question = page.locator("form.question", has_text="发展改革委")
     choice = question.get_by_label("选择答复")
@@ -246,6 +251,13 @@ def test_quarter_in_the_browser(browser, web, tmp_path):
     page.get_by_role("link", name="发送记录").click()
     statuses = page.locator("table").last.locator("tbody tr td:nth-child(3)").all_inner_texts()
     assert statuses == ["已发送"] * 3
+    store = Store.open(f"sqlite:///{web.ws / 'kaohe.db'}")
+    try:
+        run = store.latest_run("2018Q2", workspace=None)
+        assert run.version == 2
+        assert sorted(d.status for d in store.deliveries(run.id).values()) == ["sent"] * 3
+    finally:
+        store.close()
 
     # the schedule's server saw the runs; the audit log has who did what
     page.goto(home)
@@ -353,6 +365,8 @@ def test_pages_work_with_the_keyboard_and_every_field_has_a_label(browser, web):
     assert page.evaluate("document.activeElement.id") == "password"
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    page.get_by_role("link", name="考核2019").wait_for()  # the list of workspaces
+    page.get_by_role("link", name="考核2018").click()
     page.wait_for_url(re.compile(r"/w/"))
     unlabelled = """() => [...document.querySelectorAll('input, select, textarea')]
         .filter(e => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))
