@@ -79,7 +79,7 @@ def web(tmp_path_factory, prefect_server, smtp_server):
     with open(ws / "kaohe.toml", "a", encoding="utf-8") as f:
         f.write(
             f'\n[mail]\nhost = "127.0.0.1"\nport = {smtp_server.port}\n'
-            'sender = "xxk@jiande.gov.cn"\nretries = 1\n'
+            'sender = "xxk@jiande.gov.cn"\nretries = 1\n\n[web]\nmax_upload_mb = 1\n'
         )
     other = init_workspace(root / "考核2019", "jiande-2018")  # a second workspace, served too
     home = root / "webhome"
@@ -311,18 +311,22 @@ def test_uploads_stay_in_their_folder(browser, web):
     token = _csrf(page)
     sent = []
 
-    def upload(folder: str, name: str, body: bytes = b"publication,issue\n") -> str:
+    def upload(folder: str, name: str, body: bytes = b"publication,issue\n", **more) -> str:
         r = page.request.post(
             url,
             multipart={
                 "csrf": token,
                 "folder": folder,
                 "file": {"name": name, "mimeType": "text/csv", "buffer": body},
+                **more,
             },
         )
         sent.append(name)
-        assert r.ok
+        assert r.status in (200, 413), r.status
         return r.text()
+
+    # the sheet as the quarter uploads it (the same bytes again: nothing changes)
+    assert "已保存" in upload("adoptions", "2018q2.csv", ADOPTIONS.encode(), replace="1")
 
     assert "含有路径" in upload("adoptions", "../kaohe.toml")
     assert "含有路径" in upload("adoptions", "..\\..\\evil.csv")
@@ -330,6 +334,9 @@ def test_uploads_stay_in_their_folder(browser, web):
     assert "类型（.sh）不能放入" in upload("events", "run.sh")
     assert "临时文件" in upload("adoptions", "~$open.xlsx")
     assert "已存在" in upload("adoptions", "2018q2.csv")  # not replaced unasked
+    big = b"x" * (1024 * 1024 + 1)  # [web] max_upload_mb = 1
+    assert "超过上传上限 1 MB" in upload("adoptions", "big.csv", big + b"x" * 1024 * 1024)
+    assert "超过上传上限 1 MB" in upload("adoptions", "big.csv", big)
     assert not (web.root / "evil.csv").exists() and not (web.ws / "evil.csv").exists()
     assert "scheme" in (web.ws / "kaohe.toml").read_text(encoding="utf-8")
     assert (web.ws / "adoptions" / "2018q2.csv").read_text(encoding="utf-8") == ADOPTIONS
