@@ -183,7 +183,7 @@ def test_quarter_in_the_browser(browser, web, tmp_path):
     period_page = page.url
     page.get_by_role("link", name="发送邮件…").click()
     page.get_by_label("我已核对通报和得分，确认发送").check()
-    page.get_by_role("button", name="发送").click()
+    page.get_by_role("button", name="发送", exact=True).click()
     assert "请勾选“征求意见稿也发送”" in page.locator("main").inner_text()
     assert page.get_by_label(re.compile("征求意见稿也发送")).is_visible()
     assert web.smtp.received == []
@@ -237,10 +237,12 @@ def test_quarter_in_the_browser(browser, web, tmp_path):
 
     # send, after the confirmation; the mail arrives at the SMTP server
     page.get_by_role("link", name="发送邮件…").click()
-    page.get_by_role("button", name="发送").click()  # not confirmed: the browser holds it
+    page.get_by_role(
+        "button", name="发送", exact=True
+    ).click()  # not confirmed: the browser holds it
     assert web.smtp.received == [] and "/send" in page.url
     page.get_by_label("我已核对通报和得分，确认发送").check()
-    page.get_by_role("button", name="发送").click()
+    page.get_by_role("button", name="发送", exact=True).click()
     log = wait_job(page)
     assert "本次发送 3 封" in log, log
     assert web.smtp.to() == ["fgj@jiande.gov.cn", "sd@jiande.gov.cn", "yx@jiande.gov.cn"]
