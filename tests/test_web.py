@@ -483,3 +483,61 @@ def test_another_host_only_over_tls(tmp_path):
     assert (host, port, certfile) == ("0.0.0.0", 9443, ws_dir / "web.pem")
     with pytest.raises(InputError, match="同时填写"):
         parse('scheme = "jiande-2018"\n[web]\ncertfile = "a.pem"\n')
+
+
+def test_web_user_command_asks_for_the_password(tmp_path):
+    from click.testing import CliRunner
+
+    from flows.cli import cli
+
+    home = tmp_path / "home"
+    r = CliRunner().invoke(
+        cli,
+        ["web-user", "add", "王科长", "--role", "admin", "--home", str(home)],
+        input="a long password\na long password\n",
+    )
+    assert r.exit_code == 0, r.output
+    assert "a long password" not in (home / acc.USERS_FILE).read_text(encoding="utf-8")
+    assert acc.Accounts(home).authenticate("王科长", "a long password").admin
+    r = CliRunner().invoke(cli, ["web-user", "list", "--home", str(home)])
+    assert r.output == "王科长\tadmin\n"
+    r = CliRunner().invoke(cli, ["web-user", "remove", "王科长", "--home", str(home)])
+    assert r.exit_code == 0 and acc.Accounts(home).load() == {}
+
+
+def test_served_over_tls_with_the_settings_certificate(tmp_path):
+    import ssl
+
+    import trustme
+
+    ws = init_workspace(tmp_path / "ws", "jiande-2018")
+    ca = trustme.CA()
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(ws / "web.pem"))
+    port = free_port()
+    with open(ws / "kaohe.toml", "a", encoding="utf-8") as f:
+        f.write(f'\n[web]\nport = {port}\ncertfile = "web.pem"\nkeyfile = "web.pem"\n')
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "web", str(ws), "--home", str(tmp_path / "home")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"https://127.0.0.1:{port}/login", context=context, timeout=2
+                ) as r:
+                    cookies = r.headers.get_all("set-cookie")
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert cookies and all("Secure" in c and "HttpOnly" in c for c in cookies), cookies
+        with pytest.raises(OSError):  # no plain HTTP on that port
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
