@@ -87,6 +87,7 @@ def web(tmp_path_factory, prefect_server, smtp_server):
     accounts.set("主任", "admin", PASSWORD)
     accounts.set("xiaoli", "officer", PASSWORD)
     accounts.set("guesser", "officer", PASSWORD)
+    accounts.set("changer", "officer", PASSWORD)
     port = free_port()
     env = dict(os.environ, PREFECT_API_URL=PREFECT_API_URL.value() or "")
     log = open(root / "server.log", "wb")
@@ -361,6 +362,28 @@ def test_failed_logins_are_slowed(browser, web):
     assert re.search(r"请 \d+ 秒后再试", page.locator("#login-error").inner_text())
     assert "/login" in page.url
     context.close()
+
+
+def test_a_changed_password_ends_the_other_sessions(browser, web):
+    elsewhere = login(browser, web, "changer")
+    page = login(browser, web, "changer")
+    page.get_by_role("link", name="修改密码").click()
+    page.get_by_label("原密码").fill("not the password")
+    page.get_by_label(re.compile("^新密码")).fill("a new password")
+    page.get_by_label("再次输入新密码").fill("a new password")
+    page.get_by_role("button", name="修改").click()
+    assert "原密码不正确" in page.locator("main").inner_text()
+    page.get_by_label("原密码").fill(PASSWORD)
+    page.get_by_label(re.compile("^新密码")).fill("a new password")
+    page.get_by_label("再次输入新密码").fill("a new password")
+    page.get_by_role("button", name="修改").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.get_by_role("link", name="考核2018").click()  # this session goes on
+    elsewhere.reload()
+    assert "/login" in elsewhere.url  # the other one ended
+    elsewhere.context.close()
+    page.context.close()
+    login(browser, web, "changer", "a new password").context.close()
 
 
 def test_pages_work_with_the_keyboard_and_every_field_has_a_label(browser, web):

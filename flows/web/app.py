@@ -772,6 +772,39 @@ def create_app(
 
     # ------------------------------------------------------------------ accounts, audit
 
+    @app.get("/account", response_class=HTMLResponse)
+    async def account_page(request: Request):
+        user = require(request)
+        return page(request, "account.html.j2", user)
+
+    @app.post("/account")
+    async def account_change(request: Request):
+        user, form = await posted(request)
+        ip = address(request)
+        new = str(form.get("new") or "")
+        ok = await run_in_threadpool(accounts.authenticate, user.name, str(form.get("old") or ""))
+        try:
+            if ok is None:
+                raise InputError("原密码不正确，密码未修改。")
+            if new != str(form.get("again") or ""):
+                raise InputError("两次输入的新密码不一致，密码未修改。")
+            accounts.set(user.name, user.role, new)
+        except InputError as err:
+            audit.write(user.name, ip, "password change", outcome=f"refused: {err.format()}")
+            flash(request, "error", err.format())
+            raise Redirect("/account") from None
+        audit.write(user.name, ip, "password change")
+        response = RedirectResponse("/", status_code=303)
+        # the old sessions end with the old password; this one goes on with the new
+        response.set_cookie(
+            SESSION_COOKIE,
+            sessions.make(accounts.get(user.name)),
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+        )
+        return response
+
     @app.get("/admin/users", response_class=HTMLResponse)
     async def users_page(request: Request):
         user = require(request, admin=True)
