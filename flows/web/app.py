@@ -865,16 +865,6 @@ def create_app(
 
     app.state.sites = sites
     app.state.audit = audit
-    app.state.env = env
-    app.state.page = page
-    app.state.posted = posted
-    app.state.site = site
-    app.state.load = load
-    app.state.flash = flash
-    app.state.address = address
-    app.state.require = require
-    app.state.start_job = start_job
-    app.state.parse_period = parse_period
     return app
 
 
