@@ -382,6 +382,19 @@ def create_app(
         raise Redirect(f"/w/{urllib.parse.quote(slug)}/files?check=1")
 
     # ------------------------------------------------------------------ runs and jobs
+    @app.post("/w/{slug}/fetch-mail")
+    async def fetch_mail(request: Request, slug: str):
+        user, _ = await posted(request)
+        s = site(slug)
+        if load(s).settings.imap is None:
+            raise Refused(
+                400,
+                "kaohe.toml 没有设置 [imap]（报送邮箱），无法收取邮件：请系统管理员设置后再试。",
+            )
+        job = start_job(
+            request, user, s, "fetch-mail", "收取报送邮件", ["fetch-mail", str(s.root)], ""
+        )
+        raise Redirect(f"/w/{urllib.parse.quote(slug)}/jobs/{job.id}")
 
     @app.post("/w/{slug}/run")
     async def run(request: Request, slug: str):
@@ -617,6 +630,7 @@ def create_app(
             mail_ready=bool(ws.mail.get("host")),
             signed_send=signed_send_available(),
             signed=data.signed_files(ver),
+            eml=[f for f in ver.files() if f.startswith("mail/") and f.endswith(".eml")],
         )
 
     @app.post("/w/{slug}/p/{period}/send")
@@ -652,12 +666,16 @@ def create_app(
                 flash(request, "error", "本版是征求意见稿：确需发送，请勾选“征求意见稿也发送”。")
                 raise Redirect(back)
             args.append("--allow-draft")
+        if form.get("dry_run") == "1":
+            args.append("--dry-run")
         mode = form.get("uncertain")
         if mode == "resend":
             args.append("--resend-uncertain")
         elif mode == "confirm":
             args.append("--confirm-uncertain")
         what = f"签发稿 {signed.filename}" if signed_path else "通报"
+        if "--dry-run" in args:
+            what += "（试运行，不发送）"
         job = start_job(
             request,
             user,
