@@ -188,6 +188,17 @@ def test_quarter_in_the_browser(browser, web, tmp_path):
     assert "请勾选“征求意见稿也发送”" in page.locator("main").inner_text()
     assert page.get_by_label(re.compile("征求意见稿也发送")).is_visible()
     assert web.smtp.received == []
+    # a dry run writes the messages for reading, mails nobody
+    page.get_by_label(re.compile("^试运行")).check()
+    page.get_by_label("我已核对通报和得分，确认发送").check()
+    page.get_by_role("button", name="发送", exact=True).click()
+    assert "试运行" in wait_job(page)
+    page.get_by_role("link", name="发送记录").click()
+    page.get_by_text(re.compile("试运行写出的邮件（3 封）")).click()
+    with page.expect_download() as dl:
+        page.get_by_role("link", name=re.compile(r"三都镇.*\.eml")).click()
+    assert b"sd@jiande.gov.cn" in Path(dl.value.path()).read_bytes()
+    assert web.smtp.received == []
     page.goto(period_page)
 
     # the draft asks one question: answer it with the unit kaohe offers

@@ -661,7 +661,7 @@ def create_app(
             args += ["--bulletin", str(signed_path)]
             if form.get("resend") == "1":
                 args.append("--resend")
-        elif ver.draft:
+        elif ver.draft and form.get("dry_run") != "1":  # a dry run mails nobody
             if form.get("allow_draft") != "1":
                 flash(request, "error", "本版是征求意见稿：确需发送，请勾选“征求意见稿也发送”。")
                 raise Redirect(back)
