@@ -143,6 +143,19 @@ def schemes() -> None:
     is_flag=True,
     help="收件单位已确认收到“结果不明”的邮件时用：记为已发送，不再列出、不再重发",
 )
+@click.option(
+    "--bulletin",
+    "bulletin",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="本办修改并签发的通报（.docx 或 .pdf），代替生成的 bulletin.pdf 发送；"
+    "保存在 out/<考核期>/v<N>.signed/，发送即视为审定印发（不受征求意见稿限制）",
+)
+@click.option(
+    "--resend",
+    is_flag=True,
+    help="与 --bulletin 一起用：已收到本版通报的单位也再发一次签发稿",
+)
 def send(
     directory: Path,
     period: str,
@@ -150,10 +163,14 @@ def send(
     allow_draft: bool,
     resend_uncertain: bool,
     confirm_uncertain: bool,
+    bulletin: Path | None,
+    resend: bool,
 ) -> None:
     """把最新版本的通报和各单位得分说明发送到 units.csv 登记的邮箱。
 
     征求意见稿（review.csv 中尚有影响得分的问题未答复）不发送，除非加 --allow-draft。
+    --bulletin 给出本办签发的通报时，发送的是它（视为审定印发），已收到本版通报的单位
+    不再发送，除非加 --resend。
 
     退出状态：0 全部发出；1 有邮件被拒收、结果不明或暂未发出（均逐一列出）；
     2 一封也无法发送（设置有误、没有运行记录、邮件服务器无法连接）。"""
@@ -168,6 +185,8 @@ def send(
         progress=_say,
         resend_uncertain=resend_uncertain,
         confirm_uncertain=confirm_uncertain,
+        bulletin=bulletin,
+        resend=resend,
     )
     if dry_run:
         return
@@ -176,6 +195,8 @@ def send(
         f"被拒收 {len(report.failed)} 封，结果不明 {len(report.uncertain)} 封，"
         f"暂未发出 {len(report.deferred)} 封"
     )
+    if report.signed is not None and report.sent:
+        _say(f"本次发出的通报是签发稿 {report.signed.path}（sha256 {report.signed.sha256}）")
     for unit, address, error in report.failed:
         _say(f"  被拒收：{unit} <{address}>：{error}（请核对 units.csv 中的邮箱）")
     for unit, address, error in report.uncertain:

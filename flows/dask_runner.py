@@ -187,6 +187,8 @@ def send_bulletin(
     progress: Callable | None = None,
     resend_uncertain: bool = False,
     confirm_uncertain: bool = False,
+    bulletin: str | None = None,
+    resend: bool = False,
 ) -> SendReport:
     """Mail the latest version of a period with its messages sent on the Dask task runner
     (`kaohe send` of a workspace with [run] task_runner = "dask")."""
@@ -196,4 +198,6 @@ def send_bulletin(
         progress=progress,
         resend_uncertain=resend_uncertain,
         confirm_uncertain=confirm_uncertain,
+        bulletin=bulletin,
+        resend=resend,
     )

@@ -154,6 +154,9 @@ class Outgoing:
     #: (file name in the message, path) of each attachment
     attachments: list[tuple[str, str]]
     timezone: str = "Asia/Shanghai"
+    #: the bulletin it carries: "" the run's bulletin.pdf, else the sha256 of the signed
+    #: bulletin sent in its place (the delivery rows' `bulletin`)
+    bulletin: str = ""
 
     def build(self, message_id: str | None = None) -> EmailMessage:
         msg = EmailMessage(policy=SMTP_POLICY)
@@ -167,9 +170,19 @@ class Outgoing:
         msg.set_content(self.body)
         for filename, path in self.attachments:
             msg.add_attachment(
-                Path(path).read_bytes(), maintype="application", subtype="pdf", filename=filename
+                Path(path).read_bytes(),
+                maintype="application",
+                subtype=ATTACHMENT_TYPES.get(Path(filename).suffix.lower(), "octet-stream"),
+                filename=filename,
             )
         return msg
+
+
+#: MIME subtypes (of application/) of the files a message carries
+ATTACHMENT_TYPES = {
+    ".pdf": "pdf",
+    ".docx": "vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 @dataclass
@@ -180,6 +193,18 @@ class Plan:
     run: Any  # store.models.Run
     messages: list[Outgoing]
     no_address: list[str]
+    #: the office's signed bulletin sent in place of bulletin.pdf, if any
+    signed: Signed | None = None
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A signed bulletin (签发稿) as a send uses it: where it is kept, its sha256, and the
+    name it came with."""
+
+    path: Path
+    sha256: str
+    name: str
 
 
 def _env() -> Environment:
@@ -267,6 +292,8 @@ def plan(
     store: Store,
     sender: str,
     say: Callable[[str], None] | None = None,
+    signed: Path | None = None,
+    keep: bool = True,
 ) -> Plan:
     """The messages of the latest version of `period`, one per unit and address.
 
@@ -307,6 +334,10 @@ def plan(
     bulletin = version_dir / "bulletin.pdf"
     if not bulletin.is_file():
         raise InputError(f"缺少通报文件 {bulletin}")
+    kept = None
+    if signed is not None:
+        kept = keep_signed(store, run, version_dir, signed, ws.timezone, keep=keep)
+        bulletin = kept.path
     scores = store.scores(run.id)
     ledger = store.ledger(run.id)
     roster = _roster(ws)
@@ -336,6 +367,7 @@ def plan(
             b_scores, b_ledger = earlier[previous]
             change_lines = unit_changes(unit, b_scores, scores, b_ledger, ledger)
         statement_name = f"{unit}{period.title}得分说明"
+        suffix = bulletin.suffix.lower()
         ctx = {
             "unit": unit,
             "group": _group_label(row["group"]),
@@ -348,12 +380,12 @@ def plan(
             "previous_version": previous,
             "correction": previous is not None,
             "change_lines": change_lines,
-            "bulletin_name": bulletin_name + ".pdf",
+            "bulletin_name": bulletin_name + suffix,
             "statement_name": statement_name + ".pdf",
             "date_cn": sm.cn_date(issued),
         }
         subject = " ".join(env.get_template("mail_subject.txt.j2").render(ctx).split())
-        if draft:
+        if draft and kept is None:  # a signed bulletin is the office's approval
             subject = f"【征求意见稿】{subject}"
         body = env.get_template("mail_body.txt.j2").render(ctx).strip() + "\n"
         # an address written twice is mailed once (and recorded once)
@@ -368,13 +400,110 @@ def plan(
                     sender=formataddr((ws.office, sender)),
                     run_label=f"{period.label} {version_dir.name}",
                     attachments=[
-                        (bulletin_name + ".pdf", str(bulletin)),
+                        (bulletin_name + suffix, str(bulletin)),
                         (statement_name + ".pdf", str(statement)),
                     ],
                     timezone=ws.timezone,
+                    bulletin=kept.sha256 if kept is not None else "",
                 )
             )
-    return Plan(period, version, version_dir, run, messages, no_address)
+    return Plan(period, version, version_dir, run, messages, no_address, kept)
+
+
+# ------------------------------------------------------------------ signed bulletins
+
+#: the signed bulletin's largest size (bytes): a bulletin with its tables is a few MB
+SIGNED_MAX_BYTES = 50 * 1024 * 1024
+
+
+def check_signed(path: Path) -> None:
+    """An InputError naming the file unless it is a Word document (.docx) or a PDF that
+    can be mailed: it exists, is not empty nor over SIGNED_MAX_BYTES, and is what its
+    name says (a .docx is a zip holding word/document.xml, a .pdf starts with %PDF-)."""
+    import zipfile
+
+    what = f"签发稿 {path}"
+    if path.suffix.lower() not in (".docx", ".pdf"):
+        raise InputError(
+            f"{what} 不是 .docx 或 .pdf 文件：请把签发的通报存为 Word 文档（.docx）或 PDF 后再发送"
+            "（.doc 请在 WPS 或 Word 中“另存为” .docx）"
+        )
+    if not path.is_file():
+        raise InputError(f"找不到{what}：请检查文件路径")
+    size = path.stat().st_size
+    if size == 0 or size > SIGNED_MAX_BYTES:
+        raise InputError(
+            f"{what} 大小为 {size} 字节，不像一份通报（应在 1 字节到 "
+            f"{SIGNED_MAX_BYTES // 1024 // 1024} MB 之间）：请确认选对了文件"
+        )
+    if path.suffix.lower() == ".pdf":
+        with open(path, "rb") as f:
+            ok = f.read(5) == b"%PDF-"
+    else:
+        try:
+            with zipfile.ZipFile(path) as z:
+                ok = "word/document.xml" in z.namelist()
+        except (zipfile.BadZipFile, OSError):
+            ok = False
+    if not ok:
+        raise InputError(
+            f"{what} 的内容不是{'PDF' if path.suffix.lower() == '.pdf' else ' Word 文档'}"
+            "（文件损坏，或只是改了扩展名）：请在 WPS 或 Word 中重新保存后再发送"
+        )
+
+
+def signed_folder(version_dir: Path) -> Path:
+    """Where the signed bulletins of a version are kept: `v<N>.signed/` beside `v<N>/`
+    (the version folder stays as the run wrote it)."""
+    return version_dir.with_name(f"{version_dir.name}.signed")
+
+
+def keep_signed(
+    store: Store, run: Any, version_dir: Path, source: Path, timezone: str, keep: bool = True
+) -> Signed:
+    """The signed bulletin `source`, checked (`check_signed`), copied beside the version
+    folder (`v<N>.signed/<its name>`; a different file of the same name gets its hash's
+    first digits) and recorded with the version and its sha256. The same file given again
+    is the same record and copy. With `keep` False (a dry run) nothing is copied nor
+    recorded."""
+    import shutil
+
+    source = Path(source)
+    check_signed(source)
+    sha = outputs.file_sha256(source)
+    if not keep:
+        return Signed(source, sha, source.name)
+    known = store.signed_bulletin(run.id, sha)
+    if known is not None and Path(known.path).is_file():
+        return Signed(Path(known.path), sha, known.name)
+    folder = signed_folder(version_dir)
+    name = re.sub(r"[/\\\x00-\x1f\x7f]", "_", source.name).lstrip(".") or f"签发稿{source.suffix}"
+    target = folder / name
+    if target.exists() and outputs.file_sha256(target) != sha:
+        target = folder / f"{Path(name).stem}~{sha[:8]}{Path(name).suffix}"
+    if not target.exists():
+        folder.mkdir(exist_ok=True)
+        tmp = folder / f".{target.name}.{os.getpid()}.tmp"
+        try:
+            shutil.copyfile(source, tmp)
+            if outputs.file_sha256(tmp) != sha:
+                raise InputError(f"签发稿 {source} 在复制时被改动：请关闭正在编辑它的程序后再发送")
+            os.replace(tmp, target)
+        except OSError as err:
+            raise InputError(
+                f"无法把签发稿保存到 {folder}（{err.strerror or err}）：请确认工作区可写后再发送"
+            ) from err
+        finally:
+            tmp.unlink(missing_ok=True)
+    store.record_signed_bulletin(
+        run,
+        name=source.name,
+        path=str(target),
+        sha256=sha,
+        size=target.stat().st_size,
+        recorded_at=datetime.now(ZoneInfo(timezone)),
+    )
+    return Signed(target, sha, source.name)
 
 
 # ------------------------------------------------------------------------- SMTP
@@ -574,11 +703,31 @@ class Mailer:
 # ------------------------------------------------------------------------- the command
 
 
+def received_files(store: Store, p: Plan, got: dict[str, int]) -> list[str]:
+    """Which file went out in the messages sent before, in Chinese lines: 「N 封附的是…」
+    per bulletin (the generated bulletin.pdf, or a signed file where it is kept)."""
+    signed = {b.sha256: b for b in store.signed_bulletins(p.run.id)}
+    lines = []
+    for k, n in sorted(got.items(), key=lambda kv: (kv[0] != "", kv[0])):
+        if not k:
+            what = f"生成的通报 {p.version_dir / 'bulletin.pdf'}"
+        elif k in signed:
+            what = f"签发稿 {signed[k].path}（sha256 {k[:16]}…）"
+        else:
+            what = f"签发稿（sha256 {k[:16]}…）"
+        lines.append(f"其中 {n} 封附的是{what}")
+    return lines
+
+
 @dataclass
 class SendReport:
     period: str
     version: int
     total: int = 0
+    #: the signed bulletin this send carries in place of bulletin.pdf, if any
+    signed: Signed | None = None
+    #: which file the messages sent before carried (received_files)
+    received: list[str] = field(default_factory=list)
     already: int = 0
     sent: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str, str]] = field(default_factory=list)
@@ -650,6 +799,7 @@ def doubtful(run: RunRef, number: int, o: Outgoing, prev: Any, store: Store) -> 
             run,
             o.unit,
             o.address,
+            o.bulletin,
             status="uncertain",
             error=error,
             updated_at=datetime.now(ZoneInfo(run.timezone)),
@@ -692,7 +842,7 @@ def deliver(
     for number, o in items:
         if stop is not None and stop():
             break
-        prev = store.delivery(run.id, o.unit, o.address)
+        prev = store.delivery(run.id, o.unit, o.address, o.bulletin)
         if prev is not None and prev.status == "sent":
             # Sent by an earlier try of this batch (a Dask worker died after sending it).
             tell(Outcome(number, o.unit, o.address, Attempt("already", 0)))
@@ -707,6 +857,7 @@ def deliver(
             run,
             o.unit,
             o.address,
+            o.bulletin,
             message_id=msg_id,
             correction=o.correction,
             status="queued",
@@ -718,6 +869,7 @@ def deliver(
                 run,
                 o.unit,
                 o.address,
+                o.bulletin,
                 status=status,
                 attempts=tried + attempt,
                 updated_at=datetime.now(tz),
@@ -727,7 +879,7 @@ def deliver(
             result = mailer.send(message, o.address, mark)
         except MailError:
             store.save_delivery(
-                run, o.unit, o.address, status="deferred", updated_at=datetime.now(tz)
+                run, o.unit, o.address, o.bulletin, status="deferred", updated_at=datetime.now(tz)
             )
             raise
         now = datetime.now(tz)
@@ -735,6 +887,7 @@ def deliver(
             run,
             o.unit,
             o.address,
+            o.bulletin,
             status=result.status,
             attempts=tried + result.attempts,
             error=result.error,
@@ -868,6 +1021,8 @@ def send_period(
     sleep: Callable[[float], None] = time.sleep,
     resend_uncertain: bool = False,
     confirm_uncertain: bool = False,
+    bulletin: str | Path | None = None,
+    resend: bool = False,
 ) -> SendReport:
     """Mail the latest version of `period` (or with `dry_run` write it as .eml files).
     Messages whose outcome is uncertain are reported, and sent again only with
@@ -878,10 +1033,21 @@ def send_period(
     transforms.review) is refused with a DraftError unless `allow_draft` (or `dry_run`,
     which mails nothing); its messages' subjects then say 征求意见稿.
 
+    `bulletin`: the office's edited and signed bulletin (.docx or .pdf), mailed in place of
+    the generated bulletin.pdf (`keep_signed`: kept beside the version folder, recorded
+    with the version and its sha256). Giving it is the office's approval: the draft refusal
+    does not apply and the subjects carry no 征求意见稿. A unit that already received a
+    bulletin of this version (the generated one or another signed file) is not mailed
+    again unless `resend`; the same signed file never goes twice to an address.
+
     With `[run] task_runner = "dask"` the messages go out in batches on the workspace's
     Dask task runner, inside the Prefect flow `send-bulletin` (flows.dask_runner)."""
     ws = Workspace.load(workspace)
-    if not (dry_run or allow_draft):
+    if resend and bulletin is None:
+        raise InputError("--resend 只能与 --bulletin 一起用：它把签发稿再发给已收到本版通报的单位")
+    if bulletin is not None:
+        check_signed(Path(bulletin))
+    elif not (dry_run or allow_draft):
         refuse_draft(ws, Period.parse(period))
     if ws.task_runner == "dask" and not dry_run:
         from flows.dask_runner import send_bulletin
@@ -894,6 +1060,8 @@ def send_period(
             progress=progress,
             resend_uncertain=resend_uncertain,
             confirm_uncertain=confirm_uncertain,
+            bulletin=None if bulletin is None else str(bulletin),
+            resend=resend,
         )
     return mail_period(
         ws,
@@ -903,6 +1071,8 @@ def send_period(
         sleep=sleep,
         resend_uncertain=resend_uncertain,
         confirm_uncertain=confirm_uncertain,
+        bulletin=bulletin,
+        resend=resend,
     )
 
 
@@ -915,6 +1085,8 @@ def mail_period(
     sleep: Callable[[float], None] = time.sleep,
     resend_uncertain: bool = False,
     confirm_uncertain: bool = False,
+    bulletin: str | Path | None = None,
+    resend: bool = False,
 ) -> SendReport:
     """`send_period` of a loaded workspace, on its task runner."""
     say = progress or (lambda _text: None)
@@ -928,12 +1100,31 @@ def mail_period(
     with outputs.workspace_lock(ws.root):
         store = Store.open(ws.database_url)
         try:
-            p = plan(ws, per, store, sender, say)
+            p = plan(
+                ws,
+                per,
+                store,
+                sender,
+                say,
+                signed=None if bulletin is None else Path(bulletin),
+                keep=not dry_run,
+            )
             report = SendReport(per.label, p.version, total=len(p.messages))
             report.no_address = p.no_address
+            report.signed = p.signed
             kind = "更正通报" if any(o.correction for o in p.messages) else "通报"
             say(f"{per.title}{kind}（{p.version_dir.name}）：{len(p.messages)} 封邮件")
-            if draft_of(ws, per):
+            if p.signed is not None:
+                say(
+                    f"  附送签发稿 {p.signed.path}（sha256 {p.signed.sha256[:16]}…），代替生成的 "
+                    f"{p.version_dir.name}/bulletin.pdf；已记为 {p.version_dir.name} 的签发稿"
+                )
+                if draft_of(ws, per):
+                    say(
+                        "  本版生成时为征求意见稿；发送签发稿即视为本办审定印发，本次不受征求意见稿"
+                        "限制，邮件主题不注明【征求意见稿】"
+                    )
+            elif draft_of(ws, per):
                 say("  本版为征求意见稿（尚有影响得分的问题待答复），邮件主题注明【征求意见稿】")
             if p.no_address:
                 say(
@@ -949,7 +1140,18 @@ def mail_period(
                     report.written.append(path)
                 say(f"试运行：未发送，{len(report.written)} 封邮件已写入 {mail_dir}")
                 return report
-            _send(ws, p, store, settings, report, say, sleep, resend_uncertain, confirm_uncertain)
+            _send(
+                ws,
+                p,
+                store,
+                settings,
+                report,
+                say,
+                sleep,
+                resend_uncertain,
+                confirm_uncertain,
+                resend,
+            )
             return report
         finally:
             store.close()
@@ -965,16 +1167,25 @@ def _send(
     sleep: Callable[[float], None],
     resend_uncertain: bool = False,
     confirm_uncertain: bool = False,
+    resend: bool = False,
 ) -> None:
-    done = store.deliveries(p.run.id)
+    key = p.signed.sha256 if p.signed is not None else ""
+    done = store.deliveries(p.run.id, key)
+    # what each address already received of this version, whatever the bulletin
+    received = {(d.unit, d.address): d for d in store.delivery_rows(p.run.id) if d.status == "sent"}
     run = RunRef(p.run.id, p.run.period, p.run.version, ws.timezone)
     todo, unsure = [], []
+    got: dict[str, int] = {}  # bulletin (key) → messages that carried it before
     for o in p.messages:
         d = done.get((o.unit, o.address))
         if d is not None and d.status == "sent":
+            got[key] = got.get(key, 0) + 1
             continue
         if d is not None and d.status in UNCERTAIN and not resend_uncertain:
             unsure.append((o, d))
+        elif (o.unit, o.address) in received and not resend:
+            other = received[(o.unit, o.address)].bulletin
+            got[other] = got.get(other, 0) + 1
         else:
             todo.append(o)
     if confirm_uncertain:
@@ -983,6 +1194,7 @@ def _send(
                 run,
                 o.unit,
                 o.address,
+                o.bulletin,
                 status="sent",
                 error=f"{d.error or INTERRUPTED}；收件单位确认已收到（kaohe send --confirm-uncertain）",
                 sent_at=d.updated_at,
@@ -993,6 +1205,11 @@ def _send(
     report.already = len(p.messages) - len(todo) - len(unsure)
     if report.already:
         say(f"  已发送过 {report.already} 封，不再重发；本次发送 {len(todo)} 封")
+        report.received = received_files(store, p, got)
+        for line in report.received:
+            say(f"    {line}")
+        if p.signed is not None and not resend and any(k != key for k in got):
+            say("    已收到本版通报的单位不再发送签发稿；确需把签发稿再发给它们，请加 --resend")
     if unsure:
         say(f"  上次发送结果不明的 {len(unsure)} 封不自动重发：")
         for number, (o, d) in enumerate(unsure, 1):

@@ -339,6 +339,24 @@ def diff_inputs(before: dict[str, str] | None, after: dict[str, str]) -> dict:
     }
 
 
+#: the bulletin's files of a version folder, in the order manifest.json lists them
+BULLETIN_FILES = ("bulletin.html", "bulletin.pdf", "bulletin.docx", "bulletin-articles.docx")
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def bulletin_files(folder: Path) -> dict[str, str]:
+    """{file name: sha256} of the bulletin's files written in `folder` (manifest.json's
+    `bulletin`)."""
+    return {n: file_sha256(folder / n) for n in BULLETIN_FILES if (folder / n).is_file()}
+
+
 def write_manifest(path: Path, manifest: dict) -> None:
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n")
 

@@ -364,6 +364,8 @@ def run_period(
                     "run": uuid.uuid4().hex,
                     # each unit's statement, as kaohe send attaches it
                     "statements": {unit: f"statements/{stem}.pdf" for unit, stem in stems.items()},
+                    # the bulletin's files (PDF, Word, the long 采用目录 apart) and their sha256
+                    "bulletin": outputs.bulletin_files(tmp),
                 }
                 outputs.write_manifest(tmp / "manifest.json", manifest)
                 final = _record_and_publish(
@@ -402,7 +404,7 @@ def _issued_before(store: Store, period_dir: Path, period: Period, ident: Identi
         if not manifest.get("draft"):
             return True
         run = store.run(period.label, v, workspace=ident.ids)
-        if run is not None and any(d.status == "sent" for d in store.deliveries(run.id).values()):
+        if run is not None and any(d.status == "sent" for d in store.delivery_rows(run.id)):
             return True
     return False
 

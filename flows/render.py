@@ -653,7 +653,10 @@ def office_note(ctx: ReportContext) -> str | None:
 
 
 def render_bulletin_and_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
-    """bulletin.html, bulletin.pdf, then the exports (`write_exports`), in that order."""
+    """bulletin.html, bulletin.pdf, bulletin.docx (and bulletin-articles.docx for a long
+    采用目录, flows.docx_bulletin), then the exports (`write_exports`), in that order."""
+    from flows.docx_bulletin import write_bulletin_docx
+
     out_dir = Path(out_dir)
     env = environment()
     data = bulletin_context(ctx)
@@ -662,9 +665,12 @@ def render_bulletin_and_exports(out_dir: Path, ctx: ReportContext) -> list[Path]
     p = out_dir / "bulletin.html"
     p.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
     paths.append(p)
+    html = tpl.render(data, inline_css=None)
     p = out_dir / "bulletin.pdf"
-    _pdf(tpl.render(data, inline_css=None), p)
+    _pdf(html, p)
     paths.append(p)
+    paths.extend(write_bulletin_docx(out_dir, html, data))
+    del html
     paths.extend(write_exports(out_dir, ctx))
     note = office_note(ctx)
     if note is not None:

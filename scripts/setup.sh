@@ -13,6 +13,11 @@ SYSTEM_PACKAGES+=(postgresql)
 # the HTML bulletin renders in a headless browser.
 SYSTEM_PACKAGES+=(fonts-lxgw-wenkai chromium)
 
+# LibreOffice Writer without its GUI: tests/test_docx.py converts bulletin.docx to PDF with
+# it (headless) to look at its pages. Only where no LibreOffice is installed: the full
+# libreoffice-core and the -nogui one exclude each other.
+command -v soffice >/dev/null 2>&1 || SYSTEM_PACKAGES+=(libreoffice-writer-nogui)
+
 missing=()
 for p in "${SYSTEM_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -53,6 +58,17 @@ if [ ! -f "$FONT_DIR/FandolFang-Regular.otf" ]; then
     rm -rf "$tmp"
     [ -f "$FONT_DIR/FandolFang-Regular.otf" ] || { echo "未能取得 FandolFang-Regular.otf" >&2; exit 1; }
     $SUDO fc-cache -f "$FONT_DIR" >/dev/null
+fi
+
+# The faces GB/T 9704 documents name (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312, 宋体) are
+# not free to install here: fontconfig draws them with the free faces of the PDFs, so that
+# LibreOffice renders bulletin.docx as the PDF is set (README, "The bulletin as a Word document").
+FC_CONF=/etc/fonts/conf.d/30-kaohe-gbt9704.conf
+if ! cmp -s scripts/fontconfig-gbt9704.conf "$FC_CONF"; then
+    echo "设置字体替换（仿宋_GB2312 → FandolFang 等）：$FC_CONF"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO install -m 644 scripts/fontconfig-gbt9704.conf "$FC_CONF"
 fi
 
 PY=${PYTHON:-python3}

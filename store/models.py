@@ -107,7 +107,9 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        UniqueConstraint("run_id", "unit", "address", name="uq_delivery_run_unit_address"),
+        UniqueConstraint(
+            "run_id", "unit", "address", "bulletin", name="uq_delivery_run_unit_address_bulletin"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -126,3 +128,27 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the bulletin the message carried: "" the run's own bulletin.pdf, else the sha256 of
+    #: the office's signed bulletin (SignedBulletin) sent in its place
+    bulletin: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class SignedBulletin(Base):
+    """A bulletin the office edited and signed (签发稿, .docx or .pdf), mailed in place of
+    the run's generated bulletin by `kaohe send --bulletin`: kept beside the version folder
+    (`out/<period>/v<N>.signed/<name>`), recorded with the version it stands for."""
+
+    __tablename__ = "signed_bulletins"
+    __table_args__ = (UniqueConstraint("run_id", "sha256", name="uq_signed_run_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    #: the file's name as the office gave it
+    name: Mapped[str] = mapped_column(Text)
+    #: where it is kept (absolute path)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

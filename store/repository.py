@@ -16,7 +16,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from store.models import Delivery, LedgerRow, Run, ScoreRow
+from store.models import Delivery, LedgerRow, Run, ScoreRow, SignedBulletin
 from transforms import schema
 from transforms.errors import InputError
 
@@ -271,20 +271,69 @@ class Store:
             q = select(Run).where(Run.period == period, Run.version == version)
             return s.scalars(_of(q, workspace)).first()
 
-    def deliveries(self, run_id: int) -> dict[tuple[str, str], Delivery]:
-        """The run's delivery rows keyed by (unit, address)."""
+    def deliveries(self, run_id: int, bulletin: str = "") -> dict[tuple[str, str], Delivery]:
+        """The run's delivery rows of one bulletin ("" the run's own, else a signed one's
+        sha256) keyed by (unit, address)."""
         with Session(self.engine) as s:
-            rows = s.scalars(select(Delivery).where(Delivery.run_id == run_id)).all()
+            rows = s.scalars(
+                select(Delivery).where(Delivery.run_id == run_id, Delivery.bulletin == bulletin)
+            ).all()
         return {(d.unit, d.address): d for d in rows}
 
-    def delivery(self, run_id: int, unit: str, address: str) -> Delivery | None:
-        """The delivery row of (run, unit, address), if any."""
+    def delivery_rows(self, run_id: int) -> list[Delivery]:
+        """Every delivery row of the run, whatever bulletin it carried."""
+        with Session(self.engine) as s:
+            return list(
+                s.scalars(
+                    select(Delivery).where(Delivery.run_id == run_id).order_by(Delivery.id)
+                ).all()
+            )
+
+    def delivery(self, run_id: int, unit: str, address: str, bulletin: str = "") -> Delivery | None:
+        """The delivery row of (run, unit, address, bulletin), if any."""
         with Session(self.engine) as s:
             return s.scalars(
                 select(Delivery).where(
-                    Delivery.run_id == run_id, Delivery.unit == unit, Delivery.address == address
+                    Delivery.run_id == run_id,
+                    Delivery.unit == unit,
+                    Delivery.address == address,
+                    Delivery.bulletin == bulletin,
                 )
             ).first()
+
+    def signed_bulletin(self, run_id: int, sha256: str) -> SignedBulletin | None:
+        with Session(self.engine) as s:
+            return s.scalars(
+                select(SignedBulletin).where(
+                    SignedBulletin.run_id == run_id, SignedBulletin.sha256 == sha256
+                )
+            ).first()
+
+    def signed_bulletins(self, run_id: int) -> list[SignedBulletin]:
+        """The signed bulletins recorded for the run, oldest first."""
+        with Session(self.engine) as s:
+            return list(
+                s.scalars(
+                    select(SignedBulletin)
+                    .where(SignedBulletin.run_id == run_id)
+                    .order_by(SignedBulletin.id)
+                ).all()
+            )
+
+    def record_signed_bulletin(self, run, **fields) -> SignedBulletin:
+        """The record of a signed bulletin of `run` (by its sha256), made when new."""
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            row = s.scalars(
+                select(SignedBulletin).where(
+                    SignedBulletin.run_id == run.id, SignedBulletin.sha256 == fields["sha256"]
+                )
+            ).first()
+            if row is None:
+                row = SignedBulletin(
+                    run_id=run.id, period=run.period, version=run.version, **fields
+                )
+                s.add(row)
+            return row
 
     def last_sent_version(
         self, period: str, unit: str, before: int, *, workspace: str | Sequence[str] | None = None
@@ -304,14 +353,17 @@ class Store:
                 .limit(1)
             ).first()
 
-    def save_delivery(self, run, unit: str, address: str, **fields) -> None:
-        """Insert or update the row of (run, unit, address) with `fields`; committed at once
-        so that a crash right after leaves the outcome on record. `run` is a Run or anything
-        with its `id`, `period` and `version` (flows.delivery.RunRef)."""
+    def save_delivery(self, run, unit: str, address: str, bulletin: str = "", **fields) -> None:
+        """Insert or update the row of (run, unit, address, bulletin) with `fields`;
+        committed at once so that a crash right after leaves the outcome on record. `run` is
+        a Run or anything with its `id`, `period` and `version` (flows.delivery.RunRef)."""
         with Session(self.engine) as s, s.begin():
             row = s.scalars(
                 select(Delivery).where(
-                    Delivery.run_id == run.id, Delivery.unit == unit, Delivery.address == address
+                    Delivery.run_id == run.id,
+                    Delivery.unit == unit,
+                    Delivery.address == address,
+                    Delivery.bulletin == bulletin,
                 )
             ).first()
             if row is None:
@@ -323,6 +375,7 @@ class Store:
                     address=address,
                     attempts=0,
                     correction=False,
+                    bulletin=bulletin,
                 )
                 s.add(row)
             for k, v in fields.items():

@@ -311,3 +311,32 @@ def test_a_cluster_that_cannot_be_reached_is_named(tmp_path, prefect_server, smt
         with pytest.raises(InputError, match=f"无法连接 Dask 集群 {nowhere}"):
             send_period(ws, PERIOD)
     assert smtp.received == [] and _deliveries(db_url) == {}
+
+
+def test_a_signed_bulletin_goes_out_on_the_cluster_once(
+    tmp_path, prefect_server, dask_cluster, smtp_servers
+):
+    """`kaohe send --bulletin` on the Dask runner: every batch carries the signed file and
+    records it per message; sending it again sends nothing."""
+    smtp = smtp_servers()
+    db_url = f"sqlite:///{tmp_path / 'kaohe.db'}"
+    ws = _small_ws(tmp_path / "ws", db_url, smtp.port, dask_cluster)
+    signed = tmp_path / "签发稿.pdf"
+    signed.write_bytes(b"%PDF-1.7 signed\n")
+    res = _send(ws, PERIOD, "--bulletin", str(signed))
+    assert res.exit_code == 0, res.output
+    assert "在 Dask 上分批发送：" in res.output and "本次发出的通报是签发稿" in res.output
+    assert len(smtp.received) == len(UNITS)
+    assert all(
+        next(m.iter_attachments()).get_content() == signed.read_bytes() for _, m in smtp.received
+    )
+    store = Store.open(db_url)
+    try:
+        run_ = store.run(PERIOD, 1)
+        sha = store.signed_bulletins(run_.id)[0].sha256
+        assert {(d.bulletin, d.status) for d in store.delivery_rows(run_.id)} == {(sha, "sent")}
+    finally:
+        store.close()
+    res = _send(ws, PERIOD, "--bulletin", str(signed))
+    assert res.exit_code == 0 and len(smtp.received) == len(UNITS)
+    assert f"其中 {len(UNITS)} 封附的是签发稿" in res.output

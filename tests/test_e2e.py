@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -38,6 +39,7 @@ def test_run_writes_a_whole_version(first_run):
     assert {
         "bulletin.html",
         "bulletin.pdf",
+        "bulletin.docx",
         "statements",
         "scores.csv",
         "scores.xlsx",
@@ -48,6 +50,10 @@ def test_run_writes_a_whole_version(first_run):
     manifest = json.loads((first_run / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scheme"] == "jiande-2018" and manifest["version"] == 1
     assert any(p.startswith("adoptions/") for p in manifest["inputs"])
+    # the bulletin's files with their sha256 (bulletin.docx beside the PDF)
+    assert list(manifest["bulletin"]) == ["bulletin.html", "bulletin.pdf", "bulletin.docx"]
+    for name, sha in manifest["bulletin"].items():
+        assert hashlib.sha256((first_run / name).read_bytes()).hexdigest() == sha
     # one statement per unit of the roster
     with open(first_run / "scores.csv", encoding="utf-8-sig") as f:
         scores = list(csv.DictReader(f))
