@@ -273,6 +273,29 @@ def test_quarter_in_the_browser(browser, web, tmp_path):
     finally:
         store.close()
 
+    # the director's signed bulletin, to the units that already have v2: only when asked
+    signed = tmp_path / "签发稿.pdf"
+    generated = (web.ws / "out" / "2018Q2" / "v2" / "bulletin.pdf").read_bytes()
+    signed.write_bytes(generated + b"%% signed by the director\n")
+    page.get_by_label(re.compile("本办修改并签发的通报")).set_input_files(str(signed))
+    page.get_by_label("已收到本版通报的单位也再发一次签发稿").check()
+    page.get_by_label("我已核对通报和得分，确认发送").check()
+    page.get_by_role("button", name="发送", exact=True).click()
+    log = wait_job(page)
+    assert "签发稿" in log and "本次发送 3 封" in log, log
+    assert len(web.smtp.received) == 6
+    for _, msg in web.smtp.received[3:]:
+        payloads = [p.get_content() for p in msg.iter_attachments()]
+        assert signed.read_bytes() in payloads and generated not in payloads
+    assert (
+        web.ws / "out" / "2018Q2" / "v2.signed" / "签发稿.pdf"
+    ).read_bytes() == signed.read_bytes()
+    assert not list((web.home / "uploads").rglob("*.pdf"))  # the upload is not kept twice
+    page.get_by_role("link", name="发送记录").click()
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="签发稿.pdf").click()
+    assert Path(dl.value.path()).read_bytes() == signed.read_bytes()
+
     # the schedule's server saw the runs; the audit log has who did what
     page.goto(home)
     runs = page.locator("section", has=page.get_by_role("heading", name="定时任务与运行记录"))
