@@ -242,6 +242,10 @@ def test_quarter_in_the_browser(browser, web, tmp_path):
     with page.expect_download() as dl:
         page.get_by_role("link", name="通报（PDF）").click()
     assert dl.value.suggested_filename == "bulletin.pdf"
+    with page.expect_download() as word:
+        page.get_by_role("link", name="通报（Word）").click()
+    assert word.value.suggested_filename == "bulletin.docx"
+    assert Path(word.value.path()).read_bytes().startswith(b"PK")
     assert (
         Path(dl.value.path()).read_bytes()
         == (web.ws / "out" / "2018Q2" / "v2" / "bulletin.pdf").read_bytes()
