@@ -556,7 +556,7 @@ def create_app(
         user = require(request)
         s = site(slug)
         ver = version_or_404(s, period, None)
-        qs = await run_in_threadpool(data.questions, s.root, ver)
+        qs = await run_in_threadpool(data.questions, s.root, ver, parse_period(period))
         return page(
             request,
             "review.html.j2",

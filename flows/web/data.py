@@ -9,7 +9,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path, PurePath
 
 import polars as pl
@@ -347,6 +347,8 @@ class Question:
     choices: list[str]  # fixed answers of the type (是/否, 确认, 忽略, 已核实)
     answer: str  # the answer decisions.csv holds now ('' when none)
     n: int = 0  # its place in review.csv (1-based), for the page's ids
+    #: it can change what this period prints (transforms.review.open_questions' test)
+    this_period: bool = True
 
 
 def _choices(type_id: str) -> list[str]:
@@ -361,9 +363,9 @@ def _choices(type_id: str) -> list[str]:
     }.get(type_id, [])
 
 
-def questions(root: Path, v: Version) -> list[Question]:
+def questions(root: Path, v: Version, period=None) -> list[Question]:
     """The review questions of a version (review.csv), with the answers decisions.csv
-    holds now."""
+    holds now; with `period`, each says whether it can change what the period prints."""
     path = v.path / "review.csv"
     if not path.is_file():
         return []
@@ -397,6 +399,8 @@ def questions(root: Path, v: Version) -> list[Question]:
                 _choices(q.id),
                 answers.get((q.id, key), ""),
                 len(out) + 1,
+                period is None
+                or review._touches(r.get("日期"), date(period.year, 1, 1), period.end),
             )
         )
     return out
