@@ -148,7 +148,15 @@ def _tables(scheme_id: str) -> tuple[list[tuple[str | None, str | None]], dict[s
     module's POINTS and INSTRUCTIONS)."""
     scheme = get_scheme(scheme_id)  # an unknown id raises the InputError naming the schemes
     if isinstance(scheme, Regulation):
-        lines = [(p.publication, p.kind) for r in scheme.rules_of("adoption") for p in r.table]
+        of_level = {pub.level: [] for pub in scheme.publications}
+        for pub in scheme.publications:
+            of_level[pub.level].append(pub.name)
+        lines = [
+            (name, p.kind)
+            for r in scheme.rules_of("adoption")
+            for p in r.table
+            for name in ([p.publication] if p.level is None else of_level.get(p.level, []))
+        ]
         levels = {w: lv.level for lv in scheme.levels for w in lv.words}
         return lines, levels
     module = importlib.import_module(MODULES[scheme_id])

@@ -15,11 +15,7 @@ from schemes.contract import Scheme
 from transforms.errors import InputError
 
 #: scheme id -> module path, for the seeds still written in Python.
-MODULES = {
-    "xiaoshan-2018": "schemes.xiaoshan_2018",
-    "yinchuan-2018": "schemes.yinchuan_2018",
-    "qingshan-2020": "schemes.qingshan_2020",
-}
+MODULES = {}
 
 
 def _files() -> dict[str, str]:

@@ -610,11 +610,13 @@ def instruction_rows(
     """Ledger rows for the leader instructions of `period`.
 
     With `combine="max"` only the highest instruction per (unit, article) counts, across
-    the year so far; an instruction without `article_id` counts alone.
+    the year so far; an instruction without `article_id` counts alone. `max_per_level`:
+    the same per (unit, article, rule): each level's bonus once, the levels adding up.
     `no_bonus_articles`: articles whose instructions add nothing (e.g. 应急信息).
     """
     no_bonus = no_bonus_articles or set()
-    start = period.year_period.start if table.combine == "max" else period.start
+    year_to_date = table.combine in ("max", "max_per_level")
+    start = period.year_period.start if year_to_date else period.start
     cands = []
     for e in prep.events_of(table.event_type):
         if not (start <= e["date"] <= period.end):
@@ -645,6 +647,12 @@ def instruction_rows(
     if table.combine == "max":
         return keep_highest(
             cands, period, key=lambda r: (r["unit"], r["article_id"] or ("event", r["ref"]))
+        )
+    if table.combine == "max_per_level":
+        return keep_highest(
+            cands,
+            period,
+            key=lambda r: (r["unit"], r["article_id"] or ("event", r["ref"]), r["rule_id"]),
         )
     return cands
 

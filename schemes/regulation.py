@@ -46,6 +46,9 @@ class Group:
     #: the group's target in points for the regulation's target period (`scoring.target_period`),
     #: or the yearly count of submissions the group must reach; empty when none
     target: float | None = None
+    #: what `target` counts: `points` (a points target the scores' `target` column holds),
+    #: `submissions` or `adoptions` (a yearly count, judged by a `count_targets` rule)
+    target_counts: str = "points"
     #: the regulation's words about the group and its target (shown in statements)
     note: str = ""
     #: the unit category points tables are keyed by (`points.category`), e.g. 乡镇 or 部门;
@@ -95,12 +98,16 @@ class Level:
 
 @dataclass(frozen=True)
 class Points:
-    """One line of a points table: an adoption of `publication`, of article class `kind`,
-    by a unit of `category`, earns `points`. An empty key matches anything; the most
-    specific line wins (periodical, class, category in that order of importance)."""
+    """One line of a points table: an adoption of `publication` (or of any periodical of
+    `level`), of article class `kind`, by a unit of `category`, earns `points`. An empty key
+    matches anything; the most specific line wins (periodical, class, category in that
+    order of importance)."""
 
-    #: the periodical; empty: any periodical
+    #: the periodical; empty: any periodical (or every periodical of `level`)
     publication: str | None = None
+    #: instead of a periodical, every periodical of this level (a `[[publications]]` level:
+    #: 区级录用 …); a line naming the periodical itself wins
+    level: str | None = None
     #: the article class (动态, 简讯, 要情, 专报 …); empty: any class
     kind: str | None = None
     #: the unit category (a group's `category`); empty: any unit
@@ -127,6 +134,68 @@ class RankPoints:
         """Points of `rank` (1-based)."""
         pts = self.first - (rank - 1)
         return float(pts) if 1 <= rank and pts >= self.last else float(self.rest)
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """A number for one group (a threshold of a count target)."""
+
+    #: the group
+    group: str
+    #: the number
+    count: float
+
+
+@dataclass(frozen=True)
+class CountTarget:
+    """A yearly target on a count (全年上报信息不少于120条): submissions (报送, per mail) or
+    adoptions (采用, per adoption), per group, optionally only some article classes."""
+
+    #: the target's short name, shown in remarks and statements (报送, 综合类采用)
+    name: str
+    #: `submission` or `adoption`
+    source: str
+    #: the year's threshold of each group (groups not listed have none)
+    by_group: tuple[GroupCount, ...] = ()
+    #: only items of these classes count (a submission's kind or 【class】 mark in its
+    #: subject; an adoption's class or its periodical's default); empty: all
+    kinds: tuple[str, ...] = ()
+    #: the counting word (条, 条（次）)
+    unit_word: str = "条"
+
+
+@dataclass(frozen=True)
+class InForce:
+    """When the regulation takes effect, and the note bulletins of earlier months carry."""
+
+    #: the first month it applies to (2020-04)
+    since: str
+    #: the note for a period of that year starting before it
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class WindowCount:
+    """One line of a class quota (报送任务): the units of `groups` send `count` submissions
+    per `window`."""
+
+    #: `month`, `bimonth` (1–2月, 3–4月 …), `quarter` or `year`; a window is judged in the
+    #: period holding its end (a month ending a quarter judges the quarter's window too)
+    window: str
+    #: the groups owing it
+    groups: tuple[str, ...]
+    #: how many submissions each window needs
+    count: float
+
+
+@dataclass(frozen=True)
+class StatusLabel:
+    """Ledger words for the commissions of one status (逾期 → 逾期报送，)."""
+
+    #: the commission status (按时, 逾期, 未报)
+    status: str
+    #: the words put in the ledger note before the arithmetic
+    label: str
 
 
 @dataclass(frozen=True)
@@ -162,7 +231,8 @@ class Rule:
     default_value: float | None = None
     #: the most one event may earn or cost (absolute)
     cap: float | None = None
-    #: words put in the ledger note before the arithmetic (按时报送，质量分 …)
+    #: words put in the ledger note before the arithmetic (按时报送，质量分 …); {status} is a
+    #: commission's status
     label: str = ""
     #: kind `adoption`: the points table lines of this clause
     table: tuple[Points, ...] = ()
@@ -190,6 +260,59 @@ class Rule:
     requires_target: bool = False
     #: kind `top_share`: the top share of each group (0.3 = 前30%, rounded up)
     share: float | None = None
+    #: for commissions: the words after 「约稿「title」逾期」 in the unit's remark ("" for
+    #: none); empty: no remark
+    remark: str | None = None
+    #: the n-th occurrence in a unit's year orders a public naming (予以通报)
+    notice_at: int | None = None
+    #: what the naming says (两次未按期完成约稿任务)
+    notice: str = ""
+    #: kind `count_targets`: the yearly targets
+    targets: tuple[CountTarget, ...] = ()
+    #: kind `count_targets`: the note of a month's or quarter's bulletin on the progress;
+    #: {period} is the period's title, {counts} the units done per group
+    progress_note: str = ""
+    #: kind `target_shortfall`: the count target (its `name`) the rule charges
+    target: str | None = None
+    #: kind `quota`: the window submissions are counted in: `month`, `bimonth`, `quarter`,
+    #: `year`
+    window: str | None = None
+    #: kind `quota`: the submissions each group must send in a window (groups not listed
+    #: have no quota)
+    by_group: tuple[GroupCount, ...] = ()
+    #: kind `quota`: the points of a window missed (`points`: of a window met)
+    missed_points: float | None = None
+    #: kind `quota`: a window is judged only when every one of its months holds mail logs
+    #: (else when any does, C5)
+    whole_window: bool = False
+    #: kind `quota`: what the note of a window not judged adds (本季度不计基础分 …)
+    unjudged_note: str = ""
+    #: kind `quota`: the note of a period shorter than the window (a month, for a
+    #: quarterly quota), after the rule's name and clause
+    short_period_note: str = ""
+    #: kind `consecutive_misses`: the `quota` rule whose windows are counted
+    quota: str | None = None
+    #: kind `consecutive_misses`: how many windows missed in a row
+    run: int | None = None
+    #: kinds `notice`, `no_adoption`: what one occurrence adds to the assessment (a
+    #: deduction outside the points: 年终绩效考核扣0.1分)
+    assessment: float | None = None
+    #: kind `event` over commissions: the ledger words per status, each status's commissions
+    #: in this order (instead of `label`)
+    status_labels: tuple[StatusLabel, ...] = ()
+    #: kind `event`: the event's value is the size of a deduction whatever its sign (C6: 5
+    #: and −5 both cost 5 × `per_value`)
+    deduction: bool = False
+    #: kind `class_quota`: the windows, groups and counts of this task
+    counts: tuple[WindowCount, ...] = ()
+    #: kind `class_quota`: only submissions of this class (`[submissions]`) count
+    submission_class: str | None = None
+    #: kind `class_quota`: only submissions whose kind or subject holds one of these words count
+    words: tuple[str, ...] = ()
+    #: kind `class_quota`: what is counted, in the ledger note 「报送{what} N 条」 (动态信息)
+    what: str = ""
+    #: kind `class_quota`: points per missing submission (negative)
+    per_missing: float | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +328,8 @@ class Adoptions:
     #: categories printed before the points of a category-specific line, e.g.
     #: 乡镇 = 「乡镇（街道）」 (`category_labels`); a category not listed prints itself
     category_labels: tuple[CategoryLabel, ...] = ()
+    #: article classes are read without a trailing 信息 or 类 (调研类信息 → 调研)
+    kind_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,12 +338,17 @@ class Instructions:
 
     #: the event type it scores
     event: str = "领导批示"
-    #: per article only the highest (`max`, across the year) or every one (`sum`)
+    #: per article only the highest (`max`, across the year), every one (`sum`), or the
+    #: highest of each level (`max_per_level`: each rule of the table once per article
+    #: across the year, the levels adding up)
     combine: str = "max"
     #: who acts, in the ledger note 「{level}{actor}{verb}「title」」 (领导, 媒体)
     actor: str = "领导"
     #: what they do, in the same note (批示, 报道)
     verb: str = "批示"
+    #: one instruction per article and level in the year scores (每篇); a second one of the
+    #: same level on the same article is noted and adds nothing
+    once_per_level: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,6 +362,37 @@ class Commissions:
 
 
 @dataclass(frozen=True)
+class SubmissionClass:
+    """A class of submissions (动态, 专报, 总结计划 …) and the words marking it."""
+
+    #: the class
+    name: str
+    #: a submission whose kind (else subject) holds one of these words is of this class
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Submissions:
+    """How submissions (报送) are classed for class quotas (`kind = "class_quota"`)."""
+
+    #: the classes in the order they are tried: first on the submission's kind, then on its
+    #: subject; the first class with a word in the text wins
+    classes: tuple[SubmissionClass, ...] = ()
+    #: the class of a submission whose kind and subject name none
+    default_class: str | None = None
+    #: the class quotas as a note names them when months lack mail logs (基本任务（一）)
+    tasks: str = "报送任务"
+
+    def class_of(self, s: dict) -> str | None:
+        """The class of submission `s` (a dict with `kind` and `subject`)."""
+        for text in (s.get("kind") or "", s.get("subject") or ""):
+            for c in self.classes:
+                if any(w in text for w in c.words):
+                    return c.name
+        return self.default_class
+
+
+@dataclass(frozen=True)
 class Scoring:
     """How the engine runs the periods."""
 
@@ -241,9 +402,25 @@ class Scoring:
     order: tuple[str, ...] = ()
     #: the period the groups' targets are for: `quarter`, `year` or empty (no point target)
     target_period: str | None = None
+    #: with `target_period = "year"`: a quarter's target is ¼ of the year's, a month's 1/12
+    #: (a progress line)
+    pro_rata: bool = False
+    #: the remark on a unit below its target in the target period ({period}: 季度/年度,
+    #: {target}, {points}, {gap}: what is missing); empty: none. A quarter's is not carried
+    #: into the year
+    target_missed: str = "未完成{period}目标（{target}分）"
+    #: the remark on a unit that reached its target, in the same words; empty: none
+    target_met: str = ""
+    #: with `pro_rata`, the remark on a quarter: the year so far against the target
+    #: ({period}: 年度, {target}, {points}: the year so far, {share}: 56%); empty: none. Not
+    #: carried into the year
+    target_progress: str = ""
     #: how the year is scored: `quarters` (the quarters' rows and adjustments, summed) or
     #: `whole` (the year's items as one period)
     year: str = "quarters"
+    #: the year's ranking within each group, by these columns in order (higher first; units
+    #: ranked first by a special rule come before all): `points`, `assessment`
+    year_rank_by: tuple[str, ...] = ("points",)
 
 
 @dataclass(frozen=True)
@@ -262,6 +439,9 @@ class Regulation:
     place_prefixes: tuple[str, ...] = ()
     #: what the scores' `assessment` column means (its title)
     assessment_label: str = "排名得分"
+    #: where the assessment is taken when it is a deduction outside the points, as notes
+    #: name it (年终绩效考核: 「年终绩效考核扣0.1分，不计入信息得分」)
+    assessment_in: str = ""
     #: groups listed in the roster but never scored
     unscored_groups: tuple[str, ...] = ()
     #: the words allowed in events' `type` column
@@ -278,6 +458,10 @@ class Regulation:
     instructions: tuple[Instructions, ...] = (Instructions(),)
     #: commissions (`[commissions]`)
     commissions: Commissions = Commissions()
+    #: when the regulation takes effect (`[in_force]`); empty: the whole year
+    in_force: InForce | None = None
+    #: how submissions are classed for class quotas (`[submissions]`)
+    submissions: Submissions = Submissions()
     #: how the periods run (`[scoring]`)
     scoring: Scoring = Scoring()
     #: the rules (`[[rules]]`), in the regulation's order
@@ -390,6 +574,10 @@ def _value(hint, value, name: str, key: str):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InputError(f"{name}：「{key}」应为数字，实为「{value}」")
         return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"{name}：「{key}」应为整数，实为「{value}」")
+        return value
     if hint is bool:
         if not isinstance(value, bool):
             raise InputError(f"{name}：「{key}」应为 true 或 false，实为「{value}」")

@@ -4,14 +4,17 @@ The driver owns the periods and the result; the rules' kinds (schemes.kinds, sch
 only add rows, notes and remark records at the points the driver calls them:
 
 - a month: the items of the month (every rule's `items` hook in `scoring.order`), the
-  remarks on its commissions and events, ranked by points;
-- a quarter: the same for the quarter, then `close_quarter` hooks (不得分 adjustments,
-  targets failed by events), the target of the group (when `scoring.target_period` is
-  `quarter`), the rank, `assess` hooks (rank points);
-- the year (`scoring.year = "quarters"`): the quarters' rows, notes and remarks (a quarter's
-  target remark is not carried), `close_year` hooks (year zeroing, ranked first), `assess`
-  hooks (the year's assessment), ranked by (first, assessment, points), `judge` hooks (top
-  share).
+  remarks on its commissions and events, then `close_month` hooks, the points target (when
+  `scoring.target_period` is `month`, or pro rata), the rank, `assess` and `judge` hooks;
+- a quarter: the same for the quarter with `close_quarter` hooks (不得分 adjustments,
+  targets failed by events, rank points); every quarter of the year to date is scored so
+  (`ScoreResult.quarters`);
+- the year: with `scoring.year = "quarters"` the quarters' rows, notes and remarks (a
+  quarter's target remark is not carried), then `close_year` hooks (year zeroing, ranked
+  first), `assess` hooks (the year's assessment), ranked by `scoring.year_rank_by` (units a
+  special rule ranks first before all), `judge` hooks (top share); with `scoring.year =
+  "whole"` the year's own items, `close_year` hooks (yearly deductions), the frame as above
+  (the quarters beside it then show their items only).
 
 The result is structured: `ScoreResult.remarks` holds the remark records (unit, period, kind,
 rule_id, text) and the scores' `remark` column is joined from them (a quarter's remark in the
@@ -28,6 +31,7 @@ from schemes import engine as E
 from schemes.contract import ScoreResult, ScoringInputs
 from schemes.kinds import Context, Remark, Stage, kind_of
 from transforms.periods import Period
+from transforms.schema import NOTICES
 
 #: Columns of ScoreResult.remarks.
 REMARKS = {
@@ -78,13 +82,13 @@ def _items(ctx: Context, period: Period) -> Stage:
     for rules, fn in _hooks(reg, "items"):
         fn(ctx, rules, period, stage)
     commission_hooks = list(_hooks(reg, "commission_remark"))
+    if commission_hooks:
+        for c in ctx.scored:
+            if period.contains(c["date"]):
+                for rule, fn in commission_hooks:
+                    fn(ctx, rule, c, stage)
     for c in ctx.commissions:
-        if not period.contains(c["date"]):
-            continue
-        for rule, fn in commission_hooks:
-            if (text := fn(ctx, rule, c, period)) is not None:
-                stage.remark(c["unit"], "commission", rule.id, text)
-        if c["status"] == E.UNKNOWN:
+        if period.contains(c["date"]) and c["status"] == E.UNKNOWN:
             title = f"「{c['title']}」" if c.get("title") else ""
             stage.notes.append(
                 f"{c['unit']}的约稿{title}（{c['date']:%Y年%-m月%-d日}到期）没有报送记录可供判断，"
@@ -96,67 +100,129 @@ def _items(ctx: Context, period: Period) -> Stage:
             if not period.contains(e["date"]):
                 continue
             for rule, fn in event_hooks:
-                if (text := fn(ctx, rule, e, period)) is not None:
-                    stage.remark(e["unit"], "event", rule.id, text)
+                fn(ctx, rule, e, stage)
+    if (f := reg.in_force) is not None:
+        since = Period.parse(f.since)
+        if period.year == since.year and period.start.month < since.start.month:
+            stage.notes.append(f.note)
     return stage
 
 
-def _ranked(records: list[dict], by: list[str]) -> pl.DataFrame:
-    df = E.scores_frame(records) if "first" not in by else pl.DataFrame(records)
-    return df.with_columns(rank=E.shared_rank(df, by))
+#: the hook closing each kind of period
+_CLOSE = {"month": "close_month", "quarter": "close_quarter", "year": "close_year"}
+#: remark kinds of a quarter not carried into the year
+_NOT_CARRIED = ("target_missed", "target_progress")
+#: how the driver words a target in a remark
+_TARGET_WORD = {"month": "月度", "quarter": "季度", "year": "年度"}
 
 
-def _month(ctx: Context, m: Period) -> tuple[Stage, pl.DataFrame]:
-    stage = _items(ctx, m)
-    pts = E.totals(stage.rows)
-    df = _ranked(
-        [dict(unit=u, group=g, points=pts[u]) for u, g in ctx.prep.units.items()], ["points"]
+def _target(reg, group: str, period: Period) -> float | None:
+    """The group's points target for `period`: its `target` when the regulation's target
+    period is `period`'s kind; with `scoring.pro_rata` a shorter period's share of it (a
+    quarter ¼ of a year's, a month 1/12); else None."""
+    target_period = reg.scoring.target_period
+    g = reg.group(group)
+    if target_period is None or g.target is None:
+        return None
+    if target_period == period.kind:
+        return float(g.target)
+    n_months = {"month": 1, "quarter": 3, "year": 12}
+    if reg.scoring.pro_rata and n_months[period.kind] < n_months[target_period]:
+        return g.target / (n_months[target_period] // n_months[period.kind])
+    return None
+
+
+def _target_remark(reg, stage: Stage, unit: str, points: float, target: float) -> None:
+    """The remark on a unit's points target (`scoring.target_missed` / `target_met`)."""
+    met = points >= target
+    template = reg.scoring.target_met if met else reg.scoring.target_missed
+    if template:
+        text = template.format(
+            period=_TARGET_WORD[stage.period.kind],
+            target=E.fmt(target),
+            points=E.fmt(points),
+            gap=E.fmt(target - points),
+        )
+        stage.remark(unit, "target_met" if met else "target_missed", None, text)
+
+
+def _progress_remark(ctx: Context, stage: Stage, unit: str, points: float) -> None:
+    """A quarter's remark on the share of the unit's target reached by the year so far
+    (the quarters already scored and this one; `scoring.target_progress`)."""
+    key = ("points before", stage.period.label)
+    if key not in ctx.cache:
+        before: dict[str, float] = defaultdict(float)
+        for *_, df in ctx.quarters:
+            for u, p in zip(df["unit"], df["points"], strict=True):
+                before[u] += p
+        ctx.cache[key] = before
+    full = float(ctx.reg.group(ctx.prep.units[unit]).target)
+    done = ctx.cache[key][unit] + points
+    text = ctx.reg.scoring.target_progress.format(
+        period=_TARGET_WORD[ctx.reg.scoring.target_period],
+        target=E.fmt(full),
+        points=E.fmt(done),
+        share=f"{done / full:.0%}",
     )
-    return stage, df
+    stage.remark(unit, "target_progress", None, text)
 
 
-def _quarter(ctx: Context, q: Period) -> tuple[Stage, pl.DataFrame]:
-    reg = ctx.reg
-    stage = _items(ctx, q)
-    for rule, fn in _hooks(reg, "close_quarter"):
-        fn(ctx, rule, stage)
+def _period(ctx: Context, period: Period, close: bool = True) -> tuple[Stage, pl.DataFrame]:
+    """A period scored on its own items: a month, a quarter, or (`scoring.year = "whole"`)
+    the year; with `close`, the hooks closing the period run first (without: a quarter of
+    the year to date shown beside a period scored whole)."""
+    stage = _items(ctx, period)
+    if close:
+        for rule, fn in _hooks(ctx.reg, _CLOSE[period.kind]):
+            fn(ctx, rule, stage)
+    return stage, _frame(ctx, stage)
+
+
+def _frame(ctx: Context, stage: Stage) -> pl.DataFrame:
+    """The scores of a stage: points (the sum of its rows), the target and whether it is
+    met (not when a rule failed it), the rank within the group, then the `assess` hooks
+    (assessment), the year's rank by `scoring.year_rank_by` (units ranked first before
+    all), and the `judge` hooks."""
+    reg, period = ctx.reg, stage.period
     pts = E.totals(stage.rows)
+    year = period.kind == "year"
     records = []
     for unit, group in ctx.prep.units.items():
         rec = dict(unit=unit, group=group, points=pts[unit])
-        if reg.scoring.target_period == "quarter":
-            target = float(reg.group(group).target)
+        target = _target(reg, group, period)
+        if reg.scoring.target_period is not None:  # every record has the same keys
+            rec.update(target=None, target_met=None)
+        if target is not None:
             rec.update(target=target, target_met=pts[unit] >= target and unit not in stage.failed)
-            if pts[unit] < target:
-                stage.remark(unit, "target_missed", None, f"未完成季度目标（{E.fmt(target)}分）")
+            if reg.scoring.target_period == period.kind:
+                _target_remark(reg, stage, unit, pts[unit], target)
+            elif reg.scoring.target_progress and period.kind == "quarter":
+                _progress_remark(ctx, stage, unit, pts[unit])
+        if year:
+            rec["first"] = unit in stage.first
         records.append(rec)
-    df = _ranked(records, ["points"])
+    df = pl.DataFrame(records) if year else E.scores_frame(records)
+    df = df.with_columns(rank=E.shared_rank(df, ["points"]))
     for rule, fn in _hooks(reg, "assess"):
         df = fn(ctx, rule, stage, df)
-    return stage, df
+    if year:
+        df = df.with_columns(rank=E.shared_rank(df, ["first", *reg.scoring.year_rank_by]))
+    for rule, fn in _hooks(reg, "judge"):
+        df = fn(ctx, rule, stage, df)
+    return df.drop("first") if year else df
 
 
-def _year(ctx: Context, year: Period) -> tuple[Stage, pl.DataFrame]:
-    reg = ctx.reg
+def _year_of_quarters(ctx: Context, year: Period) -> tuple[Stage, pl.DataFrame]:
+    """The year as the sum of its quarters (`scoring.year = "quarters"`): their rows (with
+    their adjustments), notes and remarks (not their target remarks), then `close_year`."""
     stage = Stage(year)
     for _, q_stage, _ in ctx.quarters:
         stage.rows += q_stage.rows
         stage.notes += q_stage.notes
-        stage.remarks += [r for r in q_stage.remarks if r.kind != "target_missed"]
-    for rule, fn in _hooks(reg, "close_year"):
+        stage.remarks += [r for r in q_stage.remarks if r.kind not in _NOT_CARRIED]
+    for rule, fn in _hooks(ctx.reg, "close_year"):
         fn(ctx, rule, stage)
-    pts = E.totals(stage.rows)
-    records = [
-        dict(unit=u, group=g, points=pts[u], assessment=0.0, first=u in stage.first)
-        for u, g in ctx.prep.units.items()
-    ]
-    df = pl.DataFrame(records)
-    for rule, fn in _hooks(reg, "assess"):
-        df = fn(ctx, rule, stage, df)
-    df = df.with_columns(rank=E.shared_rank(df, ["first", "assessment", "points"]))
-    for rule, fn in _hooks(reg, "judge"):
-        df = fn(ctx, rule, stage, df)
-    return stage, df.drop("first")
+    return stage, _frame(ctx, stage)
 
 
 def _quarters_frame(done: list[tuple[Period, Stage, pl.DataFrame]]) -> pl.DataFrame:
@@ -197,6 +263,10 @@ def _finish(ctx: Context, stage: Stage, df: pl.DataFrame, quarters=None) -> Scor
     for rule, fn in _hooks(reg, "quotas"):
         has_quotas = True
         quota_rows += fn(ctx, rule, period)
+    notices = None
+    for rule, fn in _hooks(reg, "notices"):
+        if (rows := fn(ctx, rule, period)) is not None:
+            notices = (notices or []) + rows
     return ScoreResult(
         period=period,
         ledger=E.to_ledger(stage.rows, reg.id, period),
@@ -205,6 +275,7 @@ def _finish(ctx: Context, stage: Stage, df: pl.DataFrame, quarters=None) -> Scor
         commissions=com_df,
         quarters=quarters,
         quotas=E.quotas_frame(quota_rows) if has_quotas else None,
+        notices=None if notices is None else pl.DataFrame(notices, schema=NOTICES),
         remarks=remarks_frame(stage.remarks),
     )
 
@@ -212,21 +283,31 @@ def _finish(ctx: Context, stage: Stage, df: pl.DataFrame, quarters=None) -> Scor
 def score(reg, inputs: ScoringInputs, period: Period) -> ScoreResult:
     """Score `period` (a month, a quarter or the year) under the regulation `reg`."""
     prep = E.prepare(inputs, [g.name for g in reg.groups])
+    if reg.adoptions.kind_words:
+        for a in prep.adoptions:
+            a["kind"] = E.kind_word(a.get("kind"))
     if reg.unscored_groups:
         prep = prep.without_groups(reg.unscored_groups)
     commissions = E.commission_status(
         prep.events, prep, event_type=reg.commissions.event, marker=reg.commissions.marker
     )
-    ctx = Context(reg, prep, commissions)
+    ctx = Context(reg, prep, commissions, scored=commissions)
+    for rule, fn in _hooks(reg, "commissions"):
+        ctx.scored = fn(ctx, rule, ctx.scored)
     if period.kind == "month":
-        stage, df = _month(ctx, period)
+        stage, df = _period(ctx, period)
         return _finish(ctx, stage, df)
+    whole = reg.scoring.year == "whole"
     for q in period.quarters_to_date():
-        stage, df = _quarter(ctx, q)
+        # the year of quarters closes each; a year scored whole lists its quarters' items
+        stage, df = _period(ctx, q, close=q == period or not whole)
         ctx.quarters.append((q, stage, df))
     quarters = _quarters_frame(ctx.quarters)
     if period.kind == "quarter":
         _, stage, df = ctx.quarters[-1]
         return _finish(ctx, stage, df, quarters)
-    stage, df = _year(ctx, period)
+    if reg.scoring.year == "quarters":
+        stage, df = _year_of_quarters(ctx, period)
+    else:
+        stage, df = _period(ctx, period)
     return _finish(ctx, stage, df, quarters)

@@ -8,6 +8,7 @@ A special must be general enough for the next office: parameters, not one office
 
 from __future__ import annotations
 
+from schemes import engine as E
 from schemes.kinds.base import SPECIALS, Context, Kind, Stage, register, title_of
 from schemes.kinds.instruction import instruction_table
 
@@ -17,10 +18,11 @@ def _top_level(ctx: Context, rule, e: dict) -> bool:
     return e["type"] == table.event_type and table.read(e)[0] in rule.levels
 
 
-def _first_remark(ctx: Context, rule, e: dict, period) -> str | None:
+def _first_remark(ctx: Context, rule, e: dict, stage: Stage) -> None:
     if _top_level(ctx, rule, e):
-        return f"{rule.name}{title_of(e)}：视为年度排名第一"
-    return None
+        stage.remark(
+            e["unit"], "ranked_first", rule.id, f"{rule.name}{title_of(e)}：视为年度排名第一"
+        )
 
 
 def _first_close_year(ctx: Context, rule, stage: Stage) -> None:
@@ -39,6 +41,35 @@ register(
         fields=("levels", "events"),
         event_remark=_first_remark,
         close_year=_first_close_year,
+    ),
+    SPECIALS,
+)
+
+
+def _distinct_topics(ctx: Context, rule, commissions: list[dict]) -> list[dict]:
+    """A unit's commissions of the statuses `commissions` (default 逾期, 未报) count once per
+    topic: a second one with the same title (spaces ignored) is dropped."""
+    statuses = rule.commissions or (E.LATE, E.MISSING)
+    seen: set = set()
+    out = []
+    for c in commissions:
+        if c["status"] in statuses:
+            key = (c["unit"], "".join((c.get("title") or c.get("event_id") or "").split()))
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(c)
+    return out
+
+
+register(
+    Kind(
+        "distinct_topic_commissions",
+        "Missed commissions (statuses `commissions`, default 逾期 and 未报) count once per "
+        "topic for every rule (e.g. 两次未按期完成约稿（两次约稿不同题材）): a unit's second "
+        "miss on a title it already missed is not counted again.",
+        fields=("commissions",),
+        commissions=_distinct_topics,
     ),
     SPECIALS,
 )

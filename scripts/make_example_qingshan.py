@@ -21,13 +21,14 @@ import random
 from pathlib import Path
 
 from flows.readers import _issue_key, _sha16, normalize_title
-from schemes.qingshan_2020 import SCHEME
+from schemes import get_scheme
 from transforms.grouping import title_similarity
 
 SEED = 20200420  # the day the regulation was issued
 YEAR = 2020
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "examples" / "qingshan-2020"
+SCHEME = get_scheme("qingshan-2020")
 PLACES = SCHEME.place_prefixes
 #: a new adopted title must score below this against the unit's other adopted titles
 GUARD = 58
@@ -156,7 +157,7 @@ def build(rng: random.Random):
 
 
 def _group(name: str) -> str:
-    for u, g, _ in SCHEME.units:
+    for u, g in SCHEME.roster().select("unit", "group").iter_rows():
         if u == name:
             return g
     raise KeyError(name)

@@ -19,13 +19,14 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemes.xiaoshan_2018 import SCHEME
+from schemes import get_scheme
 from transforms.grouping import title_similarity
 
 SEED = 20180424  # the day the draft was sent out
 YEAR = 2018
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "examples" / "xiaoshan-2018"
+SCHEME = get_scheme("xiaoshan-2018")
 PLACES = SCHEME.place_prefixes
 GUARD = 58  # a new title must stay below this against the unit's recent titles
 #: the office's mailbox export starts in February: January has no mail logs (C5)
@@ -105,7 +106,7 @@ class Gen:
         self.units: list[Unit] = []
         codes = {g: c.split() for g, c in CODES.items()}
         seen: dict[str, int] = {}
-        for name, group, aliases in SCHEME.units:
+        for name, group, aliases, _ in SCHEME.roster().iter_rows():
             i = seen.get(group, 0)
             seen[group] = i + 1
             scored = group != "不列入考核"
@@ -114,7 +115,7 @@ class Gen:
                     name,
                     group,
                     codes[group][i],
-                    aliases,
+                    tuple(aliases),
                     diligence=self.r.uniform(*DILIGENCE[group]) if scored else 0.15,
                     quality=self.r.uniform(0.7, 1.3) * QUALITY[group] if scored else 0.5,
                 )

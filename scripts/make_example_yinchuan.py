@@ -22,11 +22,14 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemes.yinchuan_2018 import QUOTAS, SCHEME
+from schemes import get_scheme
 from transforms.grouping import title_similarity
 from transforms.matching import normalize_name
 
 SEED = 20180604  # the day the regulation was issued
+SCHEME = get_scheme("yinchuan-2018")
+#: 第九条（一）: submissions per quarter by group
+QUOTAS = {g.group: int(g.count) for g in SCHEME.rule("Y-9.1.1").by_group}
 YEAR = 2018
 PLACES = SCHEME.place_prefixes
 GUARD = 58  # a new title must score below this against the unit's other titles

@@ -11,9 +11,7 @@ from scoring_frames import mail, make_inputs, roster
 
 from schemes import engine as E
 from schemes import get_scheme
-from schemes.yinchuan_2018 import QUOTA as YINCHUAN_QUOTA
-from schemes.yinchuan_2018 import SCHEME as YINCHUAN
-from schemes.yinchuan_2018 import VERTICAL
+from schemes.kinds.quota import quota_of
 from transforms.commissions import commission_table, expand_commission_units
 from transforms.errors import InputError
 from transforms.periods import Period
@@ -22,6 +20,9 @@ from transforms.schema import EVENTS, SUBMISSIONS, conform
 TZ = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
 JIANDE = get_scheme("jiande-2018")
+YINCHUAN = get_scheme("yinchuan-2018")
+YINCHUAN_QUOTA = quota_of(YINCHUAN.rule("Y-9.1.1"))
+VERTICAL = "自治区垂管机构"
 
 
 def _events(rows: list[dict]) -> pl.DataFrame:

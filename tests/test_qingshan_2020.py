@@ -9,10 +9,11 @@ from scoring_frames import adoption, event, mail, make_inputs, roster
 
 from schemes import get_scheme
 from schemes.contract import Scheme
-from schemes.qingshan_2020 import SCHEME
 from transforms.errors import InputError
 from transforms.periods import Period
 from transforms.schema import COMMISSIONS, LEDGER, QUARTERS, SCORES
+
+SCHEME = get_scheme("qingshan-2020")
 
 REPORT, REGULAR, SPECIAL = "上报信息", "政务信息（普刊）", "政务信息（专刊）"
 CITY, REGION, STATE = "市政府办公室", "自治区办公厅", "国务院办公厅"

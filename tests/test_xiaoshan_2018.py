@@ -8,10 +8,12 @@ from scoring_frames import adoption, event, mail, make_inputs, roster
 
 from schemes import get_scheme
 from schemes.contract import Scheme
-from schemes.xiaoshan_2018 import SCHEME, submission_kind
 from transforms.errors import InputError
 from transforms.periods import Period
 from transforms.schema import LEDGER, QUARTERS, SCORES
+
+SCHEME = get_scheme("xiaoshan-2018")
+submission_kind = SCHEME.submissions.class_of
 
 QPG, XS_DAILY, XS_SPECIAL = "区跑改简报", "萧山信息·每日动态", "萧山信息·专报"
 HZ_TODAY, HZ_SPECIAL, ZJ_DAILY, ZB = (

@@ -8,10 +8,11 @@ from scoring_frames import adoption, event, mail, make_inputs, roster
 
 from schemes import get_scheme
 from schemes.contract import Scheme
-from schemes.yinchuan_2018 import SCHEME
 from transforms.errors import InputError
 from transforms.periods import Period
 from transforms.schema import LEDGER, NOTICES, QUARTERS, SCORES
+
+SCHEME = get_scheme("yinchuan-2018")
 
 YC, TOPIC, UP = "银川政务信息", "银川专题信息", "上报自治区"
 GB, KB, CB = "国报信息", "宁夏政务快报", "宁夏政务晨报"

@@ -4,7 +4,19 @@ A regulation file names a kind per rule (`kind = "event"`); schemes.kinds.base s
 kind is. A new kind is a new module here, imported below.
 """
 
-from schemes.kinds import adoption, events, instruction, ranking, submissions, zeroing  # noqa: F401
+from schemes.kinds import (  # noqa: F401
+    absence,
+    adoption,
+    class_quota,
+    events,
+    instruction,
+    notice,
+    quota,
+    ranking,
+    submissions,
+    targets,
+    zeroing,
+)
 from schemes.kinds.base import KINDS, SPECIALS, Context, Kind, Remark, Stage, kind_of, register
 
 __all__ = ["KINDS", "SPECIALS", "Context", "Kind", "Remark", "Stage", "kind_of", "register"]

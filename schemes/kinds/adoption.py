@@ -11,12 +11,21 @@ def points_table(ctx: Context) -> E.PointsTable:
     order, each with its rule."""
     if "points" not in ctx.cache:
         reg = ctx.reg
-        entries = tuple(
+        lines = [(p, r) for r in reg.rules_of("adoption") for p in r.table]
+        entries = [
             E.PointsEntry(p.publication, p.kind, p.category, p.points, r)
-            for r in reg.rules_of("adoption")
-            for p in r.table
-        )
-        ctx.cache["points"] = E.PointsTable(entries, dict(reg.default_kinds))
+            for p, r in lines
+            if p.level is None
+        ]
+        # a level's line stands for each periodical of the level, after the lines naming one
+        entries += [
+            E.PointsEntry(pub.name, p.kind, p.category, p.points, r)
+            for p, r in lines
+            if p.level is not None
+            for pub in reg.publications
+            if pub.level == p.level
+        ]
+        ctx.cache["points"] = E.PointsTable(tuple(entries), dict(reg.default_kinds))
     return ctx.cache["points"]
 
 

@@ -6,13 +6,20 @@ A rule kind is a small set of hooks, each optional, that the period driver
 - `items(ctx, rules, period, stage)`: add the ledger rows and notes of `period` (a month,
   a quarter, or a year scored as one period). A `table` kind gets all its rules at once
   (one points table, one instruction table); other kinds get one rule.
-- `commission_remark(ctx, rule, commission, period)` and `event_remark(ctx, rule, event,
-  period)`: a remark (the unit's statement) on a commission or an event of the period;
-  the driver asks every rule, commissions first, then events in date order.
-- `close_quarter(ctx, rule, stage)`: after a quarter's items: adjustments (不得分 rows,
-  units whose target fails whatever their points).
-- `close_year(ctx, rule, stage)`: after the year's rows are gathered (year zeroing, units
-  ranked first).
+- `commission_remark(ctx, rule, commission, stage)` and `event_remark(ctx, rule, event,
+  stage)`: remarks (`stage.remark(…)`) on a commission or an event of the stage's period;
+  the driver asks every rule, commissions first (those the rules score, `ctx.scored`), then
+  events in date order.
+- `commissions(ctx, rule, commissions)`: the commissions the rules score (a special rule
+  may drop some, e.g. a second miss on the same topic); called once, in rule order.
+- `notices(ctx, rule, period)`: ScoreResult.notices rows (NOTICES columns) the rule orders
+  in `period`, or None when the rule orders none (then the result has no notices frame
+  unless another rule has).
+- `close_month(ctx, rule, stage)`, `close_quarter(ctx, rule, stage)`: after a month's or a
+  quarter's items: adjustments (不得分 rows, units whose target fails whatever their points).
+- `close_year(ctx, rule, stage)`: after the year's rows are gathered (the quarters' with
+  `scoring.year = "quarters"`, else the year's items): year zeroing, units ranked first,
+  yearly deductions.
 - `assess(ctx, rule, stage, df)`: the scores' `assessment` (rank points …) → a new frame.
 - `judge(ctx, rule, stage, df)`: after ranking: targets judged by rank (top share …).
 - `quotas(ctx, rule, period)`: ScoreResult.quotas rows (QUOTAS columns) of the rule.
@@ -46,8 +53,14 @@ class Remark:
 #: Remark kinds: what each remark record says.
 REMARK_KINDS = {
     "commission": "a commission (约稿) late or missing and what it costs",
+    "notice": "the unit is named publicly (通报) for what the rule counts",
+    "assessment": "what the year's assessment (a deduction outside the points) charges",
+    "progress": "the unit's progress against the year's count targets, or their result",
     "event": "an event that changes the period's or the year's result",
     "target_missed": "the period's points target was not reached (not carried into the year)",
+    "target_met": "the period's points target was reached (`scoring.target_met`)",
+    "target_progress": "a quarter: the share of the year's target reached so far (not carried)",
+    "year_without_event": "the year holds no event the regulation asks for, and what it costs",
     "zeroed": "the year does not score (年度不得分)",
     "ranked_first": "the unit is ranked first for the year",
     "top_share": "the unit is within its group's top share",
@@ -71,7 +84,11 @@ class Stage:
     first: set[str] = field(default_factory=set)
 
     def remark(self, unit: str, kind: str, rule_id: str | None, text: str) -> None:
-        self.remarks.append(Remark(unit, self.period.label, kind, rule_id, text))
+        self.remarks.append(self.make_remark(unit, kind, rule_id, text))
+
+    def make_remark(self, unit: str, kind: str, rule_id: str | None, text: str) -> Remark:
+        """A remark of this stage's period (not added: `remarks[:0] = …` puts some first)."""
+        return Remark(unit, self.period.label, kind, rule_id, text)
 
 
 @dataclass
@@ -81,7 +98,10 @@ class Context:
 
     reg: object  # schemes.regulation.Regulation
     prep: E.Prepared
+    #: every commission with its status (the result's commission list, the notes)
     commissions: list[dict]
+    #: the commissions the rules score (after the `commissions` hooks)
+    scored: list[dict] = field(default_factory=list)
     quarters: list[tuple[Period, Stage, object]] = field(default_factory=list)
     cache: dict = field(default_factory=dict)
 
@@ -96,13 +116,16 @@ class Kind:
     fields: tuple[str, ...] = ()
     table: bool = False
     items: Callable | None = None
+    commissions: Callable | None = None
     commission_remark: Callable | None = None
     event_remark: Callable | None = None
+    close_month: Callable | None = None
     close_quarter: Callable | None = None
     close_year: Callable | None = None
     assess: Callable | None = None
     judge: Callable | None = None
     quotas: Callable | None = None
+    notices: Callable | None = None
 
 
 #: kind name -> Kind

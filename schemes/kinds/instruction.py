@@ -31,12 +31,34 @@ def instruction_table(ctx: Context, event: str | None = None) -> E.InstructionTa
     return ctx.cache[key]
 
 
+def once_per_level(ctx: Context, table: E.InstructionTable, period, stage: Stage) -> E.Prepared:
+    """The inputs without a repeated instruction: one per article and level in the year
+    scores (每篇); a repeat falling in `period` is noted."""
+    year = period.year_period
+    seen: set = set()
+    kept = []
+    for e in ctx.prep.events:
+        if e["type"] == table.event_type and year.contains(e["date"]) and e.get("article_id"):
+            key = (e["unit"], e["article_id"], table.read(e)[0])
+            if key in seen:
+                if period.contains(e["date"]):
+                    stage.notes.append(
+                        f"{e['unit']}「{e.get('title') or ''}」另有{e.get('level')}{table.actor}"
+                        f"{table.verb}（{e['date']:%Y年%-m月%-d日}），同一信息同级{table.verb}只加分一次。"
+                    )
+                continue
+            seen.add(key)
+        kept.append(e)
+    return ctx.prep.with_events(kept)
+
+
 def _items(ctx: Context, rules, period, stage: Stage) -> None:
     kinds = no_bonus_kinds(ctx.reg)
     no_bonus = {a["article_id"] for a in ctx.prep.adoptions if a.get("kind") in kinds}
     for spec in ctx.reg.instructions:
         table = instruction_table(ctx, spec.event)
-        stage.rows += E.instruction_rows(ctx.prep, period, table, no_bonus_articles=no_bonus)
+        prep = once_per_level(ctx, table, period, stage) if spec.once_per_level else ctx.prep
+        stage.rows += E.instruction_rows(prep, period, table, no_bonus_articles=no_bonus)
 
 
 register(

@@ -13,6 +13,8 @@ def _assess(ctx: Context, rule, stage: Stage, df: pl.DataFrame) -> pl.DataFrame:
     `requires_target`). The year: the sum of the quarters' rank points (0 when the year does
     not score)."""
     ranks = {r.group: r for r in rule.ranks}
+    if stage.period.kind == "month":
+        return df
     if stage.period.kind == "quarter":
         met = df["target_met"] if rule.requires_target else [True] * df.height
         pts = [

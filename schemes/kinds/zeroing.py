@@ -12,10 +12,11 @@ def _late(rule) -> tuple[str, ...]:
     return rule.commissions or _MISSED
 
 
-def _commission_remark(ctx: Context, rule, c: dict, period) -> str | None:
+def _commission_remark(ctx: Context, rule, c: dict, stage: Stage) -> None:
     if c["status"] in _late(rule):
-        return f"约稿{title_of(c)}{c['status']}，当季信息考核不得分"
-    return None
+        stage.remark(
+            c["unit"], "commission", rule.id, f"约稿{title_of(c)}{c['status']}，当季信息考核不得分"
+        )
 
 
 def _commission_zero(ctx: Context, rule, stage: Stage) -> None:
@@ -40,10 +41,9 @@ register(
 )
 
 
-def _year_remark(ctx: Context, rule, e: dict, period) -> str | None:
+def _year_remark(ctx: Context, rule, e: dict, stage: Stage) -> None:
     if e["type"] in rule.events:
-        return f"{e['type']}{title_of(e)}：年度信息考核不得分"
-    return None
+        stage.remark(e["unit"], "event", rule.id, f"{e['type']}{title_of(e)}：年度信息考核不得分")
 
 
 def _year_zero(ctx: Context, rule, stage: Stage) -> None:
@@ -69,10 +69,11 @@ register(
 )
 
 
-def _failed_remark(ctx: Context, rule, e: dict, period) -> str | None:
+def _failed_remark(ctx: Context, rule, e: dict, stage: Stage) -> None:
     if e["type"] in rule.events:
-        return f"{e['type']}{title_of(e)}：视作当季信息任务未完成"
-    return None
+        stage.remark(
+            e["unit"], "event", rule.id, f"{e['type']}{title_of(e)}：视作当季信息任务未完成"
+        )
 
 
 def _target_failed(ctx: Context, rule, stage: Stage) -> None:
