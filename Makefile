@@ -25,8 +25,10 @@ lint: setup
 
 # Two workers (pytest-xdist): the suite is mostly waiting on PDFs, servers and subprocesses,
 # and CI's machine has two cores. Each worker has its own Prefect home and servers.
+# --dist loadgroup: the tests marked xdist_group (the web page's browser tests) share one
+# worker, so one server and one browser serve them all.
 test: lint
-	$(VENV)/bin/pytest -n 2
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
 
 clean:
 	rm -rf examples/*/out examples/*/kaohe.db
