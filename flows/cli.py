@@ -159,7 +159,7 @@ def scheme() -> None:
 def check(file: Path) -> None:
     """检查考核办法文件：列出每一处错误及其行号（退出状态 2），无误时给出概要。"""
     from flows.workspace import read_regulation
-    from schemes import show
+    from transforms import regulation_text as show
 
     try:
         doc = read_regulation(file, str(file))
@@ -177,7 +177,8 @@ def check(file: Path) -> None:
 def show_scheme(file_or_id: str) -> None:
     """把考核办法（文件或 kaohe schemes 所列的编号）打印为表格，便于与原文逐条核对。"""
     from flows.workspace import read_regulation
-    from schemes import get_scheme, show
+    from schemes import get_scheme
+    from transforms import regulation_text as show
 
     path = Path(file_or_id)
     if path.suffix.lower() == ".toml" or path.is_file():

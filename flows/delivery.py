@@ -32,17 +32,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import polars as pl
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from flows import outputs, readers
 from flows.workspace import CONFIG, Workspace
 from store.repository import Store
+from transforms import changes as ch
 from transforms import review
-from transforms import summary as sm
 from transforms.addresses import normalise_address
 from transforms.errors import InputError
 from transforms.periods import Period
+from transforms.wording import cn_date, fmt_points, group_label
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
 
@@ -216,44 +216,6 @@ def _env() -> Environment:
     )
 
 
-def unit_changes(
-    unit: str,
-    before_scores: pl.DataFrame,
-    after_scores: pl.DataFrame,
-    before_ledger: pl.DataFrame,
-    after_ledger: pl.DataFrame,
-) -> list[str]:
-    """What changed for one unit between the version it received and this one, in Chinese
-    lines: points, rank, and the ledger rows (计分明细) added and removed."""
-    lines = []
-    scores = outputs.diff_scores(
-        before_scores.filter(pl.col("unit") == unit), after_scores.filter(pl.col("unit") == unit)
-    )
-    for u in scores:
-        if u["before"] != u["after"]:
-            lines.append(
-                f"得分由 {sm.fmt_points(u['before'])} 分更正为 {sm.fmt_points(u['after'])} 分"
-            )
-        if u["rank_before"] != u["rank_after"]:
-            rb = f"第 {u['rank_before']} 名" if u["rank_before"] is not None else "未列入排名"
-            ra = f"第 {u['rank_after']} 名" if u["rank_after"] is not None else "未列入排名"
-            lines.append(f"排名由{rb}更正为{ra}")
-    ledger = outputs.diff_ledgers(
-        before_ledger.filter(pl.col("unit") == unit), after_ledger.filter(pl.col("unit") == unit)
-    )
-    for key, word in (("added", "新增计分"), ("removed", "撤销计分")):
-        for r in ledger[key]:
-            note = f"（{r['note']}）" if r.get("note") else ""
-            lines.append(f"{word}：{r['rule_id']} {sm.fmt_points(r['points'])} 分{note}")
-    return lines
-
-
-def _group_label(group: str | None) -> str:
-    """A group code as offices write it: A → A类; 乡镇（街道） stays."""
-    g = str(group or "")
-    return f"{g}类" if re.fullmatch(r"[A-Za-z0-9]{1,2}", g) else g
-
-
 def _roster(ws: Workspace) -> dict[str, list[str]]:
     units = readers.read_units(ws.root / "units.csv", ws.root)
     if units.is_empty():
@@ -346,7 +308,8 @@ def plan(
     bulletin_name = f"{period.title}政务信息工作情况通报" + (
         f"（第{version}版）" if version > 1 else ""
     )
-    earlier: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
+    #: previous version → what changed since, per unit (transforms.changes.unit_changes)
+    earlier: dict[int, dict[str, dict[str, Any]]] = {}
     draft = bool((outputs.read_manifest(version_dir) or {}).get("draft"))
     messages, no_address = [], []
     for row in scores.iter_rows(named=True):
@@ -363,15 +326,19 @@ def plan(
         if previous is not None:
             if previous not in earlier:
                 prev_run = store.run(period.label, previous, workspace=ident.ids)
-                earlier[previous] = (store.scores(prev_run.id), store.ledger(prev_run.id))
-            b_scores, b_ledger = earlier[previous]
-            change_lines = unit_changes(unit, b_scores, scores, b_ledger, ledger)
+                earlier[previous] = ch.unit_changes(
+                    {
+                        "units": ch.diff_scores(store.scores(prev_run.id), scores),
+                        "ledger": ch.diff_ledgers(store.ledger(prev_run.id), ledger),
+                    }
+                )
+            change_lines = ch.change_lines(earlier[previous].get(unit))
         statement_name = f"{unit}{period.title}得分说明"
         suffix = bulletin.suffix.lower()
         ctx = {
             "unit": unit,
-            "group": _group_label(row["group"]),
-            "points": sm.fmt_points(row["points"]),
+            "group": group_label(row["group"]),
+            "points": fmt_points(row["points"]),
             "rank": row["rank"],
             "target_met": row["target_met"],
             "office": ws.office,
@@ -382,7 +349,7 @@ def plan(
             "change_lines": change_lines,
             "bulletin_name": bulletin_name + suffix,
             "statement_name": statement_name + ".pdf",
-            "date_cn": sm.cn_date(issued),
+            "date_cn": cn_date(issued),
         }
         subject = " ".join(env.get_template("mail_subject.txt.j2").render(ctx).split())
         if draft and kept is None:  # a signed bulletin is the office's approval

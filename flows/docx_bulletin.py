@@ -693,10 +693,9 @@ class _Bulletin(HTMLParser):
         if self.section is not None:
             return
         ytd = self.data.get("ytd")
-        if ytd is None or not getattr(ytd, "totals", None):
+        if ytd is None or not ytd.totals:  # transforms.figures.YearToDate
             return
-        from flows.render import _group_label
-        from transforms import summary as sm
+        from transforms.wording import fmt_points, group_label
 
         quarters = list(ytd.quarters)
         self.sink.write(
@@ -715,8 +714,8 @@ class _Bulletin(HTMLParser):
         for g, values in ytd.totals:
             self.sink.write(
                 table_row(
-                    [{"text": _group_label(g), "style": "表格文字"}]
-                    + [{"text": sm.fmt_points(v), "style": "表格数字"} for v in values],
+                    [{"text": group_label(g), "style": "表格文字"}]
+                    + [{"text": fmt_points(v), "style": "表格数字"} for v in values],
                     cols,
                 )
             )
@@ -834,7 +833,7 @@ _ARTICLE_HEAD = ["序号", "日期", "刊物", "期号", "标题", "单位"]
 def _articles_body(data: dict[str, Any]) -> Iterator[str]:
     """The 采用目录 on its own: label, title and one table, row by row."""
     from flows.render import _isodate
-    from transforms import summary as sm
+    from transforms.publication_text import issue_number
 
     n = len(data.get("tables") or []) + 1
     yield para("附件标记", f"附件{n}")
@@ -850,7 +849,7 @@ def _articles_body(data: dict[str, Any]) -> Iterator[str]:
                     {"text": str(i), "style": "表格文字"},
                     {"text": _isodate(a.get("date")), "style": "表格文字"},
                     {"text": clean(str(a.get("publication") or "")), "style": "表格文字居左"},
-                    {"text": clean(sm.issue_number(a.get("issue"))), "style": "表格文字"},
+                    {"text": clean(issue_number(a.get("issue"))), "style": "表格文字"},
                     {"text": clean(str(a.get("title") or "")), "style": "表格文字居左"},
                     {"text": clean(str(a.get("units") or "")), "style": "表格文字居左"},
                 ],

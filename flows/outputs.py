@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import polars as pl
-
 from transforms.errors import InputError
 
 if TYPE_CHECKING:
@@ -281,47 +279,6 @@ def workspace_lock(root: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def diff_scores(before: pl.DataFrame | None, after: pl.DataFrame) -> list[dict]:
-    """Units whose points or rank changed between two versions."""
-    if before is None or before.is_empty():
-        return []
-    joined = after.select("unit", "points", "rank").join(
-        before.select("unit", pl.col("points").alias("before"), pl.col("rank").alias("rank_b")),
-        on="unit",
-        how="full",
-        coalesce=True,
-    )
-    changed = joined.filter(
-        (pl.col("points").fill_null(-1e18) != pl.col("before").fill_null(-1e18))
-        | (pl.col("rank").fill_null(-1) != pl.col("rank_b").fill_null(-1))
-    )
-    return [
-        {
-            "unit": r["unit"],
-            "before": r["before"],
-            "after": r["points"],
-            "rank_before": r["rank_b"],
-            "rank_after": r["rank"],
-        }
-        for r in changed.sort("unit").iter_rows(named=True)
-    ]
-
-
-_LEDGER_KEY = ["unit", "rule_id", "ref", "points"]
-
-
-def diff_ledgers(before: pl.DataFrame | None, after: pl.DataFrame) -> dict:
-    """Ledger rows added and removed (by unit, rule, record and points)."""
-    if before is None:
-        return {"added": [], "removed": []}
-    shown = _LEDGER_KEY + ["clause", "title", "note"]
-    a = after.select(shown)
-    b = before.select(shown)
-    added = a.join(b.select(_LEDGER_KEY), on=_LEDGER_KEY, how="anti", nulls_equal=True)
-    removed = b.join(a.select(_LEDGER_KEY), on=_LEDGER_KEY, how="anti", nulls_equal=True)
-    return {"added": added.to_dicts(), "removed": removed.to_dicts()}
-
-
 def diff_inputs(before: dict[str, str] | None, after: dict[str, str]) -> dict:
     """Input files added, removed and changed (by their sha256), with both hashes."""
     before = before or {}
@@ -365,25 +322,3 @@ def read_manifest(version_dir: Path | None) -> dict | None:
     if version_dir is None or not (version_dir / "manifest.json").is_file():
         return None
     return json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
-
-
-def describe_changes(changes: dict) -> str:
-    """One Chinese line summing up what a rerun changed against the previous version."""
-    inputs = changes.get("inputs") or {}
-    ledger = changes.get("ledger") or {}
-    files = "，".join(
-        f"{word} {len(inputs.get(key) or [])} 个"
-        for key, word in (("added", "新增"), ("changed", "修改"), ("removed", "删除"))
-        if inputs.get(key)
-    )
-    decisions = sum(len(v) for v in (changes.get("decisions") or {}).values())
-    rows = sum(len(v) for v in (changes.get("rows") or {}).values())
-    units = changes.get("units") or []
-    points = sum(1 for u in units if u.get("before") != u.get("after"))
-    return (
-        f"与 v{changes.get('previous')} 相比：数据文件{files or '无变化'}"
-        + (f"，核实答复变动 {decisions} 项" if decisions else "")
-        + (f"，本期录用行变动 {rows} 行" if rows else "")
-        + f"；得分变化的单位 {points} 个、仅排名变化的 {len(units) - points} 个；"
-        f"计分明细新增 {len(ledger.get('added') or [])} 条、撤销 {len(ledger.get('removed') or [])} 条"
-    )

@@ -290,10 +290,10 @@ def run_period(
                     "rows": ch.diff_adoption_rows(
                         previous.get("adoption_rows"), adoption_rows, per
                     ),
-                    "units": outputs.diff_scores(before_scores, result.scores),
-                    "ledger": outputs.diff_ledgers(before_ledger, result.ledger),
+                    "units": ch.diff_scores(before_scores, result.scores),
+                    "ledger": ch.diff_ledgers(before_ledger, result.ledger),
                 }
-                _echo(progress, outputs.describe_changes(changes))
+                _echo(progress, ch.describe_changes(changes))
             if restore is not None:
                 # the same version again: what it said it changed, as it said it
                 changes = (restore.manifest or {}).get("changes")
@@ -307,16 +307,18 @@ def run_period(
                     max([*outputs.versions(period_dir), *store_versions(store, per, ident)] or [0])
                     + 1
                 )
+            # the period's own roster (机构改革): what was scored is what is described
+            scored = steps.period_inputs(matched, ws.scheme, per).inputs
             ctx = ReportContext(
                 scheme=ws.scheme,
                 office=ws.office,
                 period=per,
                 result=result,
-                units=matched.inputs.units,
-                adoptions=matched.inputs.adoptions,
-                adoption_units=matched.inputs.adoption_units,
-                submissions=matched.inputs.submissions,
-                events=matched.inputs.events,
+                units=scored.units,
+                adoptions=scored.adoptions,
+                adoption_units=scored.adoption_units,
+                submissions=scored.submissions,
+                events=scored.events,
                 links=matched.links,
                 review=matched.review,
                 issued=issued or started.date(),

@@ -31,13 +31,22 @@ import polars as pl
 
 from flows.settings import LimitsSettings
 from flows.workspace import not_data
-from transforms import review
+from transforms import review, roster_changes
 from transforms.addresses import normalise_address
 from transforms.bulk import PY_SPACE
 from transforms.dates import DATE_PARTS, PartialDate, parse_partial_date
 from transforms.errors import InputError, Problems
 from transforms.publications import PublicationIndex, normalize_publication, question
-from transforms.schema import ADOPTIONS, DECISIONS, EVENTS, SUBMISSIONS, UNITS, conform, empty
+from transforms.schema import (
+    ADOPTIONS,
+    DECISIONS,
+    EVENTS,
+    SUBMISSIONS,
+    UNIT_CHANGES,
+    UNITS,
+    conform,
+    empty,
+)
 
 __all__ = [
     "ADOPTION_HEADERS",
@@ -107,6 +116,9 @@ UNIT_HEADERS: dict[str, tuple[str, ...]] = {
     "group": ("group", "类别", "分组", "组别", "考核类别"),
     "aliases": ("aliases", "alias", "别名", "简称"),
     "emails": ("emails", "email", "邮箱", "电子邮箱"),
+    "from": ("from", "起始日期", "设立日期", "成立日期"),
+    "until": ("until", "截止日期", "撤销日期"),
+    "successor": ("successor", "继任单位", "承继单位"),
 }
 DECISION_HEADERS: dict[str, tuple[str, ...]] = {
     "type": ("type", "问题类型", "类型"),
@@ -134,6 +146,9 @@ _COLUMN_CN = {
     "group": "类别",
     "aliases": "别名",
     "emails": "邮箱",
+    "from": "起始日期",
+    "until": "截止日期",
+    "successor": "继任单位",
     "key": "键",
     "answer": "答复",
 }
@@ -692,7 +707,9 @@ def read_units(
     groups: Iterable[str] | None = None,
     problems: Problems | None = None,
 ) -> pl.DataFrame:
-    """Read the roster `units.csv` (名单) into UNITS. Aliases and emails are separated by
+    """Read the roster `units.csv` (名单) into UNITS, plus UNIT_CHANGES (`from`, `until`,
+    `successor`: 机构改革, checked by transforms.roster_changes.check_roster) when a row
+    fills any of them. Aliases and emails are separated by
     `;` or `；` (emails also by commas or spaces). A missing file gives an empty frame; a
     unit named twice, (when `groups` is given) a group outside them, or an email that is no
     plain address (transforms.addresses: full-width characters are made ASCII, anything
@@ -711,6 +728,7 @@ def read_units(
         return empty(UNITS)
     records = []
     seen: dict[str, int] = {}
+    undated: set[str] = set()  # units whose from or until could not be read
     for n, row in zip(row_numbers, _rows(df), strict=True):
         unit = row["unit"]
         if unit is None:
@@ -742,18 +760,38 @@ def read_units(
                 file=file,
                 row=n,
             )
+        lifetime: dict[str, date | None] = {}
+        for column in ("from", "until"):
+            text = row[column]
+            lifetime[column] = parse_date(text) if text is not None else None
+            if text is not None and lifetime[column] is None:
+                problems.add(
+                    f"单位「{unit}」的{_COLUMN_CN[column]}（{column} 列）「{text}」无法识别或不存在；"
+                    "请写作 2019-03-01",
+                    file=file,
+                    row=n,
+                )
+                undated.add(unit)
         records.append(
             {
                 "unit": unit,
                 "group": row["group"],
                 "aliases": _split(row["aliases"], r"[;；]"),
                 "emails": emails,
+                **lifetime,
+                "successor": row["successor"],
             }
         )
+    # 机构改革: dates in order, successors on the roster, existing the day after, no cycle
+    dated = [r for r in records if r["unit"] not in undated]
+    for unit, message in roster_changes.check_roster(dated, known=seen):
+        problems.add(message, file=file, row=seen[unit])
     _done(problems, own)
     if not records:
         return empty(UNITS)
-    return conform(pl.DataFrame(records, schema=UNITS), UNITS)
+    changes = any(r[c] is not None for r in records for c in UNIT_CHANGES)
+    roster = {**UNITS, **UNIT_CHANGES} if changes else UNITS  # as before for most rosters
+    return conform(pl.DataFrame(records, schema={**UNITS, **UNIT_CHANGES}), roster)
 
 
 def _issue_key(issue: str | None) -> str:

@@ -1,7 +1,9 @@
 """Render the outputs of a run (输出): the bulletin (通报) as HTML and PDF, one statement
 (得分说明) per unit, and the exports scores.csv / scores.xlsx / ledger.csv / review.csv.
 
-IO lives here; the figures come from `transforms.summary`. Templates are in
+IO lives here; the figures come from `transforms.figures` and `transforms.verdicts`, the
+statements' rows from `transforms.statement_rows`, the words from `transforms.wording`,
+corrections from `transforms.changes`. Templates are in
 `report_templates/`, always autoescaped; WeasyPrint may only read data: URLs and files
 inside `report_templates/` (no network while rendering).
 """
@@ -31,8 +33,13 @@ from flows.lifetime import die_with_parent
 from schemes.contract import Scheme, ScoreResult
 from transforms import changes as ch
 from transforms import charts
-from transforms import summary as sm
+from transforms import figures as fg
+from transforms import statement_rows as sr
+from transforms import verdicts as vd
+from transforms import wording as wd
+from transforms.csvsafe import csv_value
 from transforms.periods import Period
+from transforms.publication_text import ISSUE_IN_TEXT, issue_label, issue_number
 from transforms.review import QUESTION_TYPES, describe_open, open_questions, review_table
 from transforms.schema import LEDGER, REVIEW, SCORES, conform
 
@@ -68,15 +75,15 @@ class ReportContext:
     issued: date
     version: int
     doc_number: str | None = None
-    requirements: str = sm.DEFAULT_REQUIREMENTS
+    requirements: str = wd.DEFAULT_REQUIREMENTS
     #: {"previous": int, "units": [{"unit","before","after","rank_before","rank_after"}],
     #:  "inputs": {"added","removed","changed": [file]} or [str | dict, ...],
     #:  optional "ledger": {"added","removed": [LEDGER row dicts]}, optional "decisions"
     #:  (transforms.changes.diff_decisions), optional "rows" (diff_adoption_rows),
     #:  optional "reason": str (said when nothing else explains the correction)}
     changes: dict | None = None
-    #: optional: EVENTS + unit; when given, leader instructions are counted from it,
-    #: else from the ledger rows whose rule names 批示
+    #: EVENTS + unit, all of the workspace: the leader instructions (领导批示) are counted
+    #: and listed from them (None: no events)
     events: pl.DataFrame | None = None
     #: optional 主送 line overriding the one derived from the office name
     recipients: str | None = None
@@ -86,13 +93,6 @@ class ReportContext:
 
 
 # --------------------------------------------------------------------------- environment
-
-
-def _group_label(g: Any) -> str:
-    if g is None:
-        return ""
-    g = str(g)
-    return f"{g}类" if re.fullmatch(r"[A-Za-z0-9]{1,2}", g) else g
 
 
 def _yesno(v: Any) -> str:
@@ -112,7 +112,7 @@ def _nobreak_issues(text: Any) -> Markup:
     parts = []
     last = 0
     s = str(text)
-    for m in sm.ISSUE_IN_TEXT.finditer(s):
+    for m in ISSUE_IN_TEXT.finditer(s):
         parts.append(Markup.escape(s[last : m.start()]))
         parts.append(Markup('<span class="issue">{}</span>').format(m[0]))
         last = m.end()
@@ -138,14 +138,14 @@ def environment() -> Environment:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.globals["issue_label"] = sm.issue_label
+        env.globals["issue_label"] = issue_label
         env.filters.update(
-            pts=sm.fmt_points,
-            rate=sm.fmt_rate,
+            pts=wd.fmt_points,
+            rate=wd.fmt_rate,
             yesno=_yesno,
             isodate=_isodate,
-            group_label=_group_label,
-            issue_number=sm.issue_number,
+            group_label=wd.group_label,
+            issue_number=issue_number,
             nobreak_issues=_nobreak_issues,
         )
         _ENV = env
@@ -241,7 +241,7 @@ def _correction(ctx: ReportContext, group_names: Sequence[str]) -> dict[str, Any
     }
 
 
-def score_table_widths(t: sm.ScoreTable) -> list[float]:
+def score_table_widths(t: fg.ScoreTable) -> list[float]:
     """Column widths (percent) of an attachment table, in the template's column order, so
     that a long remark cannot squeeze the number columns."""
     widths = [5.5, 18.0, 6.5] + [5.5] * len(t.levels) + [8.0, 7.0]  # …, 采用率, 得分
@@ -261,7 +261,7 @@ def score_table_widths(t: sm.ScoreTable) -> list[float]:
     return [round(w * 100.0 / total, 2) for w in widths]
 
 
-def _unit_charts(t: sm.ScoreTable, groups: Sequence[Any]) -> list[Any]:
+def _unit_charts(t: fg.ScoreTable, groups: Sequence[Any]) -> list[Any]:
     """Bars of points per unit of one group's table, with the group's target line."""
     target = next((g.target for g in groups if g.name == t.group), None)
     targets = {r["target"] for r in t.rows}
@@ -269,7 +269,7 @@ def _unit_charts(t: sm.ScoreTable, groups: Sequence[Any]) -> list[Any]:
         target = targets.pop()
     return charts.unit_bars(
         [(r["unit"], float(r["points"] or 0.0)) for r in t.rows],
-        f"图 {_group_label(t.group)}各单位得分",
+        f"图 {wd.group_label(t.group)}各单位得分",
         target,
     )
 
@@ -292,12 +292,12 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
     """Everything the bulletin template shows (no rendering)."""
     r, s = ctx.result, ctx.scheme
     period = ctx.period
-    group_names = sm.group_order(s.groups, r.scores)
-    unscored = tuple(getattr(s, "unscored_groups", ()) or ())
+    group_names = fg.group_order(s.groups, r.scores)
+    unscored = tuple(s.unscored_groups)
     # Groups listed but never scored (萧山: 不列入考核) get no table, chart or praise.
     scored = r.scores.filter(~pl.col("group").is_in(list(unscored))) if unscored else r.scores
     scored_groups = [g for g in group_names if g not in unscored]
-    tables = sm.score_tables(
+    tables = fg.score_tables(
         scheme_groups=s.groups,
         publications=s.publications,
         period=period,
@@ -308,61 +308,60 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         quarters=r.quarters,
         links=ctx.links,
     )
-    below_quota = sm.below_quota(r, group_names)
-    done, not_done, unknown = sm.commissions_split(r.commissions)
+    below_quota = vd.below_quota(r, group_names)
+    done, not_done, unknown = vd.commissions_split(r.commissions)
     changes = _correction(ctx, group_names)
     ytd = None
     if period.kind != "month":
-        ytd = sm.year_to_date(r.quarters, scored, scored_groups, period.year)
+        ytd = fg.year_to_date(r.quarters, scored, scored_groups, period.year)
     ytd_chart = None
     if ytd is not None and ytd.totals:
         ytd_chart = charts.quarter_bars(
             ytd.quarters,
-            [(_group_label(g), vs) for g, vs in ytd.totals],
+            [(wd.group_label(g), vs) for g, vs in ytd.totals],
             f"图 {period.year}年各季度各类别得分合计",
         )
-    top_level, top_articles, top_total = sm.top_adoptions(
+    top_level, top_articles, top_total = fg.top_adoptions(
         ctx.adoptions, ctx.adoption_units, s.publications, period
     )
-    attachments = [f"{period.title}{_group_label(t.group)}政务信息得分情况" for t in tables]
+    attachments = [f"{period.title}{wd.group_label(t.group)}政务信息得分情况" for t in tables]
     attachments.append(f"{period.title}政务信息采用目录")
     if changes and changes["units"]:
         attachments.append(f"第{ctx.version}版更正前后得分对照")
     return {
-        "title": sm.bulletin_title(period, ctx.office),
+        "title": wd.bulletin_title(period, ctx.office),
         "doc_number": ctx.doc_number,
-        "recipients": ctx.recipients or sm.recipients(ctx.office, group_names),
-        "area": sm.area_word(ctx.office),
+        "recipients": ctx.recipients or wd.recipients(ctx.office, group_names),
+        "area": wd.area_word(ctx.office),
         "office": ctx.office,
-        "issued_cn": sm.cn_date(ctx.issued),
-        "signature_pads": signature_pads(ctx.office, sm.cn_date(ctx.issued)),
+        "issued_cn": wd.cn_date(ctx.issued),
+        "signature_pads": signature_pads(ctx.office, wd.cn_date(ctx.issued)),
         "period_title": period.title,
         "scheme_title": s.title,
         "scheme_doc_number": s.doc_number,
         "version": ctx.version,
         "draft": draft_mark(ctx),
         "changes": changes,
-        "ov": sm.overview(
+        "ov": fg.overview(
             scheme_groups=s.groups,
             publications=s.publications,
             period=period,
             units=ctx.units,
             scores=r.scores,
-            ledger=r.ledger,
             adoptions=ctx.adoptions,
             submissions=ctx.submissions,
             events=ctx.events,
             adoption_units=ctx.adoption_units,
         ),
-        "praise": sm.praise(s.groups, scored),
-        "period_word": sm.period_word(period),
-        "zero_submission": sm.zero_submission_units(r.scores, ctx.submissions, period, group_names),
-        "zero_adoption": sm.zero_adoption_units(
+        "praise": vd.praise(s.groups, scored),
+        "period_word": wd.period_word(period),
+        "zero_submission": vd.zero_submission_units(r.scores, ctx.submissions, period, group_names),
+        "zero_adoption": vd.zero_adoption_units(
             r.scores, ctx.adoptions, ctx.adoption_units, period, group_names
         ),
-        "targets": sm.target_section(scored, scored_groups, [q["unit"] for q in below_quota]),
+        "targets": vd.target_section(scored, scored_groups, [q["unit"] for q in below_quota]),
         "below_quota": below_quota,
-        "notices": sm.notice_list(getattr(r, "notices", None)),
+        "notices": vd.notice_list(r.notices),
         "commissions_done": done,
         "commissions_not_done": not_done,
         "commissions_unknown": unknown,
@@ -370,17 +369,17 @@ def bulletin_context(ctx: ReportContext) -> dict[str, Any]:
         "requirements": [p.strip() for p in (ctx.requirements or "").splitlines() if p.strip()],
         "tables": tables,
         "table_widths": [score_table_widths(t) for t in tables],
-        "assessment_label": getattr(s, "assessment_label", None) or "排名得分",
-        "remark_chars": sm.REMARK_CHARS,
+        "assessment_label": s.assessment_label,
+        "remark_chars": wd.REMARK_CHARS,
         "unit_charts": [_unit_charts(t, s.groups) for t in tables],
         "ytd": ytd,
         "ytd_chart": ytd_chart,
         "top_level": top_level,
         "top_articles": top_articles,
         "top_total": top_total,
-        "instructions": sm.instruction_digest(sm.instruction_list(r.ledger, ctx.events, period)),
+        "instructions": fg.instruction_digest(fg.instruction_list(ctx.events, period)),
         "attachments": attachments,
-        "articles": sm.adopted_articles(ctx.adoptions, ctx.adoption_units, period),
+        "articles": fg.adopted_articles(ctx.adoptions, ctx.adoption_units, period),
     }
 
 
@@ -446,12 +445,12 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]])
         w = csv.writer(f)
         w.writerow(header)
         for row in rows:
-            w.writerow([sm.csv_value(v) for v in row])
+            w.writerow([csv_value(v) for v in row])
 
 
 def _ordered_scores(ctx: ReportContext) -> pl.DataFrame:
     sc = conform(ctx.result.scores, SCORES)
-    return sm.ordered_scores(sc, sm.group_order(ctx.scheme.groups, sc))
+    return fg.ordered_scores(sc, fg.group_order(ctx.scheme.groups, sc))
 
 
 def write_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
@@ -482,7 +481,7 @@ _SCORE_SHEET_COLUMNS = [
     ("submitted", "报送", 8),
     ("adopted", "采用", 8),
     ("points", "得分", 9),
-    ("ytd", "本年累计", 10),  # only where the bulletin's tables have it (sm.ytd_points)
+    ("ytd", "本年累计", 10),  # only where the bulletin's tables have it (fg.ytd_points)
     ("target", "目标", 8),
     ("target_met", "是否达标", 10),
     ("assessment", "排名得分", 10),
@@ -552,13 +551,13 @@ def _write_xlsx(path: Path, ctx: ReportContext, scores: pl.DataFrame, ledger: pl
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    ytd = sm.ytd_points(ctx.result.quarters, ctx.period)
+    ytd = fg.ytd_points(ctx.result.quarters, ctx.period)
     columns = [c for c in _SCORE_SHEET_COLUMNS if c[0] != "ytd" or ytd is not None]
-    for g in sm.group_order(ctx.scheme.groups, scores):
+    for g in fg.group_order(ctx.scheme.groups, scores):
         part = scores.filter(pl.col("group") == g)
         if not part.height:
             continue
-        name = _SHEET_BAD.sub("_", f"{_group_label(g)}得分")[:31]
+        name = _SHEET_BAD.sub("_", f"{wd.group_label(g)}得分")[:31]
         base, k = name, 2
         while name in used or name == "计分明细":
             name = f"{base[:28]}_{k}"
@@ -587,7 +586,7 @@ def office_note(ctx: ReportContext) -> str | None:
     """The office's own note (office_note.txt, never sent): what the public bulletin leaves
     out because a name is unresolved, and the open questions of review.csv. None when
     there is nothing to say."""
-    lo = sm.left_out(ctx.adoptions, ctx.adoption_units, ctx.submissions, ctx.period)
+    lo = fg.left_out(ctx.adoptions, ctx.adoption_units, ctx.submissions, ctx.period)
     review = conform(ctx.review, REVIEW)
     if not (lo["adoptions"] or lo["partial"] or lo["submissions"] or review.height):
         return None
@@ -603,7 +602,7 @@ def office_note(ctx: ReportContext) -> str | None:
             lines.append(f"  另有 {len(rows) - _NOTE_ROWS} 条，见 review.csv")
 
     def where(r: dict[str, Any]) -> str:
-        label = sm.issue_label(r["publication"], r["issue"])
+        label = issue_label(r["publication"], r["issue"])
         return f"{r['source_file']} 第{r['source_row']}行：{label} {_isodate(r['date'])}《{r['title']}》"
 
     n = 0
@@ -721,27 +720,28 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         "scheme_title": ctx.scheme.title,
         "scheme_doc_number": ctx.scheme.doc_number,
         "office": ctx.office,
-        "issued_cn": sm.cn_date(ctx.issued),
+        "issued_cn": wd.cn_date(ctx.issued),
         "notes": list(ctx.result.notes or []),
-        "has_submissions": sm.period_submissions(ctx.submissions, ctx.period).height > 0,
+        "has_submissions": fg.period_submissions(ctx.submissions, ctx.period).height > 0,
         "show_assessment": sc["assessment"].null_count() < sc.height,
-        "assessment_label": getattr(ctx.scheme, "assessment_label", None) or "排名得分",
+        "assessment_label": ctx.scheme.assessment_label,
         "version": ctx.version,
         "draft": draft_mark(ctx),
     }
-    groups = sm.group_order(ctx.scheme.groups, sc)
-    items = sm.statements(ctx.result.scores, ctx.result.ledger, groups)
-    ytd = sm.ytd_points(ctx.result.quarters, ctx.period)
-    rates = sm.unit_rates(ctx.submissions, ctx.adoptions, ctx.adoption_units, ctx.period, ctx.links)
+    groups = fg.group_order(ctx.scheme.groups, sc)
+    items = sr.statements(ctx.result.scores, ctx.result.ledger, groups)
+    ytd = fg.ytd_points(ctx.result.quarters, ctx.period)
+    rates = fg.unit_rates(ctx.submissions, ctx.adoptions, ctx.adoption_units, ctx.period, ctx.links)
     stems = statement_stems([s.unit for s in items])
+    changes = ch.unit_changes(ctx.changes)
     jobs = []
     for s in items:
         data = dict(base)
         data["s"] = s
         data["ytd"] = None if ytd is None else ytd.get(s.unit, 0.0)
-        data["change"] = sm.unit_changes(ctx.changes, s.unit)
-        data["quotas"] = sm.unit_quotas(getattr(ctx.result, "quotas", None), s.unit)
-        data["notices"] = sm.unit_notices(getattr(ctx.result, "notices", None), s.unit)
+        data["change"] = changes.get(s.unit)
+        data["quotas"] = sr.unit_quotas(ctx.result.quotas, s.unit)
+        data["notices"] = sr.unit_notices(ctx.result.notices, s.unit)
         data["rate"] = rates.get(s.unit) if base["has_submissions"] else None
         data["links"] = ctx.links is not None
         jobs.append((stems[s.unit], data))

@@ -19,7 +19,17 @@ from flows import issue_documents, mail, readers
 from flows.settings import LimitsSettings
 from flows.workspace import DOCUMENT_SUFFIXES, Workspace
 from schemes.contract import Scheme, ScoreResult, ScoringInputs
-from transforms import commissions, dates, grouping, linking, matching, publications, schema
+from schemes.regulation import Regulation
+from transforms import (
+    commissions,
+    dates,
+    grouping,
+    linking,
+    matching,
+    publications,
+    roster_changes,
+    schema,
+)
 from transforms import submissions as submission_kinds
 from transforms.errors import InputError, Problems
 from transforms.periods import Period
@@ -303,5 +313,25 @@ def _match(inputs: Inputs, prefixes: tuple[str, ...]):
     return adoption_units, review_units, submissions, review_subs, events
 
 
+def successor_mode(scheme: Scheme) -> str:
+    """Whether a successor takes over its predecessors' records of the year (机构改革,
+    transforms.roster_changes): the regulation file's `[roster_changes] successor`, `sum`
+    (the year follows the successor) or `none` (each unit keeps its own); `sum` for a
+    regulation still written as a Python module."""
+    if isinstance(scheme, Regulation):
+        return scheme.roster_changes.successor
+    return "sum"
+
+
+def period_inputs(matched: Matched, scheme: Scheme, period: Period) -> roster_changes.PeriodRoster:
+    """The inputs of `period` (transforms.roster_changes.for_period): the units scored in it,
+    each record counted for the unit it counts for in it. What `score` scores, and what the
+    bulletin and the statements of the period describe."""
+    return roster_changes.for_period(matched.inputs, period, successor_mode(scheme))
+
+
 def score(matched: Matched, scheme: Scheme, period: Period) -> ScoreResult:
-    return scheme.score(matched.inputs, period)
+    """Score `period` with its own roster (`period_inputs`); ledger notes, remarks and notes
+    say which records a successor took over."""
+    roster = period_inputs(matched, scheme, period)
+    return roster_changes.annotate(scheme.score(roster.inputs, period), roster.handover)

@@ -57,8 +57,9 @@ from schemes.contract import Rule, ScoringInputs
 from transforms.commissions import LATE, MISSING, ON_TIME, UNKNOWN, commission_rows  # noqa: F401
 from transforms.errors import InputError
 from transforms.periods import Period
+from transforms.publication_text import issue_label
 from transforms.schema import COMMISSIONS, LEDGER, SCORES, conform
-from transforms.summary import issue_label
+from transforms.submissions import count_per_unit
 
 ADJUST = "adjust"
 
@@ -86,6 +87,9 @@ class Prepared:
       sends a million a year). `submissions` gives the same rows as dicts, built on first
       use; `submissions_in` the dicts of some months only. Rows are read, never changed.
     - `log_months`: (year, month) of every month holding at least one submission (C5).
+    - `lifetimes`: unit → (first day, last day) of the units that do not always exist
+      (机构改革, units.csv's `from`/`until`; None = open): `exists` says whether a unit
+      exists in a window, and quotas are judged only in windows it exists in.
     """
 
     def __init__(
@@ -95,8 +99,10 @@ class Prepared:
         events: list[dict],
         log: pl.DataFrame | None = None,
         log_months: set[tuple[int, int]] | None = None,
+        lifetimes: dict[str, tuple[date | None, date | None]] | None = None,
     ):
         self.units = units
+        self.lifetimes = lifetimes or {}
         self.adoptions = adoptions
         self.events = events
         self.log = log if log is not None else prepare_submissions(None)[0]
@@ -113,7 +119,14 @@ class Prepared:
 
     def with_events(self, events: list[dict]) -> Prepared:
         """The same inputs with other events."""
-        return Prepared(self.units, self.adoptions, events, self.log, self.log_months)
+        return Prepared(
+            self.units, self.adoptions, events, self.log, self.log_months, self.lifetimes
+        )
+
+    def exists(self, unit: str, first: date, last: date) -> bool:
+        """True when `unit` exists on at least one day from `first` to `last`."""
+        start, end = self.lifetimes.get(unit, (None, None))
+        return (start is None or start <= last) and (end is None or end >= first)
 
     def without_groups(self, groups: Iterable[str]) -> Prepared:
         """The same inputs without the units of `groups` (listed but not scored, e.g.
@@ -127,6 +140,7 @@ class Prepared:
             [e for e in self.events if e["unit"] not in drop],
             self.log.filter(unit.is_null() | ~unit.is_in(list(drop))) if drop else self.log,
             set(self.log_months),
+            self.lifetimes,
         )
 
     def events_of(self, *types: str) -> list[dict]:
@@ -158,13 +172,7 @@ class Prepared:
         """Per unit, its submissions with a local date from `start` to `end` (inclusive)
         and, when given, `where` (a polars filter on `log`'s columns); units without any
         are left out; submissions without a unit are not counted."""
-        log = self.log.lazy().filter(
-            pl.col("unit").is_not_null(), pl.col("date").is_between(start, end)
-        )
-        if where is not None:
-            log = log.filter(where)
-        n = log.group_by("unit").len().collect()
-        return dict(zip(n["unit"].to_list(), n["len"].to_list(), strict=True))
+        return count_per_unit(self.log, start, end, where)
 
 
 def _months(log: pl.DataFrame) -> set[tuple[int, int]]:
@@ -190,7 +198,26 @@ def prepare(inputs: ScoringInputs, groups: Iterable[str] | None = None) -> Prepa
         events.append(e)
     events.sort(key=lambda e: (e["date"], e.get("source_file") or "", e.get("source_row") or 0))
 
-    return Prepared(units, adoptions, events, *prepare_submissions(inputs.submissions))
+    return Prepared(
+        units,
+        adoptions,
+        events,
+        *prepare_submissions(inputs.submissions),
+        lifetimes=prepare_lifetimes(inputs),
+    )
+
+
+def prepare_lifetimes(inputs: ScoringInputs) -> dict[str, tuple[date | None, date | None]]:
+    """unit → (from, until) of the roster's units with either date (机构改革)."""
+    cols = inputs.units.columns
+    if "from" not in cols and "until" not in cols:
+        return {}
+    out = {}
+    for r in _rows(inputs.units):
+        start, end = r.get("from"), r.get("until")
+        if start is not None or end is not None:
+            out[r["unit"]] = (start, end)
+    return out
 
 
 def prepare_adoptions(
@@ -810,7 +837,7 @@ def silent_month_rows(
             continue
         active = prep.count_submissions(m.start, m.end)
         for unit in prep.units:
-            if unit not in active:
+            if unit not in active and prep.exists(unit, m.start, m.end):
                 note = f"{m.title}无报送记录：{fmt(points)} 分"
                 out.append(row(unit, m.end, rule, points, note, "submission", None))
     notes = []
@@ -944,7 +971,7 @@ def quota_windows(prep: Prepared, period: Period, quota: Quota) -> list[QuotaWin
         judged = []
         for unit, group in prep.units.items():
             need = quota.thresholds.get(group)
-            if need is None:
+            if need is None or not prep.exists(unit, w.start, w.end):
                 continue
             got = n.get(unit, 0)
             if got >= need:
@@ -1046,6 +1073,8 @@ def silent_month_table(prep: Prepared, period: Period, rule: Rule, points: float
             continue
         n = prep.count_submissions(m.start, m.end)
         for unit in prep.units:
+            if not prep.exists(unit, m.start, m.end):
+                continue
             got = n.get(unit, 0)
             out.append(
                 dict(unit=unit, period=m.label, rule=rule.name, clause=rule.clause,

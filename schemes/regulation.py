@@ -21,6 +21,7 @@ import polars as pl
 from schemes.contract import ScoreResult, ScoringInputs
 from transforms.errors import InputError
 from transforms.periods import Period
+from transforms.roster_changes import SUCCESSOR_MODES
 from transforms.schema import UNITS
 
 
@@ -444,6 +445,25 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class RosterChanges:
+    """How the roster's changes within a year count (机构改革: units.csv's `from`, `until` and
+    `successor`, transforms.roster_changes)."""
+
+    #: `sum`: a successor takes over its predecessors' records of the year (the year, and
+    #: each period after a predecessor's last day, count them for the successor: its totals,
+    #: targets and rank); `none`: each unit keeps its own records, and a unit gone before the
+    #: year's end is listed in the year with what it had
+    successor: str = "sum"
+
+    def __post_init__(self) -> None:
+        if self.successor not in SUCCESSOR_MODES:
+            raise ValueError(
+                f'successor 应为 "sum"（继任单位承继前身单位全年的记录）或 "none"'
+                f"（各单位只计自己的记录），实为「{self.successor}」"
+            )
+
+
+@dataclass(frozen=True)
 class Regulation:
     """One regulation (考核办法), read from its file; satisfies schemes.contract.Scheme."""
 
@@ -484,6 +504,8 @@ class Regulation:
     submissions: Submissions = Submissions()
     #: how the periods run (`[scoring]`)
     scoring: Scoring = Scoring()
+    #: how units renamed, merged or split within a year count (`[roster_changes]`)
+    roster_changes: RosterChanges = RosterChanges()
     #: the rules (`[[rules]]`), in the regulation's order
     rules: tuple[Rule, ...] = ()
     #: numbers the text leaves open, set by the workspace (`[[parameters]]`)

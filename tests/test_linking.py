@@ -12,12 +12,12 @@ import polars as pl
 import pytest
 from rapidfuzz import fuzz
 
+from transforms.figures import adoption_rate
 from transforms.grouping import _prepare, _similarity, group_articles, normalize_title
 from transforms.linking import link_adoptions_to_submissions, no_submission_review
 from transforms.periods import Period
 from transforms.schema import ADOPTION_UNITS, ADOPTIONS, SUBMISSIONS
 from transforms.submissions import submission_titles
-from transforms.summary import adoption_rate
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -10,6 +10,7 @@ import pytest
 
 from flows import outputs
 from store.repository import Store
+from transforms import changes as ch
 from transforms import schema
 from transforms.errors import InputError
 
@@ -64,7 +65,7 @@ def test_diff_scores_and_ledgers():
             {"unit": "民政局", "points": 16.0, "rank": 1},
         ]
     )
-    changed = outputs.diff_scores(before, after)
+    changed = ch.diff_scores(before, after)
     assert changed == [
         {"unit": "发改局", "before": 12.0, "after": 12.0, "rank_before": 1, "rank_after": 2},
         {"unit": "民政局", "before": 8.0, "after": 16.0, "rank_before": 2, "rank_after": 1},
@@ -72,7 +73,7 @@ def test_diff_scores_and_ledgers():
     row = {"unit": "民政局", "rule_id": "J-3.1.1", "ref": "a1", "points": 4.0, "note": "x"}
     led_b = schema.conform(pl.DataFrame([row]), schema.LEDGER)
     led_a = schema.conform(pl.DataFrame([row, row | {"ref": "a2", "points": 8.0}]), schema.LEDGER)
-    d = outputs.diff_ledgers(led_b, led_a)
+    d = ch.diff_ledgers(led_b, led_a)
     assert [r["ref"] for r in d["added"]] == ["a2"] and d["removed"] == []
 
 

@@ -34,6 +34,7 @@ def make_context(**overrides) -> ReportContext:
         adoptions=d["adoptions"],
         adoption_units=d["adoption_units"],
         submissions=d["submissions"],
+        events=d["events"],
         review=d["review"],
         issued=date(2018, 7, 5),
         version=1,
@@ -559,7 +560,7 @@ def test_rate_in_statements(out):
     assert "采用率—（本期未导入报送邮件记录，未统计）" in statement_text(ctx, "新安江街道")
 
 
-def _with(ctx_scores, ledger=None) -> ReportContext:
+def _with(ctx_scores, ledger=None, quotas=None) -> ReportContext:
     d = sample()
     r = d["result"]
     from schemes.contract import ScoreResult
@@ -571,6 +572,7 @@ def _with(ctx_scores, ledger=None) -> ReportContext:
         notes=r.notes,
         commissions=r.commissions,
         quarters=r.quarters,
+        quotas=quotas,
     )
     return make_context(result=result)
 
@@ -578,36 +580,39 @@ def _with(ctx_scores, ledger=None) -> ReportContext:
 def test_target_wording_follows_what_the_scheme_judges():
     import polars as pl
 
-    from transforms.schema import LEDGER
-
     d = sample()
-    scores, ledger = d["result"].scores, d["result"].ledger
+    scores = d["result"].scores
     # 银川: no points target; target_met is the quarterly quota, which 寿昌镇 missed. The
-    # quota section names it; nothing is said about points targets.
+    # quota section names it from ScoreResult.quotas; nothing is said about points targets.
     quota_row = pl.DataFrame(
         [
             {
                 "unit": "寿昌镇",
                 "period": "2018Q2",
-                "rule_id": "t/Y-9",
                 "rule": "季度报送数量",
+                "clause": "第九条（一）",
+                "required": 20.0,
+                "count": 1,
                 "points": 0.0,
-                "note": "2018年第二季度报送 1 条，少于 20 条（差 19 条）：0 分",
-                "source": "quota",
-                "shared": False,
             }
         ],
-        schema=LEDGER,
+        schema={
+            "unit": pl.String,
+            "period": pl.String,
+            "rule": pl.String,
+            "clause": pl.String,
+            "required": pl.Float64,
+            "count": pl.Int64,
+            "points": pl.Float64,
+        },
     )
     yinchuan = scores.with_columns(
         target=pl.lit(None, pl.Float64), target_met=pl.col("unit") != "寿昌镇"
     )
-    f = bulletin_text(_with(yinchuan, pl.concat([ledger, quota_row])))
+    f = bulletin_text(_with(yinchuan, quotas=quota_row))
     assert "未达到本期目标分值" not in f and "均已达到" not in f
     assert "未完成目标任务单位" not in f
-    assert (
-        "未完成报送任务的单位共1个：寿昌镇：2018年第二季度报送1条，少于20条（差19条）：0分。" in f
-    )
+    assert "未完成报送任务的单位共1个：寿昌镇：季度报送数量1/20条。" in f
     # 青山's quarters, 建德's months: no target judged, so nothing about targets at all
     f = bulletin_text(_with(scores.with_columns(target_met=pl.lit(None, pl.Boolean))))
     assert "目标" not in f.split("存在问题")[1].split("约稿完成情况")[0]
@@ -890,7 +895,7 @@ def test_statement_signature_never_stands_alone_on_a_page(tmp_path):
     ],
 )
 def test_issue_numbers_print_one_way(typed, printed):
-    from transforms.summary import issue_label, issue_number
+    from transforms.publication_text import issue_label, issue_number
 
     assert issue_number(typed) == printed
     assert issue_label("建德政务·动态", typed) == f"《建德政务·动态》{printed}"
@@ -905,7 +910,7 @@ def test_issue_numbers_never_wrap(out, tmp_path):
     import pdfplumber
 
     from flows.render import render_statement, statement_jobs
-    from transforms.summary import issue_label
+    from transforms.publication_text import issue_label
 
     stem, data = next(j for j in statement_jobs(make_context()) if j[0] == "洋溪街道")
     names = ["建德政务动态信息专刊汇编"[:k] for k in range(1, 12)]

@@ -1,4 +1,5 @@
-"""Figures and tables of the bulletin, checked without rendering (transforms.summary).
+"""Figures and tables of the bulletin, checked without rendering (transforms.figures,
+verdicts, statement_rows, wording, csvsafe).
 
 The data (`sample()`) is a small hand-made quarter, 2018Q2, of a 建德-like scheme; the
 numbers in the comments are worked out by hand from it. tests/test_render.py reuses it.
@@ -13,11 +14,16 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from schemes.contract import Group, Publication, Rule, ScoreResult
-from transforms import summary as sm
+from transforms import csvsafe as cs
+from transforms import figures as fg
+from transforms import statement_rows as sr
+from transforms import verdicts as vd
+from transforms import wording as wd
 from transforms.periods import Period
 from transforms.schema import (
     ADOPTION_UNITS,
     ADOPTIONS,
+    EVENTS,
     LEDGER,
     NOTICES,
     REVIEW,
@@ -51,6 +57,8 @@ class SchemeData:
     event_types: frozenset = frozenset({"领导批示", "约稿"})
     place_prefixes: tuple = ("建德市", "市")
     rules: tuple = field(default_factory=lambda: (Rule("J-1", "三（一）1", "本级采用"),))
+    assessment_label: str = "排名得分"
+    unscored_groups: tuple = ()
 
 
 def _frame(rows: list[dict], schema: dict) -> pl.DataFrame:
@@ -400,6 +408,32 @@ def sample() -> dict:
         ],
         REVIEW,
     )
+    # the leader instruction behind ledger row ev1; one of Q1, not counted in Q2
+    events = _frame(
+        [
+            {
+                "event_id": ev,
+                "date": d,
+                "type": "领导批示",
+                "unit_raw": u,
+                "title": t,
+                "level": lv,
+                "value": None,
+                "status": None,
+                "note": None,
+                "source_file": "events/2018.csv",
+                "source_row": n + 2,
+                "unit": u,
+            }
+            for n, (ev, d, u, t, lv) in enumerate(
+                [
+                    ("ev1", date(2018, 4, 25), "新安江街道", "建德新安江垃圾分类见实效", "杭州市"),
+                    ("ev0", date(2018, 3, 2), "市发改局", "一季度旧稿", "建德市"),
+                ]
+            )
+        ],
+        {**EVENTS, "unit": pl.String},
+    )
     # adoption → submission links (transforms.linking): a1 ← s0 (新安江街道, 4-02),
     # a3 ← s2 (洋溪街道, 4-03), a4 ← s5 (市发改局, 5-15)
     links = pl.DataFrame(
@@ -407,6 +441,7 @@ def sample() -> dict:
         schema={"adoption_id": pl.String, "submission_id": pl.String},
     ).with_columns(score=pl.lit(1.0))
     return {
+        "events": events,
         "links": links,
         "scheme": SchemeData(),
         "units": units,
@@ -419,40 +454,40 @@ def sample() -> dict:
 
 
 def test_wording():
-    assert sm.area_word("建德市人民政府办公室") == "市"
-    assert sm.area_word("杭州市萧山区全面深化“最多跑一次”改革领导小组办公室") == "区"
+    assert wd.area_word("建德市人民政府办公室") == "市"
+    assert wd.area_word("杭州市萧山区全面深化“最多跑一次”改革领导小组办公室") == "区"
     assert (
-        sm.bulletin_title(Q2, "建德市人民政府办公室")
+        wd.bulletin_title(Q2, "建德市人民政府办公室")
         == "关于2018年第二季度全市政务信息报送采用情况的通报"
     )
     assert (
-        sm.bulletin_title(Q2, "青山区人民政府办公室")
+        wd.bulletin_title(Q2, "青山区人民政府办公室")
         == "关于2018年第二季度全区政务信息报送采用情况的通报"
     )
     assert (
-        sm.recipients("建德市人民政府办公室") == "各乡镇人民政府、街道办事处，市政府各部门、单位："
+        wd.recipients("建德市人民政府办公室") == "各乡镇人民政府、街道办事处，市政府各部门、单位："
     )
-    assert sm.cn_date(date(2018, 7, 5)) == "二〇一八年七月五日"
-    assert sm.cn_date(date(2020, 10, 31)) == "二〇二〇年十月三十一日"
-    assert sm.cn_date(date(2019, 12, 20)) == "二〇一九年十二月二十日"
-    assert sm.fmt_points(38.0) == "38"
-    assert sm.fmt_points(12.5) == "12.5"
-    assert sm.fmt_points(-10.0) == "-10"
-    assert sm.fmt_points(None) == "—"
+    assert wd.cn_date(date(2018, 7, 5)) == "二〇一八年七月五日"
+    assert wd.cn_date(date(2020, 10, 31)) == "二〇二〇年十月三十一日"
+    assert wd.cn_date(date(2019, 12, 20)) == "二〇一九年十二月二十日"
+    assert wd.fmt_points(38.0) == "38"
+    assert wd.fmt_points(12.5) == "12.5"
+    assert wd.fmt_points(-10.0) == "-10"
+    assert wd.fmt_points(None) == "—"
 
 
 def test_overview_counts():
     d = sample()
     s, r = d["scheme"], d["result"]
-    ov = sm.overview(
+    ov = fg.overview(
         scheme_groups=s.groups,
         publications=s.publications,
         period=Q2,
         units=d["units"],
         scores=r.scores,
-        ledger=r.ledger,
         adoptions=d["adoptions"],
         submissions=d["submissions"],
+        events=d["events"],
     )
     # Q2 submissions: towns 2+1+1 = 4, A 3+1 = 4; the March one is Q1. The unknown
     # sender is not counted (the bulletin's figures are the roster's, as its tables).
@@ -470,7 +505,7 @@ def test_overview_counts():
         ("杭州政务", 1),
         ("浙江政务信息", 1),
     ]
-    # one 领导批示 ledger row (ev1)
+    # one 领导批示 event in Q2 (ev1; ev0 is March)
     assert ov.instructions == 1
     # own issues: 动态 12, 动态 13, 情况专报 5
     assert ov.issues == 3
@@ -488,13 +523,12 @@ def test_overview_without_mail_logs_and_upward_periodical():
             "title": ["甲", "乙", "丙"],
         }
     )
-    ov = sm.overview(
+    ov = fg.overview(
         scheme_groups=(Group("县（市）区"),),
         publications=pubs,
         period=Q2,
         units=d["units"],
         scores=d["result"].scores,
-        ledger=d["result"].ledger.clear(),
         adoptions=ad,
         submissions=d["submissions"].clear(),
     )
@@ -503,13 +537,13 @@ def test_overview_without_mail_logs_and_upward_periodical():
     assert ov.by_category == {"本级": 2, "上报": 1, "上级": 0}
     assert ov.issues == 1  # both own adoptions are in issue 1
     assert ov.instructions == 0
-    assert sm.zero_submission_units(d["result"].scores, d["submissions"].clear(), Q2) is None
+    assert vd.zero_submission_units(d["result"].scores, d["submissions"].clear(), Q2) is None
 
 
 def test_score_tables():
     d = sample()
     s, r = d["scheme"], d["result"]
-    tables = sm.score_tables(
+    tables = fg.score_tables(
         scheme_groups=s.groups,
         publications=s.publications,
         period=Q2,
@@ -540,21 +574,21 @@ def test_named_units():
     # 4 points and missed it; nobody of A met it
     assert [
         (p["group"], p["judged"], [(u["unit"], u["points"], u["tied"]) for u in p["units"]])
-        for p in sm.praise(s.groups, r.scores)
+        for p in vd.praise(s.groups, r.scores)
     ] == [("乡镇（街道）", True, [("新安江街道", 40.0, False)]), ("A", True, [])]
-    assert sm.zero_submission_units(r.scores, d["submissions"], Q2) == ["市/区联络办"]
-    assert sm.zero_adoption_units(r.scores, d["adoptions"], d["adoption_units"], Q2) == [
+    assert vd.zero_submission_units(r.scores, d["submissions"], Q2) == ["市/区联络办"]
+    assert vd.zero_adoption_units(r.scores, d["adoptions"], d["adoption_units"], Q2) == [
         "市/区联络办"
     ]
     groups = [g.name for g in s.groups]
-    below = [b["unit"] for b in sm.below_target_units(r.scores, groups)]
+    below = [b["unit"] for b in vd.below_target_units(r.scores, groups)]
     assert below == ["寿昌镇", "洋溪街道", "市发改局", "市公安局", "市/区联络办"]
-    by_group = sm.below_target_by_group(r.scores, groups)
+    by_group = vd.below_target_by_group(r.scores, groups)
     assert [(g["group"], g["target"], len(g["units"])) for g in by_group] == [
         ("乡镇（街道）", 30.0, 2),
         ("A", 30.0, 3),
     ]
-    done, not_done, unknown = sm.commissions_split(r.commissions)
+    done, not_done, unknown = vd.commissions_split(r.commissions)
     assert [c["unit"] for c in done] == ["市发改局"]
     assert [(c["unit"], c["status"]) for c in not_done] == [("市公安局", "未报")]
     assert unknown == []
@@ -569,12 +603,12 @@ def test_named_units():
             }
         )
     )
-    assert [c["unit"] for c in sm.commissions_split(extra)[2]] == ["寿昌镇"]
+    assert [c["unit"] for c in vd.commissions_split(extra)[2]] == ["寿昌镇"]
 
 
 def test_adopted_articles():
     d = sample()
-    arts = sm.adopted_articles(d["adoptions"], d["adoption_units"], Q2)
+    arts = fg.adopted_articles(d["adoptions"], d["adoption_units"], Q2)
     assert [a["issue"] for a in arts] == ["12", "30", "13", "5", "7"]
     assert arts[2]["units"] == "洋溪街道、寿昌镇"  # printed order
 
@@ -582,7 +616,7 @@ def test_adopted_articles():
 def test_statements_total_equals_points():
     d = sample()
     r = d["result"]
-    sts = sm.statements(r.scores, r.ledger)
+    sts = sr.statements(r.scores, r.ledger)
     assert len(sts) == 6
     by_unit = {s.unit: s for s in sts}
     assert by_unit["新安江街道"].total == 40.0  # 4 + 16 + 30 - 10
@@ -594,21 +628,21 @@ def test_statements_total_equals_points():
 
 
 def test_csv_values():
-    assert sm.csv_value(FORMULA) == "'" + FORMULA
-    assert sm.csv_value("+1") == "'+1"
-    assert sm.csv_value("@SUM(A1)") == "'@SUM(A1)"
-    assert sm.csv_value("\tx") == "'\tx"
-    assert sm.csv_value(-10.0) == "-10"  # numbers stay numbers
-    assert sm.csv_value(3) == "3"
-    assert sm.csv_value(True) == "true"
-    assert sm.csv_value(None) == ""
-    assert sm.csv_value(date(2018, 4, 1)) == "2018-04-01"
+    assert cs.csv_value(FORMULA) == "'" + FORMULA
+    assert cs.csv_value("+1") == "'+1"
+    assert cs.csv_value("@SUM(A1)") == "'@SUM(A1)"
+    assert cs.csv_value("\tx") == "'\tx"
+    assert cs.csv_value(-10.0) == "-10"  # numbers stay numbers
+    assert cs.csv_value(3) == "3"
+    assert cs.csv_value(True) == "true"
+    assert cs.csv_value(None) == ""
+    assert cs.csv_value(date(2018, 4, 1)) == "2018-04-01"
 
 
 # --------------------------------------------------------------------------- 采用率, targets, quotas
 
 
-def _tables(d: dict, **kw) -> list[sm.ScoreTable]:
+def _tables(d: dict, **kw) -> list[fg.ScoreTable]:
     s, r = d["scheme"], d["result"]
     args = dict(
         scheme_groups=s.groups,
@@ -622,7 +656,7 @@ def _tables(d: dict, **kw) -> list[sm.ScoreTable]:
         links=d["links"],
     )
     args.update(kw)
-    return sm.score_tables(**args)
+    return fg.score_tables(**args)
 
 
 def test_adoption_rate_in_score_tables():
@@ -640,14 +674,14 @@ def test_adoption_rate_in_score_tables():
         "市公安局": 1.0,
         "市/区联络办": None,
     }
-    assert [sm.fmt_rate(rate[u]) for u in ("新安江街道", "市发改局", "市/区联络办")] == [
+    assert [wd.fmt_rate(rate[u]) for u in ("新安江街道", "市发改局", "市/区联络办")] == [
         "50.0%",
         "33.3%",
         "—",
     ]
-    assert sm.fmt_rate(0.35) == "35.0%" and sm.fmt_rate(2.0) == "200.0%"
+    assert wd.fmt_rate(0.35) == "35.0%" and wd.fmt_rate(2.0) == "200.0%"
     # the links count the submissions that were adopted: s0 (新安江街道), s5 (市发改局)
-    rates = sm.unit_rates(d["submissions"], d["adoptions"], d["adoption_units"], Q2, d["links"])
+    rates = fg.unit_rates(d["submissions"], d["adoptions"], d["adoption_units"], Q2, d["links"])
     assert (rates["新安江街道"]["linked"], rates["市发改局"]["linked"]) == (1, 1)
     assert rates["市公安局"]["linked"] == 0
     # without mail logs nobody has a rate
@@ -658,11 +692,11 @@ def test_adoption_rate_in_score_tables():
 def test_long_remarks_are_shortened_in_tables():
     long = "全年未取得区级及以上领导批示，扣30分；完成年度目标（90分）"  # 33 characters
     assert (
-        sm.short_text(long) == "全年未取得区级及以上领导批示，扣30分；完成年度目标…"
+        wd.short_text(long) == "全年未取得区级及以上领导批示，扣30分；完成年度目标…"
     )  # not inside （…）
-    assert len(sm.short_text("甲" * 40)) == sm.REMARK_CHARS
-    assert sm.short_text("完成年度目标（90分）") == "完成年度目标（90分）"
-    assert sm.short_text(None) == ""
+    assert len(wd.short_text("甲" * 40)) == wd.REMARK_CHARS
+    assert wd.short_text("完成年度目标（90分）") == "完成年度目标（90分）"
+    assert wd.short_text(None) == ""
     d = sample()
     scores = d["result"].scores.with_columns(
         pl.when(pl.col("unit") == "市发改局").then(pl.lit(long)).alias("remark")
@@ -673,59 +707,68 @@ def test_long_remarks_are_shortened_in_tables():
     assert row["remark"] == long and row["remark_short"].endswith("…")
 
 
-def _quota_ledger(rows: list[tuple[str, str, float, str]]) -> pl.DataFrame:
-    return _frame(
-        [
-            {
-                "unit": u,
-                "period": "2018",
-                "rule_id": "x/X-1",
-                "rule": rule,
-                "points": pts,
-                "note": note,
-                "source": "quota",
-                "shared": False,
-            }
-            for u, rule, pts, note in rows
-        ],
-        LEDGER,
+def _quotas(rows: list[tuple[str, str, str, float, int, float]]) -> pl.DataFrame:
+    """ScoreResult.quotas rows: unit, window, rule, required, count, points."""
+    return pl.DataFrame(
+        [(u, w, rule, "一", req, n, pts) for u, w, rule, req, n, pts in rows],
+        schema={
+            "unit": pl.String,
+            "period": pl.String,
+            "rule": pl.String,
+            "clause": pl.String,
+            "required": pl.Float64,
+            "count": pl.Int64,
+            "points": pl.Float64,
+        },
+        orient="row",
     )
 
 
 def test_quota_shortfalls_one_line_per_unit():
-    """萧山's year: every missed basic task is a ledger row; the bulletin gets one line per
-    unit, in group then rank order (市发改局 is A's first, 寿昌镇 a town)."""
+    """萧山's year: every missed basic task is a row of ScoreResult.quotas; the bulletin
+    gets one line per unit, in group then rank order (市发改局 is A's first, 寿昌镇 a town).
+    The misses are read from the counts, never from the ledger's wording."""
     d = sample()
-    ledger = _quota_ledger(
+    quotas = _quotas(
         [
-            ("市发改局", "基本任务·动态信息", -5.0, "2018年1—2月报送动态信息 0 条，少于 1 条"),
-            ("市发改局", "基本任务·专报信息", -5.0, "2018年第一季度报送专报信息 0 条，少于 1 条"),
-            ("市发改局", "基本任务·月度总结计划", -5.0, "2018年6月报送总结计划 0 条，少于 1 条"),
-            (
-                "市发改局",
-                "基本任务·季度总结计划",
-                -5.0,
-                "2018年第二季度报送季度总结计划 0 条，少于 1 条",
-            ),
-            ("寿昌镇", "基本任务·动态信息", -5.0, "2018年3—4月报送动态信息 1 条，少于 2 条"),
-            ("寿昌镇", "基本任务·动态信息", 0.0, "2018年5—6月报送动态信息 2 条，达到 2 条"),
+            ("市发改局", "2018-01~02", "基本任务·动态信息", 1.0, 0, -5.0),
+            ("市发改局", "2018Q1", "基本任务·专报信息", 1.0, 0, -5.0),
+            ("市发改局", "2018-06", "基本任务·月度总结计划", 1.0, 0, -5.0),
+            ("市发改局", "2018Q2", "基本任务·季度总结计划", 1.0, 0, -5.0),
+            ("寿昌镇", "2018-03~04", "基本任务·动态信息", 2.0, 1, -5.0),
+            ("寿昌镇", "2018-05~06", "基本任务·动态信息", 2.0, 2, 0.0),
         ]
     )
-    result = ScoreResult(period=Q2, ledger=ledger, scores=d["result"].scores)
-    rows = sm.below_quota(result, [g.name for g in d["scheme"].groups])
+    year = Period(2018, "year")
+    # a ledger whose notes say nothing of shortfalls: only the quotas count
+    ledger = d["result"].ledger
+    result = ScoreResult(period=year, ledger=ledger, scores=d["result"].scores, quotas=quotas)
+    rows = vd.below_quota(result, [g.name for g in d["scheme"].groups])
     # 市发改局 missed 4 (−5 each = −20), more than SHORTFALLS_NAMED (3): every unit gets
-    # counts; 寿昌镇 1 (the row that reached 2 is no miss)
+    # counts; 寿昌镇 1 (the window that reached 2 is no miss)
     assert [(r["unit"], r["missed"], r["points"], r["note"]) for r in rows] == [
         ("寿昌镇", 1, -5.0, "未完成基本任务1项，扣5分"),
         ("市发改局", 4, -20.0, "未完成基本任务4项，扣20分"),
     ]
-    assert len(rows[1]["details"]) == 4 and rows[1]["summarised"]
+    assert rows[1]["details"] == [
+        "2018年1—2月动态信息0/1条（扣5分）",
+        "2018年6月月度总结计划0/1条（扣5分）",
+        "2018年第一季度专报信息0/1条（扣5分）",
+        "2018年第二季度季度总结计划0/1条（扣5分）",
+    ]
+    assert rows[1]["summarised"]
     assert rows[0]["label"] == "基本任务"  # the section: 未完成基本任务单位
     # every unit missed once (银川's quarter): the miss itself is the line
     one = ScoreResult(
-        period=Q2, ledger=ledger.filter(pl.col("unit") == "寿昌镇"), scores=d["result"].scores
+        period=year,
+        ledger=ledger,
+        scores=d["result"].scores,
+        quotas=quotas.filter(pl.col("unit") == "寿昌镇"),
     )
-    assert [r["note"] for r in sm.below_quota(one)] == ["2018年3—4月报送动态信息 1 条，少于 2 条"]
+    assert [r["note"] for r in vd.below_quota(one)] == ["2018年3—4月动态信息1/2条（扣5分）"]
+    # a scheme without submission rules (quotas None) names nobody, whatever its ledger says
+    none = ScoreResult(period=year, ledger=ledger, scores=d["result"].scores)
+    assert vd.below_quota(none) == []
 
 
 def test_quota_shortfalls_from_the_quota_table():
@@ -746,7 +789,7 @@ def test_quota_shortfalls_from_the_quota_table():
     result = ScoreResult(
         period=Q2, ledger=d["result"].ledger, scores=d["result"].scores, quotas=quotas
     )
-    assert sm.below_quota(result) == [
+    assert vd.below_quota(result) == [
         {
             "unit": "新安江街道",
             "missed": 1,
@@ -764,7 +807,7 @@ def test_quota_shortfalls_from_the_quota_table():
         scores=d["result"].scores,
         quotas=quotas.filter(pl.col("count") >= 1),
     )
-    assert sm.below_quota(met) == []
+    assert vd.below_quota(met) == []
     # 青山's year: yearly targets judged in the year's own window (no window named); the
     # 报送 target costs −2 per missing submission, the 综合类 target costs nothing here
     year = Period(2020, "year")
@@ -782,7 +825,7 @@ def test_quota_shortfalls_from_the_quota_table():
     result = ScoreResult(
         period=year, ledger=d["result"].ledger, scores=d["result"].scores, quotas=qingshan
     )
-    assert [(r["unit"], r["note"]) for r in sm.below_quota(result)] == [
+    assert [(r["unit"], r["note"]) for r in vd.below_quota(result)] == [
         ("寿昌镇", "报送149/150条（扣2分）；综合类报送3/6条")
     ]
     # in a quarter the year's window is still open: progress, nobody missed anything yet
@@ -792,7 +835,7 @@ def test_quota_shortfalls_from_the_quota_table():
         scores=d["result"].scores,
         quotas=qingshan,
     )
-    assert sm.below_quota(progress) == []
+    assert vd.below_quota(progress) == []
 
 
 def test_target_section():
@@ -800,12 +843,13 @@ def test_target_section():
     scores = d["result"].scores
     groups = [g.name for g in d["scheme"].groups]
     # points targets (建德's quarter): the units below 30 points, per group
-    sec = sm.target_section(scores, groups)
+    sec = vd.target_section(scores, groups)
     assert sec["points"] and [len(g["units"]) for g in sec["groups"]] == [2, 3]
     # nobody's target judged (青山's quarters, 建德's months): nothing to say
-    assert sm.target_section(scores.with_columns(target_met=pl.lit(None, pl.Boolean))) is None
+    assert vd.target_section(scores.with_columns(target_met=pl.lit(None, pl.Boolean))) is None
     # no points target (银川: target_met is the submission quota; 青山's year): the units
-    # the quota section names are left out, the others keep their remark as the reason
+    # the quota section names are left out, the others have their remark, as the scheme
+    # wrote it, as the reason
     quota_like = scores.with_columns(
         target=pl.lit(None, pl.Float64),
         remark=pl.when(pl.col("unit") == "市发改局")
@@ -813,18 +857,24 @@ def test_target_section():
         .when(pl.col("unit") == "寿昌镇")
         .then(pl.lit("未完成季度报送数量（报送29条，应不少于30条）")),
     )
-    sec = sm.target_section(quota_like, groups, named_for_quota=["寿昌镇", "市公安局"])
+    sec = vd.target_section(quota_like, groups, named_for_quota=["寿昌镇", "市公安局"])
     assert not sec["points"]
     # left: 洋溪街道 (no remark), 市发改局, 市/区联络办 (no remark)
     assert [
         (g["group"], [(u["unit"], u["reason"]) for u in g["units"]]) for g in sec["groups"]
     ] == [
         ("乡镇（街道）", [("洋溪街道", "未完成目标任务")]),
-        ("A", [("市发改局", "综合类报送5/6条"), ("市/区联络办", "未完成目标任务")]),
+        (
+            "A",
+            [
+                ("市发改局", "未完成全年目标任务：综合类报送5/6条"),
+                ("市/区联络办", "未完成目标任务"),
+            ],
+        ),
     ]
     # every unit below target already named for its quota (银川 2018Q3): nothing left
     named = quota_like.filter(pl.col("target_met") == False)["unit"].to_list()  # noqa: E712
-    assert sm.target_section(quota_like, groups, named)["groups"] == []
+    assert vd.target_section(quota_like, groups, named)["groups"] == []
 
 
 def test_instruction_digest():
@@ -832,7 +882,7 @@ def test_instruction_digest():
         {"date": date(2018, 1, i + 1), "unit": "甲", "title": "t", "level": "萧山区"}
         for i in range(3)
     ]
-    dig = sm.instruction_digest(few)
+    dig = fg.instruction_digest(few)
     assert dig["complete"] and dig["total"] == 3 and len(dig["shown"]) == 3
     # 12 instructions, 9 at the district's own level: the 3 above it are named
     many = few * 3 + [
@@ -840,7 +890,7 @@ def test_instruction_digest():
         {"date": date(2018, 6, 1), "unit": "丙", "title": "v", "level": "杭州市"},
         {"date": date(2018, 7, 1), "unit": "丁", "title": "w", "level": "国家"},
     ]
-    dig = sm.instruction_digest(many)
+    dig = fg.instruction_digest(many)
     assert not dig["complete"] and dig["total"] == 12
     assert dig["by_level"] == [("萧山区", 9), ("杭州市", 2), ("国家", 1)]
     assert [x["unit"] for x in dig["shown"]] == ["乙", "丙", "丁"]
@@ -858,7 +908,7 @@ def test_notice_list_names_each_unit_with_reasons_and_clauses():
         schema=NOTICES,
         orient="row",
     )
-    assert sm.notice_list(notices) == [
+    assert vd.notice_list(notices) == [
         {
             "unit": "兴庆区",
             "reasons": ["第一季度、第二季度连续未完成（第九条（一））", "因“漏报”被通报批评（第九条（四））"],
@@ -870,13 +920,13 @@ def test_notice_list_names_each_unit_with_reasons_and_clauses():
             "text": "因“迟报”被通报批评（第九条（四））",
         },
     ]  # fmt: skip
-    assert sm.notice_list(None) == [] and sm.notice_list(notices.clear()) == []
-    mine = sm.unit_notices(notices, "兴庆区")
+    assert vd.notice_list(None) == [] and vd.notice_list(notices.clear()) == []
+    mine = sr.unit_notices(notices, "兴庆区")
     assert [(n["period_title"], n["reason"]) for n in mine] == [
         ("2018年第二季度", "第一季度、第二季度连续未完成"),
         ("2018年第三季度", "因“漏报”被通报批评"),
     ]
-    assert sm.unit_notices(notices, "市教育局") == [] and sm.unit_notices(None, "兴庆区") == []
+    assert sr.unit_notices(notices, "市教育局") == [] and sr.unit_notices(None, "兴庆区") == []
 
 
 def test_praise_without_targets_names_the_first_three_and_their_ties():
@@ -885,7 +935,7 @@ def test_praise_without_targets_names_the_first_three_and_their_ties():
     d = sample()
     s = d["scheme"]
     scores = d["result"].scores.with_columns(target_met=pl.lit(None, pl.Boolean))
-    praise = sm.praise(s.groups, scores)
+    praise = vd.praise(s.groups, scores)
     assert [(p["group"], p["judged"]) for p in praise] == [("乡镇（街道）", False), ("A", False)]
     assert [(u["unit"], u["rank"], u["tied"]) for u in praise[0]["units"]] == [
         ("新安江街道", 1, False),
@@ -893,7 +943,7 @@ def test_praise_without_targets_names_the_first_three_and_their_ties():
         ("洋溪街道", 2, True),
     ]
     assert [u["unit"] for u in praise[1]["units"]] == ["市发改局", "市公安局"]
-    assert sm.period_word(Q2) == "本季度"
+    assert wd.period_word(Q2) == "本季度"
 
 
 def test_left_out_lists_unresolved_names_for_the_office_only():
@@ -901,18 +951,17 @@ def test_left_out_lists_unresolved_names_for_the_office_only():
     unresolved name (人社局): not in the article list, not in the figures; `left_out`
     names them with their file and row for the office's note."""
     d = _with_unresolved(sample())
-    arts = sm.adopted_articles(d["adoptions"], d["adoption_units"], Q2)
+    arts = fg.adopted_articles(d["adoptions"], d["adoption_units"], Q2)
     assert "市文广局" not in str(arts) and "人社局" not in str(arts)
     assert [a["units"] for a in arts if a["title"] == "联合推进就业"] == ["市发改局"]
     assert "文化惠民工程" not in [a["title"] for a in arts]
     s, r = d["scheme"], d["result"]
-    ov = sm.overview(
+    ov = fg.overview(
         scheme_groups=s.groups,
         publications=s.publications,
         period=Q2,
         units=d["units"],
         scores=r.scores,
-        ledger=r.ledger,
         adoptions=d["adoptions"],
         submissions=d["submissions"],
         adoption_units=d["adoption_units"],
@@ -920,7 +969,7 @@ def test_left_out_lists_unresolved_names_for_the_office_only():
     # a1..a5 and the joint u2 (it names 市发改局); u1 names nobody of the roster
     assert ov.adoptions_total == 6 and ov.by_category == {"本级": 4, "上报": 0, "上级": 2}
     assert ov.issues == 4  # 动态 12, 13, 14 (u1's issue: printed all the same), 情况专报 5
-    lo = sm.left_out(d["adoptions"], d["adoption_units"], d["submissions"], Q2)
+    lo = fg.left_out(d["adoptions"], d["adoption_units"], d["submissions"], Q2)
     assert [(a["source_row"], a["title"], a["units_raw"]) for a in lo["adoptions"]] == [
         (20, "文化惠民工程", "市文广局")
     ]
@@ -990,8 +1039,8 @@ def test_year_to_date_leaders_keep_a_tie_for_the_third_place():
             "points": [9.0, 6.0, 4.0, 4.0],
         }
     )
-    ytd = sm.year_to_date(quarters, scores, ["乡镇"], 2018)
+    ytd = fg.year_to_date(quarters, scores, ["乡镇"], 2018)
     assert ytd.leaders == [("乡镇", [("甲镇", 9.0), ("乙镇", 6.0), ("丁镇", 4.0), ("丙镇", 4.0)])]
     assert ytd.tied
-    ytd = sm.year_to_date(quarters.head(3), scores, ["乡镇"], 2018)
+    ytd = fg.year_to_date(quarters.head(3), scores, ["乡镇"], 2018)
     assert len(ytd.leaders[0][1]) == 3 and not ytd.tied

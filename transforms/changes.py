@@ -4,7 +4,9 @@ A version's manifest keeps the decisions in force (`decision_records`) and the a
 rows of the period's files (`adoption_records`); comparing them with the previous
 version's says which answer or which input row changed, instead of only which file.
 `correction` turns a run's `changes` (flows.pipeline) into the one paragraph of the
-bulletin and the rows of its attachment.
+bulletin and the rows of its attachment; `diff_scores` and `diff_ledgers` compare the
+scores and ledgers of two versions, `unit_changes` says per unit what changed (its
+statement's 本单位更正情况) and `change_lines` says it in the lines of its mail.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any
 import polars as pl
 
 from transforms.periods import Period
-from transforms.summary import issue_label
+from transforms.publication_text import issue_label
+from transforms.wording import fmt_points
 
 #: decisions and rows named one by one in the paragraph; beyond, they are counted
 NAMED = 3
@@ -317,14 +320,140 @@ def titles_of(adoptions: pl.DataFrame) -> dict[str, str]:
     return dict(adoptions.select("adoption_id", "title").iter_rows())
 
 
+# --------------------------------------------------------------------------- versions
+
+
+def diff_scores(before: pl.DataFrame | None, after: pl.DataFrame) -> list[dict]:
+    """Units whose points or rank changed between two versions."""
+    if before is None or before.is_empty():
+        return []
+    joined = after.select("unit", "points", "rank").join(
+        before.select("unit", pl.col("points").alias("before"), pl.col("rank").alias("rank_b")),
+        on="unit",
+        how="full",
+        coalesce=True,
+    )
+    changed = joined.filter(
+        (pl.col("points").fill_null(-1e18) != pl.col("before").fill_null(-1e18))
+        | (pl.col("rank").fill_null(-1) != pl.col("rank_b").fill_null(-1))
+    )
+    return [
+        {
+            "unit": r["unit"],
+            "before": r["before"],
+            "after": r["points"],
+            "rank_before": r["rank_b"],
+            "rank_after": r["rank"],
+        }
+        for r in changed.sort("unit").iter_rows(named=True)
+    ]
+
+
+_LEDGER_KEY = ["unit", "rule_id", "ref", "points"]
+
+
+def diff_ledgers(before: pl.DataFrame | None, after: pl.DataFrame) -> dict:
+    """Ledger rows added and removed (by unit, rule, record and points)."""
+    if before is None:
+        return {"added": [], "removed": []}
+    shown = _LEDGER_KEY + ["clause", "title", "note"]
+    a = after.select(shown)
+    b = before.select(shown)
+    added = a.join(b.select(_LEDGER_KEY), on=_LEDGER_KEY, how="anti", nulls_equal=True)
+    removed = b.join(a.select(_LEDGER_KEY), on=_LEDGER_KEY, how="anti", nulls_equal=True)
+    return {"added": added.to_dicts(), "removed": removed.to_dicts()}
+
+
+def describe_changes(changes: dict) -> str:
+    """One Chinese line summing up what a rerun changed against the previous version."""
+    inputs = changes.get("inputs") or {}
+    ledger = changes.get("ledger") or {}
+    files = "，".join(
+        f"{word} {len(inputs.get(key) or [])} 个"
+        for key, word in (("added", "新增"), ("changed", "修改"), ("removed", "删除"))
+        if inputs.get(key)
+    )
+    decisions = sum(len(v) for v in (changes.get("decisions") or {}).values())
+    rows = sum(len(v) for v in (changes.get("rows") or {}).values())
+    units = changes.get("units") or []
+    points = sum(1 for u in units if u.get("before") != u.get("after"))
+    return (
+        f"与 v{changes.get('previous')} 相比：数据文件{files or '无变化'}"
+        + (f"，核实答复变动 {decisions} 项" if decisions else "")
+        + (f"，本期录用行变动 {rows} 行" if rows else "")
+        + f"；得分变化的单位 {points} 个、仅排名变化的 {len(units) - points} 个；"
+        f"计分明细新增 {len(ledger.get('added') or [])} 条、撤销 {len(ledger.get('removed') or [])} 条"
+    )
+
+
+def unit_changes(changes: dict | None) -> dict[str, dict[str, Any]]:
+    """What changed for each unit since the previous version (本单位更正情况): unit → dict
+    previous, before, after, rank_before, rank_after, added, removed (LEDGER row dicts),
+    from `changes` ("previous", "units": diff_scores, "ledger": diff_ledgers). A unit for
+    which nothing changed has no entry; no entry at all without a previous version."""
+    if not changes:
+        return {}
+    ledger = changes.get("ledger") or {}
+    out: dict[str, dict[str, Any]] = {}
+
+    def entry(unit: str) -> dict[str, Any]:
+        if unit not in out:
+            out[unit] = {
+                "previous": changes.get("previous"),
+                "before": None,
+                "after": None,
+                "rank_before": None,
+                "rank_after": None,
+                "added": [],
+                "removed": [],
+            }
+        return out[unit]
+
+    for u in changes.get("units") or []:
+        if u.get("unit") not in out:  # the first entry of a unit counts
+            e = entry(u.get("unit"))
+            for k in ("before", "after", "rank_before", "rank_after"):
+                e[k] = u.get(k)
+    for key in ("added", "removed"):
+        for r in ledger.get(key) or []:
+            entry(r.get("unit"))[key].append(r)
+    return out
+
+
+def change_lines(change: dict[str, Any] | None) -> list[str]:
+    """One unit's `unit_changes` entry as the lines of its mail (更正): points, rank, and
+    the ledger rows (计分明细) added and removed."""
+    if not change:
+        return []
+    lines = []
+    if change["before"] != change["after"]:
+        lines.append(
+            f"得分由 {fmt_points(change['before'])} 分更正为 {fmt_points(change['after'])} 分"
+        )
+    if change["rank_before"] != change["rank_after"]:
+        rb = f"第 {change['rank_before']} 名" if change["rank_before"] is not None else "未列入排名"
+        ra = f"第 {change['rank_after']} 名" if change["rank_after"] is not None else "未列入排名"
+        lines.append(f"排名由{rb}更正为{ra}")
+    for key, word in (("added", "新增计分"), ("removed", "撤销计分")):
+        for r in change[key]:
+            note = f"（{r['note']}）" if r.get("note") else ""
+            lines.append(f"{word}：{r['rule_id']} {fmt_points(r['points'])} 分{note}")
+    return lines
+
+
 __all__: Sequence[str] = [
     "adoption_records",
+    "change_lines",
     "correction",
     "decision_records",
+    "describe_changes",
     "describe_decision",
     "describe_row",
     "diff_adoption_rows",
     "diff_decisions",
+    "diff_ledgers",
+    "diff_scores",
     "titles_of",
+    "unit_changes",
     "Correction",
 ]

@@ -36,7 +36,7 @@ import polars as pl
 
 from transforms import schema
 from transforms.errors import InputError
-from transforms.summary import issue_label
+from transforms.publication_text import issue_label
 
 __all__ = [
     "CONFIRM",

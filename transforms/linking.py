@@ -12,7 +12,7 @@ candidate pairs are scored in bulk (`transforms.grouping.scored_pairs`).
 
 Links feed C1 grouping (adoptions from one submission are one article,
 `transforms.grouping.group_articles(links=…)`), the adoption rate per unit (采用率,
-`transforms.summary.adoption_rate`) and the review list (`no_submission_review`).
+`transforms.figures.adoption_rate`) and the review list (`no_submission_review`).
 """
 
 from __future__ import annotations

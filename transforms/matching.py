@@ -22,11 +22,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from transforms import schema
+from transforms import roster_changes, schema
 from transforms.errors import InputError
 from transforms.review import about
 from transforms.submissions import SAFE_TEXT
@@ -737,6 +738,41 @@ def _days(submissions: pl.DataFrame) -> pl.Series:
     return t.dt.to_string("%Y-%m-%d").alias("day")
 
 
+def _shared_mailboxes(
+    frame: pl.DataFrame, idx: UnitIndex, units: pl.DataFrame, open_rows: pl.Expr
+) -> pl.DataFrame:
+    """`frame` with `unit` set on the `open_rows` whose address several units of the roster
+    share when only one of them exists on the message's day: a mailbox an old unit hands on
+    to its successor (机构改革, units.csv's `from`/`until`). Without those dates, unchanged."""
+    shared = {a: us for a, us in idx.emails.items() if len(us) > 1}
+    if not shared or not roster_changes.has_changes(units):
+        return frame
+    rows = frame.filter(
+        open_rows, pl.col("address").is_in(list(shared)), pl.col("day").is_not_null()
+    )
+    if not rows.height:
+        return frame
+    life = roster_changes.lives(units)
+    found = {}
+    for address, day in rows.select("address", "day").unique().iter_rows():
+        on = date.fromisoformat(day)
+        alive = [u for u in shared[address] if u in life and life[u].exists_on(on)]
+        if len(alive) == 1:
+            found[(address, day)] = alive[0]
+    if not found:
+        return frame
+    table = pl.DataFrame(
+        [(a, d, u) for (a, d), u in found.items()],
+        schema={"address": pl.String, "day": pl.String, "_alive": pl.String},
+        orient="row",
+    )
+    return (
+        frame.join(table, on=["address", "day"], how="left", maintain_order="left")
+        .with_columns(unit=pl.coalesce("unit", "_alive"))
+        .drop("_alive")
+    )
+
+
 def assign_submission_units(
     submissions: pl.DataFrame,
     units: pl.DataFrame,
@@ -822,6 +858,7 @@ def assign_submission_units(
     ).with_columns(unit=pl.when(unit != "").then(unit))
     frame = frame.join(by_sender, on="sender", how="left", nulls_equal=True, maintain_order="left")
     frame = frame.with_columns(unit=pl.when(~named).then(unit)).with_row_index("i")
+    frame = _shared_mailboxes(frame, idx, units, ~named & unit.is_null())
 
     # Then the subject's label, then the unit a mail's body names.
     open_rows = frame.filter(~named & unit.is_null())["i"]

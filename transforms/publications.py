@@ -32,6 +32,8 @@ from typing import Protocol
 
 import polars as pl
 
+from transforms.publication_text import issue_label
+
 __all__ = [
     "QUESTION_TYPE",
     "PublicationIndex",
@@ -291,8 +293,6 @@ def question(
     periodicals: `what` says where it was typed (an article's title, 「报头」 …); `issue`,
     `when` and `title` (the row's issue number, date as written and title) fill the columns
     saying what the question is about where the review list has them."""
-    from transforms.summary import issue_label  # the periodical and issue as bulletins print
-
     candidates = "、".join(resolution.candidates)
     again = (
         f"（已填写的答复「{resolution.answer}」不是本考核办法的刊物）" if resolution.answer else ""

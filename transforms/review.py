@@ -21,6 +21,7 @@ from datetime import date
 import polars as pl
 
 from transforms import schema
+from transforms.publication_text import issue_label
 
 IGNORE = "忽略"
 CHECKED = "已核实"
@@ -262,8 +263,6 @@ def about(
     publication: str | None, issue: str | None, when: date | str | None, title: str | None
 ) -> dict[str, str | None]:
     """The columns `publication`, `date`, `title` of a review row about an adoption."""
-    from transforms.summary import issue_label
-
     return {
         "publication": issue_label(publication, issue) or None,
         "date": when.isoformat() if isinstance(when, date) else when,

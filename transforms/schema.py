@@ -22,6 +22,16 @@ UNITS = {
     "emails": pl.List(pl.String),
 }
 
+#: The roster's optional columns of 机构改革 (transforms.roster_changes), which units.csv's
+#: reader adds to UNITS: `from` and `until` (inclusive, null = open) say when the unit
+#: exists, `successor` the unit that takes over its work. A roster without them (the
+#: regulation's own) is one whose units always exist.
+UNIT_CHANGES = {
+    "from": pl.Date,
+    "until": pl.Date,
+    "successor": pl.String,
+}
+
 #: Adoption (录用/采用): one article printed in one issue of one periodical.
 #: `adoption_id` is a stable hash of (publication, issue, date, normalised title, units_raw),
 #: so importing the same issue twice yields the same ids and is deduplicated.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 import polars as pl
 
@@ -272,3 +273,19 @@ def _kind_expr(text: pl.Expr) -> pl.Expr:
             pl.lit("专报" if c == "情况专报" else c)
         )
     return expr.otherwise(pl.lit(ORDINARY)).alias("kind")
+
+
+def count_per_unit(
+    log: pl.DataFrame, start: date, end: date, where: pl.Expr | None = None
+) -> dict[str, int]:
+    """Per unit, its submissions with a local date from `start` to `end` (inclusive) and,
+    when given, `where` (a polars filter on `log`'s columns); units without any are left
+    out; submissions without a unit are not counted. `log` has `unit` and the local
+    `date` of each submission, or its `time` (whose date, in its own zone, is the local
+    one). The one count of submissions the engine and the bulletin both read."""
+    day = pl.col("date") if "date" in log.columns else pl.col("time").dt.date()
+    lf = log.lazy().filter(pl.col("unit").is_not_null(), day.is_between(start, end))
+    if where is not None:
+        lf = lf.filter(where)
+    n = lf.group_by("unit").len().collect()
+    return dict(zip(n["unit"].to_list(), n["len"].to_list(), strict=True))

@@ -64,6 +64,7 @@ REMARK_KINDS = {
     "zeroed": "the year does not score (年度不得分)",
     "ranked_first": "the unit is ranked first for the year",
     "top_share": "the unit is within its group's top share",
+    "successor": "the unit's records include its predecessors' (机构改革, transforms.roster_changes)",
 }
 
 
