@@ -38,8 +38,9 @@ def available() -> bool:
 
 def current(root: Path) -> Current:
     from flows.workspace import read_regulation
-    from schemes import get_scheme, show
+    from schemes import get_scheme
     from schemes.regulation import Regulation
+    from transforms import regulation_text as show
 
     cfg = toml_settings.load(root)
     own = getattr(cfg, "regulation", None)
@@ -61,7 +62,7 @@ def current(root: Path) -> Current:
 def check_bytes(raw: bytes, name: str):
     """(summary, []) of a good file, (None, problems) of a bad one: `kaohe scheme check`."""
     from flows.workspace import read_regulation
-    from schemes import show
+    from transforms import regulation_text as show
 
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f".kaohe-web-{secrets.token_hex(6)}{SUFFIX}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
