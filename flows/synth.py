@@ -274,11 +274,9 @@ def _hard_roster(spec: SynthSpec) -> pl.DataFrame:
     counties = sorted(
         {u[: u.index("县")] for u in base["unit"].to_list() if "县" in u and not u.endswith("镇")}
     )
-    taken = {u[: u.index("县")] for u in base["unit"].to_list() if "县" in u}
-    taken |= set(base["short"].to_list())
-    avoid = tuple(p[:1] for p in scheme.place_prefixes) + ("市", "区", "县")
-    cities = [c for c in _places(_COUNTY_FIRST, _COUNTY_SECOND, 400, rng, avoid) if c not in taken]
-    city = cities[0] if cities else "江州"
+    # The office's own place (建德市, 萧山区): its departments print as 市商务局 / 区商务局.
+    own = [p for p in scheme.place_prefixes if len(p) >= 3 and p[-1] in "市区县"]
+    city = min(own, key=len) if own else "江州市"
     units: list[str] = []
     groups: list[str] = []
     aliases: list[list[str]] = []
@@ -287,14 +285,19 @@ def _hard_roster(spec: SynthSpec) -> pl.DataFrame:
     # as a county.
     n_city = min(len(DEPARTMENTS), n_extra // 3 or 1)
     for full, abbr in DEPARTMENTS[:n_city]:
-        units.append(f"{city}市{full}")
+        units.append(f"{city}{full}")
         groups.append(depts_g[len(units) % len(depts_g)])
-        aliases.append([f"{city}市{abbr}"] if abbr else [])
-        shorts.append(f"市{abbr or full}")
+        aliases.append([f"{city}{abbr}"] if abbr else [])
+        shorts.append(f"{city[-1]}{abbr or full}")
     order = rng.permutation(len(counties)).tolist()
+    for county in [counties[i] for i in order[: (n_extra - n_city) // 2]]:
+        units.append(f"{county}镇")
+        groups.append(towns_g[len(units) % len(towns_g)])
+        aliases.append([])
+        shorts.append(county)
     subs = list(_SUBUNITS.values())
     k = 0
-    while len(units) < n_city + (n_extra - n_city) // 2 and k < len(order) * len(subs):
+    while len(units) < n_extra and k < len(order) * len(subs):
         county = counties[order[k // len(subs) % len(order)]]
         full, abbr = subs[k % len(subs)]
         k += 1
@@ -303,16 +306,6 @@ def _hard_roster(spec: SynthSpec) -> pl.DataFrame:
         head = full[: full.index("局") + 1]
         aliases.append([f"{county}县{abbr}", f"{county}县{head}{abbr}"])
         shorts.append(f"{county}县{head}{abbr}")
-    k = 0
-    while len(units) < n_extra and k < len(order):
-        county = counties[order[k]]
-        k += 1
-        if f"{county}镇" in units:
-            continue
-        units.append(f"{county}镇")
-        groups.append(towns_g[len(units) % len(towns_g)])
-        aliases.append([])
-        shorts.append(county)
     n0 = base.height
     extra = pl.DataFrame(
         {
@@ -594,14 +587,15 @@ def _harden(
     # Names: county departments without 县, the city's departments without 市.
     k = rng.random(m)
     county_dept = name.str.contains("县") & ~name.str.ends_with("镇")
-    city_dept = units["short"].gather(author).str.starts_with("市")
+    city_dept = units["short"].gather(author).str.contains(r"^[市区县]\p{Han}")
+    city_dept &= ~name.str.contains("镇$")
     one = (
         pl.DataFrame({"p": printed, "c": county_dept, "y": city_dept, "k": k})
         .select(
             pl.when(pl.col("c") & (pl.col("k") < 0.15))
             .then(pl.col("p").str.replace("县", "", literal=True))
             .when(pl.col("y") & (pl.col("k") < 0.3))
-            .then(pl.col("p").str.replace("^市", ""))
+            .then(pl.col("p").str.replace("^[市区县]", ""))
             .otherwise("p")
         )
         .to_series()
@@ -614,12 +608,10 @@ def _harden(
         .select(
             pl.when(pl.col("sep") == 4)
             .then(pl.concat_str(pl.lit("（"), "s1", pl.lit("、"), "s2", pl.lit("供稿）")))
+            .when(pl.col("sep") == 3)
+            .then(pl.concat_str("s1", pl.lit(" "), "s2"))
             .otherwise(
-                pl.concat_str(
-                    "a",
-                    pl.Series(["、", "，", " ", "/"]).gather(np.minimum(sep, 3)),
-                    "b",
-                )
+                pl.concat_str("a", pl.Series(["、", "，", "/"]).gather(np.minimum(sep, 2)), "b")
             )
         )
         .to_series()
@@ -839,9 +831,7 @@ def write_workspace(root: Path | str, spec: SynthSpec) -> SynthCounts:
         part.select(*_ADOPTION_COLUMNS).write_csv(root / "adoptions" / f"{spec.year}q{q}.csv")
     subs = subs.with_columns(m=pl.col("time").str.slice(0, 7))
     for (month,), part in subs.group_by("m", maintain_order=True):
-        part.select("time", "sender", "subject").write_csv(
-            root / "submissions" / f"{month}.csv"
-        )
+        part.select("time", "sender", "subject").write_csv(root / "submissions" / f"{month}.csv")
     evs.write_csv(root / "events" / "events.csv")
     _write_truth(root / TRUTH_DIR, units, adopt, subs, spec)
     (root / "decisions.csv").write_text("type,key,answer\n", encoding="utf-8")
@@ -874,9 +864,9 @@ def _write_truth(
     folder.mkdir(exist_ok=True)
     names = units["unit"]
     s = _located(subs, "m", "submissions/{}.csv")
-    s.select(
-        "file", "row", unit=names.gather(s["author"].to_numpy()), article="article"
-    ).write_csv(folder / "submissions.csv")
+    s.select("file", "row", unit=names.gather(s["author"].to_numpy()), article="article").write_csv(
+        folder / "submissions.csv"
+    )
     sent = s.filter(pl.col("article").is_not_null()).select(
         "article", submission_file="file", submission_row="row"
     )
