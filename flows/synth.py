@@ -263,7 +263,8 @@ def _hard_roster(spec: SynthSpec) -> pl.DataFrame:
     of the city above the counties (「江州市商务局」, printed 「市商务局」 or just 「商务局」
     beside every county's 「…县商务局」), units under a county department (「安平县公安局
     交通警察大队」, printed 「安平县公安局交警大队」, holding 「安平县公安局」) and towns named
-    as a county (「安平镇」, printed 「安平」, beside 「安平县发改局」)."""
+    as a county (「安平镇」, printed 「安平」, beside 「安平县发改局」). With few counties for
+    the units under them (a few thousand units), the roster holds somewhat fewer than N."""
     scheme = get_scheme(spec.scheme_id)
     rng = np.random.default_rng([spec.seed, 11])
     n_extra = max(3, spec.units // 10)
@@ -616,8 +617,16 @@ def _harden(
         )
         .to_series()
     )
+    # A periodical never prints one title twice in an issue: an edit that would repeat
+    # another article's title there (「我县深化乡村振兴」) is not made.
+    edited = t.select(shown).to_series()
+    clash = (
+        ad.select("publication", "day", shown=edited)
+        .select(pl.int_range(pl.len()).over("publication", "day", "shown") > 0)
+        .to_series()
+    )
     return ad.with_columns(
-        shown=t.select(shown).to_series(),
+        shown=pl.when(clash).then(pl.col("shown")).otherwise(edited),
         units=pl.when(pl.col("joint")).then(both).otherwise(one),
     )
 

@@ -13,8 +13,10 @@ kinds of decision:
 
 For each: `truth` (true answers), `decided` (answers kaohe gave by itself, not from
 decisions.csv), `wrong` (given but false: the goal is none), `missed` (true, neither given
-nor asked) and `review` (true, not given, asked in review.csv instead). `cases` lists every
-wrong and missed answer with where it is, for reading.
+nor asked; a wrong answer given in place of a true one counts as both), `review` (true,
+not given, asked in review.csv instead: about this decision, or about the adoption's printed
+names, without which kaohe cannot link or group it) and `asked` (the questions of the
+kind). `cases` lists every wrong and missed answer with where it is, for reading.
 
 Pure: polars frames in, frames out.
 """
@@ -210,7 +212,7 @@ def _links(truth_ad, adoptions, submissions, links, review, asked_ids):
         given.select("adoption_id", true_sub="submission_id"),
         on=["adoption_id", "true_sub"],
         how="anti",
-    ).join(given, on="adoption_id", how="anti")
+    )
     asked_keys = review.filter(pl.col("type") == "no_submission")["key"]
     in_review = lost["adoption_id"].is_in(asked_keys.to_list() + list(asked_ids))
     counts = _count(
