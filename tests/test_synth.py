@@ -150,7 +150,7 @@ def test_the_comparison_counts_a_planted_error(tmp_path):
     # Plant one wrong name, one wrong link, one missed link, one false merge and one split.
     ad = matched.inputs.adoptions
     au = matched.inputs.adoption_units
-    first, second = au["adoption_id"][0], au["adoption_id"][1]
+    first = au["adoption_id"][0]
     other = next(u for u in matched.inputs.units["unit"] if u != au["unit"][0])
     au = au.with_columns(
         unit=pl.when(pl.col("adoption_id") == first).then(pl.lit(other)).otherwise("unit")
