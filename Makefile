@@ -14,7 +14,8 @@ demo: setup
 	@$(PY) scripts/demo.py
 
 # Rendering speed: the bulletin and the statements of 1,000 synthetic units (not a test);
-# pipeline speed: a synthetic year at 500 and 5,000 units (docs/benchmarks.md).
+# pipeline speed: a synthetic year at 500 and 5,000 units, and the quality of kaohe's own
+# decisions against the truth synth wrote, default and hard noise (docs/benchmarks.md).
 bench: setup
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_pipeline.py
