@@ -702,14 +702,30 @@ def render_outputs(
     return paths[:2] + statements + paths[2:]
 
 
-#: from this many units on, statements are rendered by a pool of worker processes
-POOL_MIN_UNITS = 200
-#: statements handed to a worker at a time
+#: from this many units on, statements are rendered by a pool of worker processes (one per
+#: core, at most two) while this process renders the bulletin: below it, starting a worker
+#: (~1.5 s: Python, WeasyPrint, the fonts) costs more than the statements (~0.1 s each)
+POOL_MIN_UNITS = 12
+#: statements handed to a worker at a time, at most
 _CHUNK = 20
 
 
 def _pool_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
+
+
+def _chunk_size(n_jobs: int, workers: int) -> int:
+    """Chunks small enough that every worker has work until the end (about four chunks
+    per worker), large enough that handing one over costs little."""
+    return max(1, min(_CHUNK, -(-n_jobs // (4 * max(1, workers)))))
+
+
+def _worker_init(parent: int) -> None:
+    """Initializer of a statement worker: dies with the run (`die_with_parent`), then
+    pays WeasyPrint's per-process costs (import, fonts, the parsed stylesheet) once, before
+    its first statement; every statement it renders reuses them (`_weasy`)."""
+    die_with_parent(parent)
+    _weasy()
 
 
 def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
@@ -812,7 +828,7 @@ def _write_statements_pool(
     progress: Callable[[int, int, str], None] | None,
     meanwhile: Callable[[], None] | None = None,
 ) -> list[Path]:
-    chunks = statement_batches(jobs, _CHUNK)
+    chunks = statement_batches(jobs, _chunk_size(len(jobs), workers))
     results: dict[int, list[str]] = {}
     done = 0
     ctx_mp = multiprocessing.get_context("spawn")
@@ -820,7 +836,7 @@ def _write_statements_pool(
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=ctx_mp,
-        initializer=die_with_parent,
+        initializer=_worker_init,
         initargs=(os.getpid(),),
     ) as pool:
         futures = {
