@@ -14,10 +14,12 @@ demo: setup
 	@$(PY) scripts/demo.py
 
 # Rendering speed: the bulletin and the statements of 1,000 synthetic units (not a test);
-# pipeline speed: a synthetic year at 500 and 5,000 units (docs/benchmarks.md).
+# pipeline speed: a synthetic year at 500 and 5,000 units; kaohe run / score of the 建德
+# example (docs/benchmarks.md).
 bench: setup
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_pipeline.py
+	$(PY) scripts/bench_run.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
