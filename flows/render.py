@@ -821,6 +821,49 @@ def write_statements(
     return _write_statements_pool(st_dir, jobs, workers, progress, meanwhile)
 
 
+#: (pool, pid of the process that started it, workers) started by `prestart_workers`
+_PRESTARTED: tuple[ProcessPoolExecutor, int, int] | None = None
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    # Spawned, so nothing of the caller's threads is inherited; the workers die with the
+    # run, even when it is killed (flows.lifetime).
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+
+
+def prestart_workers(n_units: int) -> bool:
+    """Start the statement workers now, so that they load WeasyPrint and the fonts while
+    the run does other things (`kaohe run`: while the Prefect server boots); the next
+    `write_statements` of this process uses them. Only when it would use a pool (from
+    POOL_MIN_UNITS units, two cores). True when started."""
+    global _PRESTARTED
+    workers = _pool_workers()
+    if n_units < POOL_MIN_UNITS or workers <= 1 or _PRESTARTED is not None:
+        return False
+    pool = _new_pool(workers)
+    for _ in range(workers):  # a worker process is spawned per task while none is idle
+        pool.submit(int)
+    _PRESTARTED = (pool, os.getpid(), workers)
+    return True
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The prestarted pool when it fits (this process's, as many workers), else a new one."""
+    global _PRESTARTED
+    ready, _PRESTARTED = _PRESTARTED, None
+    if ready is not None:
+        pool, pid, n = ready
+        if pid == os.getpid() and n == workers:
+            return pool
+        pool.shutdown(wait=False, cancel_futures=True)
+    return _new_pool(workers)
+
+
 def _write_statements_pool(
     st_dir: Path,
     jobs: list[tuple[str, dict[str, Any]]],
@@ -831,14 +874,7 @@ def _write_statements_pool(
     chunks = statement_batches(jobs, _chunk_size(len(jobs), workers))
     results: dict[int, list[str]] = {}
     done = 0
-    ctx_mp = multiprocessing.get_context("spawn")
-    # Workers die with the run, even when it is killed (flows.lifetime).
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=ctx_mp,
-        initializer=_worker_init,
-        initargs=(os.getpid(),),
-    ) as pool:
+    with _pool(workers) as pool:
         futures = {
             pool.submit(render_statement_batch, str(st_dir), c): k for k, c in enumerate(chunks)
         }
