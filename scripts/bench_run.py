@@ -15,8 +15,9 @@ reported: this 2-core machine is often shared, and the wall time means little wi
 load beside it. Results go to docs/benchmarks.md, section "County scale (issue 16)".
 
 A benchmark, never a test. Usage:
-    .venv/bin/python scripts/bench_run.py [--runs 3] [--kaohe PATH] [--no-write]
-`--kaohe` times another installation (e.g. the main branch's .venv/bin/kaohe) the same way.
+    .venv/bin/python scripts/bench_run.py [--runs 3] [--kaohe [LABEL=]PATH ...] [--no-write]
+`--kaohe`, given several times, times several installations taking turns (e.g.
+`--kaohe before=../main/.venv/bin/kaohe --kaohe after=.venv/bin/kaohe`).
 """
 
 from __future__ import annotations
@@ -88,56 +89,67 @@ def timed(cmd: list[str], env: dict[str, str], expect: int) -> dict[str, float]:
     return {"wall": wall, "cpu": cpu, "load": load}
 
 
-def measure(kaohe: str, runs: int, work: Path) -> dict[str, list[dict[str, float]]]:
-    # One Prefect home for all runs, as a user has (~/.kaohe/prefect): its database is
-    # created by the warm-up run, not timed.
-    env = os.environ | {
-        "PREFECT_HOME": str(work / "prefect"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        # a loaded machine boots the server slowly: time it, do not fail (default 20 s)
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-    }
-    env.pop("PREFECT_API_URL", None)
+def measure(kaohes: list[str], runs: int, work: Path) -> dict[str, dict[str, list[dict]]]:
+    """kaohe → measure → samples; the installations take turns, so that they share the
+    machine's load alike."""
+    # One Prefect home per installation for all its runs, as a user has (~/.kaohe/prefect):
+    # its database is created by a warm-up run, not timed.
+    envs = {}
+    for n, kaohe in enumerate(kaohes):
+        envs[kaohe] = os.environ | {
+            "PREFECT_HOME": str(work / f"prefect{n}"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            # a loaded machine boots the server slowly: time it, do not fail (default 20 s)
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        }
+        envs[kaohe].pop("PREFECT_API_URL", None)
     run_args = ["--period", "2018Q2", "--date", "2018-07-05"]
-    warm = copy_example(work / "warm")
-    timed([kaohe, "run", str(warm), *run_args], env, 0)
-    out: dict[str, list[dict[str, float]]] = {k: [] for k in TARGETS}
+    out: dict[str, dict[str, list[dict]]] = {k: {m: [] for m in TARGETS} for k in kaohes}
+    for n, kaohe in enumerate(kaohes):
+        warm = copy_example(work / f"warm{n}")
+        timed([kaohe, "run", str(warm), *run_args], envs[kaohe], 0)
     for i in range(runs):
-        ws = copy_example(work / f"run{i}")
-        out["run"].append(timed([kaohe, "run", str(ws), *run_args], env, 0))
-        bad = copy_example(work / f"bad{i}")
-        add_typos(bad)
-        out["bad input"].append(timed([kaohe, "run", str(bad), *run_args], env, 2))
-        out["score"].append(timed([kaohe, "score", str(EXAMPLE), "--period", "2018Q2"], env, 0))
-        print(
-            f"  run {i + 1}/{runs}: "
-            + ", ".join(
-                f"{k} {v[-1]['wall']:.1f} s (CPU {v[-1]['cpu']:.1f})" for k, v in out.items()
+        for n, kaohe in enumerate(kaohes):
+            env, res = envs[kaohe], out[kaohe]
+            ws = copy_example(work / f"run{n}-{i}")
+            res["run"].append(timed([kaohe, "run", str(ws), *run_args], env, 0))
+            bad = copy_example(work / f"bad{n}-{i}")
+            add_typos(bad)
+            res["bad input"].append(timed([kaohe, "run", str(bad), *run_args], env, 2))
+            score = [kaohe, "score", str(EXAMPLE), "--period", "2018Q2"]
+            res["score"].append(timed(score, env, 0))
+            print(
+                f"  run {i + 1}/{runs} {kaohe}: "
+                + ", ".join(
+                    f"{k} {v[-1]['wall']:.1f} s (CPU {v[-1]['cpu']:.1f})" for k, v in res.items()
+                )
             )
-        )
     return out
 
 
-def table(results: dict[str, list[dict[str, float]]]) -> list[str]:
+def table(results: dict[str, dict[str, list[dict]]], labels: dict[str, str]) -> list[str]:
     rows = [
-        "| measure | issue 16: now → target (wall) | wall, median (min–max) | CPU, median | load avg (1 min) before |",
-        "|---|---|---|---|---|",
+        "| measure | kaohe | issue 16: now → target (wall) | wall, median (min–max) "
+        "| CPU, median | load avg (1 min) before |",
+        "|---|---|---|---|---|---|",
     ]
     names = {
         "run": "`kaohe run`, 建德 example, 2018Q2",
         "bad input": "a run stopped by bad input (five typos)",
         "score": "`kaohe score`, 建德 example",
     }
-    for key, samples in results.items():
-        walls = [s["wall"] for s in samples]
-        cpus = [s["cpu"] for s in samples]
-        loads = [s["load"] for s in samples]
-        now, target = TARGETS[key]
-        rows.append(
-            f"| {names[key]} | {now:g} s → ≤ {target:g} s | {statistics.median(walls):.1f} s "
-            f"({min(walls):.1f}–{max(walls):.1f}) | {statistics.median(cpus):.1f} s | "
-            f"{min(loads):.1f}–{max(loads):.1f} |"
-        )
+    for key in TARGETS:
+        for kaohe, by_measure in results.items():
+            samples = by_measure[key]
+            walls = [s["wall"] for s in samples]
+            cpus = [s["cpu"] for s in samples]
+            loads = [s["load"] for s in samples]
+            now, target = TARGETS[key]
+            rows.append(
+                f"| {names[key]} | {labels[kaohe]} | {now:g} s → ≤ {target:g} s | "
+                f"{statistics.median(walls):.1f} s ({min(walls):.1f}–{max(walls):.1f}) | "
+                f"{statistics.median(cpus):.1f} s | {min(loads):.1f}–{max(loads):.1f} |"
+            )
     return rows
 
 
@@ -158,17 +170,27 @@ def write_section(lines: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--kaohe", default=str(ROOT / ".venv" / "bin" / "kaohe"))
+    parser.add_argument(
+        "--kaohe",
+        action="append",
+        metavar="[LABEL=]PATH",
+        help="the kaohe to time (again for several, e.g. before=/path/to/main/.venv/bin/kaohe); "
+        "default this checkout's",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
-    print(f"County scale (issue 16): {args.kaohe}, {args.runs} runs")
+    labels: dict[str, str] = {}
+    for item in args.kaohe or [f"this checkout={ROOT / '.venv' / 'bin' / 'kaohe'}"]:
+        label, _, path = item.rpartition("=")
+        labels[path] = label or path
+    print(f"County scale (issue 16): {', '.join(labels)}, {args.runs} runs")
     with tempfile.TemporaryDirectory(prefix="kaohe-bench-run-") as tmp:
-        results = measure(args.kaohe, args.runs, Path(tmp))
+        results = measure(list(labels), args.runs, Path(tmp))
     when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     lines = [
         f"Measured {when} by `scripts/bench_run.py` ({args.runs} runs, {os.cpu_count()} cores):",
         "",
-        *table(results),
+        *table(results, labels),
     ]
     print("\n".join(lines))
     if not args.no_write:
