@@ -15,10 +15,12 @@ demo: setup
 
 # Rendering speed: the bulletin and the statements of 1,000 synthetic units (not a test);
 # pipeline speed: a synthetic year at 500 and 5,000 units, and the quality of kaohe's own
-# decisions against the truth synth wrote, default and hard noise (docs/benchmarks.md).
+# decisions against the truth synth wrote, default and hard noise; kaohe run / score of the
+# 建德 example (docs/benchmarks.md).
 bench: setup
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_pipeline.py
+	$(PY) scripts/bench_run.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

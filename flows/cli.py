@@ -71,7 +71,15 @@ def run(directory: Path, period: str, issued, force: bool) -> None:
     checked = steps.check(ws)
     steps.require_data(checked, per)
     _prefect_env()
-    from flows.lifetime import start_temporary_server
+    from flows.lifetime import launch_temporary_server, start_temporary_server
+
+    # The temporary server boots in its own process while this one imports Prefect, and
+    # the statement workers load WeasyPrint and the fonts meanwhile.
+    launch_temporary_server()
+    if ws.task_runner != "dask":
+        from flows.render import prestart_workers
+
+        prestart_workers(checked.units.height)
     from flows.pipeline import quarterly_bulletin
 
     start_temporary_server()  # stopped when this process ends, even by kill -9

@@ -702,14 +702,30 @@ def render_outputs(
     return paths[:2] + statements + paths[2:]
 
 
-#: from this many units on, statements are rendered by a pool of worker processes
-POOL_MIN_UNITS = 200
-#: statements handed to a worker at a time
+#: from this many units on, statements are rendered by a pool of worker processes (one per
+#: core, at most two) while this process renders the bulletin: below it, starting a worker
+#: (~1.5 s: Python, WeasyPrint, the fonts) costs more than the statements (~0.1 s each)
+POOL_MIN_UNITS = 12
+#: statements handed to a worker at a time, at most
 _CHUNK = 20
 
 
 def _pool_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
+
+
+def _chunk_size(n_jobs: int, workers: int) -> int:
+    """Chunks small enough that every worker has work until the end (about four chunks
+    per worker), large enough that handing one over costs little."""
+    return max(1, min(_CHUNK, -(-n_jobs // (4 * max(1, workers)))))
+
+
+def _worker_init(parent: int) -> None:
+    """Initializer of a statement worker: dies with the run (`die_with_parent`), then
+    pays WeasyPrint's per-process costs (import, fonts, the parsed stylesheet) once, before
+    its first statement; every statement it renders reuses them (`_weasy`)."""
+    die_with_parent(parent)
+    _weasy()
 
 
 def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
@@ -805,6 +821,49 @@ def write_statements(
     return _write_statements_pool(st_dir, jobs, workers, progress, meanwhile)
 
 
+#: (pool, pid of the process that started it, workers) started by `prestart_workers`
+_PRESTARTED: tuple[ProcessPoolExecutor, int, int] | None = None
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    # Spawned, so nothing of the caller's threads is inherited; the workers die with the
+    # run, even when it is killed (flows.lifetime).
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+
+
+def prestart_workers(n_units: int) -> bool:
+    """Start the statement workers now, so that they load WeasyPrint and the fonts while
+    the run does other things (`kaohe run`: while the Prefect server boots); the next
+    `write_statements` of this process uses them. Only when it would use a pool (from
+    POOL_MIN_UNITS units, two cores). True when started."""
+    global _PRESTARTED
+    workers = _pool_workers()
+    if n_units < POOL_MIN_UNITS or workers <= 1 or _PRESTARTED is not None:
+        return False
+    pool = _new_pool(workers)
+    for _ in range(workers):  # a worker process is spawned per task while none is idle
+        pool.submit(int)
+    _PRESTARTED = (pool, os.getpid(), workers)
+    return True
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The prestarted pool when it fits (this process's, as many workers), else a new one."""
+    global _PRESTARTED
+    ready, _PRESTARTED = _PRESTARTED, None
+    if ready is not None:
+        pool, pid, n = ready
+        if pid == os.getpid() and n == workers:
+            return pool
+        pool.shutdown(wait=False, cancel_futures=True)
+    return _new_pool(workers)
+
+
 def _write_statements_pool(
     st_dir: Path,
     jobs: list[tuple[str, dict[str, Any]]],
@@ -812,17 +871,10 @@ def _write_statements_pool(
     progress: Callable[[int, int, str], None] | None,
     meanwhile: Callable[[], None] | None = None,
 ) -> list[Path]:
-    chunks = statement_batches(jobs, _CHUNK)
+    chunks = statement_batches(jobs, _chunk_size(len(jobs), workers))
     results: dict[int, list[str]] = {}
     done = 0
-    ctx_mp = multiprocessing.get_context("spawn")
-    # Workers die with the run, even when it is killed (flows.lifetime).
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=ctx_mp,
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
-    ) as pool:
+    with _pool(workers) as pool:
         futures = {
             pool.submit(render_statement_batch, str(st_dir), c): k for k, c in enumerate(chunks)
         }

@@ -509,6 +509,22 @@ def test_statements_in_worker_processes(tmp_path):
     assert "得分40分" in flat(pdftext(tmp_path / "新安江街道.pdf"))
 
 
+def test_prestarted_workers_render_the_statements(tmp_path):
+    """`kaohe run` starts the workers early (`prestart_workers`, while Prefect's server
+    boots): the next write_statements renders on them, the same files, and shuts them down."""
+    from flows import render
+
+    if render._pool_workers() < 2:
+        pytest.skip("one core: statements are rendered in the run's process")
+    assert not render.prestart_workers(render.POOL_MIN_UNITS - 1)  # too few to pay off
+    assert render.prestart_workers(render.POOL_MIN_UNITS)
+    pool = render._PRESTARTED[0]
+    paths = render.write_statements(tmp_path, make_context(), workers=2)
+    assert render._PRESTARTED is None and pool._shutdown_thread  # used, then shut down
+    assert len([p for p in paths if p.suffix == ".pdf"]) == 6
+    assert "得分40分" in flat(pdftext(tmp_path / "新安江街道.pdf"))
+
+
 def test_chart_labels_are_escaped():
     from transforms.charts import quarter_bars, unit_bars
 
