@@ -211,6 +211,147 @@ def _pdf(html: str, target: Path) -> None:
     )
 
 
+# --------------------------------------------------------------------------- bulletin PDF
+
+#: rows of a long attachment table laid out at a time (about 40–70 pages): the memory of
+#: a bulletin's layout stays that of a few dozen pages, whatever the number of units
+PART_ROWS = 1000
+
+_SECTION = '<section class="attachment">'
+_ROW = re.compile(r"<tr>.*?</tr>\n?", re.S)
+
+
+@dataclass
+class _Part:
+    """One piece of the bulletin that starts on a new page: the body, or an attachment.
+    An attachment with a table is cut into its head (up to <tbody>), rows and tail."""
+
+    html: str
+    head: str = ""
+    rows: tuple[str, ...] = ()
+    tail: str = ""
+
+
+def bulletin_parts(html: str) -> tuple[str, str, list[_Part]]:
+    """The bulletin's HTML as (document head up to <body…>, closing tags, parts). Each
+    attachment begins with a forced page break, so the parts lay out exactly as the whole
+    document does; joined, they are the same pages."""
+    m = re.search(r"<body[^>]*>", html)
+    end = html.rindex("</body>")
+    if m is None:
+        raise ValueError("bulletin without <body>")
+    start, closing = html[: m.end()], html[end:]
+    content = html[m.end() : end]
+    pieces = content.split(_SECTION)
+    parts = [_Part(pieces[0])]
+    for piece in pieces[1:]:
+        section = _SECTION + piece
+        a, b = section.find("<tbody>\n"), section.rfind("</tbody>")
+        if a < 0 or b < a:
+            parts.append(_Part(section))
+            continue
+        head, body, tail = section[: a + len("<tbody>\n")], section[a + 8 : b], section[b:]
+        rows = tuple(_ROW.findall(body))
+        if "".join(rows) != body or head.count("<table") != 1:
+            parts.append(_Part(section))  # not plain rows: laid out whole
+            continue
+        parts.append(_Part(section, head, rows, tail))
+    return start, closing, parts
+
+
+def _first_page_css(page: int, draft: str | None) -> str:
+    """Page numbering of a part that starts on page `page` of the bulletin (odd pages are
+    right pages), and the draft mark in the header of parts after the one that sets it."""
+    side = "right" if page % 2 else "left"
+    css = f"html {{ break-before: {side}; }}\n@page :first {{ counter-reset: page {page}; }}\n"
+    if draft:
+        text = draft.replace("\\", "\\\\").replace('"', '\\"')
+        css += f'@page {{ @top-center {{ content: "{text}"; }} }}\n'
+    return css
+
+
+def _body_rows(page: Any) -> int:
+    """The number of table body rows laid out on a page."""
+    from weasyprint.formatting_structure import boxes
+
+    return sum(
+        len(group.children)
+        for group in page._page_box.descendants()
+        if isinstance(group, boxes.TableRowGroupBox) and not group.is_header and not group.is_footer
+    )
+
+
+def bulletin_pdf(html: str, target: Path, part_rows: int = PART_ROWS) -> int:
+    """bulletin.pdf laid out part by part (the body, each attachment, long attachment
+    tables `part_rows` rows at a time) and joined: the same pages, page numbers and text
+    as the whole document laid out at once, in the memory of one part. A piece of a table
+    keeps only its full pages: the next piece starts with the row that opened the last
+    page. Returns the number of pages."""
+    import tempfile
+
+    import pypdfium2 as pdfium
+    from weasyprint import CSS, HTML
+
+    css, font_config = _weasy()
+    start, closing, parts = bulletin_parts(html)
+    draft_m = re.search(r'<p class="draft-mark">(.*?)</p>', parts[0].html, re.S)
+    draft = draft_m[1] if draft_m else None
+    pages = 0
+    with tempfile.TemporaryDirectory(prefix="bulletin-", dir=target.parent) as tmp:
+        files: list[str] = []
+
+        def lay_out(body: str, first: int, whole: bool) -> tuple[Any, list[Any]]:
+            extra = CSS(
+                string=_first_page_css(first, draft if first > 1 else None),
+                font_config=font_config,
+            )
+            doc = HTML(
+                string=start + body + closing,
+                base_url=TEMPLATES.as_uri() + "/",
+                url_fetcher=_fetcher(),
+            ).render(stylesheets=[css, extra], font_config=font_config)
+            return doc, doc.pages if whole else doc.pages[:-1]
+
+        def write(doc: Any, kept: list[Any]) -> None:
+            nonlocal pages
+            path = str(Path(tmp) / f"{len(files):05d}.pdf")
+            doc.copy(kept).write_pdf(path)
+            files.append(path)
+            pages += len(kept)
+
+        for part in parts:
+            if not part.rows or len(part.rows) <= part_rows:
+                doc, kept = lay_out(part.html, pages + 1, True)
+                write(doc, kept)
+                continue
+            cont = part.head[part.head.index("<table") :].replace(
+                "<table ", '<table style="margin-top: 0" ', 1
+            )
+            i = 0
+            while i < len(part.rows):
+                j = i + part_rows
+                last = j >= len(part.rows)
+                head = part.head if i == 0 else _SECTION + cont
+                tail = part.tail if last else "</tbody></table></section>"
+                doc, kept = lay_out(head + "".join(part.rows[i:j]) + tail, pages + 1, last)
+                n = 0 if last else sum(_body_rows(p) for p in kept)
+                if not last and n == 0:
+                    raise RuntimeError("a piece of an attachment table kept no row")
+                write(doc, kept)
+                del doc, kept
+                i = len(part.rows) if last else i + n
+        # The first part's file is the base: its document information (title, producer)
+        # is the bulletin's.
+        out = pdfium.PdfDocument(files[0])
+        for f in files[1:]:
+            src = pdfium.PdfDocument(f)
+            out.import_pages(src)
+            src.close()
+        out.save(str(target))
+        out.close()
+    return pages
+
+
 # --------------------------------------------------------------------------- bulletin
 
 
@@ -667,7 +808,7 @@ def render_bulletin_and_exports(out_dir: Path, ctx: ReportContext) -> list[Path]
     paths.append(p)
     html = tpl.render(data, inline_css=None)
     p = out_dir / "bulletin.pdf"
-    _pdf(html, p)
+    bulletin_pdf(html, p)
     paths.append(p)
     paths.extend(write_bulletin_docx(out_dir, html, data))
     del html
