@@ -83,6 +83,9 @@ class ReportContext:
     #: optional adoption → submission links (transforms.linking.LINKS, flows.steps.Matched
     #: .links): the statements count the submissions that were adopted
     links: pl.DataFrame | None = None
+    #: optional: the previous version's folder (same kaohe): a statement whose HTML is
+    #: byte-equal to the one there shares its files (hard links) instead of a new PDF
+    reuse: Path | None = None
 
 
 # --------------------------------------------------------------------------- environment
@@ -885,16 +888,46 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         data["notices"] = sm.unit_notices(getattr(ctx.result, "notices", None), s.unit)
         data["rate"] = rates.get(s.unit) if base["has_submissions"] else None
         data["links"] = ctx.links is not None
+        if ctx.reuse is not None:
+            data["reuse_dir"] = str(Path(ctx.reuse) / "statements")
         jobs.append((stems[s.unit], data))
     return jobs
 
 
+def _share(reuse: Path, st_dir: Path, stem: str, html: str) -> bool:
+    """Hard-link <stem>.html and <stem>.pdf from the previous version's statements when
+    its HTML is byte-equal to `html` (its PDF was rendered from it). Versions stay
+    immutable: a linked file is never written again (every writer creates new files)."""
+    old_html, old_pdf = reuse / f"{stem}.html", reuse / f"{stem}.pdf"
+    new_html, new_pdf = st_dir / f"{stem}.html", st_dir / f"{stem}.pdf"
+    try:
+        if old_html.read_bytes() != html.encode("utf-8") or not old_pdf.is_file():
+            return False
+        os.link(old_pdf, new_pdf)
+        os.link(old_html, new_html)
+    except OSError:  # no previous file, another file system, links not allowed
+        new_pdf.unlink(missing_ok=True)
+        new_html.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def shared_statements(st_dir: Path) -> int:
+    """Statements (PDFs) of a version folder that share their file with another version."""
+    return sum(1 for p in Path(st_dir).glob("*.pdf") if p.stat().st_nlink > 1)
+
+
 def render_statement(st_dir: Path, stem: str, data: dict[str, Any]) -> list[Path]:
-    """Writes <stem>.html and <stem>.pdf of one statement."""
+    """Writes <stem>.html and <stem>.pdf of one statement (or links them from the
+    previous version, `ReportContext.reuse`, when the statement is unchanged)."""
     tpl = environment().get_template("statement.html.j2")
     html_path = st_dir / f"{stem}.html"
-    html_path.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
     pdf_path = st_dir / f"{stem}.pdf"
+    html = tpl.render(data, inline_css=_css_text())
+    reuse = data.get("reuse_dir")
+    if reuse and _share(Path(reuse), st_dir, stem, html):
+        return [html_path, pdf_path]
+    html_path.write_text(html, encoding="utf-8")
     _pdf(tpl.render(data, inline_css=None), pdf_path)
     return [html_path, pdf_path]
 
@@ -992,5 +1025,6 @@ __all__ = [
     "render_statement",
     "statement_filename",
     "statement_stems",
+    "shared_statements",
     "POOL_MIN_UNITS",
 ]

@@ -8,6 +8,7 @@ pdftotext / pdffonts.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import subprocess
 from datetime import date
@@ -507,6 +508,43 @@ def test_statements_in_worker_processes(tmp_path):
     )
     assert sorted(c[0] for c in calls) == list(range(1, 7))
     assert "得分40分" in flat(pdftext(tmp_path / "新安江街道.pdf"))
+
+
+def test_unchanged_statements_share_the_previous_versions_files(tmp_path):
+    """A rerun links the statements whose HTML is unchanged (workers too) and writes only
+    the others; the previous version's files are never written again."""
+    from flows.render import shared_statements, write_statements
+
+    v1 = tmp_path / "v1" / "statements"
+    write_statements(v1, make_context())
+    before = {p.name: p.read_bytes() for p in v1.iterdir()}
+    # 新安江街道's points were corrected: its statement says so, the others do not change
+    changes = {
+        "previous": 1,
+        "units": [
+            {"unit": "新安江街道", "before": 30.0, "after": 40.0, "rank_before": 1, "rank_after": 1}
+        ],
+    }
+    v2 = tmp_path / "v2" / "statements"
+    ctx = make_context(version=2, changes=changes, reuse=tmp_path / "v1")
+    write_statements(v2, ctx, workers=2)
+    pdfs = sorted(p.name for p in v2.glob("*.pdf"))
+    assert len(pdfs) == 6 and shared_statements(v2) == 5
+    for name in pdfs:
+        for suffix in (".pdf", ".html"):
+            new = v2 / name.replace(".pdf", suffix)
+            assert os.path.samefile(new, v1 / new.name) == (name != "新安江街道.pdf")
+    assert "更正情况" in flat(pdftext(v2 / "新安江街道.pdf"))
+    assert "更正情况" not in flat(pdftext(v1 / "新安江街道.pdf"))
+    assert {p.name: p.read_bytes() for p in v1.iterdir()} == before
+    # only the previous folder counts: what differs from it, or is gone, is rendered anew
+    v3 = tmp_path / "v3" / "statements"
+    write_statements(v3, make_context(reuse=tmp_path / "v2"))
+    assert shared_statements(v3) == 5
+    assert not os.path.samefile(v3 / "新安江街道.pdf", v1 / "新安江街道.pdf")
+    assert (v3 / "新安江街道.pdf").stat().st_nlink == 1
+    write_statements(tmp_path / "v4" / "statements", make_context(reuse=tmp_path / "gone"))
+    assert shared_statements(tmp_path / "v4" / "statements") == 0
 
 
 def test_chart_labels_are_escaped():
