@@ -330,19 +330,20 @@ def bulletin_pdf(html: str, target: Path, part_rows: int = PART_ROWS) -> int:
             cont = part.head[part.head.index("<table") :].replace(
                 "<table ", '<table style="margin-top: 0" ', 1
             )
-            i = 0
+            i, size = 0, part_rows
             while i < len(part.rows):
-                j = i + part_rows
+                j = i + size
                 last = j >= len(part.rows)
                 head = part.head if i == 0 else _SECTION + cont
                 tail = part.tail if last else "</tbody></table></section>"
                 doc, kept = lay_out(head + "".join(part.rows[i:j]) + tail, pages + 1, last)
                 n = 0 if last else sum(_body_rows(p) for p in kept)
-                if not last and n == 0:
-                    raise RuntimeError("a piece of an attachment table kept no row")
+                if not last and n == 0:  # the rows fit on one page: take more of them
+                    size *= 2
+                    continue
                 write(doc, kept)
                 del doc, kept
-                i = len(part.rows) if last else i + n
+                i, size = (len(part.rows) if last else i + n), part_rows
         # The first part's file is the base: its document information (title, producer)
         # is the bulletin's.
         out = pdfium.PdfDocument(files[0])

@@ -759,6 +759,46 @@ UNKNOWN_ROWS = (
 )
 
 
+def test_bulletin_laid_out_in_parts_is_the_whole_document(tmp_path):
+    """bulletin.pdf laid out part by part (long tables a few rows at a time, as 1,000 are at
+    province scale) has the pages of the document laid out at once: the same text, page
+    numbers (on the outer side), draft mark in every page's header, and the same pixels."""
+    from flows.render import _pdf, bulletin_context, bulletin_pdf, environment
+
+    ctx = _example_context(tmp_path, UNKNOWN_ROWS)
+    data = bulletin_context(ctx)
+    assert data["draft"] and len(data["articles"]) > 40
+    html = environment().get_template("bulletin.html.j2").render(data, inline_css=None)
+    whole, parts = tmp_path / "whole.pdf", tmp_path / "parts.pdf"
+    _pdf(html, whole)
+    pages = bulletin_pdf(html, parts, part_rows=7)
+    texts = {}
+    for name in ("whole", "parts"):
+        for args in ([], ["-layout"]):
+            out = subprocess.run(
+                ["pdftotext", *args, str(tmp_path / f"{name}.pdf"), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            texts[name, tuple(args)] = out
+    assert texts["whole", ()] == texts["parts", ()]
+    assert texts["whole", ("-layout",)] == texts["parts", ("-layout",)]
+    page_texts = texts["parts", ()].split("\f")[:-1]
+    assert len(page_texts) == pages > 5
+    for k, text in enumerate(page_texts, start=1):
+        flat_text = text.replace(" ", "")
+        assert f"—{k}—" in flat_text and flat_text.startswith("征求意见稿")
+    images = {}
+    for name in ("whole", "parts"):
+        subprocess.run(
+            ["pdftoppm", "-r", "20", "-gray", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
+            check=True,
+        )
+        images[name] = [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.pgm"))]
+    assert len(images["whole"]) == pages and images["whole"] == images["parts"]
+
+
 def test_unresolved_names_stay_out_of_the_public_bulletin(tmp_path):
     """Issue 12: the bulletin printed 市文广局, 旅游局 … in 工作亮点 and 附件 and said
     「未识别单位2条」. Printed names that match no unit of the roster (the example's
