@@ -99,7 +99,15 @@ def run(directory: Path, period: str, issued, force: bool) -> None:
     checked = steps.check(ws)
     steps.require_data(checked, per)
     _prefect_env()
-    from flows.lifetime import start_temporary_server
+    from flows.lifetime import launch_temporary_server, start_temporary_server
+
+    # The temporary server boots in its own process while this one imports Prefect, and
+    # the statement workers load WeasyPrint and the fonts meanwhile.
+    launch_temporary_server()
+    if ws.task_runner != "dask":
+        from flows.render import prestart_workers
+
+        prestart_workers(checked.units.height)
     from flows.pipeline import quarterly_bulletin
 
     start_temporary_server()  # stopped when this process ends, even by kill -9
@@ -322,11 +330,21 @@ def fetch_mail(directory: Path) -> None:
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="随机种子（相同种子生成相同文件）"
 )
-def synth(directory: Path, scheme_id: str, n_units: int, year: int, seed: int) -> None:
-    """生成任意规模的合成工作区（单位、录用、报送记录、事项），用于测试与性能评估。"""
+@click.option(
+    "--profile",
+    type=click.Choice(["default", "hard"]),
+    default="default",
+    show_default=True,
+    help="噪声类型：default（性能基准）或 hard（与真实刊物一样难：改写标题、简称、联合供稿、名称相互包含）",
+)
+def synth(
+    directory: Path, scheme_id: str, n_units: int, year: int, seed: int, profile: str
+) -> None:
+    """生成任意规模的合成工作区（单位、录用、报送记录、事项），用于测试与性能评估；
+    真值（每个署名对应的单位、每条录用对应的信息与报送）写在 synth-truth/，kaohe 不读取。"""
     from flows.synth import SynthSpec, write_workspace
 
-    counts = write_workspace(directory, SynthSpec(scheme_id, n_units, year, seed))
+    counts = write_workspace(directory, SynthSpec(scheme_id, n_units, year, seed, profile))
     _say(
         f"已生成合成工作区 {directory}：单位 {counts.units} 个，录用 {counts.adoptions} 条，"
         f"报送 {counts.submissions} 条，事项 {counts.events} 条"

@@ -90,7 +90,7 @@ class DatabaseSettings:
 class RunSettings:
     """[run]: how a run renders and sends."""
 
-    #: "default" (statements in a local process pool from 200 units on) or "dask"
+    #: "default" (statements in a local process pool from 12 units on) or "dask"
     task_runner: str = "default"
     #: the scheduler of an existing Dask cluster ("tcp://host:8786"); None starts a
     #: LocalCluster of 2 workers for the run (needs task_runner = "dask")
