@@ -99,7 +99,15 @@ def run(directory: Path, period: str, issued, force: bool) -> None:
     checked = steps.check(ws)
     steps.require_data(checked, per)
     _prefect_env()
-    from flows.lifetime import start_temporary_server
+    from flows.lifetime import launch_temporary_server, start_temporary_server
+
+    # The temporary server boots in its own process while this one imports Prefect, and
+    # the statement workers load WeasyPrint and the fonts meanwhile.
+    launch_temporary_server()
+    if ws.task_runner != "dask":
+        from flows.render import prestart_workers
+
+        prestart_workers(checked.units.height)
     from flows.pipeline import quarterly_bulletin
 
     start_temporary_server()  # stopped when this process ends, even by kill -9
@@ -322,15 +330,101 @@ def fetch_mail(directory: Path) -> None:
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="随机种子（相同种子生成相同文件）"
 )
-def synth(directory: Path, scheme_id: str, n_units: int, year: int, seed: int) -> None:
-    """生成任意规模的合成工作区（单位、录用、报送记录、事项），用于测试与性能评估。"""
+@click.option(
+    "--profile",
+    type=click.Choice(["default", "hard"]),
+    default="default",
+    show_default=True,
+    help="噪声类型：default（性能基准）或 hard（与真实刊物一样难：改写标题、简称、联合供稿、名称相互包含）",
+)
+def synth(
+    directory: Path, scheme_id: str, n_units: int, year: int, seed: int, profile: str
+) -> None:
+    """生成任意规模的合成工作区（单位、录用、报送记录、事项），用于测试与性能评估；
+    真值（每个署名对应的单位、每条录用对应的信息与报送）写在 synth-truth/，kaohe 不读取。"""
     from flows.synth import SynthSpec, write_workspace
 
-    counts = write_workspace(directory, SynthSpec(scheme_id, n_units, year, seed))
+    counts = write_workspace(directory, SynthSpec(scheme_id, n_units, year, seed, profile))
     _say(
         f"已生成合成工作区 {directory}：单位 {counts.units} 个，录用 {counts.adoptions} 条，"
         f"报送 {counts.submissions} 条，事项 {counts.events} 条"
     )
+
+
+@cli.command()
+@click.argument("directories", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--host", default=None, help="监听地址，默认 127.0.0.1（kaohe.toml [web] host）")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="端口，默认 8765")
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="账号、会话密钥和操作日志所在的文件夹，默认 ~/.kaohe/web（或环境变量 KAOHE_WEB_HOME）",
+)
+def web(
+    directories: tuple[Path, ...], host: str | None, port: int | None, home: Path | None
+) -> None:
+    """在浏览器中完成考核工作的网页（可同时服务多个工作区）。
+
+    只在本机地址 127.0.0.1 上提供服务，除非 kaohe.toml [web] 设置了其他地址（或用 --host），
+    此时必须同时设置 TLS 证书和私钥（[web] certfile、keyfile），网页只经 HTTPS 提供。"""
+    from flows.web.serve import serve
+
+    serve(list(directories), host=host, port=port, home=home, say=_say)
+
+
+@cli.group(name="web-user")
+def web_user() -> None:
+    """管理网页的账号（officer 信息员：上传、生成、答复；admin 管理员：另可发送、管理账号）。"""
+
+
+def _accounts(home: Path | None):
+    from flows.web.accounts import Accounts, default_home
+
+    return Accounts(home or default_home())
+
+
+_HOME_OPTION = click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="账号文件所在的文件夹，默认 ~/.kaohe/web（或环境变量 KAOHE_WEB_HOME）",
+)
+
+
+@web_user.command(name="add")
+@click.argument("name")
+@click.option(
+    "--role", type=click.Choice(["officer", "admin"]), required=True, help="officer 或 admin"
+)
+@click.password_option(
+    "--password", prompt="密码", confirmation_prompt="再次输入密码", help="密码（不填则提示输入）"
+)
+@_HOME_OPTION
+def web_user_add(name: str, role: str, password: str, home: Path | None) -> None:
+    """添加账号，或修改已有账号的角色和密码。"""
+    accounts = _accounts(home)
+    new = accounts.set(name, role, password)
+    _say(f"已{'添加' if new else '修改'}账号 {name}（{role}），保存在 {accounts.path}")
+
+
+@web_user.command(name="remove")
+@click.argument("name")
+@_HOME_OPTION
+def web_user_remove(name: str, home: Path | None) -> None:
+    """删除账号（其已登录的会话随即失效）。"""
+    accounts = _accounts(home)
+    if not accounts.remove(name):
+        raise InputError(f"没有账号 {name}（{accounts.path}）")
+    _say(f"已删除账号 {name}")
+
+
+@web_user.command(name="list")
+@_HOME_OPTION
+def web_user_list(home: Path | None) -> None:
+    """列出账号和角色。"""
+    for user in sorted(_accounts(home).load().values(), key=lambda u: u.name):
+        click.echo(f"{user.name}\t{user.role}")
 
 
 def main() -> None:

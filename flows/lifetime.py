@@ -16,11 +16,17 @@ set (a lasting server, `kaohe serve`) nothing is started.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import ctypes
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 #: what identifies the temporary server's command line (the watchdog checks it before it
 #: signals the pid, which could otherwise have been reused)
@@ -58,11 +64,22 @@ def start_temporary_server() -> int | None:
     """Start Prefect's temporary server now, with a watchdog that stops it when this
     process ends (even by SIGKILL); its pid, or None when a lasting server is configured
     (PREFECT_API_URL) or Prefect may not start one."""
-    global _watchdog
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+    global _early
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_EPHEMERAL_ENABLED,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    )
 
+    early, _early = _early, None
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        if early is not None:  # a lasting server is configured (profile, .env, prefect.toml)
+            early.stop()
         return None
+    if early is not None:
+        pid = _adopt(early, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+        if pid is not None:
+            return pid
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()  # the one Prefect's client uses (one per process)
@@ -70,18 +87,150 @@ def start_temporary_server() -> int | None:
     proc = server.server_process
     if proc is None:
         return None
-    if _watchdog is None or _watchdog.poll() is not None:
-        _watchdog = subprocess.Popen(
-            [sys.executable, "-c", _WATCHDOG, str(proc.pid), SERVER_APP],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # not stopped with the run's process group
-            close_fds=True,
-        )
-        if _watchdog.stdin is not None:
-            os.set_inheritable(_watchdog.stdin.fileno(), False)
+    _start_watchdog(proc.pid)
     return proc.pid
+
+
+def _start_watchdog(pid: int) -> None:
+    """The watchdog of server `pid` (a new server gets a new one)."""
+    global _watchdog, _watched
+    if _watchdog is not None and _watchdog.poll() is None and _watched == pid:
+        return
+    _watched = pid
+    _watchdog = subprocess.Popen(
+        [sys.executable, "-c", _WATCHDOG, str(pid), SERVER_APP],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # not stopped with the run's process group
+        close_fds=True,
+    )
+    if _watchdog.stdin is not None:
+        os.set_inheritable(_watchdog.stdin.fileno(), False)
+
+
+#: the pid the current watchdog guards
+_watched: int | None = None
+
+
+class EarlyServer:
+    """A temporary server launched by `launch_temporary_server` before Prefect is imported
+    in this process: its port and process, until `start_temporary_server` adopts it."""
+
+    def __init__(self, port: int, process: subprocess.Popen) -> None:
+        self.port = port
+        self.process = process
+
+    def stop(self) -> None:
+        """Stop it (it was never used: SIGKILL loses nothing)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+#: the server launched early in this process, if any (adopted or stopped once)
+_early: EarlyServer | None = None
+
+
+def _server_command(port: int) -> list[str]:
+    # Prefect's own command line (SubprocessASGIServer._run_uvicorn_command), found
+    # without importing Prefect: its package folder from the import system's spec.
+    import importlib.util
+
+    spec = importlib.util.find_spec("prefect")
+    app_dir = Path(spec.origin).parent.parent if spec and spec.origin else Path.cwd()
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--app-dir",
+        str(app_dir),
+        "--factory",
+        SERVER_APP,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "error",
+        "--lifespan",
+        "on",
+    ]
+
+
+def _free_port() -> int | None:
+    for _ in range(20):
+        port = random.randrange(8000, 9000)  # Prefect's range for its temporary server
+        with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    return None
+
+
+def _popen_server(port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "PREFECT_UI_ENABLED": "0",
+        "PREFECT__SERVER_EPHEMERAL": "1",
+        "PREFECT__SERVER_FINAL": "1",
+    }
+    return subprocess.Popen(_server_command(port), env=env)
+
+
+def launch_temporary_server() -> EarlyServer | None:
+    """Launch Prefect's temporary server now, without importing Prefect, so that it boots
+    (several seconds) while this process imports Prefect and the flow; its watchdog too.
+    `start_temporary_server` then adopts it, or stops it when a lasting server turns out
+    to be configured. Nothing when PREFECT_API_URL is set in the environment."""
+    global _early
+    if os.environ.get("PREFECT_API_URL") or "prefect" in sys.modules:
+        return None  # a lasting server, or Prefect's settings are already in force here
+    port = _free_port()
+    if port is None:
+        return None
+    _early = EarlyServer(port, _popen_server(port))
+    _start_watchdog(_early.process.pid)
+    return _early
+
+
+def _adopt(early: EarlyServer, timeout: float) -> int | None:
+    """Make `early` the server Prefect's client uses (its one temporary server per
+    process) once it answers; its pid."""
+    import httpx
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    if server.running:  # Prefect started its own meanwhile: ours is not needed
+        early.stop()
+        return server.server_process.pid if server.server_process else None
+    end = time.monotonic() + timeout
+    with httpx.Client() as client:
+        while True:
+            if early.process.poll() == 3:  # the port was taken meanwhile: another one
+                port = _free_port()
+                if port is None:
+                    break
+                early.port, early.process = port, _popen_server(port)
+                _start_watchdog(early.process.pid)
+            elif early.process.poll() is not None:
+                break
+            try:
+                if client.get(f"http://127.0.0.1:{early.port}/api/health").status_code == 200:
+                    server.port = early.port
+                    server.server_process = early.process
+                    server.running = True
+                    atexit.register(server.stop)
+                    return early.process.pid
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > end:
+                break
+            time.sleep(0.05)
+    early.stop()  # did not come up: Prefect starts its own and reports why not
+    return None
 
 
 #: prctl option: the signal a process gets when its parent dies (linux/prctl.h)

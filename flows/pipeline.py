@@ -25,6 +25,7 @@ from flows.render import (
     render_bulletin_and_exports,
     render_outputs,
     render_statement_batch,
+    shared_statements,
     statement_batches,
     statement_jobs,
     statement_stems,
@@ -331,6 +332,8 @@ def run_period(
                 ctx.requirements = ws.requirements
             if ws.recipients:
                 ctx.recipients = ws.recipients
+            if raw_previous and raw_previous.get("kaohe") == outputs.KAOHE_VERSION:
+                ctx.reuse = previous_dir  # unchanged statements are shared, not written again
             _echo(progress, "生成通报与各单位得分说明…")
             with outputs.staging(period_dir) as tmp:
                 stems = statement_stems(result.scores["unit"].to_list())
@@ -338,6 +341,13 @@ def run_period(
                     render_on_dask(tmp, ctx, ws, progress)
                 else:
                     render_task(tmp, ctx, progress)
+                changed = len(stems) - shared_statements(tmp / "statements")
+                if ctx.reuse is not None:
+                    _echo(
+                        progress,
+                        f"  得分说明有变化的 {changed} 份；其余 {len(stems) - changed} 份与 "
+                        f"{previous_dir.name} 相同，与之共用文件，不另占磁盘",
+                    )
                 manifest = {
                     "scheme": ws.scheme_id,
                     "period": per.label,
@@ -366,6 +376,8 @@ def run_period(
                     "run": uuid.uuid4().hex,
                     # each unit's statement, as kaohe send attaches it
                     "statements": {unit: f"statements/{stem}.pdf" for unit, stem in stems.items()},
+                    # statements written anew (the others are hard links to the previous version's)
+                    "statements_changed": changed,
                     # the bulletin's files (PDF, Word, the long 采用目录 apart) and their sha256
                     "bulletin": outputs.bulletin_files(tmp),
                 }

@@ -90,6 +90,9 @@ class ReportContext:
     #: optional adoption → submission links (transforms.linking.LINKS, flows.steps.Matched
     #: .links): the statements count the submissions that were adopted
     links: pl.DataFrame | None = None
+    #: optional: the previous version's folder (same kaohe): a statement whose HTML is
+    #: byte-equal to the one there shares its files (hard links) instead of a new PDF
+    reuse: Path | None = None
 
 
 # --------------------------------------------------------------------------- environment
@@ -209,6 +212,148 @@ def _pdf(html: str, target: Path) -> None:
     HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=_fetcher()).write_pdf(
         target, stylesheets=[css], font_config=font_config
     )
+
+
+# --------------------------------------------------------------------------- bulletin PDF
+
+#: rows of a long attachment table laid out at a time (about 40–70 pages): the memory of
+#: a bulletin's layout stays that of a few dozen pages, whatever the number of units
+PART_ROWS = 1000
+
+_SECTION = '<section class="attachment">'
+_ROW = re.compile(r"<tr>.*?</tr>\n?", re.S)
+
+
+@dataclass
+class _Part:
+    """One piece of the bulletin that starts on a new page: the body, or an attachment.
+    An attachment with a table is cut into its head (up to <tbody>), rows and tail."""
+
+    html: str
+    head: str = ""
+    rows: tuple[str, ...] = ()
+    tail: str = ""
+
+
+def bulletin_parts(html: str) -> tuple[str, str, list[_Part]]:
+    """The bulletin's HTML as (document head up to <body…>, closing tags, parts). Each
+    attachment begins with a forced page break, so the parts lay out exactly as the whole
+    document does; joined, they are the same pages."""
+    m = re.search(r"<body[^>]*>", html)
+    end = html.rindex("</body>")
+    if m is None:
+        raise ValueError("bulletin without <body>")
+    start, closing = html[: m.end()], html[end:]
+    content = html[m.end() : end]
+    pieces = content.split(_SECTION)
+    parts = [_Part(pieces[0])]
+    for piece in pieces[1:]:
+        section = _SECTION + piece
+        a, b = section.find("<tbody>\n"), section.rfind("</tbody>")
+        if a < 0 or b < a:
+            parts.append(_Part(section))
+            continue
+        head, body, tail = section[: a + len("<tbody>\n")], section[a + 8 : b], section[b:]
+        rows = tuple(_ROW.findall(body))
+        if "".join(rows) != body or head.count("<table") != 1:
+            parts.append(_Part(section))  # not plain rows: laid out whole
+            continue
+        parts.append(_Part(section, head, rows, tail))
+    return start, closing, parts
+
+
+def _first_page_css(page: int, draft: str | None) -> str:
+    """Page numbering of a part that starts on page `page` of the bulletin (odd pages are
+    right pages), and the draft mark in the header of parts after the one that sets it."""
+    side = "right" if page % 2 else "left"
+    css = f"html {{ break-before: {side}; }}\n@page :first {{ counter-reset: page {page}; }}\n"
+    if draft:
+        text = draft.replace("\\", "\\\\").replace('"', '\\"')
+        css += f'@page {{ @top-center {{ content: "{text}"; }} }}\n'
+    return css
+
+
+def _body_rows(page: Any) -> int:
+    """The number of table body rows laid out on a page."""
+    from weasyprint.formatting_structure import boxes
+
+    return sum(
+        len(group.children)
+        for group in page._page_box.descendants()
+        if isinstance(group, boxes.TableRowGroupBox) and not group.is_header and not group.is_footer
+    )
+
+
+def bulletin_pdf(html: str, target: Path, part_rows: int = PART_ROWS) -> int:
+    """bulletin.pdf laid out part by part (the body, each attachment, long attachment
+    tables `part_rows` rows at a time) and joined: the same pages, page numbers and text
+    as the whole document laid out at once, in the memory of one part. A piece of a table
+    keeps only its full pages: the next piece starts with the row that opened the last
+    page. Returns the number of pages."""
+    import tempfile
+
+    import pypdfium2 as pdfium
+    from weasyprint import CSS, HTML
+
+    css, font_config = _weasy()
+    start, closing, parts = bulletin_parts(html)
+    draft_m = re.search(r'<p class="draft-mark">(.*?)</p>', parts[0].html, re.S)
+    draft = draft_m[1] if draft_m else None
+    pages = 0
+    with tempfile.TemporaryDirectory(prefix="bulletin-", dir=target.parent) as tmp:
+        files: list[str] = []
+
+        def lay_out(body: str, first: int, whole: bool) -> tuple[Any, list[Any]]:
+            extra = CSS(
+                string=_first_page_css(first, draft if first > 1 else None),
+                font_config=font_config,
+            )
+            doc = HTML(
+                string=start + body + closing,
+                base_url=TEMPLATES.as_uri() + "/",
+                url_fetcher=_fetcher(),
+            ).render(stylesheets=[css, extra], font_config=font_config)
+            return doc, doc.pages if whole else doc.pages[:-1]
+
+        def write(doc: Any, kept: list[Any]) -> None:
+            nonlocal pages
+            path = str(Path(tmp) / f"{len(files):05d}.pdf")
+            doc.copy(kept).write_pdf(path)
+            files.append(path)
+            pages += len(kept)
+
+        for part in parts:
+            if not part.rows or len(part.rows) <= part_rows:
+                doc, kept = lay_out(part.html, pages + 1, True)
+                write(doc, kept)
+                continue
+            cont = part.head[part.head.index("<table") :].replace(
+                "<table ", '<table style="margin-top: 0" ', 1
+            )
+            i, size = 0, part_rows
+            while i < len(part.rows):
+                j = i + size
+                last = j >= len(part.rows)
+                head = part.head if i == 0 else _SECTION + cont
+                tail = part.tail if last else "</tbody></table></section>"
+                doc, kept = lay_out(head + "".join(part.rows[i:j]) + tail, pages + 1, last)
+                n = 0 if last else sum(_body_rows(p) for p in kept)
+                if not last and n == 0:  # the rows fit on one page: take more of them
+                    size *= 2
+                    continue
+                write(doc, kept)
+                del doc, kept
+                i, size = (len(part.rows) if last else i + n), part_rows
+        # The first part's file is the base: its document information (title, producer)
+        # is the bulletin's.
+        out = pdfium.PdfDocument(files[0])
+        for f in files[1:]:
+            src = pdfium.PdfDocument(f)
+            out.import_pages(src)
+            src.close()
+        out.save(str(target))
+        out.close()
+    return pages
 
 
 # --------------------------------------------------------------------------- bulletin
@@ -666,7 +811,7 @@ def render_bulletin_and_exports(out_dir: Path, ctx: ReportContext) -> list[Path]
     paths.append(p)
     html = tpl.render(data, inline_css=None)
     p = out_dir / "bulletin.pdf"
-    _pdf(html, p)
+    bulletin_pdf(html, p)
     paths.append(p)
     paths.extend(write_bulletin_docx(out_dir, html, data))
     del html
@@ -701,14 +846,30 @@ def render_outputs(
     return paths[:2] + statements + paths[2:]
 
 
-#: from this many units on, statements are rendered by a pool of worker processes
-POOL_MIN_UNITS = 200
-#: statements handed to a worker at a time
+#: from this many units on, statements are rendered by a pool of worker processes (one per
+#: core, at most two) while this process renders the bulletin: below it, starting a worker
+#: (~1.5 s: Python, WeasyPrint, the fonts) costs more than the statements (~0.1 s each)
+POOL_MIN_UNITS = 12
+#: statements handed to a worker at a time, at most
 _CHUNK = 20
 
 
 def _pool_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
+
+
+def _chunk_size(n_jobs: int, workers: int) -> int:
+    """Chunks small enough that every worker has work until the end (about four chunks
+    per worker), large enough that handing one over costs little."""
+    return max(1, min(_CHUNK, -(-n_jobs // (4 * max(1, workers)))))
+
+
+def _worker_init(parent: int) -> None:
+    """Initializer of a statement worker: dies with the run (`die_with_parent`), then
+    pays WeasyPrint's per-process costs (import, fonts, the parsed stylesheet) once, before
+    its first statement; every statement it renders reuses them (`_weasy`)."""
+    die_with_parent(parent)
+    _weasy()
 
 
 def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
@@ -744,16 +905,46 @@ def statement_jobs(ctx: ReportContext) -> list[tuple[str, dict[str, Any]]]:
         data["notices"] = sr.unit_notices(ctx.result.notices, s.unit)
         data["rate"] = rates.get(s.unit) if base["has_submissions"] else None
         data["links"] = ctx.links is not None
+        if ctx.reuse is not None:
+            data["reuse_dir"] = str(Path(ctx.reuse) / "statements")
         jobs.append((stems[s.unit], data))
     return jobs
 
 
+def _share(reuse: Path, st_dir: Path, stem: str, html: str) -> bool:
+    """Hard-link <stem>.html and <stem>.pdf from the previous version's statements when
+    its HTML is byte-equal to `html` (its PDF was rendered from it). Versions stay
+    immutable: a linked file is never written again (every writer creates new files)."""
+    old_html, old_pdf = reuse / f"{stem}.html", reuse / f"{stem}.pdf"
+    new_html, new_pdf = st_dir / f"{stem}.html", st_dir / f"{stem}.pdf"
+    try:
+        if old_html.read_bytes() != html.encode("utf-8") or not old_pdf.is_file():
+            return False
+        os.link(old_pdf, new_pdf)
+        os.link(old_html, new_html)
+    except OSError:  # no previous file, another file system, links not allowed
+        new_pdf.unlink(missing_ok=True)
+        new_html.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def shared_statements(st_dir: Path) -> int:
+    """Statements (PDFs) of a version folder that share their file with another version."""
+    return sum(1 for p in Path(st_dir).glob("*.pdf") if p.stat().st_nlink > 1)
+
+
 def render_statement(st_dir: Path, stem: str, data: dict[str, Any]) -> list[Path]:
-    """Writes <stem>.html and <stem>.pdf of one statement."""
+    """Writes <stem>.html and <stem>.pdf of one statement (or links them from the
+    previous version, `ReportContext.reuse`, when the statement is unchanged)."""
     tpl = environment().get_template("statement.html.j2")
     html_path = st_dir / f"{stem}.html"
-    html_path.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
     pdf_path = st_dir / f"{stem}.pdf"
+    html = tpl.render(data, inline_css=_css_text())
+    reuse = data.get("reuse_dir")
+    if reuse and _share(Path(reuse), st_dir, stem, html):
+        return [html_path, pdf_path]
+    html_path.write_text(html, encoding="utf-8")
     _pdf(tpl.render(data, inline_css=None), pdf_path)
     return [html_path, pdf_path]
 
@@ -805,6 +996,49 @@ def write_statements(
     return _write_statements_pool(st_dir, jobs, workers, progress, meanwhile)
 
 
+#: (pool, pid of the process that started it, workers) started by `prestart_workers`
+_PRESTARTED: tuple[ProcessPoolExecutor, int, int] | None = None
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    # Spawned, so nothing of the caller's threads is inherited; the workers die with the
+    # run, even when it is killed (flows.lifetime).
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+
+
+def prestart_workers(n_units: int) -> bool:
+    """Start the statement workers now, so that they load WeasyPrint and the fonts while
+    the run does other things (`kaohe run`: while the Prefect server boots); the next
+    `write_statements` of this process uses them. Only when it would use a pool (from
+    POOL_MIN_UNITS units, two cores). True when started."""
+    global _PRESTARTED
+    workers = _pool_workers()
+    if n_units < POOL_MIN_UNITS or workers <= 1 or _PRESTARTED is not None:
+        return False
+    pool = _new_pool(workers)
+    for _ in range(workers):  # a worker process is spawned per task while none is idle
+        pool.submit(int)
+    _PRESTARTED = (pool, os.getpid(), workers)
+    return True
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The prestarted pool when it fits (this process's, as many workers), else a new one."""
+    global _PRESTARTED
+    ready, _PRESTARTED = _PRESTARTED, None
+    if ready is not None:
+        pool, pid, n = ready
+        if pid == os.getpid() and n == workers:
+            return pool
+        pool.shutdown(wait=False, cancel_futures=True)
+    return _new_pool(workers)
+
+
 def _write_statements_pool(
     st_dir: Path,
     jobs: list[tuple[str, dict[str, Any]]],
@@ -812,17 +1046,10 @@ def _write_statements_pool(
     progress: Callable[[int, int, str], None] | None,
     meanwhile: Callable[[], None] | None = None,
 ) -> list[Path]:
-    chunks = statement_batches(jobs, _CHUNK)
+    chunks = statement_batches(jobs, _chunk_size(len(jobs), workers))
     results: dict[int, list[str]] = {}
     done = 0
-    ctx_mp = multiprocessing.get_context("spawn")
-    # Workers die with the run, even when it is killed (flows.lifetime).
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=ctx_mp,
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
-    ) as pool:
+    with _pool(workers) as pool:
         futures = {
             pool.submit(render_statement_batch, str(st_dir), c): k for k, c in enumerate(chunks)
         }
@@ -851,5 +1078,6 @@ __all__ = [
     "render_statement",
     "statement_filename",
     "statement_stems",
+    "shared_statements",
     "POOL_MIN_UNITS",
 ]

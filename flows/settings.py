@@ -90,7 +90,7 @@ class DatabaseSettings:
 class RunSettings:
     """[run]: how a run renders and sends."""
 
-    #: "default" (statements in a local process pool from 200 units on) or "dask"
+    #: "default" (statements in a local process pool from 12 units on) or "dask"
     task_runner: str = "default"
     #: the scheduler of an existing Dask cluster ("tcp://host:8786"); None starts a
     #: LocalCluster of 2 workers for the run (needs task_runner = "dask")
@@ -172,6 +172,28 @@ class LimitsSettings:
     )
 
 
+@dataclass(frozen=True)
+class WebSection:
+    """[web]: the office's web page (`kaohe web`, flows.web). Served on the loopback
+    address unless `host` says otherwise, and then only over TLS (`certfile`, `keyfile`)."""
+
+    #: the address to listen on; another than 127.0.0.1/::1/localhost needs certfile+keyfile
+    host: str = "127.0.0.1"
+    port: int = field(default=8765, metadata=_port("web"))
+    #: the TLS certificate (PEM, with its chain) and its private key
+    certfile: str | None = None
+    keyfile: str | None = None
+    #: the largest file one upload may bring, in MB
+    max_upload_mb: int = field(default=64, metadata=_at_least_one("web", "max_upload_mb"))
+
+    def __post_init__(self) -> None:
+        if bool(self.certfile) != bool(self.keyfile):
+            raise tomldata.Invalid(
+                "[web] certfile 和 keyfile 须同时填写（TLS 证书及其私钥）",
+                key="certfile" if self.certfile else "keyfile",
+            )
+
+
 #: the sections of kaohe.toml and their dataclasses
 SECTIONS: dict[str, type] = {
     "bulletin": BulletinSettings,
@@ -180,6 +202,7 @@ SECTIONS: dict[str, type] = {
     "mail": MailSection,
     "imap": ImapSection,
     "limits": LimitsSettings,
+    "web": WebSection,
 }
 #: top-level keys (outside any section) and their types
 TOP_LEVEL: dict[str, type] = {"scheme": str, "regulation": str, "office": str, "timezone": str}
@@ -208,6 +231,7 @@ class Settings:
     #: None when kaohe.toml has no [imap]
     imap: ImapSection | None = None
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    web: WebSection = field(default_factory=WebSection)
     #: [parameters]: numbers the regulation leaves open, by the names its file declares
     #: (`"季度报送数量" = 20`; `kaohe scheme show` lists them)
     parameters: dict[str, float] = field(default_factory=dict)

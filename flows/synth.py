@@ -130,14 +130,28 @@ _NUMBERS = ("", "", "", "", "", "今年以来", "首批", "第二批", "新一�
 _WRITERS = "王芳 李强 张伟 刘洋 陈静 杨帆 赵敏 周杰 吴丹 徐磊 孙丽 朱婷 胡斌 郭亮".split()
 
 
+#: Noise profiles: "default" (the timing baseline of `make bench`, unchanged since issue 8)
+#: and "hard" (noise as hard as real periodicals, for the quality figures of issue 16).
+PROFILES = ("default", "hard")
+
+#: The folder beside the inputs where `write_workspace` writes the truth (kaohe reads only
+#: kaohe.toml, units.csv, decisions.csv, adoptions/, submissions/ and events/).
+TRUTH_DIR = "synth-truth"
+
+
 @dataclass(frozen=True)
 class SynthSpec:
-    """What to generate: scheme, number of units, year, seed."""
+    """What to generate: scheme, number of units, year, seed, noise profile."""
 
     scheme_id: str
     units: int
     year: int
     seed: int = 0
+    profile: str = "default"
+
+    @property
+    def hard(self) -> bool:
+        return self.profile == "hard"
 
 
 def _tables(scheme_id: str) -> tuple[list[tuple[str | None, str | None]], dict[str, str]]:
@@ -177,6 +191,8 @@ def roster(spec: SynthSpec) -> pl.DataFrame:
     """N units (unit, group, aliases, emails, short): about 30% towns and streets, the rest
     departments of counties (「安平县发展和改革局」, alias 「安平县发改局」). `short` is the
     name periodicals print most often (a department's abbreviation, a town without 镇)."""
+    if spec.hard and spec.units >= 20:
+        return _hard_roster(spec)
     scheme = get_scheme(spec.scheme_id)
     rng = np.random.default_rng([spec.seed, 1])
     avoid = tuple(p[:1] for p in scheme.place_prefixes) + ("市", "区", "县")
@@ -223,15 +239,88 @@ def roster(spec: SynthSpec) -> pl.DataFrame:
     )
 
 
+#: Hard profile: units under a county department whose names hold the department's
+#: (full name, the abbreviation periodicals print).
+_SUBUNITS = {
+    "公安局": ("公安局交通警察大队", "交警大队"),
+    "教育局": ("教育局教学研究室", "教研室"),
+    "市场监督管理局": ("市场监督管理局城区市场监管所", "城区市场监管所"),
+}
+
+
+def _hard_roster(spec: SynthSpec) -> pl.DataFrame:
+    """The hard profile's roster: 10% fewer units of the default kind, and in their place
+    units whose names sit inside others' or repeat them at another level: the departments
+    of the city above the counties (「江州市商务局」, printed 「市商务局」 or just 「商务局」
+    beside every county's 「…县商务局」), units under a county department (「安平县公安局
+    交通警察大队」, printed 「安平县公安局交警大队」, holding 「安平县公安局」) and towns named
+    as a county (「安平镇」, printed 「安平」, beside 「安平县发改局」). With few counties for
+    the units under them (a few thousand units), the roster holds somewhat fewer than N."""
+    scheme = get_scheme(spec.scheme_id)
+    rng = np.random.default_rng([spec.seed, 11])
+    n_extra = max(3, spec.units // 10)
+    base = roster(SynthSpec(spec.scheme_id, spec.units - n_extra, spec.year, spec.seed))
+    scored = [g.name for g in scheme.groups if g.name not in scheme.unscored_groups]
+    towns_g = _town_groups(scored)
+    depts_g = [g for g in scored if g not in towns_g] or scored
+    counties = sorted(
+        {u[: u.index("县")] for u in base["unit"].to_list() if "县" in u and not u.endswith("镇")}
+    )
+    # The office's own place (建德市, 萧山区): its departments print as 市商务局 / 区商务局.
+    own = [p for p in scheme.place_prefixes if len(p) >= 3 and p[-1] in "市区县"]
+    city = min(own, key=len) if own else "江州市"
+    units: list[str] = []
+    groups: list[str] = []
+    aliases: list[list[str]] = []
+    shorts: list[str] = []
+    # A third each: the city's departments, units under county departments, towns named
+    # as a county.
+    n_city = min(len(DEPARTMENTS), n_extra // 3 or 1)
+    for full, abbr in DEPARTMENTS[:n_city]:
+        units.append(f"{city}{full}")
+        groups.append(depts_g[len(units) % len(depts_g)])
+        aliases.append([f"{city}{abbr}"] if abbr else [])
+        shorts.append(f"{city[-1]}{abbr or full}")
+    order = rng.permutation(len(counties)).tolist()
+    for county in [counties[i] for i in order[: (n_extra - n_city) // 2]]:
+        units.append(f"{county}镇")
+        groups.append(towns_g[len(units) % len(towns_g)])
+        aliases.append([])
+        shorts.append(county)
+    subs = list(_SUBUNITS.values())
+    k = 0
+    while len(units) < n_extra and k < len(order) * len(subs):
+        county = counties[order[k // len(subs) % len(order)]]
+        full, abbr = subs[k % len(subs)]
+        k += 1
+        units.append(f"{county}县{full}")
+        groups.append(depts_g[len(units) % len(depts_g)])
+        head = full[: full.index("局") + 1]
+        aliases.append([f"{county}县{abbr}", f"{county}县{head}{abbr}"])
+        shorts.append(f"{county}县{head}{abbr}")
+    n0 = base.height
+    extra = pl.DataFrame(
+        {
+            "unit": units,
+            "group": groups,
+            "aliases": aliases,
+            "emails": [[f"xxk{n0 + i + 1:05d}@xx.gov.cn"] for i in range(len(units))],
+            "short": shorts,
+        },
+        schema=base.schema,
+    )
+    return pl.concat([base, extra])
+
+
 def _pick(rng: np.random.Generator, options, n: int) -> pl.Series:
     return pl.Series(list(options), dtype=pl.String).gather(rng.integers(0, len(options), n))
 
 
-def _titles(rng: np.random.Generator, who: pl.Series, n: int) -> pl.DataFrame:
-    """Columns title (as the unit wrote it) and retitle (as another editor printed it)."""
+def _title_parts(rng: np.random.Generator, who: pl.Series, n: int) -> pl.DataFrame:
+    """The parts of n titles (who, number, verb, village, topic, tail, style)."""
     pool = [a + b for a in _TOWN_FIRST for b in _TOWN_SECOND if b != "村"]
     village = pl.Series(pool, dtype=pl.String).gather(rng.integers(0, len(pool), n))
-    df = pl.DataFrame(
+    return pl.DataFrame(
         {
             "who": who,
             "number": _pick(rng, _NUMBERS, n),
@@ -242,6 +331,15 @@ def _titles(rng: np.random.Generator, who: pl.Series, n: int) -> pl.DataFrame:
             "style": rng.integers(0, 4, n),
         }
     )
+
+
+def _titles(rng: np.random.Generator, who: pl.Series, n: int) -> pl.DataFrame:
+    """Columns title (as the unit wrote it) and retitle (as another editor printed it)."""
+    return _compose(_title_parts(rng, who, n))
+
+
+def _compose(df: pl.DataFrame) -> pl.DataFrame:
+    """Titles from their parts (`_title_parts`): columns title and retitle."""
     core = pl.concat_str("number", "verb", "village", pl.lit("村"), "topic")
     title = pl.concat_str("who", core, "tail")
     # Editors retitle: 我县/全市 for the unit, the stock tail dropped, the source in brackets,
@@ -304,6 +402,15 @@ def _year_days(year: int) -> int:
 
 
 def articles(spec: SynthSpec, units: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(adoptions, articles): about 20 adoptions per unit and year; see `_adoption_rows`."""
+    ad, art = _adoption_rows(spec, units)
+    return ad.select(*_ADOPTION_COLUMNS), art
+
+
+_ADOPTION_COLUMNS = ("publication", "issue", "date", "title", "units", "kind")
+
+
+def _adoption_rows(spec: SynthSpec, units: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(adoptions, articles): about 20 adoptions per unit and year.
 
     An article is written by one unit (5% jointly with a second unit), submitted on `sent`
@@ -326,7 +433,13 @@ def articles(spec: SynthSpec, units: pl.DataFrame) -> tuple[pl.DataFrame, pl.Dat
     first = rng.integers(0, ndays, n_art)
     sent = np.maximum(first - rng.integers(1, 21, n_art), 0)
     who = units["short"].gather(author)
-    t = _titles(rng, who, n_art)
+    if spec.hard:
+        # Drawn apart, after the default draws: the default profile stays the baseline.
+        hard = np.random.default_rng([spec.seed, 12])
+        joint |= (hard.random(n_art) < 0.10) & (n_units > 1)
+        t = _compose(_siblings(hard, _title_parts(rng, who, n_art), author, first))
+    else:
+        t = _titles(rng, who, n_art)
     art = pl.DataFrame(
         {
             "article": np.arange(n_art),
@@ -382,10 +495,131 @@ def articles(spec: SynthSpec, units: pl.DataFrame) -> tuple[pl.DataFrame, pl.Dat
             pl.lit("期"),
         )
     )
+    if spec.hard:
+        ad = _harden(hard, ad, units, printed, printed2)
     adoptions = ad.sort("date", "publication", "article", "copy").select(
-        "publication", "issue", "date", pl.col("shown").alias("title"), "units", "kind"
+        "publication",
+        "issue",
+        "date",
+        pl.col("shown").alias("title"),
+        "units",
+        "kind",
+        "article",
+        "author",
+        "partner",
+        "joint",
     )
     return adoptions, art
+
+
+_TAGS = ("【经验交流】", "【基层动态】", "【工作简讯】")
+
+
+def _siblings(
+    rng: np.random.Generator, parts: pl.DataFrame, author: np.ndarray, first: np.ndarray
+) -> pl.DataFrame:
+    """Hard profile: a third of a unit's articles follow its previous one (within 60 days)
+    under the same title but another village (「…桂湾村垃圾分类」, then 「…汤口村垃圾分类」):
+    two articles, never one."""
+    n = parts.height
+    order = np.lexsort((first, author))
+    prev = np.full(n, -1)
+    same = author[order][1:] == author[order][:-1]
+    close = (first[order][1:] - first[order][:-1]) <= 60
+    prev[order[1:]] = np.where(same & close, order[:-1], -1)
+    follow = (prev >= 0) & (rng.random(n) < 0.33)
+    src = np.where(follow, prev, np.arange(n))
+    # Chains (a follow-up of a follow-up) take the parts of their own predecessor as drawn.
+    cols = {c: parts[c].gather(src) for c in ("number", "verb", "topic", "tail")}
+    return parts.with_columns(**cols)
+
+
+def _harden(
+    rng: np.random.Generator,
+    ad: pl.DataFrame,
+    units: pl.DataFrame,
+    printed: pl.Series,
+    printed2: pl.Series,
+) -> pl.DataFrame:
+    """Hard profile: editors' retitles (a column tag, another verb, the village or the unit
+    left out, the first periodical editing too), county departments printed without 县
+    (「安平发改局」), the city's departments as just 「商务局」, joint articles with every
+    separator periodicals use and as one 「（A、B供稿）」."""
+    m = ad.height
+    author = ad["author"].to_numpy()
+    name = units["unit"].gather(author)
+    copy0 = ad["copy"].to_numpy() == 0
+    style = np.where(copy0 & (rng.random(m) < 0.8), -1, rng.integers(0, 5, m))
+    alt_verb = _pick(rng, _VERBS, m)
+    tag = _pick(rng, _TAGS, m)
+    t = ad.select(
+        "title",
+        "retitle",
+        "shown",
+        st=pl.Series(style),
+        verb=alt_verb,
+        tag=tag,
+        who=units["short"].gather(author),
+    )
+    # Titles are who + number + verb + village村 + topic + tail: edits on the text itself.
+    plain = pl.col("title").str.slice(pl.col("who").str.len_chars())
+    village_topic = plain.str.extract(r"(\p{Han}{2}村.*)$", 1).fill_null(plain)
+    topic = plain.str.extract(r"\p{Han}{2}村(.*)$", 1).fill_null(plain)
+    shown = (
+        pl.when(pl.col("st") == 0)
+        .then(pl.concat_str("tag", "retitle"))
+        .when(pl.col("st") == 1)
+        .then(pl.concat_str("who", "verb", village_topic))
+        .when(pl.col("st") == 2)
+        .then(pl.concat_str(pl.lit("我县"), "verb", topic))
+        .when(pl.col("st") == 3)
+        .then(pl.concat_str(village_topic, pl.lit("（"), "who", pl.lit("）")))
+        .otherwise("shown")
+    )
+    # Names: county departments without 县, the city's departments without 市.
+    k = rng.random(m)
+    county_dept = name.str.contains("县") & ~name.str.ends_with("镇")
+    city_dept = units["short"].gather(author).str.contains(r"^[市区县]\p{Han}")
+    city_dept &= ~name.str.contains("镇$")
+    one = (
+        pl.DataFrame({"p": printed, "c": county_dept, "y": city_dept, "k": k})
+        .select(
+            pl.when(pl.col("c") & (pl.col("k") < 0.15))
+            .then(pl.col("p").str.replace("县", "", literal=True))
+            .when(pl.col("y") & (pl.col("k") < 0.3))
+            .then(pl.col("p").str.replace("^[市区县]", ""))
+            .otherwise("p")
+        )
+        .to_series()
+    )
+    sep = rng.integers(0, 5, m)
+    short1 = units["short"].gather(author)
+    short2 = units["short"].gather(ad["partner"].to_numpy())
+    both = (
+        pl.DataFrame({"a": one, "b": printed2, "s1": short1, "s2": short2, "sep": sep})
+        .select(
+            pl.when(pl.col("sep") == 4)
+            .then(pl.concat_str(pl.lit("（"), "s1", pl.lit("、"), "s2", pl.lit("供稿）")))
+            .when(pl.col("sep") == 3)
+            .then(pl.concat_str("s1", pl.lit(" "), "s2"))
+            .otherwise(
+                pl.concat_str("a", pl.Series(["、", "，", "/"]).gather(np.minimum(sep, 2)), "b")
+            )
+        )
+        .to_series()
+    )
+    # A periodical never prints one title twice in an issue: an edit that would repeat
+    # another article's title there (「我县深化乡村振兴」) is not made.
+    edited = t.select(shown).to_series()
+    clash = (
+        ad.select("publication", "day", shown=edited)
+        .select(pl.int_range(pl.len()).over("publication", "day", "shown") > 0)
+        .to_series()
+    )
+    return ad.with_columns(
+        shown=pl.when(clash).then(pl.col("shown")).otherwise(edited),
+        units=pl.when(pl.col("joint")).then(both).otherwise(one),
+    )
 
 
 def _times(rng: np.random.Generator, year: int, days: np.ndarray) -> pl.Series:
@@ -401,6 +635,12 @@ def submissions(spec: SynthSpec, units: pl.DataFrame, art: pl.DataFrame) -> pl.D
     """Mail logs (time, sender, subject): every adopted article's submission, and ordinary
     submissions up to about 200 per unit and year. 90% come from the unit's registered
     address; the rest from a personal address with the unit in the subject (【…】 or …：)."""
+    return _submission_rows(spec, units, art).select("time", "sender", "subject")
+
+
+def _submission_rows(spec: SynthSpec, units: pl.DataFrame, art: pl.DataFrame) -> pl.DataFrame:
+    """`submissions` with the truth: `author` (the unit's index in the roster) and
+    `article` (the article's index, null for a submission never adopted)."""
     rng = np.random.default_rng([spec.seed, 3])
     n_units = units.height
     total = max(SUBMISSIONS_PER_UNIT * n_units, art.height)
@@ -438,8 +678,16 @@ def submissions(spec: SynthSpec, units: pl.DataFrame, art: pl.DataFrame) -> pl.D
         .then(pl.concat_str("label", pl.lit("："), "title"))
         .otherwise("title")
     )
+    n_art = art.height
     return (
-        df.select("time", sender.alias("sender"), subject.alias("subject"))
+        df.select(
+            "time",
+            sender.alias("sender"),
+            subject.alias("subject"),
+            author=pl.Series(unit_idx),
+            article=pl.Series(np.where(np.arange(n) < n_art, np.arange(n), -1)),
+        )
+        .with_columns(pl.col("article").replace(-1, None))
         .sort("time", maintain_order=True)
         .with_columns(pl.col("time").dt.strftime("%Y-%m-%d %H:%M:%S"))
     )
@@ -563,9 +811,11 @@ def write_workspace(root: Path | str, spec: SynthSpec) -> SynthCounts:
     root = Path(root)
     if (root / CONFIG).exists():
         raise InputError(f"{root} 已经是 kaohe 工作区（{CONFIG} 已存在），未做任何修改")
+    if spec.profile not in PROFILES:
+        raise InputError(f"未知的噪声类型「{spec.profile}」：可选 {'、'.join(PROFILES)}")
     units = roster(spec)
-    adopt, art = articles(spec, units)
-    subs = submissions(spec, units, art)
+    adopt, art = _adoption_rows(spec, units)
+    subs = _submission_rows(spec, units, art)
     evs = events(spec, units, art)
     root.mkdir(parents=True, exist_ok=True)
     for folder in ("adoptions", "submissions", "events"):
@@ -578,13 +828,71 @@ def write_workspace(root: Path | str, spec: SynthSpec) -> SynthCounts:
     ).write_csv(root / "units.csv")
     adopt = adopt.with_columns(q=((pl.col("date").dt.month() - 1) // 3 + 1))
     for (q,), part in adopt.group_by("q", maintain_order=True):
-        part.drop("q").write_csv(root / "adoptions" / f"{spec.year}q{q}.csv")
+        part.select(*_ADOPTION_COLUMNS).write_csv(root / "adoptions" / f"{spec.year}q{q}.csv")
     subs = subs.with_columns(m=pl.col("time").str.slice(0, 7))
     for (month,), part in subs.group_by("m", maintain_order=True):
-        part.drop("m").write_csv(root / "submissions" / f"{month}.csv")
+        part.select("time", "sender", "subject").write_csv(root / "submissions" / f"{month}.csv")
     evs.write_csv(root / "events" / "events.csv")
+    _write_truth(root / TRUTH_DIR, units, adopt, subs, spec)
     (root / "decisions.csv").write_text("type,key,answer\n", encoding="utf-8")
     (root / CONFIG).write_text(
         TOML_TEMPLATE.format(scheme=spec.scheme_id, office=scheme.office), encoding="utf-8"
     )
     return SynthCounts(units.height, adopt.height, subs.height, evs.height)
+
+
+def _located(frame: pl.DataFrame, by: str, name: str) -> pl.DataFrame:
+    """`frame` with columns file and row: where `write_workspace` wrote each row (the row
+    as kaohe counts it, the header being row 1)."""
+    return frame.with_columns(
+        file=pl.format(name, pl.col(by)),
+        row=pl.int_range(pl.len()).over(by) + 2,
+    )
+
+
+def _write_truth(
+    folder: Path, units: pl.DataFrame, adopt: pl.DataFrame, subs: pl.DataFrame, spec: SynthSpec
+) -> None:
+    """The truth behind the workspace, in `synth-truth/` (never read by kaohe):
+
+    - adoptions.csv — file, row (of adoptions/), article (the article's number: adoptions
+      with one number are one article), units (the roster units behind the printed names,
+      in print order, joined by 「;」), submission_file, submission_row (the mail log row
+      the article was submitted in);
+    - submissions.csv — file, row (of submissions/), unit (the roster unit that sent it),
+      article (empty for a submission never adopted)."""
+    folder.mkdir(exist_ok=True)
+    names = units["unit"]
+    s = _located(subs, "m", "submissions/{}.csv")
+    s.select("file", "row", unit=names.gather(s["author"].to_numpy()), article="article").write_csv(
+        folder / "submissions.csv"
+    )
+    sent = s.filter(pl.col("article").is_not_null()).select(
+        "article", submission_file="file", submission_row="row"
+    )
+    a = _located(adopt, "q", f"adoptions/{spec.year}q{{}}.csv")
+    author = names.gather(a["author"].to_numpy())
+    partner = names.gather(a["partner"].to_numpy())
+    a.select(
+        "file",
+        "row",
+        "article",
+        units=pl.when(pl.col("joint"))
+        .then(pl.concat_str(author, pl.lit(";"), partner))
+        .otherwise(author),
+    ).join(sent, on="article", how="left", maintain_order="left").write_csv(
+        folder / "adoptions.csv"
+    )
+
+
+def read_truth(root: Path | str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(adoptions, submissions) of a synthetic workspace's `synth-truth/`."""
+    folder = Path(root) / TRUTH_DIR
+    if not (folder / "adoptions.csv").is_file():
+        raise InputError(f"{root} 没有合成数据的真值（{TRUTH_DIR}/）：请用 kaohe synth 重新生成")
+    adoptions = pl.read_csv(
+        folder / "adoptions.csv",
+        schema_overrides={"units": pl.String, "submission_file": pl.String},
+    )
+    subs = pl.read_csv(folder / "submissions.csv", schema_overrides={"unit": pl.String})
+    return adoptions, subs

@@ -58,7 +58,7 @@ class Workspace:
     requirements: str | None = None
     recipients: str | None = None
     mail: dict = field(default_factory=dict)
-    #: [run] task_runner: "default" (statements in a local process pool from 200 units on)
+    #: [run] task_runner: "default" (statements in a local process pool from 12 units on)
     #: or "dask" (statements in batches on prefect-dask's DaskTaskRunner)
     task_runner: str = "default"
     #: [run] dask_address: the scheduler of an existing Dask cluster ("tcp://host:8786");

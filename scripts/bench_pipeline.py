@@ -15,8 +15,17 @@ The stages call the same functions in the same order as `flows.steps.match_and_g
 Targets (issue 8, on a 2-core machine): the 5,000-unit year in ≤ 30 s with ≤ 4 GiB peak,
 and 10× the data in ≤ 12× the time.
 
+Quality (issue 16): after the timed stages, kaohe's own decisions are compared with the
+truth `kaohe synth` wrote (`synth-truth/`, transforms.quality): of the printed names
+(adoption → unit), the senders (message → unit), the links (adoption → submission) and
+the articles (pairs of adoptions of one article), how many kaohe decided, how many of them
+are wrong, how many true ones it missed and how many it asked about in review.csv. The
+default profile (the timing baseline) and the hard one (`--profile hard`: noise as hard as
+real periodicals) are both measured; the hard one is not timed.
+
 A benchmark, never a test. Usage:
     .venv/bin/python scripts/bench_pipeline.py [--units 500 5000] [--scheme ID] [--keep DIR]
+        [--profiles default hard] [--cases DIR]
 """
 
 from __future__ import annotations
@@ -43,8 +52,33 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_stages(workspace: str, period: str) -> dict:
-    """Run the pipeline's steps on `workspace` in this process; seconds per stage."""
+def _quality(ws, matched, cases: str | None) -> list[dict] | None:
+    """transforms.quality's counts of `matched` against the workspace's synth-truth/ (None
+    without one); every wrong and missed case written to `cases` when given."""
+    from flows.synth import TRUTH_DIR, read_truth
+    from transforms import quality
+
+    if not (ws.root / TRUTH_DIR).is_dir():
+        return None
+    truth_ad, truth_sub = read_truth(ws.root)
+    q = quality.compare(
+        truth_ad,
+        truth_sub,
+        matched.inputs.adoptions,
+        matched.inputs.adoption_units,
+        matched.inputs.submissions,
+        matched.links,
+        matched.review,
+        ws.scheme.place_prefixes,
+    )
+    if cases:
+        q.cases.write_csv(cases)
+    return q.counts.to_dicts()
+
+
+def run_stages(workspace: str, period: str, cases: str | None = None) -> dict:
+    """Run the pipeline's steps on `workspace` in this process; seconds per stage, then
+    the quality counts (not timed)."""
 
     from flows import steps
     from flows.workspace import Workspace
@@ -66,6 +100,7 @@ def run_stages(workspace: str, period: str) -> dict:
 
     out["total"] = sum(out[s] for s in STAGES)
     out["peak_mib"] = _peak_mib()
+    out["quality"] = _quality(ws, matched, cases)
     out["counts"] = {
         "units": inputs.units.height,
         "adoptions": inputs.adoptions.height,
@@ -79,20 +114,29 @@ def run_stages(workspace: str, period: str) -> dict:
     return out
 
 
-def measure(n_units: int, scheme: str, year: int, keep: Path | None) -> dict:
+def measure(
+    n_units: int,
+    scheme: str,
+    year: int,
+    keep: Path | None,
+    profile: str = "default",
+    cases: Path | None = None,
+) -> dict:
     from flows.synth import SynthSpec, write_workspace
 
     base = keep or Path(tempfile.mkdtemp(prefix="kaohe-bench-"))
-    ws = base / f"{scheme}-{n_units}"
+    name = f"{scheme}-{n_units}" + ("" if profile == "default" else f"-{profile}")
+    ws = base / name
     if not (ws / "kaohe.toml").exists():
         t = time.perf_counter()
-        write_workspace(ws, SynthSpec(scheme, n_units, year, seed=1))
+        write_workspace(ws, SynthSpec(scheme, n_units, year, seed=1, profile=profile))
         synth_s = time.perf_counter() - t
     else:
         synth_s = float("nan")
     # A fresh process per size: its peak memory is this size's alone.
+    extra = ["--cases", str(cases / f"{name}.csv")] if cases else []
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", str(ws), "--period", str(year)],
+        [sys.executable, __file__, "--child", str(ws), "--period", str(year), *extra],
         capture_output=True,
         text=True,
         check=False,
@@ -103,6 +147,7 @@ def measure(n_units: int, scheme: str, year: int, keep: Path | None) -> dict:
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     res["synth"] = synth_s
     res["units"] = n_units
+    res["profile"] = profile
     if keep is None:
         import shutil
 
@@ -128,23 +173,54 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def quality_table(results: list[dict]) -> str:
+    """One line per profile, size and measure: truth, decided, wrong, missed, review."""
+    lines = [
+        "| profile | units | decision | true | kaohe decided | wrong | missed | asked (true) "
+        "| questions |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        for q in r.get("quality") or ():
+            lines.append(
+                f"| {r['profile']} | {r['units']:,} | {q['measure']} | {q['truth']:,} | "
+                f"{q['decided']:,} | {q['wrong']:,} | {q['missed']:,} | {q['review']:,} | "
+                f"{q['asked']:,} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, nargs="+", default=[500, 5000])
     ap.add_argument("--scheme", default="jiande-2018")
     ap.add_argument("--year", type=int, default=2018)
     ap.add_argument("--keep", type=Path, default=None, help="keep the workspaces here")
+    ap.add_argument(
+        "--profiles",
+        nargs="+",
+        default=["default", "hard"],
+        help="noise profiles (default: timed and measured; others: quality only)",
+    )
+    ap.add_argument("--cases", type=Path, default=None, help="write wrong/missed cases here")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--period", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(run_stages(args.child, args.period)))
+        print(json.dumps(run_stages(args.child, args.period, args.cases)))
         return
+    if args.cases:
+        args.cases.mkdir(parents=True, exist_ok=True)
 
-    results = []
-    for n in args.units:
-        print(f"… {n:,} 个单位", file=sys.stderr, flush=True)
-        results.append(measure(n, args.scheme, args.year, args.keep))
+    every = []
+    for profile in args.profiles:
+        for n in args.units:
+            print(f"… {n:,} 个单位（{profile}）", file=sys.stderr, flush=True)
+            every.append(measure(n, args.scheme, args.year, args.keep, profile, args.cases))
+    print(quality_table(every) + "\n")
+    results = [r for r in every if r["profile"] == "default"]
+    if not results:
+        return
     print(table(results))
     big = max(results, key=lambda r: r["units"])
     small = min(results, key=lambda r: r["units"])

@@ -595,7 +595,7 @@ if __name__ == "__main__":
 
 
 def test_render_workers_die_with_a_killed_run(tmp_path):
-    """flows.render's process pool (from 200 units on) runs its workers with
+    """flows.render's process pool (from 12 units on) runs its workers with
     `die_with_parent`: after `kill -9` of the run, none is left."""
     script = tmp_path / "parent.py"
     script.write_text(_POOL_PARENT, encoding="utf-8")

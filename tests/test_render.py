@@ -8,6 +8,7 @@ pdftotext / pdffonts.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import subprocess
 from datetime import date
@@ -510,6 +511,59 @@ def test_statements_in_worker_processes(tmp_path):
     assert "得分40分" in flat(pdftext(tmp_path / "新安江街道.pdf"))
 
 
+def test_prestarted_workers_render_the_statements(tmp_path):
+    """`kaohe run` starts the workers early (`prestart_workers`, while Prefect's server
+    boots): the next write_statements renders on them, the same files, and shuts them down."""
+    from flows import render
+
+    if render._pool_workers() < 2:
+        pytest.skip("one core: statements are rendered in the run's process")
+    assert not render.prestart_workers(render.POOL_MIN_UNITS - 1)  # too few to pay off
+    assert render.prestart_workers(render.POOL_MIN_UNITS)
+    pool = render._PRESTARTED[0]
+    paths = render.write_statements(tmp_path, make_context(), workers=2)
+    assert render._PRESTARTED is None and pool._shutdown_thread  # used, then shut down
+    assert len([p for p in paths if p.suffix == ".pdf"]) == 6
+    assert "得分40分" in flat(pdftext(tmp_path / "新安江街道.pdf"))
+
+
+def test_unchanged_statements_share_the_previous_versions_files(tmp_path):
+    """A rerun links the statements whose HTML is unchanged (workers too) and writes only
+    the others; the previous version's files are never written again."""
+    from flows.render import shared_statements, write_statements
+
+    v1 = tmp_path / "v1" / "statements"
+    write_statements(v1, make_context())
+    before = {p.name: p.read_bytes() for p in v1.iterdir()}
+    # 新安江街道's points were corrected: its statement says so, the others do not change
+    changes = {
+        "previous": 1,
+        "units": [
+            {"unit": "新安江街道", "before": 30.0, "after": 40.0, "rank_before": 1, "rank_after": 1}
+        ],
+    }
+    v2 = tmp_path / "v2" / "statements"
+    ctx = make_context(version=2, changes=changes, reuse=tmp_path / "v1")
+    write_statements(v2, ctx, workers=2)
+    pdfs = sorted(p.name for p in v2.glob("*.pdf"))
+    assert len(pdfs) == 6 and shared_statements(v2) == 5
+    for name in pdfs:
+        for suffix in (".pdf", ".html"):
+            new = v2 / name.replace(".pdf", suffix)
+            assert os.path.samefile(new, v1 / new.name) == (name != "新安江街道.pdf")
+    assert "更正情况" in flat(pdftext(v2 / "新安江街道.pdf"))
+    assert "更正情况" not in flat(pdftext(v1 / "新安江街道.pdf"))
+    assert {p.name: p.read_bytes() for p in v1.iterdir()} == before
+    # only the previous folder counts: what differs from it, or is gone, is rendered anew
+    v3 = tmp_path / "v3" / "statements"
+    write_statements(v3, make_context(reuse=tmp_path / "v2"))
+    assert shared_statements(v3) == 5
+    assert not os.path.samefile(v3 / "新安江街道.pdf", v1 / "新安江街道.pdf")
+    assert (v3 / "新安江街道.pdf").stat().st_nlink == 1
+    write_statements(tmp_path / "v4" / "statements", make_context(reuse=tmp_path / "gone"))
+    assert shared_statements(tmp_path / "v4" / "statements") == 0
+
+
 def test_chart_labels_are_escaped():
     from transforms.charts import quarter_bars, unit_bars
 
@@ -724,6 +778,46 @@ UNKNOWN_ROWS = (
     "杭州政务,70,2018-05-20,全域旅游新格局,旅游局,要情\n"
     "建德政务·动态,16,2018-05-21,档案数字化助力营商环境,市档案局、发改局,动态\n"
 )
+
+
+def test_bulletin_laid_out_in_parts_is_the_whole_document(tmp_path):
+    """bulletin.pdf laid out part by part (long tables a few rows at a time, as 1,000 are at
+    province scale) has the pages of the document laid out at once: the same text, page
+    numbers (on the outer side), draft mark in every page's header, and the same pixels."""
+    from flows.render import _pdf, bulletin_context, bulletin_pdf, environment
+
+    ctx = _example_context(tmp_path, UNKNOWN_ROWS)
+    data = bulletin_context(ctx)
+    assert data["draft"] and len(data["articles"]) > 40
+    html = environment().get_template("bulletin.html.j2").render(data, inline_css=None)
+    whole, parts = tmp_path / "whole.pdf", tmp_path / "parts.pdf"
+    _pdf(html, whole)
+    pages = bulletin_pdf(html, parts, part_rows=7)
+    texts = {}
+    for name in ("whole", "parts"):
+        for args in ([], ["-layout"]):
+            out = subprocess.run(
+                ["pdftotext", *args, str(tmp_path / f"{name}.pdf"), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            texts[name, tuple(args)] = out
+    assert texts["whole", ()] == texts["parts", ()]
+    assert texts["whole", ("-layout",)] == texts["parts", ("-layout",)]
+    page_texts = texts["parts", ()].split("\f")[:-1]
+    assert len(page_texts) == pages > 5
+    for k, text in enumerate(page_texts, start=1):
+        flat_text = text.replace(" ", "")
+        assert f"—{k}—" in flat_text and flat_text.startswith("征求意见稿")
+    images = {}
+    for name in ("whole", "parts"):
+        subprocess.run(
+            ["pdftoppm", "-r", "20", "-gray", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
+            check=True,
+        )
+        images[name] = [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.pgm"))]
+    assert len(images["whole"]) == pages and images["whole"] == images["parts"]
 
 
 def test_unresolved_names_stay_out_of_the_public_bulletin(tmp_path):

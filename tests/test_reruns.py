@@ -73,6 +73,13 @@ def test_rerun_after_correction_says_what_changed_and_why(tmp_path, db_url):
     assert "本期录用行变动 1 行" in result.output
     assert "得分变化的单位 2 个、仅排名变化的 0 个；计分明细新增 1 条、撤销 1 条" in result.output
     assert outputs.versions(period_dir) == [1, 2]
+    # both units' statements changed: written anew, none shared with v1
+    assert "得分说明有变化的 2 份；其余 0 份与 v1 相同" in result.output
+    assert (
+        json.loads((period_dir / "v2" / "manifest.json").read_text("utf-8"))["statements_changed"]
+        == 2
+    )
+    assert all(p.stat().st_nlink == 1 for p in (period_dir / "v2" / "statements").iterdir())
     changes = json.loads((period_dir / "v2" / "manifest.json").read_text("utf-8"))["changes"]
     inputs = changes["inputs"]
     assert inputs["added"] == ["events/correction.csv"]

@@ -361,3 +361,26 @@ def test_a_parameter_must_name_a_rule_and_one_of_its_keys(tmp_path):
         InputError, match=r"规则的项「pionts」不在 \[\[rules\]\] 可设的项中（是否为「points」？）"
     ):
         files.read(TEXT + bad, "f.toml")
+
+
+def test_the_web_page_checks_shows_and_replaces_the_workspaces_file(tmp_path):
+    """flows.web.regulation (the office's web page) uses the same reading, checks and
+    tables as `kaohe scheme check|show`."""
+    from flows.web import regulation
+
+    assert regulation.available()
+    root = init_workspace(tmp_path / "ws", "jiande-2018", copy_regulation=True)
+    now = regulation.current(root)
+    assert now.own == "考核办法.toml" and now.problems == []
+    assert now.table == CliRunner().invoke(cli, ["scheme", "show", "jiande-2018"]).stdout
+    bad = TEXT.replace('name = "A"\n', 'nmae = "A"\n').encode("utf-8")
+    summary, problems = regulation.check_bytes(bad, "新办法.toml")
+    assert summary is None and len(problems) == 2
+    assert any(
+        "新办法.toml 第" in p and "未知项 [[groups]] nmae（是否为 name？）" in p for p in problems
+    )
+    with pytest.raises(InputError, match="未替换"):
+        regulation.replace(root, bad, "新办法.toml")
+    edited = TEXT.replace('text = "每条计8分"', 'text = "每条计 8 分"').encode("utf-8")
+    assert regulation.replace(root, edited, "新办法.toml") == "考核办法.toml"
+    assert (root / "考核办法.toml").read_bytes() == edited

@@ -1,0 +1,115 @@
+"""How `kaohe run` and `kaohe score` start (issue 16): the temporary Prefect server boots in
+its own process while the run imports Prefect (`flows.lifetime.launch_temporary_server`),
+is the one the flow uses, and is not used when a lasting server is configured; `kaohe
+score` never imports Prefect, WeasyPrint or SQLAlchemy. Real processes, a real server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Launch early, then adopt: prints the early pid, the adopted pid, whether Prefect's client
+# reached the server in a flow, and whether the early process still runs.
+ADOPT = """
+import sys
+from flows.lifetime import launch_temporary_server, start_temporary_server
+early = launch_temporary_server()
+print("prefect imported before:", "prefect" in sys.modules)
+print("early:", None if early is None else early.process.pid)
+pid = start_temporary_server()
+print("adopted:", pid)
+if early is not None:
+    print("early alive:", early.process.poll() is None)
+if pid is not None:
+    from prefect import flow
+    from prefect.server.api.server import SubprocessASGIServer
+
+    @flow
+    def probe():
+        return 41 + 1
+
+    print("flow:", probe())
+    print("servers:", len(SubprocessASGIServer._instances), SubprocessASGIServer().server_process.pid)
+"""
+
+
+def _run(script: str, env: dict[str, str]) -> dict[str, str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return dict(line.split(": ", 1) for line in proc.stdout.splitlines() if ": " in line)
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = os.environ | {
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "CRITICAL",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("PREFECT_API_URL", None)
+    (tmp_path / "prefect").mkdir()
+    return env
+
+
+def test_the_early_server_is_the_one_the_flow_uses(tmp_path):
+    out = _run(ADOPT, _env(tmp_path))
+    assert out["prefect imported before"] == "False"  # launched without importing Prefect
+    early = int(out["early"])
+    assert int(out["adopted"]) == early and out["early alive"] == "True"
+    assert out["flow"] == "42"
+    # Prefect's client started no second server: the one it knows is ours
+    assert out["servers"] == f"1 {early}"
+
+
+def test_a_lasting_server_in_the_profile_stops_the_early_one(tmp_path):
+    """PREFECT_API_URL set in Prefect's profile (not in the environment): the early server
+    was launched, then stopped unused, and no temporary server is started."""
+    env = _env(tmp_path)
+    (tmp_path / "prefect" / "profiles.toml").write_text(
+        'active = "lasting"\n\n[profiles.lasting]\nPREFECT_API_URL = "http://127.0.0.1:9/api"\n',
+        encoding="utf-8",
+    )
+    out = _run(ADOPT, env)
+    assert out["early"] != "None"
+    assert out["adopted"] == "None" and out["early alive"] == "False"
+
+
+def test_no_early_server_with_prefect_api_url_in_the_environment(tmp_path):
+    env = _env(tmp_path) | {"PREFECT_API_URL": "http://127.0.0.1:9/api"}
+    out = _run(ADOPT, env)
+    assert out["early"] == "None" and out["adopted"] == "None"
+
+
+PROBE = """
+import atexit, sys
+heavy = ("prefect", "weasyprint", "sqlalchemy", "alembic", "dask", "jinja2")
+atexit.register(lambda: print("imported:", sorted(m for m in heavy if m in sys.modules), file=sys.stderr))
+sys.argv = ["kaohe", *sys.argv[1:]]
+from flows.cli import main
+main()
+"""
+
+
+def test_kaohe_score_imports_no_server_renderer_or_database(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, "score", "examples/jiande-2018", "--period", "2018Q2"],
+        cwd=ROOT,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.startswith("unit,group,points")
+    assert "imported: []" in proc.stderr
