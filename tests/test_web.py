@@ -81,7 +81,8 @@ def web(tmp_path_factory, prefect_server, smtp_server):
             f'\n[mail]\nhost = "127.0.0.1"\nport = {smtp_server.port}\n'
             'sender = "xxk@jiande.gov.cn"\nretries = 1\n\n[web]\nmax_upload_mb = 1\n'
         )
-    other = init_workspace(root / "考核2019", "jiande-2018")  # a second workspace, served too
+    # a second workspace, served too, with a regulation file of its own
+    other = init_workspace(root / "考核2019", "jiande-2018", copy_regulation=True)
     home = root / "webhome"
     accounts = acc.Accounts(home)
     accounts.set("主任", "admin", PASSWORD)
@@ -105,7 +106,7 @@ def web(tmp_path_factory, prefect_server, smtp_server):
             proc.kill()
             pytest.fail((root / "server.log").read_text(errors="replace"))
         time.sleep(0.2)
-    yield SimpleNamespace(url=url, ws=ws, home=home, smtp=smtp_server, root=root)
+    yield SimpleNamespace(url=url, ws=ws, other=other, home=home, smtp=smtp_server, root=root)
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -308,6 +309,61 @@ def test_quarter_in_the_browser(browser, web, tmp_path):
     for action in ("upload", "answer", "download"):
         assert ("主任", action, "ok") in actions, actions
     assert ("主任", "run", "started") in actions and ("主任", "send finished", "ok") in actions
+    page.context.close()
+
+
+def test_the_regulation_is_shown_checked_and_replaced(browser, web, tmp_path):
+    own = web.other / "考核办法.toml"
+    original = own.read_bytes()
+    page = login(browser, web, "主任")
+    page.goto(web.url + "/w/" + "考核2019")
+    page.get_by_role("link", name="考核办法").click()
+    main = page.locator("main").inner_text()
+    assert "考核办法.toml" in main and "考核办法文件无误" in main
+    assert "三（一）" in page.locator("pre.regulation").inner_text()  # the clauses' tables
+
+    # a file with a misspelt key: every problem with its line, nothing written
+    bad = tmp_path / "新办法.toml"
+    bad.write_text(original.decode("utf-8").replace("title =", "titel =", 1), encoding="utf-8")
+    form = page.locator("form", has=page.get_by_role("heading", name="检查考核办法文件"))
+    form.get_by_label(re.compile("考核办法文件")).set_input_files(str(bad))
+    form.get_by_role("button", name="检查").click()
+    result = page.locator("section", has=page.get_by_role("heading", name=re.compile("检查结果")))
+    assert re.search(r"第\d+行.*titel", result.inner_text()), result.inner_text()
+    replace = page.locator("form", has=page.get_by_role("heading", name="替换考核办法文件"))
+    replace.get_by_label(re.compile("新的考核办法文件")).set_input_files(str(bad))
+    replace.get_by_label(re.compile("确认替换")).check()
+    replace.get_by_role("button", name="替换").click()
+    assert "未替换" in page.locator("main").inner_text()
+    assert own.read_bytes() == original
+
+    # a good one replaces the workspace's file
+    good = tmp_path / "修订.toml"
+    good.write_bytes(original + "\n# 2019年修订\n".encode())
+    replace = page.locator("form", has=page.get_by_role("heading", name="替换考核办法文件"))
+    replace.get_by_label(re.compile("新的考核办法文件")).set_input_files(str(good))
+    replace.get_by_label(re.compile("确认替换")).check()
+    replace.get_by_role("button", name="替换").click()
+    page.get_by_text("已用 修订.toml 替换 考核办法.toml").wait_for()
+    assert own.read_bytes() == good.read_bytes()
+    assert ("主任", "regulation replace", "ok") in [
+        (e["user"], e["action"], e["outcome"]) for e in audit_lines(web)
+    ]
+    page.context.close()
+
+    # an officer may check, not replace
+    page = login(browser, web, "xiaoli")
+    page.goto(web.url + "/w/考核2019/regulation")
+    assert page.get_by_role("heading", name="替换考核办法文件").count() == 0
+    r = page.request.post(
+        web.url + "/w/考核2019/regulation/replace",
+        multipart={
+            "csrf": _csrf(page),
+            "confirm": "1",
+            "file": {"name": "x.toml", "mimeType": "text/plain", "buffer": original},
+        },
+    )
+    assert r.status == 403 and own.read_bytes() == good.read_bytes()
     page.context.close()
 
 
