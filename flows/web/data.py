@@ -18,6 +18,7 @@ from flows import outputs
 from flows.mail import MAIL_SUFFIXES
 from flows.workspace import DOCUMENT_SUFFIXES, INPUT_DIRS, TABLE_SUFFIXES, Workspace, not_data
 from transforms import review
+from transforms.changes import describe_changes
 from transforms.errors import InputError
 
 FOLDER_LABELS = {
@@ -271,7 +272,7 @@ class Version:
     @property
     def changes(self) -> str | None:
         ch = self.manifest.get("changes")
-        return outputs.describe_changes(ch) if ch else None
+        return describe_changes(ch) if ch else None
 
     def files(self) -> list[str]:
         out = []
