@@ -285,8 +285,9 @@ def _body_rows(page: Any) -> int:
 
 
 def bulletin_pdf(html: str, target: Path, part_rows: int = PART_ROWS) -> int:
-    """bulletin.pdf laid out part by part (the body, each attachment, long attachment
-    tables `part_rows` rows at a time) and joined: the same pages, page numbers and text
+    """bulletin.pdf in one piece when its tables hold at most `part_rows` rows; else laid
+    out part by part (the body, each attachment, long attachment tables `part_rows` rows at
+    a time) and joined: the same pages, page numbers and text
     as the whole document laid out at once, in the memory of one part. A piece of a table
     keeps only its full pages: the next piece starts with the row that opened the last
     page. Returns the number of pages."""
@@ -297,6 +298,14 @@ def bulletin_pdf(html: str, target: Path, part_rows: int = PART_ROWS) -> int:
 
     css, font_config = _weasy()
     start, closing, parts = bulletin_parts(html)
+    if sum(len(p.rows) for p in parts) <= part_rows:
+        # A county's bulletin fits in memory: one document, its fonts embedded once (each
+        # part would embed its own subset and the mailed file would grow 2-3 times).
+        doc = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=_fetcher()).render(
+            stylesheets=[css], font_config=font_config
+        )
+        doc.write_pdf(target)
+        return len(doc.pages)
     draft_m = re.search(r'<p class="draft-mark">(.*?)</p>', parts[0].html, re.S)
     draft = draft_m[1] if draft_m else None
     pages = 0

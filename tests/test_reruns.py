@@ -193,9 +193,11 @@ def test_a_second_run_of_a_locked_workspace_is_refused_and_writes_nothing(tmp_pa
 
 @pytest.mark.usefixtures("prefect_server")
 def test_two_concurrent_runs_one_version(tmp_path):
-    """Two `kaohe run` processes on one workspace: the second starts while the first is
-    rendering (30 statements take it several seconds), is told the workspace is busy, and
-    the first still writes one whole v1; no staging folder is left."""
+    """A `kaohe run` on a workspace another kaohe process holds (the test takes the
+    workspace lock, as a running run does) is told the workspace is busy and writes
+    nothing; once the lock is free, the run writes one whole v1 and no staging folder."""
+    from flows.outputs import workspace_lock
+
     ws = _workspace(tmp_path / "ws", f"sqlite:///{tmp_path / 'k.db'}")
     roster = (ws / "units.csv").read_text("utf-8").splitlines()[:1]
     roster += [f"单位{i:02d},A,,u{i}@jd.gov.cn" for i in range(28)]
@@ -203,19 +205,13 @@ def test_two_concurrent_runs_one_version(tmp_path):
     (ws / "units.csv").write_text("\n".join(roster) + "\n", "utf-8")
     env = dict(os.environ, PREFECT_API_URL=str(get_current_settings().api.url))
     cmd = [sys.executable, "-m", "flows.cli", "run", str(ws), "--period", "2018Q2"]
-    first = subprocess.Popen(
-        cmd, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
-    )
-    seen = []
-    for line in first.stderr:
-        seen.append(line)
-        if line.startswith("生成通报"):
-            break
-    second = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    _, rest = first.communicate(timeout=300)
-    assert first.returncode == 0, "".join(seen) + (rest or "")
-    assert second.returncode == 2
+    with workspace_lock(ws):
+        second = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert second.returncode == 2, second.stderr
     assert f"错误：工作区 {ws} 正在被另一个 kaohe 进程使用，请等它结束后再运行" in second.stderr
+    assert not (ws / "out").exists() or not any((ws / "out").iterdir())
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stderr
     period_dir = ws / "out" / "2018Q2"
     assert sorted(p.name for p in period_dir.iterdir()) == ["v1"]
     assert len(list((period_dir / "v1" / "statements").glob("*.pdf"))) == 30
