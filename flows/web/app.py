@@ -182,6 +182,13 @@ def create_app(
         if token:
             flashes.setdefault(token, []).append((kind, text))
 
+    def refuse(request: Request, user, action: str, err: InputError, **where) -> None:
+        """A refused action: its audit line (who, what, why) and the user's message."""
+        audit.write(
+            user.name, address(request), action, outcome=f"refused: {err.format()}", **where
+        )
+        flash(request, "error", err.format())
+
     def page(request: Request, template: str, user, status: int = 200, **ctx) -> HTMLResponse:
         token = getattr(request.state, "csrf", None)
         messages = flashes.pop(token, []) if token else []
@@ -366,15 +373,9 @@ def create_app(
                     data.save_upload, s.root, folder, f.filename, _chunks(f), limit, replace
                 )
             except InputError as err:
-                audit.write(
-                    user.name,
-                    address(request),
-                    "upload",
-                    workspace=slug,
-                    detail=f"{folder}/{f.filename}",
-                    outcome=f"refused: {err.format()}",
+                refuse(
+                    request, user, "upload", err, workspace=slug, detail=f"{folder}/{f.filename}"
                 )
-                flash(request, "error", err.format())
                 continue
             rel = target.relative_to(s.root).as_posix()
             audit.write(user.name, address(request), "upload", workspace=slug, detail=rel)
@@ -581,15 +582,7 @@ def create_app(
         try:
             before = await run_in_threadpool(write_answer, s.root, type_id, key, text)
         except InputError as err:
-            audit.write(
-                user.name,
-                address(request),
-                "answer",
-                workspace=slug,
-                detail=f"{type_id} {key} → {text}",
-                outcome=f"refused: {err.format()}",
-            )
-            flash(request, "error", err.format())
+            refuse(request, user, "answer", err, workspace=slug, detail=f"{type_id} {key} → {text}")
             raise Redirect(back) from None
         audit.write(
             user.name,
@@ -768,15 +761,7 @@ def create_app(
         try:
             own = await run_in_threadpool(regulation.replace, s.root, raw, name)
         except InputError as err:
-            audit.write(
-                user.name,
-                address(request),
-                "regulation replace",
-                workspace=slug,
-                detail=name,
-                outcome=f"refused: {err.format()}",
-            )
-            flash(request, "error", err.format())
+            refuse(request, user, "regulation replace", err, workspace=slug, detail=name)
             raise Redirect(back) from None
         audit.write(
             user.name,
@@ -841,14 +826,7 @@ def create_app(
         try:
             new = accounts.set(name, role, str(form.get("password") or ""))
         except InputError as err:
-            audit.write(
-                user.name,
-                address(request),
-                "account set",
-                detail=name,
-                outcome=f"refused: {err.format()}",
-            )
-            flash(request, "error", err.format())
+            refuse(request, user, "account set", err, detail=name)
             raise Redirect("/admin/users") from None
         audit.write(user.name, address(request), "account set", detail=f"{name} {role}")
         flash(request, "ok", f"已{'添加' if new else '修改'}账号 {name}（{ROLES[role]}）。")
