@@ -88,7 +88,7 @@ def test_readme_work_pool_steps_deploy_schedule_and_run_the_quarter(tmp_path, sm
     (site / "prefect.yaml").write_text(prefect_yaml, encoding="utf-8")
     assert yaml.safe_load(prefect_yaml)["deployments"][0]["parameters"] == {"workspace": str(ws)}
 
-    http = httpx.Client(base_url=api, timeout=10)
+    http = httpx.Client(base_url=api, timeout=10, transport=RetryUnavailable())
     _wait_for_server(http, background)
 
     def prefect_cli(name: str) -> str:
@@ -130,6 +130,21 @@ def test_readme_work_pool_steps_deploy_schedule_and_run_the_quarter(tmp_path, sm
     assert all("2018年第二季度" in s for s in smtp.subjects())
     worker_log = background.log("worker")
     assert "已生成 v1" in worker_log and "2 封邮件" in worker_log  # the run's lines, in Chinese
+
+
+class RetryUnavailable(httpx.HTTPTransport):
+    """Send a request again when the server answers 503, as Prefect's own client does
+    (PREFECT_CLIENT_MAX_RETRIES): its SQLite database is busy while the worker, the
+    scheduler and this test write at once, and the server says so with a retryable 503."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for delay in (0.25, 0.5, 1, 2, 4, 8):
+            response = super().handle_request(request)
+            if response.status_code != 503:
+                return response
+            response.close()
+            time.sleep(delay)
+        return super().handle_request(request)
 
 
 def _wait_for_server(http: httpx.Client, background: Background, timeout: float = 60) -> None:
