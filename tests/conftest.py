@@ -35,18 +35,19 @@ def prefect_server():
 def rendered_example(tmp_path_factory, prefect_server):
     """`kaohe run` of a bundled example with the default runner, done once per session:
     `rendered_example(name, period, issued)` is the workspace it wrote (out/ and kaohe.db
-    included). Read it, or copy it before changing it."""
+    included). Read it, or copy it before changing it. `every` > 1: the example with every
+    n-th unit of its roster only (`examples_e2e.copy_example`)."""
     from examples_e2e import copy_example, run
 
-    done: dict[tuple[str, str, str], Path] = {}
+    done: dict[tuple[str, str, str, int], Path] = {}
 
-    def get(name: str, period: str, issued: str) -> Path:
-        if (name, period, issued) not in done:
-            ws = copy_example(tmp_path_factory.mktemp("rendered"), name)
+    def get(name: str, period: str, issued: str, every: int = 1) -> Path:
+        if (name, period, issued, every) not in done:
+            ws = copy_example(tmp_path_factory.mktemp("rendered"), name, every)
             result = run(ws, period, "--date", issued)
             assert result.exit_code == 0, result.output
-            done[name, period, issued] = ws
-        return done[name, period, issued]
+            done[name, period, issued, every] = ws
+        return done[name, period, issued, every]
 
     return get
 

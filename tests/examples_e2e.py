@@ -15,11 +15,18 @@ from flows.cli import cli
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def copy_example(directory: Path, name: str) -> Path:
-    """A copy of examples/<name> without any earlier outputs, database or identity."""
+def copy_example(directory: Path, name: str, every: int = 1) -> Path:
+    """A copy of examples/<name> without any earlier outputs, database or identity.
+
+    `every` > 1 keeps only every n-th unit of its roster (units.csv, from the first), for
+    tests about "the same outputs" rather than scale: the other units' rows stay in the
+    data, as names no unit of the roster has."""
     ws = directory / name
     ignore = shutil.ignore_patterns("out", "kaohe.db", ".kaohe.lock", ".kaohe-id")
     shutil.copytree(EXAMPLES / name, ws, ignore=ignore)
+    if every > 1:
+        header, *rows = (ws / "units.csv").read_text(encoding="utf-8").splitlines(True)
+        (ws / "units.csv").write_text(header + "".join(rows[::every]), encoding="utf-8")
     return ws
 
 

@@ -1,8 +1,9 @@
 """[run] task_runner = "dask" on a real Dask cluster (issue 8 item 3): a scheduler and a
 worker with two processes, started here as `dask scheduler` and `dask worker` subprocesses,
 render the quarter and send the mail. The outputs and the messages an SMTP server (aiosmtpd
-on 127.0.0.1) receives are those of the default runner, and a send stopped by a server that
-went down resumes without sending anything twice."""
+on 127.0.0.1) receives are those of the default runner (on every fourth unit of the 建德
+example: the statements and the messages in several batches), and a send stopped by a server
+that went down resumes without sending anything twice."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
-from examples_e2e import assert_same_outputs, copy_example, run
+from examples_e2e import assert_same_outputs, copy_example, read_csv, run
 from processes import Background
 from smtp_server import Recorder, free_port
 
@@ -30,9 +31,12 @@ from transforms import schema
 from transforms.errors import InputError
 
 PERIOD = "2018Q2"
-#: rendered with the default runner once a session (shared with test_dask_runner)
-EXAMPLE, EXAMPLE_PERIOD, ISSUED = "jiande-2018", "2018Q2", "2018-07-05"
+#: rendered with the default runner once a session (shared with test_dask_runner): every
+#: fourth unit of the example's roster, 14 units with 22 addresses
+EXAMPLE, EXAMPLE_PERIOD, ISSUED, EVERY = "jiande-2018", "2018Q2", "2018-07-05", 4
 BIN = Path(sys.executable).parent
+#: one worker for all the tests of both Dask files: one cluster, one default rendering
+pytestmark = pytest.mark.xdist_group("dask")
 
 
 # ------------------------------------------------------------------ the cluster
@@ -133,14 +137,14 @@ def test_cluster_renders_and_sends_what_the_default_runner_does(
 ):
     plain_smtp, dask_smtp = smtp_servers(), smtp_servers()
     plain = tmp_path / "default"
-    shutil.copytree(rendered_example(EXAMPLE, EXAMPLE_PERIOD, ISSUED), plain)
+    shutil.copytree(rendered_example(EXAMPLE, EXAMPLE_PERIOD, ISSUED, EVERY), plain)
     _configure(plain, plain_smtp.port)
     dask = _on_dask(
-        _configure(copy_example(tmp_path / "dask", EXAMPLE), dask_smtp.port), dask_cluster
+        _configure(copy_example(tmp_path / "dask", EXAMPLE, EVERY), dask_smtp.port), dask_cluster
     )
     res = run(dask, EXAMPLE_PERIOD, "--date", ISSUED)
     assert res.exit_code == 0, res.output
-    assert "在 Dask 上分批生成得分说明" in res.output
+    assert "在 Dask 上分批生成得分说明：2 批，每批至多 10 个单位" in res.output
     assert_same_outputs(plain / "out" / EXAMPLE_PERIOD / "v1", dask / "out" / EXAMPLE_PERIOD / "v1")
 
     # the example's 2018Q2 is a draft (征求意见稿: its review.csv has open questions)
@@ -148,9 +152,12 @@ def test_cluster_renders_and_sends_what_the_default_runner_does(
     assert res.exit_code == 0, res.output
     res = _send(dask, EXAMPLE_PERIOD, "--allow-draft")
     assert res.exit_code == 0, res.output
-    assert "在 Dask 上分批发送：" in res.output and "已发送" in res.output
+    assert "在 Dask 上分批发送：3 批，每批至多 10 封" in res.output and "已发送" in res.output
     n = len(plain_smtp.received)
-    assert n > 50 and f"本次发送 {n} 封" in res.output
+    # a message to every address of the roster
+    units = read_csv(dask / "units.csv")
+    assert n == sum(len(u["emails"].split(";")) for u in units) == 22
+    assert f"本次发送 {n} 封" in res.output
     # The same messages, with the same PDFs byte for byte.
     assert _mails(dask_smtp) == _mails(plain_smtp)
     rows = _deliveries(f"sqlite:///{dask / 'kaohe.db'}", EXAMPLE_PERIOD)

@@ -1,5 +1,6 @@
 """[run] task_runner = "dask" (issue 8 item 3): statements rendered in batches on prefect-dask's
-DaskTaskRunner give the same outputs as the default runner."""
+DaskTaskRunner give the same outputs as the default runner (on every fourth unit of the 建德
+example: two batches, on the two workers of a LocalCluster; scale is bench_province's)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from flows.workspace import Workspace
 from transforms.errors import InputError
 
 PERIOD = "2018Q2"
+#: every fourth unit of the example's roster: 14 units, statements in two batches
+EVERY = 4
+#: the Dask tests share one default-runner rendering of the small example (conftest's
+#: rendered_example is per worker) and the cluster of test_dask_cluster
+pytestmark = pytest.mark.xdist_group("dask")
 
 
 def _with_run_section(ws, section: str):
@@ -32,11 +38,12 @@ def test_run_section_is_read_and_checked(tmp_path):
 
 
 def test_dask_runner_gives_the_same_outputs(tmp_path, rendered_example):
-    plain = rendered_example("jiande-2018", PERIOD, "2018-07-05")
+    plain = rendered_example("jiande-2018", PERIOD, "2018-07-05", EVERY)
     dask = _with_run_section(
-        copy_example(tmp_path / "dask", "jiande-2018"), '[run]\ntask_runner = "dask"\n'
+        copy_example(tmp_path / "dask", "jiande-2018", EVERY), '[run]\ntask_runner = "dask"\n'
     )
     res = run(dask, PERIOD, "--date", "2018-07-05")
     assert res.exit_code == 0, res.output
     assert "Dask" in res.output
+    assert "在 Dask 上分批生成得分说明：2 批，每批至多 10 个单位" in res.output
     assert_same_outputs(plain / "out" / PERIOD / "v1", dask / "out" / PERIOD / "v1")

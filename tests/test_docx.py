@@ -31,6 +31,11 @@ MM = 72 / 25.4  # points per mm
 AREA = (28 * MM, 37 * MM, (28 + 156) * MM, (37 + 225) * MM)
 
 
+#: the tests of the session's bulletin and its LibreOffice conversion run on one worker, so
+#: that both are made once (make test runs --dist loadgroup)
+shared = pytest.mark.xdist_group("docx")
+
+
 # ------------------------------------------------------------------ fixtures
 
 
@@ -151,6 +156,7 @@ def _flat(text: str) -> str:
 # ------------------------------------------------------------------ read back
 
 
+@shared
 def test_same_content_in_the_same_order_as_the_html(version):
     doc = Document(version / "bulletin.docx")
     html = _html(version)
@@ -195,6 +201,7 @@ def test_same_content_in_the_same_order_as_the_html(version):
         assert cells[-k:] == expected[-k:]
 
 
+@shared
 def test_styles_carry_the_formatting_and_name_the_office_fonts(version):
     doc = Document(version / "bulletin.docx")
     fonts = {
@@ -234,6 +241,7 @@ def docx_rgb(hex_: str):
     return RGBColor.from_string(hex_)
 
 
+@shared
 def test_page_setup_is_gbt9704(version):
     doc = Document(version / "bulletin.docx")
     assert len(doc.sections) == 1
@@ -251,6 +259,7 @@ def test_page_setup_is_gbt9704(version):
         assert p.style.name == "页码"
 
 
+@shared
 def test_table_header_rows_repeat(version):
     doc = Document(version / "bulletin.docx")
     for t in doc.tables:
@@ -269,6 +278,7 @@ def test_table_header_rows_repeat(version):
 # ------------------------------------------------------------------ LibreOffice
 
 
+@shared
 def test_libreoffice_pages_stay_in_the_type_area_with_page_numbers(version, lo_pdf):
     pages = _pages(lo_pdf)
     weasy = subprocess.run(
@@ -297,6 +307,7 @@ def test_libreoffice_pages_stay_in_the_type_area_with_page_numbers(version, lo_p
             assert x0 + 14 - 4 <= left <= x0 + 14 + 2, (number, left)
 
 
+@shared
 def test_libreoffice_body_is_22_lines_of_28_characters(lo_pdf):
     page = _pages(lo_pdf)[1]  # page 2: body text only
     x0, y0, x1, y1 = AREA
@@ -321,6 +332,7 @@ def test_libreoffice_body_is_22_lines_of_28_characters(lo_pdf):
     assert max(w[2] for w in page if w[3] <= y1) <= x1 + 0.5
 
 
+@shared
 def test_libreoffice_draws_every_character_in_the_mapped_faces(version, lo_pdf):
     fonts = subprocess.run(
         ["pdffonts", str(lo_pdf)], capture_output=True, text=True, check=True

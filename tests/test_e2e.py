@@ -19,7 +19,9 @@ from prefect.settings import get_current_settings
 from flows import outputs
 from flows.cli import cli
 
-pytestmark = pytest.mark.usefixtures("prefect_server")
+# one worker runs them all: the module's run of the example is made once (make test runs
+# --dist loadgroup, which would otherwise send its tests to both workers, each making it)
+pytestmark = [pytest.mark.usefixtures("prefect_server"), pytest.mark.xdist_group("e2e-jiande")]
 
 
 @pytest.fixture(scope="module")

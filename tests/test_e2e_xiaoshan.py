@@ -9,7 +9,8 @@ from examples_e2e import pdftext, read_csv, run_example
 
 from schemes import get_scheme
 
-pytestmark = pytest.mark.usefixtures("prefect_server")
+# one worker runs both tests: the year is run once (see test_e2e.py)
+pytestmark = [pytest.mark.usefixtures("prefect_server"), pytest.mark.xdist_group("e2e-xiaoshan")]
 SCHEME = get_scheme("xiaoshan-2018")
 
 

@@ -68,6 +68,11 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+#: the tests of the module's rendered quarter (`out`) run on one worker, so that it is
+#: rendered once (make test runs --dist loadgroup)
+rendered = pytest.mark.xdist_group("render-out")
+
+
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> tuple[Path, list[Path], list[tuple[int, int, str]]]:
     out_dir = tmp_path_factory.mktemp("v1")
@@ -76,6 +81,7 @@ def out(tmp_path_factory) -> tuple[Path, list[Path], list[tuple[int, int, str]]]
     return out_dir, paths, calls
 
 
+@rendered
 def test_files_written_and_progress(out):
     out_dir, paths, calls = out
     names = {p.relative_to(out_dir).as_posix() for p in paths}
@@ -91,6 +97,7 @@ def test_files_written_and_progress(out):
     assert statement_filename("a\\b/c") == "a_b_c"
 
 
+@rendered
 def test_bulletin_pdf_text(out):
     out_dir, _, _ = out
     text = pdftext(out_dir / "bulletin.pdf")
@@ -145,6 +152,7 @@ def test_bulletin_pdf_text(out):
     assert "\ufffd" not in text
 
 
+@rendered
 def test_pdf_fonts_embedded_and_cjk(out):
     out_dir, _, _ = out
     for pdf in [out_dir / "bulletin.pdf", out_dir / "statements" / "洋溪街道.pdf"]:
@@ -170,6 +178,7 @@ def test_pdf_fonts_embedded_and_cjk(out):
     assert "595.276 x 841.89" in info  # A4
 
 
+@rendered
 def test_hostile_titles_stay_text(out):
     out_dir, _, _ = out
     html = (out_dir / "bulletin.html").read_text(encoding="utf-8")
@@ -208,6 +217,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+@rendered
 def test_csv_exports(out):
     out_dir, _, _ = out
     scores = read_csv(out_dir / "scores.csv")
@@ -258,6 +268,7 @@ def test_csv_exports(out):
     assert review[0]["内容"] == "'@SUM(A1:A2)"
 
 
+@rendered
 def test_xlsx_export(out):
     out_dir, _, _ = out
     wb = openpyxl.load_workbook(out_dir / "scores.xlsx")
@@ -282,6 +293,7 @@ def test_xlsx_export(out):
     assert -10 in [c.value for c in points]
 
 
+@rendered
 def test_statements_explain_the_points(out):
     out_dir, _, _ = out
     f = flat(pdftext(out_dir / "statements" / "新安江街道.pdf"))
@@ -411,6 +423,7 @@ def _font_file(family: str) -> tuple[str, int]:
     return path, int(index or 0)
 
 
+@rendered
 def test_every_character_has_a_glyph(out):
     """No tofu: every character of the bulletin's and a statement's text is in the cmap of
     the faces the CSS names (FandolFang, LXGW WenKai, Noto Serif CJK SC), and comes back out of
@@ -456,6 +469,7 @@ def test_bulletin_layout_grid(tmp_path):
     assert len(lines) == 22
 
 
+@rendered
 def test_html_is_valid(out):
     import html5lib
 
@@ -466,6 +480,7 @@ def test_html_is_valid(out):
         )
 
 
+@rendered
 def test_bulletin_renders_in_headless_chromium(out, tmp_path):
     from PIL import Image
 
@@ -603,6 +618,7 @@ def statement_text(ctx: ReportContext, unit: str) -> str:
     return _visible(environment().get_template("statement.html.j2").render(data, inline_css=None))
 
 
+@rendered
 def test_rate_in_statements(out):
     out_dir, _, _ = out
     # 新安江街道: art1 adopted ÷ 2 mails; a1 is linked to its mail s0
@@ -691,6 +707,7 @@ def test_long_remarks_shortened_in_the_table_whole_in_the_statement():
     assert long in statement_text(ctx, "市发改局")
 
 
+@rendered
 def test_inline_css_is_not_escaped(out):
     """The HTML bulletin names the same faces as the PDF: <style> holds style.css as it
     is (escaped quotes, &#34;LXGW WenKai&#34;, made browsers drop every font-family)."""
@@ -900,6 +917,7 @@ def test_praise_when_nobody_met_the_target():
 # ------------------------------------------------------------------ wording an office signs
 
 
+@rendered
 def test_xlsx_reads_in_chinese_with_rule_names_and_year_to_date(out, tmp_path):
     """scores.xlsx as an office reads it: Chinese sheet names and headers, every rule id
     with its short Chinese name beside it, the ledger's source in words, and the year to
@@ -995,6 +1013,7 @@ def test_issue_numbers_print_one_way(typed, printed):
     assert issue_label("建德政务·动态", typed) == f"《建德政务·动态》{printed}"
 
 
+@rendered
 def test_issue_numbers_never_wrap(out, tmp_path):
     """第12期 stays on one line in a statement's narrow 刊物及期号 column, whatever the
     length of the periodical's name before it (without it, 4 of these 11 broke between
