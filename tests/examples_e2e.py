@@ -19,15 +19,43 @@ def copy_example(directory: Path, name: str, every: int = 1) -> Path:
     """A copy of examples/<name> without any earlier outputs, database or identity.
 
     `every` > 1 keeps only every n-th unit of its roster (units.csv, from the first), for
-    tests about "the same outputs" rather than scale: the other units' rows stay in the
-    data, as names no unit of the roster has."""
+    tests about "the same outputs" rather than scale, and the events and decisions.csv's
+    answers of those units (naming a unit not on the roster is an error); the adoptions and
+    mail logs of the other units stay, as names no unit of the roster has (review.csv)."""
     ws = directory / name
     ignore = shutil.ignore_patterns("out", "kaohe.db", ".kaohe.lock", ".kaohe-id")
     shutil.copytree(EXAMPLES / name, ws, ignore=ignore)
     if every > 1:
-        header, *rows = (ws / "units.csv").read_text(encoding="utf-8").splitlines(True)
-        (ws / "units.csv").write_text(header + "".join(rows[::every]), encoding="utf-8")
+        units = read_csv(ws / "units.csv")[::every]
+        _write_csv(ws / "units.csv", units)
+        names = {n.removeprefix("市") for u in units for n in [u["unit"], *u["aliases"].split(";")]}
+        for path in (ws / "events").glob("*.csv"):
+            rows = read_csv(path)
+            _write_csv(path, [r for r in rows if r["单位"].removeprefix("市") in names], rows)
+        if (ws / "decisions.csv").exists():
+            rows = read_csv(ws / "decisions.csv")
+            kept = [r for r in rows if _answer_kept(r, names)]
+            _write_csv(ws / "decisions.csv", kept, rows)
     return ws
+
+
+#: the questions answered with units of the roster (transforms/review.py), by id and label
+UNIT_ANSWERS = {"unit", "article_source", "submission", "未识别单位", "来源不明", "报送单位不明"}
+
+
+def _answer_kept(row: dict, names: set[str]) -> bool:
+    kind, answer = row.get("type", row.get("问题类型")), row.get("answer", row.get("答复")) or ""
+    if kind not in UNIT_ANSWERS or answer == "忽略":
+        return True
+    return all(a.removeprefix("市") in names for a in answer.split("、"))
+
+
+def _write_csv(path: Path, rows: list[dict], like: list[dict] | None = None) -> None:
+    fields = list((like or rows)[0])
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fields)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def run(ws: Path, period: str, *extra: str):
