@@ -512,33 +512,27 @@ def test_bulletin_renders_in_headless_chromium(out, tmp_path):
     assert dark > 0.005 * img.size[0] * img.size[1], dark
 
 
-def test_statements_in_worker_processes(tmp_path):
-    """The pool path (used from POOL_MIN_UNITS units on) writes the same files."""
-    from flows.render import write_statements
+def test_statements_in_prestarted_worker_processes(tmp_path):
+    """The pool path (used from POOL_MIN_UNITS units on) writes the same files. `kaohe run`
+    starts the workers early (`prestart_workers`, while Prefect's server boots): the next
+    write_statements renders on them and shuts them down. (One test, one pool of workers.)"""
+    from flows import render
 
+    prestarted = render._pool_workers() >= 2  # one core: rendered in the run's process
+    if prestarted:
+        assert not render.prestart_workers(render.POOL_MIN_UNITS - 1)  # too few to pay off
+        assert render.prestart_workers(render.POOL_MIN_UNITS)
+        pool = render._PRESTARTED[0]
     calls = []
-    paths = write_statements(tmp_path, make_context(), lambda *a: calls.append(a), workers=2)
+    paths = render.write_statements(tmp_path, make_context(), lambda *a: calls.append(a), workers=2)
+    if prestarted:
+        assert render._PRESTARTED is None and pool._shutdown_thread  # used, then shut down
+    assert len([p for p in paths if p.suffix == ".pdf"]) == 6
     assert sorted(p.name for p in paths if p.suffix == ".pdf") == sorted(
         f"{u}.pdf"
         for u in ["新安江街道", "洋溪街道", "寿昌镇", "市发改局", "市公安局", "市_区联络办"]
     )
     assert sorted(c[0] for c in calls) == list(range(1, 7))
-    assert "得分40分" in flat(pdftext(tmp_path / "新安江街道.pdf"))
-
-
-def test_prestarted_workers_render_the_statements(tmp_path):
-    """`kaohe run` starts the workers early (`prestart_workers`, while Prefect's server
-    boots): the next write_statements renders on them, the same files, and shuts them down."""
-    from flows import render
-
-    if render._pool_workers() < 2:
-        pytest.skip("one core: statements are rendered in the run's process")
-    assert not render.prestart_workers(render.POOL_MIN_UNITS - 1)  # too few to pay off
-    assert render.prestart_workers(render.POOL_MIN_UNITS)
-    pool = render._PRESTARTED[0]
-    paths = render.write_statements(tmp_path, make_context(), workers=2)
-    assert render._PRESTARTED is None and pool._shutdown_thread  # used, then shut down
-    assert len([p for p in paths if p.suffix == ".pdf"]) == 6
     assert "得分40分" in flat(pdftext(tmp_path / "新安江街道.pdf"))
 
 
