@@ -22,6 +22,22 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs --dist loadgroup so that the tests marked xdist_group share one
+    worker and its expensive fixtures; a pytest that xdist cannot group with (9.2, see
+    pyproject.toml) would silently spread them and make each worker build them."""
+    if getattr(config.option, "loadgroup", False):
+        lost = [
+            i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid
+        ]
+        if lost:
+            raise pytest.UsageError(
+                f"--dist loadgroup ignored the xdist_group of {lost[0]} (and {len(lost) - 1} "
+                "more): this pytest-xdist cannot group on this pytest; see pyproject.toml"
+            )
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """One temporary Prefect server per test session (starting one takes ~5 s)."""
