@@ -34,8 +34,9 @@ lint: setup
 
 # Two workers (pytest-xdist): the suite is mostly waiting on PDFs, servers and subprocesses,
 # and CI's machine has two cores. Each worker has its own Prefect home and servers.
-# --dist loadgroup: the tests marked xdist_group (the web page's browser tests) share one
-# worker, so one server and one browser serve them all.
+# --dist loadgroup: the tests marked xdist_group share one worker, so that what they share
+# is made once: one server and one browser for the web page's browser tests, one run of an
+# example for an e2e module, one Dask cluster (pytest < 9.2: see pyproject.toml).
 test: lint
 	$(VENV)/bin/pytest -n 2 --dist loadgroup
 
