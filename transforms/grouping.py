@@ -3,8 +3,10 @@
 An *article* (一篇信息) is one piece of information; its adoptions by several periodicals
 (建德政务·动态, then 杭州政务 …) are one article when they come from the same unit, their
 titles are similar (editors shorten and retitle) and their dates are within 120 days.
-Pairs that are only fairly similar go to the review list; the user's answers in
-decisions.csv (是/否) settle them, and also override an automatic merge.
+Titles are similar only when they are about the same thing: titles naming different
+villages, towns, streets or communities (`title_places`) are two articles however alike
+(docs/readings.md, C1). Pairs that are only fairly similar go to the review list; the
+user's answers in decisions.csv (是/否) settle them, and also override an automatic merge.
 """
 
 from __future__ import annotations
