@@ -326,7 +326,11 @@ def title_places(
     before a suffix of which more than PLACE_NAME_SHARE of the occurrences in `cores` stand
     before a place suffix. A village's name (碧坝) occurs nowhere else; a verb
     (聚焦, 创新) or a topic's first word stands before many other words too."""
-    mentions = _place_mentions(cores)
+    # Each distinct title is read once (retitles and the mails they came from repeat).
+    index: dict[str, int] = {}
+    of = [index.setdefault(c, len(index)) for c in cores]
+    mentions = _place_mentions(list(index))
+    copies = np.bincount(np.asarray(of, dtype=np.int64), minlength=len(index)).tolist()
     names = sorted({n for found in mentions for n, _ in found})
     if not names:
         return [None] * len(cores), [None] * len(cores)
@@ -337,9 +341,9 @@ def title_places(
     at = np.clip(np.searchsorted(values, keys), 0, max(len(values) - 1, 0))
     total = np.where(values[at] == keys, counts[at], 0) if len(values) else np.zeros(len(keys))
     before: dict[str, int] = {}
-    for found in mentions:
+    for found, k in zip(mentions, copies, strict=True):
         for n, _ in found:
-            before[n] = before.get(n, 0) + 1
+            before[n] = before.get(n, 0) + k
     placed = {
         n for n, t in zip(names, total.tolist(), strict=True) if before[n] > PLACE_NAME_SHARE * t
     }
@@ -354,7 +358,7 @@ def title_places(
         w_part = {k: frozenset(v) for k, v in kinds.items() if k in _WEAK}
         strong.append(s_part or None)
         weak.append(w_part or None)
-    return strong, weak
+    return [strong[i] for i in of], [weak[i] for i in of]
 
 
 def _not_own(places: dict | None, units) -> dict | None:
