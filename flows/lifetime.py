@@ -244,6 +244,14 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def end_without_teardown() -> None:
+    """In a worker process: when it exits, end it at once (os._exit(0)) once its exit
+    handlers have run, instead of freeing an interpreter that holds WeasyPrint, Pango and
+    the fonts object by object. Its results are all handed over by then, and the run waits
+    for its workers to end (seconds on a loaded machine). Registered first, so run last."""
+    atexit.register(os._exit, 0)
+
+
 #: prctl option: the signal a process gets when its parent dies (linux/prctl.h)
 _PR_SET_PDEATHSIG = 1
 

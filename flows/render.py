@@ -29,7 +29,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from flows.lifetime import die_with_parent
+from flows.lifetime import die_with_parent, end_without_teardown
 from schemes.contract import Scheme, ScoreResult
 from transforms import changes as ch
 from transforms import charts
@@ -892,8 +892,10 @@ def _chunk_size(n_jobs: int, workers: int) -> int:
 def _worker_init(parent: int) -> None:
     """Initializer of a statement worker: dies with the run (`die_with_parent`), then
     pays WeasyPrint's per-process costs (import, fonts, the parsed stylesheet) once, before
-    its first statement; every statement it renders reuses them (`_weasy`)."""
+    its first statement; every statement it renders reuses them (`_weasy`). Its end
+    does not tear its interpreter down (`end_without_teardown`): the run waits for it."""
     die_with_parent(parent)
+    end_without_teardown()
     _weasy()
 
 
