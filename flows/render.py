@@ -847,10 +847,11 @@ def render_outputs(
     ctx: ReportContext,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Path]:
-    """Writes into out_dir (which exists and is empty): bulletin.html, bulletin.pdf,
+    """Writes into out_dir (made if missing; empty): bulletin.html, bulletin.pdf,
     statements/<unit>.pdf (and .html), scores.csv, scores.xlsx, ledger.csv, review.csv.
     Calls progress(done, total, unit) while rendering statements. Returns paths written."""
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     html, data, paths = _bulletin_html(out_dir, ctx)
     pdf = out_dir / "bulletin.pdf"
     rest: list[Path] = []
