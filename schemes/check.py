@@ -27,6 +27,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("Instructions", "combine"): ("sum", "max", "max_per_level"),
     ("Scoring", "target_period"): ("quarter", "year"),
     ("Scoring", "year"): ("quarters", "whole"),
+    ("Group", "target_counts"): ("points", "submissions", "adoptions"),
 }
 
 
@@ -106,13 +107,15 @@ def problems(doc: Document, name: str) -> list[InputError]:
         )
 
     # -- values of a fixed vocabulary
-    for obj in (reg.adoptions, *reg.instructions, reg.commissions, reg.scoring):
+    for obj in (reg.adoptions, *reg.instructions, reg.commissions, reg.scoring, *reg.groups):
         for (table, key), allowed in CHOICES.items():
             value = getattr(obj, key, None) if type(obj).__name__ == table else None
             if value is not None and value not in allowed:
                 near = closest(str(value), allowed)
                 hint = f"是否为「{near}」？" if near else "可选：" + "、".join(allowed)
-                where = {"Instructions": "[[instructions]]"}.get(table, f"[{table.lower()}]")
+                where = {"Instructions": "[[instructions]]", "Group": "[[groups]]"}.get(
+                    table, f"[{table.lower()}]"
+                )
                 add(obj, key, f'{where} {key} = "{value}" 无效（{hint}）')
 
     # -- rules

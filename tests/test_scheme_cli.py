@@ -133,6 +133,17 @@ def test_wrong_types_and_names_that_match_nothing_are_all_reported(tmp_path):
     ]
 
 
+def test_what_a_group_target_counts_is_one_of_three_words():
+    text = files.shipped_text("qingshan-2020")
+    bad = text.replace('target_counts = "submissions"', 'target_counts = "submission"', 1)
+    with pytest.raises(InputError) as caught:
+        files.read(bad, "青山.toml")
+    line = line_of(bad, 'target_counts = "submission"')
+    assert str(caught.value) == (
+        f'青山.toml 第{line}行：[[groups]] target_counts = "submission" 无效（是否为「submissions」？）'
+    )
+
+
 def test_a_syntax_error_and_a_file_that_is_not_utf8(tmp_path):
     path, text = edited(tmp_path, ('name = "A"\n', "name = A\n"))
     proc = kaohe("scheme", "check", str(path))
