@@ -29,7 +29,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from flows.lifetime import die_with_parent
+from flows.lifetime import die_with_parent, end_without_teardown
 from schemes.contract import Scheme, ScoreResult
 from transforms import changes as ch
 from transforms import charts
@@ -912,22 +912,31 @@ def office_note(ctx: ReportContext) -> str | None:
 def render_bulletin_and_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
     """bulletin.html, bulletin.pdf, bulletin.docx (and bulletin-articles.docx for a long
     采用目录, flows.docx_bulletin), then the exports (`write_exports`), in that order."""
-    from flows.docx_bulletin import write_bulletin_docx
+    html, data, paths = _bulletin_html(Path(out_dir), ctx)
+    p = Path(out_dir) / "bulletin.pdf"
+    bulletin_pdf(html, p)
+    paths.append(p)
+    return paths + _bulletin_rest(Path(out_dir), ctx, html, data)
 
-    out_dir = Path(out_dir)
+
+def _bulletin_html(out_dir: Path, ctx: ReportContext) -> tuple[str, dict[str, Any], list[Path]]:
+    """Writes bulletin.html; the HTML bulletin.pdf is laid out from (its stylesheet not
+    inlined), the template's variables and [bulletin.html]."""
     env = environment()
     data = bulletin_context(ctx)
     tpl = env.get_template("bulletin.html.j2")
-    paths = []
     p = out_dir / "bulletin.html"
     p.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
-    paths.append(p)
-    html = tpl.render(data, inline_css=None)
-    p = out_dir / "bulletin.pdf"
-    bulletin_pdf(html, p)
-    paths.append(p)
-    paths.extend(write_bulletin_docx(out_dir, html, data))
-    del html
+    return tpl.render(data, inline_css=None), data, [p]
+
+
+def _bulletin_rest(
+    out_dir: Path, ctx: ReportContext, html: str, data: dict[str, Any]
+) -> list[Path]:
+    """bulletin.docx (and bulletin-articles.docx), the exports and office_note.txt."""
+    from flows.docx_bulletin import write_bulletin_docx
+
+    paths = list(write_bulletin_docx(out_dir, html, data))
     paths.extend(write_exports(out_dir, ctx))
     note = office_note(ctx)
     if note is not None:
@@ -946,17 +955,24 @@ def render_outputs(
     statements/<unit>.pdf (and .html), scores.csv, scores.xlsx, ledger.csv, review.csv.
     Calls progress(done, total, unit) while rendering statements. Returns paths written."""
     out_dir = Path(out_dir)
-    paths: list[Path] = []
+    html, data, paths = _bulletin_html(out_dir, ctx)
+    pdf = out_dir / "bulletin.pdf"
+    rest: list[Path] = []
 
-    def bulletin_and_exports() -> None:
-        paths.extend(render_bulletin_and_exports(out_dir, ctx))
+    def docx_and_exports() -> None:
+        rest.extend(_bulletin_rest(out_dir, ctx, html, data))
 
-    # With many units the workers render the statements while this process renders the
-    # bulletin; with few, everything runs here, one after the other.
+    # With many units the workers lay out bulletin.pdf (the longest job, handed over first)
+    # and render the statements while this process writes the .docx and the exports; with
+    # few, everything runs here, one after the other.
     statements = write_statements(
-        out_dir / "statements", ctx, progress, meanwhile=bulletin_and_exports
+        out_dir / "statements",
+        ctx,
+        progress,
+        meanwhile=docx_and_exports,
+        first=(bulletin_pdf, (html, pdf)),
     )
-    return paths[:2] + statements + paths[2:]
+    return [*paths, pdf, *statements, *rest]
 
 
 #: from this many units on, statements are rendered by a pool of worker processes (one per
@@ -980,8 +996,10 @@ def _chunk_size(n_jobs: int, workers: int) -> int:
 def _worker_init(parent: int) -> None:
     """Initializer of a statement worker: dies with the run (`die_with_parent`), then
     pays WeasyPrint's per-process costs (import, fonts, the parsed stylesheet) once, before
-    its first statement; every statement it renders reuses them (`_weasy`)."""
+    its first statement; every statement it renders reuses them (`_weasy`). Its end
+    does not tear its interpreter down (`end_without_teardown`): the run waits for it."""
     die_with_parent(parent)
+    end_without_teardown()
     _weasy()
 
 
@@ -1086,18 +1104,23 @@ def write_statements(
     progress: Callable[[int, int, str], None] | None = None,
     workers: int | None = None,
     meanwhile: Callable[[], None] | None = None,
+    first: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
 ) -> list[Path]:
     """One statement per unit of the scores: <unit>.html and <unit>.pdf.
 
     From POOL_MIN_UNITS units on (or when `workers` > 1 is given) the statements are
     rendered by a pool of worker processes (spawned, so nothing of the caller's threads is
     inherited), chunk by chunk; below that they are rendered in this process.
-    `meanwhile`, when given, is called once: while the workers render (pool), else first."""
+    `first`, (function, arguments), is another job: handed to the workers before the
+    statements (pool), else run here first. `meanwhile`, when given, is called once: while
+    the workers render (pool), else after `first`, before the statements."""
     st_dir.mkdir(parents=True, exist_ok=True)
     jobs = statement_jobs(ctx)
     if workers is None:
         workers = _pool_workers() if len(jobs) >= POOL_MIN_UNITS else 1
     if workers <= 1 or len(jobs) < 2:
+        if first is not None:
+            first[0](*first[1])
         if meanwhile is not None:
             meanwhile()
         paths: list[Path] = []
@@ -1106,7 +1129,7 @@ def write_statements(
             if progress is not None:
                 progress(i, len(jobs), data["s"].unit)
         return paths
-    return _write_statements_pool(st_dir, jobs, workers, progress, meanwhile)
+    return _write_statements_pool(st_dir, jobs, workers, progress, meanwhile, first)
 
 
 #: (pool, pid of the process that started it, workers) started by `prestart_workers`
@@ -1158,11 +1181,14 @@ def _write_statements_pool(
     workers: int,
     progress: Callable[[int, int, str], None] | None,
     meanwhile: Callable[[], None] | None = None,
+    first: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
 ) -> list[Path]:
     chunks = statement_batches(jobs, _chunk_size(len(jobs), workers))
     results: dict[int, list[str]] = {}
     done = 0
     with _pool(workers) as pool:
+        # a worker takes jobs in the order they were handed over: the longest one first
+        ahead = pool.submit(first[0], *first[1]) if first is not None else None
         futures = {
             pool.submit(render_statement_batch, str(st_dir), c): k for k, c in enumerate(chunks)
         }
@@ -1175,6 +1201,8 @@ def _write_statements_pool(
                 done += 1
                 if progress is not None:
                     progress(done, len(jobs), data["s"].unit)
+        if ahead is not None:
+            ahead.result()
     return [Path(p) for k in range(len(chunks)) for p in results[k]]
 
 

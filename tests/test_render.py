@@ -527,6 +527,34 @@ def test_prestarted_workers_render_the_statements(tmp_path):
     assert "得分40分" in flat(pdftext(tmp_path / "新安江街道.pdf"))
 
 
+def test_a_worker_lays_out_the_bulletin_while_the_run_writes_the_rest(tmp_path, monkeypatch):
+    """From POOL_MIN_UNITS units on, render_outputs hands bulletin.pdf to a worker before
+    the statements and writes the .docx and the exports meanwhile: the same files in the
+    same order, byte for byte, as rendered in this process one after the other."""
+    from flows import render
+
+    if render._pool_workers() < 2:
+        pytest.skip("one core: everything is rendered in the run's process")
+    (tmp_path / "here").mkdir()
+    (tmp_path / "pool").mkdir()
+    here = render_outputs(tmp_path / "here", make_context())
+    monkeypatch.setattr(render, "POOL_MIN_UNITS", 2)  # the sample's 6 units take the pool
+    calls = []
+    pool = render_outputs(tmp_path / "pool", make_context(), lambda *a: calls.append(a))
+    assert sorted(c[0] for c in calls) == list(range(1, 7))
+    names = [p.relative_to(tmp_path / "here").as_posix() for p in here]
+    assert [p.relative_to(tmp_path / "pool").as_posix() for p in pool] == names
+    assert names[:2] == ["bulletin.html", "bulletin.pdf"] and "bulletin.docx" in names
+    for name in names:
+        if not name.endswith((".docx", ".xlsx")):  # these hold the time they were written
+            assert (tmp_path / "pool" / name).read_bytes() == (
+                tmp_path / "here" / name
+            ).read_bytes(), name
+    assert flat(pdftext(tmp_path / "pool" / "bulletin.pdf")) == flat(
+        pdftext(tmp_path / "here" / "bulletin.pdf")
+    )
+
+
 def test_unchanged_statements_share_the_previous_versions_files(tmp_path):
     """A rerun links the statements whose HTML is unchanged (workers too) and writes only
     the others; the previous version's files are never written again."""
