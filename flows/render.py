@@ -174,6 +174,11 @@ def _css_text() -> Markup:
 _FACE_DATA: dict[int, tuple[Any, bytes | None]] = {}
 
 
+#: the WeasyPrint release whose font subsetting `_one_pass_subsetting` replaces (checked
+#: byte for byte by tests/test_render.py); with any other, WeasyPrint's own is kept
+ONE_PASS_CHECKED_ON = "70."
+
+
 def _one_pass_subsetting() -> None:
     """Makes WeasyPrint's font subsetting cheaper for the same PDFs (flows' own PDFs only:
     called by `_weasy`). WeasyPrint (70) subsets each font of a PDF twice with HarfBuzz:
@@ -184,10 +189,16 @@ def _one_pass_subsetting() -> None:
     their whole font file first (26 MB for Noto Serif CJK, replaced by the subset right
     after): the copy is now made once per face. tests/test_render.py checks the bytes
     against WeasyPrint's own two passes."""
-    from weasyprint.pdf import fonts
-    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
-    from weasyprint.text.fonts import get_hb_object_data, get_pango_font_hb_face
+    import weasyprint
 
+    if not weasyprint.__version__.startswith(ONE_PASS_CHECKED_ON):
+        return  # another WeasyPrint's internals: its own two passes, slower but its own
+    try:
+        from weasyprint.pdf import fonts
+        from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+        from weasyprint.text.fonts import get_hb_object_data, get_pango_font_hb_face
+    except ImportError:
+        return
     if harfbuzz_subset is None or getattr(fonts.Font, "_kaohe_one_pass", False):
         return
     two_passes = fonts.Font._harfbuzz_subset
