@@ -1053,3 +1053,56 @@ def test_issue_numbers_never_wrap(out, tmp_path):
     assert any(r[:4] == ["1", "2018-04-10", "建德政务·动态", "第12期"] for r in catalogue)
     html = (out_dir / "bulletin.html").read_text(encoding="utf-8")
     assert '<span class="issue">第12期</span>' in html
+
+
+# --------------------------------------------------------------------------- issue 16
+
+
+def test_fonts_subset_in_one_pass_are_weasyprints_bytes(tmp_path, monkeypatch):
+    """flows.render subsets each font of a PDF in one HarfBuzz pass instead of WeasyPrint's
+    two: every font of a bulletin (CFF and TrueType faces, regular and bold; Noto Sans CJK
+    is one whose first pass adds glyphs after the last one used) and of a draft statement
+    comes out byte for byte as WeasyPrint's own two passes write it, and each font file is
+    read once per process, not once per PDF."""
+    import weasyprint
+    from weasyprint.pdf import fonts
+
+    from flows import render
+
+    render._weasy()
+    if not weasyprint.__version__.startswith(render.ONE_PASS_CHECKED_ON):
+        # a WeasyPrint this was not checked on keeps its own subsetting
+        assert not getattr(fonts.Font, "_kaohe_one_pass", False)
+        return
+    assert fonts.Font._kaohe_one_pass
+    one_pass = fonts.Font._harfbuzz_subset
+    subsets: list[tuple[object, dict, bytes]] = []
+
+    def spy(font, to_unicode, hinting):
+        one_pass(font, to_unicode, hinting)
+        subsets.append((font, dict(to_unicode), font.file_content))
+
+    monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", spy)
+    ctx = make_context()  # a draft: its statements use two faces
+    html = render.environment().get_template("bulletin.html.j2")
+    render._pdf(html.render(render.bulletin_context(ctx), inline_css=None), tmp_path / "b.pdf")
+    stem, data = render.statement_jobs(ctx)[0]
+    assert data["draft"]
+    render.render_statement(tmp_path, stem, data)
+    render.render_statement(tmp_path, stem + "-again", data)
+    families = {(f.family, f.weight) for f, _, _ in subsets}
+    assert {"FandolFang", "LXGW WenKai", "Noto Sans CJK SC", "Noto Serif CJK SC"} <= {
+        family for family, _ in families
+    }
+    assert ("Noto Serif CJK SC", 700) in families
+    for font, to_unicode, ours in subsets:
+        font.file_content = None
+        fonts.Font._kaohe_two_passes(font, to_unicode, False)
+        assert font.file_content == ours, (font.family, font.weight)
+        assert len(ours) < 2_000_000  # a subset, not the font file
+    # every face's file was read once (kept for the next PDFs), whatever the number of PDFs
+    from weasyprint.text.ffi import ffi
+
+    for font, _, _ in subsets:
+        face, data = render._FACE_DATA[int(ffi.cast("uintptr_t", font.hb_face))]
+        assert face == font.hb_face and len(data) > 2_000_000
