@@ -24,6 +24,9 @@ def _prefect_env() -> None:
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     # So are Dask's ([run] task_runner = "dask"), in this process and in its workers.
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
+    # Prefect gives its temporary server 20 s to answer; a busy office machine (or CI)
+    # has been seen to need more, and a run that waits is better than one that fails.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 #: set by `run` once its version is written (or found unchanged): see `_quick_exit`
