@@ -218,7 +218,12 @@ def _adopt(early: EarlyServer, timeout: float) -> int | None:
             elif early.process.poll() is not None:
                 break
             try:
-                if client.get(f"http://127.0.0.1:{early.port}/api/health").status_code == 200:
+                # uvicorn listens once the app has started: until then a bare connect,
+                # cheap, is refused (an HTTP request per poll cost the booting server
+                # seconds of CPU on a loaded machine)
+                if _listening(early.port) and (
+                    client.get(f"http://127.0.0.1:{early.port}/api/health").status_code == 200
+                ):
                     server.port = early.port
                     server.server_process = early.process
                     server.running = True
@@ -231,6 +236,20 @@ def _adopt(early: EarlyServer, timeout: float) -> int | None:
             time.sleep(0.05)
     early.stop()  # did not come up: Prefect starts its own and reports why not
     return None
+
+
+def _listening(port: int) -> bool:
+    """True when something accepts connections on 127.0.0.1:`port`."""
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def end_without_teardown() -> None:
+    """In a worker process: when it exits, end it at once (os._exit(0)) once its exit
+    handlers have run, instead of freeing an interpreter that holds WeasyPrint, Pango and
+    the fonts object by object. Its results are all handed over by then, and the run waits
+    for its workers to end (seconds on a loaded machine). Registered first, so run last."""
+    atexit.register(os._exit, 0)
 
 
 #: prctl option: the signal a process gets when its parent dies (linux/prctl.h)

@@ -29,7 +29,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from flows.lifetime import die_with_parent
+from flows.lifetime import die_with_parent, end_without_teardown
 from schemes.contract import Scheme, ScoreResult
 from transforms import changes as ch
 from transforms import charts
@@ -169,6 +169,120 @@ def _css_text() -> Markup:
     return _CSS_TEXT
 
 
+#: the HarfBuzz faces of the Pango fonts WeasyPrint embeds (kept referenced, so that no
+#: other face ever has their address) → their font file's bytes, once read
+_FACE_DATA: dict[int, tuple[Any, bytes | None]] = {}
+
+
+#: the WeasyPrint release whose font subsetting `_one_pass_subsetting` replaces (checked
+#: byte for byte by tests/test_render.py); with any other, WeasyPrint's own is kept
+ONE_PASS_CHECKED_ON = "70."
+
+
+def _one_pass_subsetting() -> None:
+    """Makes WeasyPrint's font subsetting cheaper for the same PDFs (flows' own PDFs only:
+    called by `_weasy`). WeasyPrint (70) subsets each font of a PDF twice with HarfBuzz:
+    the glyphs used, glyph ids kept (a CJK face keeps all its ~60,000 slots up to the last
+    glyph used), then that result again, every glyph up to the last one, to drop hinting.
+    One pass with both flags gives the same bytes for a third of the CPU (a statement's
+    Noto Serif CJK subset: ≈ 15 ms instead of ≈ 45 ms). And every PDF's fonts copied
+    their whole font file first (26 MB for Noto Serif CJK, replaced by the subset right
+    after): the copy is now made once per face. tests/test_render.py checks the bytes
+    against WeasyPrint's own two passes."""
+    import weasyprint
+
+    if not weasyprint.__version__.startswith(ONE_PASS_CHECKED_ON):
+        return  # another WeasyPrint's internals: its own two passes, slower but its own
+    try:
+        from weasyprint.pdf import fonts
+        from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+        from weasyprint.text.fonts import get_hb_object_data, get_pango_font_hb_face
+    except ImportError:
+        return
+    if harfbuzz_subset is None or getattr(fonts.Font, "_kaohe_one_pass", False):
+        return
+    two_passes = fonts.Font._harfbuzz_subset
+    tables = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF")
+    tables += (b"LTSH", b"PCLT", b"SVG ")  # the ones WeasyPrint drops
+    drop = sorted(harfbuzz.hb_tag_from_string(t, 4) for t in tables)
+
+    def one_pass(self: Any, to_unicode: dict[int, str], hinting: bool) -> None:
+        if hinting:  # the second pass keeps hints then: nothing to merge
+            return two_passes(self, to_unicode, hinting)
+        hb_input = ffi.gc(
+            harfbuzz_subset.hb_subset_input_create_or_fail(),
+            harfbuzz_subset.hb_subset_input_destroy,
+        )
+        gids = sorted(to_unicode)
+        glyphs = harfbuzz_subset.hb_subset_input_glyph_set(hb_input)
+        harfbuzz.hb_set_add_sorted_array(
+            glyphs, ffi.new(f"hb_codepoint_t[{len(gids)}]", gids), len(gids)
+        )
+        flags = (
+            harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
+            | harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+            | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+            | harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+        )
+        if self.missing:
+            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+        harfbuzz_subset.hb_subset_input_set_flags(hb_input, flags)
+        dropped = harfbuzz_subset.hb_subset_input_set(
+            hb_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG
+        )
+        harfbuzz.hb_set_add_sorted_array(
+            dropped, ffi.new(f"hb_codepoint_t[{len(drop)}]", drop), len(drop)
+        )
+        face = harfbuzz_subset.hb_subset_or_fail(self.hb_face, hb_input)
+        if face == ffi.NULL:
+            return two_passes(self, to_unicode, hinting)  # it warns
+        face = ffi.gc(face, harfbuzz.hb_face_destroy)
+        if harfbuzz.hb_face_get_glyph_count(face) > gids[-1] + 1:
+            # glyphs added by HarfBuzz's closure (components) after the last one used:
+            # WeasyPrint's second pass drops them
+            keep = tuple(range(gids[-1] + 1))  # all of them: the used ones are in it
+            harfbuzz.hb_set_add_sorted_array(
+                glyphs, ffi.new(f"hb_codepoint_t[{len(keep)}]", keep), len(keep)
+            )
+            harfbuzz_subset.hb_subset_input_set_flags(
+                hb_input, flags & ~harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
+            )
+            face = harfbuzz_subset.hb_subset_or_fail(face, hb_input)
+            if face == ffi.NULL:
+                return two_passes(self, to_unicode, hinting)
+            face = ffi.gc(face, harfbuzz.hb_face_destroy)
+        data = get_hb_object_data(face)
+        if not data:
+            return two_passes(self, to_unicode, hinting)
+        self.file_content = data
+
+    def pango_face(pango_font: Any) -> Any:
+        face = get_pango_font_hb_face(pango_font)
+        key = int(ffi.cast("uintptr_t", face))
+        if key not in _FACE_DATA:
+            _FACE_DATA[key] = (harfbuzz.hb_face_reference(face), None)
+        return face
+
+    def face_data(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
+        key = int(ffi.cast("uintptr_t", hb_object))
+        if ot_color is not None or key not in _FACE_DATA:  # not a Pango font's face
+            return get_hb_object_data(hb_object, ot_color, glyph)
+        face, data = _FACE_DATA[key]
+        if data is None:
+            data = get_hb_object_data(hb_object)
+            _FACE_DATA[key] = (face, data)
+        return data
+
+    fonts.Font._harfbuzz_subset = one_pass
+    fonts.Font._kaohe_one_pass = True
+    fonts.Font._kaohe_two_passes = two_passes  # for the test that compares them
+    # The module's own names, called by Font.__init__ only: the face of a Pango font
+    # (kept referenced in _FACE_DATA, so that no other face ever has its address) and
+    # its file's bytes. Subsets are read with the original get_hb_object_data.
+    fonts.get_pango_font_hb_face = pango_face
+    fonts.get_hb_object_data = face_data
+
+
 def _weasy() -> tuple[Any, Any]:
     """The shared stylesheet and font configuration (built once, reused for every PDF)."""
     global _CSS, _FONT_CONFIG
@@ -176,6 +290,7 @@ def _weasy() -> tuple[Any, Any]:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
+        _one_pass_subsetting()
         _FONT_CONFIG = FontConfiguration()
         _CSS = CSS(
             string=str(_css_text()),
@@ -808,22 +923,31 @@ def office_note(ctx: ReportContext) -> str | None:
 def render_bulletin_and_exports(out_dir: Path, ctx: ReportContext) -> list[Path]:
     """bulletin.html, bulletin.pdf, bulletin.docx (and bulletin-articles.docx for a long
     采用目录, flows.docx_bulletin), then the exports (`write_exports`), in that order."""
-    from flows.docx_bulletin import write_bulletin_docx
+    html, data, paths = _bulletin_html(Path(out_dir), ctx)
+    p = Path(out_dir) / "bulletin.pdf"
+    bulletin_pdf(html, p)
+    paths.append(p)
+    return paths + _bulletin_rest(Path(out_dir), ctx, html, data)
 
-    out_dir = Path(out_dir)
+
+def _bulletin_html(out_dir: Path, ctx: ReportContext) -> tuple[str, dict[str, Any], list[Path]]:
+    """Writes bulletin.html; the HTML bulletin.pdf is laid out from (its stylesheet not
+    inlined), the template's variables and [bulletin.html]."""
     env = environment()
     data = bulletin_context(ctx)
     tpl = env.get_template("bulletin.html.j2")
-    paths = []
     p = out_dir / "bulletin.html"
     p.write_text(tpl.render(data, inline_css=_css_text()), encoding="utf-8")
-    paths.append(p)
-    html = tpl.render(data, inline_css=None)
-    p = out_dir / "bulletin.pdf"
-    bulletin_pdf(html, p)
-    paths.append(p)
-    paths.extend(write_bulletin_docx(out_dir, html, data))
-    del html
+    return tpl.render(data, inline_css=None), data, [p]
+
+
+def _bulletin_rest(
+    out_dir: Path, ctx: ReportContext, html: str, data: dict[str, Any]
+) -> list[Path]:
+    """bulletin.docx (and bulletin-articles.docx), the exports and office_note.txt."""
+    from flows.docx_bulletin import write_bulletin_docx
+
+    paths = list(write_bulletin_docx(out_dir, html, data))
     paths.extend(write_exports(out_dir, ctx))
     note = office_note(ctx)
     if note is not None:
@@ -838,21 +962,29 @@ def render_outputs(
     ctx: ReportContext,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Path]:
-    """Writes into out_dir (which exists and is empty): bulletin.html, bulletin.pdf,
+    """Writes into out_dir (made if missing; empty): bulletin.html, bulletin.pdf,
     statements/<unit>.pdf (and .html), scores.csv, scores.xlsx, ledger.csv, review.csv.
     Calls progress(done, total, unit) while rendering statements. Returns paths written."""
     out_dir = Path(out_dir)
-    paths: list[Path] = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html, data, paths = _bulletin_html(out_dir, ctx)
+    pdf = out_dir / "bulletin.pdf"
+    rest: list[Path] = []
 
-    def bulletin_and_exports() -> None:
-        paths.extend(render_bulletin_and_exports(out_dir, ctx))
+    def docx_and_exports() -> None:
+        rest.extend(_bulletin_rest(out_dir, ctx, html, data))
 
-    # With many units the workers render the statements while this process renders the
-    # bulletin; with few, everything runs here, one after the other.
+    # With many units the workers lay out bulletin.pdf (the longest job, handed over first)
+    # and render the statements while this process writes the .docx and the exports; with
+    # few, everything runs here, one after the other.
     statements = write_statements(
-        out_dir / "statements", ctx, progress, meanwhile=bulletin_and_exports
+        out_dir / "statements",
+        ctx,
+        progress,
+        meanwhile=docx_and_exports,
+        first=(bulletin_pdf, (html, pdf)),
     )
-    return paths[:2] + statements + paths[2:]
+    return [*paths, pdf, *statements, *rest]
 
 
 #: from this many units on, statements are rendered by a pool of worker processes (one per
@@ -876,8 +1008,10 @@ def _chunk_size(n_jobs: int, workers: int) -> int:
 def _worker_init(parent: int) -> None:
     """Initializer of a statement worker: dies with the run (`die_with_parent`), then
     pays WeasyPrint's per-process costs (import, fonts, the parsed stylesheet) once, before
-    its first statement; every statement it renders reuses them (`_weasy`)."""
+    its first statement; every statement it renders reuses them (`_weasy`). Its end
+    does not tear its interpreter down (`end_without_teardown`): the run waits for it."""
     die_with_parent(parent)
+    end_without_teardown()
     _weasy()
 
 
@@ -982,18 +1116,23 @@ def write_statements(
     progress: Callable[[int, int, str], None] | None = None,
     workers: int | None = None,
     meanwhile: Callable[[], None] | None = None,
+    first: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
 ) -> list[Path]:
     """One statement per unit of the scores: <unit>.html and <unit>.pdf.
 
     From POOL_MIN_UNITS units on (or when `workers` > 1 is given) the statements are
     rendered by a pool of worker processes (spawned, so nothing of the caller's threads is
     inherited), chunk by chunk; below that they are rendered in this process.
-    `meanwhile`, when given, is called once: while the workers render (pool), else first."""
+    `first`, (function, arguments), is another job: handed to the workers before the
+    statements (pool), else run here first. `meanwhile`, when given, is called once: while
+    the workers render (pool), else after `first`, before the statements."""
     st_dir.mkdir(parents=True, exist_ok=True)
     jobs = statement_jobs(ctx)
     if workers is None:
         workers = _pool_workers() if len(jobs) >= POOL_MIN_UNITS else 1
     if workers <= 1 or len(jobs) < 2:
+        if first is not None:
+            first[0](*first[1])
         if meanwhile is not None:
             meanwhile()
         paths: list[Path] = []
@@ -1002,7 +1141,7 @@ def write_statements(
             if progress is not None:
                 progress(i, len(jobs), data["s"].unit)
         return paths
-    return _write_statements_pool(st_dir, jobs, workers, progress, meanwhile)
+    return _write_statements_pool(st_dir, jobs, workers, progress, meanwhile, first)
 
 
 #: (pool, pid of the process that started it, workers) started by `prestart_workers`
@@ -1054,11 +1193,14 @@ def _write_statements_pool(
     workers: int,
     progress: Callable[[int, int, str], None] | None,
     meanwhile: Callable[[], None] | None = None,
+    first: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
 ) -> list[Path]:
     chunks = statement_batches(jobs, _chunk_size(len(jobs), workers))
     results: dict[int, list[str]] = {}
     done = 0
     with _pool(workers) as pool:
+        # a worker takes jobs in the order they were handed over: the longest one first
+        ahead = pool.submit(first[0], *first[1]) if first is not None else None
         futures = {
             pool.submit(render_statement_batch, str(st_dir), c): k for k, c in enumerate(chunks)
         }
@@ -1071,6 +1213,8 @@ def _write_statements_pool(
                 done += 1
                 if progress is not None:
                     progress(done, len(jobs), data["s"].unit)
+        if ahead is not None:
+            ahead.result()
     return [Path(p) for k in range(len(chunks)) for p in results[k]]
 
 

@@ -17,6 +17,11 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="kaohe-prefect-"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+# A `kaohe run` subprocess waits this long for its temporary server (Prefect's default, 20 s,
+# ran out on a loaded machine: the test then failed, not the code it tests).
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+# Likewise an SMTP server (aiosmtpd's Controller) for its thread to answer: 5 s by default.
+os.environ.setdefault("AIOSMTPD_CONTROLLER_TIMEOUT", "60")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -43,7 +48,7 @@ def prefect_server():
     """One temporary Prefect server per test session (starting one takes ~5 s)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    with prefect_test_harness(server_startup_timeout=180):
         yield
 
 
@@ -100,13 +105,13 @@ def postgres_server():
     log = tmp / "server.log"
     subprocess.run(
         as_pg
-        + [str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log), "-w"]
+        + [str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log), "-w", "-t", "180"]
         + ["start"],
         check=True,
         capture_output=True,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 180
         while subprocess.run(
             [str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)], capture_output=True
         ).returncode:

@@ -7,13 +7,15 @@ bind mount) and a full disk (a small tmpfs), both inside `unshare -m` since the 
 as root and chmod does not stop root; a damaged and an unreachable database; `kill -9` of a
 real `kaohe run` (its temporary Prefect server must go with it, its staging folder is
 removed by the next run). Each ends with one Chinese line, exit status 2, and nothing
-half-written.
+half-written. Only the killed run boots its own temporary Prefect server; the other runs
+use the session's.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import resource
 import shutil
 import signal
 import struct
@@ -34,10 +36,28 @@ ROOT = Path(__file__).resolve().parent.parent
 KAOHE = [sys.executable, "-m", "flows.cli"]
 
 
-def kaohe(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+def kaohe(
+    *args: str, timeout: float = 240, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*KAOHE, *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout
+        [*KAOHE, *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout, env=env
     )
+
+
+@pytest.fixture
+def session_server_env(prefect_server) -> dict[str, str]:
+    """The environment of a `kaohe run` whose fault is not about Prefect's server: it uses
+    the session's (PREFECT_API_URL) instead of booting a temporary one (~5 s of CPU)."""
+    from prefect.settings import get_current_settings
+
+    return dict(os.environ, PREFECT_API_URL=str(get_current_settings().api.url))
+
+
+def cpu_of_children() -> float:
+    """CPU seconds (user and system) of this process's finished subprocesses: how long a
+    `kaohe` subprocess worked, however loaded the machine (its wall time is not)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def one_chinese_line(result: subprocess.CompletedProcess, *words: str) -> str:
@@ -124,9 +144,9 @@ def test_xlsx_zip_bomb_stops_in_seconds_naming_file_and_bound(tmp_path):
     assert bomb.stat().st_size < 8 << 20
     with zipfile.ZipFile(bomb) as zf:
         assert zf.getinfo("xl/worksheets/sheet1.xml").file_size > 512 << 20
-    started = time.monotonic()
+    started = cpu_of_children()
     result = kaohe("score", str(ws), "--period", "2018Q2")
-    assert time.monotonic() - started < 30
+    assert cpu_of_children() - started < 30
     one_chinese_line(result, "adoptions/bomb.xlsx", "解压后", "512 MB", "max_file_mb")
 
 
@@ -236,9 +256,9 @@ def test_one_unit_with_thousands_of_rows_stops_before_comparing(tmp_path):
     (ws / "adoptions" / "2018q2.csv").write_text(
         "publication,issue,date,title,units\n" + "\n".join(rows) + "\n", encoding="utf-8"
     )
-    started = time.monotonic()
+    started = cpu_of_children()
     result = kaohe("score", str(ws), "--period", "2018Q2")
-    assert time.monotonic() - started < 60
+    assert cpu_of_children() - started < 60
     one_chinese_line(result, unit, "adoptions/2018q2.csv", "max_title_pairs", "50,000,000")
 
 
@@ -433,24 +453,24 @@ def test_impossible_periods_are_one_line(tmp_path, period):
 # ------------------------------------------------------------------ the database
 
 
-def test_damaged_database_is_one_line_without_sql(tmp_path):
+def test_damaged_database_is_one_line_without_sql(tmp_path, session_server_env):
     ws = small_workspace(tmp_path / "ws")
     (ws / "kaohe.db").write_bytes(b"this is no sqlite file " * 200)
-    result = kaohe("run", str(ws), "--period", "2018Q2")
+    result = kaohe("run", str(ws), "--period", "2018Q2", env=session_server_env)
     line = one_chinese_line(result, "损坏", "kaohe.db", "备份")
     for sql in ("SELECT", "INSERT", "CREATE", "[SQL"):
         assert sql not in result.stderr, line
     nothing_written(ws)
 
 
-def test_unreachable_database_is_one_line(tmp_path):
+def test_unreachable_database_is_one_line(tmp_path, session_server_env):
     from smtp_server import free_port
 
     ws = small_workspace(tmp_path / "ws")
     text = (ws / "kaohe.toml").read_text(encoding="utf-8")
     url = f"postgresql+psycopg://kaohe:hush@127.0.0.1:{free_port()}/kaohe"
     (ws / "kaohe.toml").write_text(text + f'\n[database]\nurl = "{url}"\n', encoding="utf-8")
-    result = kaohe("run", str(ws), "--period", "2018Q2")
+    result = kaohe("run", str(ws), "--period", "2018Q2", env=session_server_env)
     line = one_chinese_line(result, "[database] url", "127.0.0.1")
     assert "hush" not in result.stderr, line  # the password is never shown
     nothing_written(ws)
@@ -465,7 +485,9 @@ def _unshare_or_skip() -> None:
         pytest.skip(f"unshare -m is not permitted here ({probe.stderr.strip()}): no private mounts")
 
 
-def _in_namespace(script: str, timeout: float = 240) -> subprocess.CompletedProcess:
+def _in_namespace(
+    script: str, env: dict[str, str], timeout: float = 240
+) -> subprocess.CompletedProcess:
     """`script` (sh) in a private mount namespace: its mounts vanish with it."""
     return subprocess.run(
         ["unshare", "-m", "sh", "-c", script],
@@ -473,32 +495,33 @@ def _in_namespace(script: str, timeout: float = 240) -> subprocess.CompletedProc
         text=True,
         cwd=ROOT,
         timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**env, "PYTHONPATH": str(ROOT)},
     )
 
 
-def test_read_only_workspace_is_one_line(tmp_path):
+def test_read_only_workspace_is_one_line(tmp_path, session_server_env):
     _unshare_or_skip()
     ws = small_workspace(tmp_path / "ws")
     cmd = " ".join([*KAOHE, "run", str(ws), "--period", "2018Q2"])
     result = _in_namespace(
-        f"mount --bind -o ro {ws} {ws} && mount -o remount,bind,ro {ws} && {cmd}"
+        f"mount --bind -o ro {ws} {ws} && mount -o remount,bind,ro {ws} && {cmd}",
+        session_server_env,
     )
     one_chinese_line(result, "只读")
     nothing_written(ws)
 
 
-def test_full_disk_is_one_line_and_leaves_nothing_half_written(tmp_path):
+def test_full_disk_is_one_line_and_leaves_nothing_half_written(tmp_path, session_server_env):
     _unshare_or_skip()
     disk = tmp_path / "disk"
     disk.mkdir()
-    src = small_workspace(tmp_path / "src", units=20)
+    src = small_workspace(tmp_path / "src")  # its run writes about 1.2 MB: more than fits
     cmd = " ".join([*KAOHE, "run", f"{disk}/ws", "--period", "2018Q2"])
     script = (
-        f"mount -t tmpfs -o size=1500k tmpfs {disk} && cp -r {src} {disk}/ws && {cmd}; "
+        f"mount -t tmpfs -o size=800k tmpfs {disk} && cp -r {src} {disk}/ws && {cmd}; "
         f"rc=$?; find {disk}/ws/out -mindepth 1; df -k {disk} | tail -1; exit $rc"
     )
-    result = _in_namespace(script)
+    result = _in_namespace(script, session_server_env)
     one_chinese_line(result, "磁盘空间已满")
     # what the tmpfs held at the end: no version folder, no staging folder
     assert "/v1" not in result.stdout and ".staging" not in result.stdout, result.stdout
@@ -547,7 +570,7 @@ def test_kill_9_leaves_no_server_and_the_next_run_removes_its_staging(tmp_path):
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
             run.wait()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60  # polls: only a loaded machine waits long
     while any(_cmdline(s) for s in servers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any("create_app" in _cmdline(s) for s in servers), "the server outlived the run"
@@ -612,7 +635,7 @@ def test_render_workers_die_with_a_killed_run(tmp_path):
         assert len(workers) == 2 and all(_cmdline(w) for w in workers)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # polls: only a loaded machine waits long
         while any(_cmdline(w) for w in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not any(_cmdline(w) for w in workers), "a worker outlived the run"

@@ -20,8 +20,10 @@ from transforms.grouping import (
     group_articles,
     link_events_to_articles,
     normalize_title,
+    places_differ,
     prepared_titles,
     scored_pairs,
+    title_places,
     title_similarity,
 )
 
@@ -439,3 +441,111 @@ def test_repeated_ids_missing_dates_and_issues():
     assert got["a1"] != got["a3"] and got["a2"] in (got["a1"], got["a3"])
     assert got["a4"] == got["a5"] == "a4"
     assert review.height == 0
+
+
+# --- what a title is about (C1) ------------------------------------------------------------------
+
+
+def test_title_places_read_from_the_titles():
+    titles = [
+        "三举措推进碧坝村垃圾分类",
+        "三举措推进白寨村垃圾分类",
+        "新安街道深化乡村振兴",  # 乡村 names no place
+        "电商进农村见成效",  # nor 农村
+        "聚焦社区矫正",  # 聚焦 stands before other words too: a verb, not a name
+        "聚焦垃圾分类",
+        "聚焦河长制",
+        "聚焦民生实事",
+        "聚焦营商环境",
+        "梅城镇推进小城镇环境综合整治",
+        "规范农贸市场",  # 市: a county-level suffix, weak
+    ]
+    cores = [_prepare(normalize_title(t))[0] for t in titles]
+    strong, weak = title_places(cores)
+    assert strong == [
+        {"村": {"碧坝"}},
+        {"村": {"白寨"}},
+        {"街道": {"新安"}},
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        {"镇": {"梅城", "小城"}},
+        None,
+    ]
+    assert weak[-1] == {"市": {"农贸"}} and weak[:-1] == [None] * 10
+    assert places_differ(strong[0], strong[1])
+    assert not places_differ(strong[0], strong[0]) and not places_differ(strong[0], None)
+    # names in common of one kind: not different (a title naming the town and the village)
+    assert not places_differ({"镇": {"梅城", "小城"}}, {"镇": {"小城"}})
+    assert not places_differ({"村": {"碧坝"}}, {"镇": {"梅城"}})
+
+
+def test_different_places_stay_apart_while_a_retitle_merges():
+    """The two wrong merges of issue 16 on a tiny fixture: one unit's articles on the same
+    topic about two villages (「碧坝村」/「白寨村」), and an adoption whose title names no
+    place linked to another submission than the adoption it is alike; an editor's retitle
+    still merges."""
+    unit = ["梅城镇"]
+    a, au = make(
+        [
+            ("a1", DT, "第12期", date(2018, 5, 3), "梅城镇三举措推进碧坝村垃圾分类", unit),
+            # the editor's retitle of a1: another periodical, the source in brackets
+            ("a2", HZ, "第88期", date(2018, 5, 20), "三举措推进碧坝村垃圾分类（梅城镇）", unit),
+            # the next article: same verb and topic, another village
+            ("a3", DT, "第15期", date(2018, 5, 24), "梅城镇三举措推进白寨村垃圾分类", unit),
+            # a3 again, the village left out; linked to a3's submission
+            ("a4", ZJ, "第40期", date(2018, 6, 1), "梅城镇三举措推进垃圾分类", unit),
+        ]
+    )
+    articles, review = group_articles(a, au, NONE)
+    # titles alone: a1/a2 one article, a3 another; a4 could be either: asked, not merged
+    assert article_of(articles) == {"a1": "a1", "a2": "a1", "a3": "a3", "a4": "a4"}
+    assert sorted(review["key"]) == ["a1|a4", "a2|a4", "a3|a4"]
+    assert set(review["type"]) == {"same_article"}
+    # with the links: a4 came from a3's submission, never merged with a1's
+    links = pl.DataFrame(
+        {"adoption_id": ["a1", "a2", "a3", "a4"], "submission_id": ["s1", "s1", "s2", "s2"]}
+    )
+    articles, review = group_articles(a, au, NONE, links=links)
+    assert article_of(articles) == {"a1": "a1", "a2": "a1", "a3": "a3", "a4": "a3"}
+    assert review.height == 0
+    # a4 linked to a1's submission instead: it joins a1, never a3
+    links = links.with_columns(submission_id=pl.Series(["s1", "s1", "s2", "s1"]))
+    articles, review = group_articles(a, au, NONE, links=links)
+    assert article_of(articles) == {"a1": "a1", "a2": "a1", "a3": "a3", "a4": "a1"}
+    assert review.height == 0
+    # 是 still merges what the user says is one article
+    d = decisions(("same_article", "a1|a3", "是"))
+    articles, _ = group_articles(a, au, d)
+    assert article_of(articles)["a3"] == "a1"
+
+
+def test_a_place_that_is_an_author_is_not_what_the_title_is_about():
+    # A joint article printed under each author's name (each town sent it): one article.
+    a, au = make(
+        [
+            ("a1", DT, "第12期", date(2018, 7, 22), "梅城镇自助服务终端进村的做法", ["梅城镇", "寿昌镇"]),
+            ("a2", HZ, "第30期", date(2018, 7, 30), "寿昌镇自助服务终端进村的做法", ["寿昌镇"]),
+        ]
+    )  # fmt: skip
+    articles, review = group_articles(a, au, NONE)
+    assert article_of(articles) == {"a1": "a1", "a2": "a1"} and review.height == 0
+    # by a county department, the two towns are what the titles are about: two articles
+    au = au.with_columns(unit=pl.lit("农业局"))
+    articles, review = group_articles(a, au, NONE)
+    assert article_of(articles) == {"a1": "a1", "a2": "a2"} and review.height == 0
+
+
+def test_county_level_places_are_only_doubtful():
+    a, au = make(
+        [
+            ("a1", DT, "第12期", date(2018, 5, 3), "农业局在梅和县推广稻鱼共生模式", ["农业局"]),
+            ("a2", HZ, "第88期", date(2018, 5, 20), "农业局在安平县推广稻鱼共生模式", ["农业局"]),
+        ]
+    )
+    articles, review = group_articles(a, au, NONE)
+    assert article_of(articles) == {"a1": "a1", "a2": "a2"}
+    assert review["key"].to_list() == ["a1|a2"]

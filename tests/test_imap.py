@@ -95,7 +95,7 @@ def dovecot():
         start = (tmp / "start.log").read_text(errors="replace")
         pytest.fail(f"dovecot 未能启动：{start}{log}")
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120  # polls: only a loaded machine waits long
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()

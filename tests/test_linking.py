@@ -13,7 +13,14 @@ import pytest
 from rapidfuzz import fuzz
 
 from transforms.figures import adoption_rate
-from transforms.grouping import _prepare, _similarity, group_articles, normalize_title
+from transforms.grouping import (
+    _prepare,
+    _similarity,
+    group_articles,
+    normalize_title,
+    places_differ,
+    title_places,
+)
 from transforms.linking import link_adoptions_to_submissions, no_submission_review
 from transforms.periods import Period
 from transforms.schema import ADOPTION_UNITS, ADOPTIONS, SUBMISSIONS
@@ -206,8 +213,11 @@ def _edited(rng: random.Random, title: str) -> str:
 
 
 def _reference_links(ad, au, subs, accept=70.0, window=120):
-    """Every candidate scored with grouping._similarity, the best (score, whole-title
-    ratio, day, submission_id) kept: what link_adoptions_to_submissions must return."""
+    """Every candidate scored with grouping._similarity, those naming other places than
+    the adoption (grouping.places_differ, the places read from the titles of the
+    candidates) left out, the best (score, whole-title ratio, day, submission_id) kept
+    unless the best scores name different places: what link_adoptions_to_submissions must
+    return."""
     units_of: dict = {}
     for aid, unit in au.select("adoption_id", "unit").iter_rows():
         units_of.setdefault(aid, set()).add(unit)
@@ -216,19 +226,34 @@ def _reference_links(ad, au, subs, accept=70.0, window=120):
         for r in subs.iter_rows(named=True)
         for title in submission_titles(r["subject"], r["attachments"])
     ]
-    out = {}
+    found = {}
     for aid, title, d in ad.select("adoption_id", "title", "date").iter_rows():
         mine = _prepare(normalize_title(title))
-        best = None
-        for sid, unit, day, theirs in prepared:
+        for t_no, (sid, unit, day, theirs) in enumerate(prepared):
             if unit not in units_of.get(aid, ()) or not (d - timedelta(days=window) <= day <= d):
                 continue
             score = _similarity(mine, theirs)
-            key = (score, fuzz.ratio(mine[0], theirs[0]), day, sid)
-            if score >= accept and (best is None or key > best):
-                best = key
-        if best is not None:
-            out[aid] = (best[3], best[0])
+            if score >= accept:
+                key = (score, fuzz.ratio(mine[0], theirs[0]), day, sid)
+                found.setdefault((aid, mine[0]), []).append((key, t_no))
+    # Places, as read from the titles of the candidates.
+    used_t = sorted({t_no for cands in found.values() for _, t_no in cands})
+    cores = [core for _, core in found] + [prepared[k][3][0] for k in used_t]
+    strong, _ = title_places(cores)
+    place_a = dict(zip(found, strong[: len(found)], strict=True))
+    place_t = dict(zip(used_t, strong[len(found) :], strict=True))
+    out = {}
+    for (aid, core), cands in found.items():
+        cands = [
+            (key, k) for key, k in cands if not places_differ(place_a[(aid, core)], place_t[k])
+        ]
+        if not cands:
+            continue
+        best = max(key for key, _ in cands)
+        named = [place_t[k] for key, k in cands if key[0] == best[0] and place_t[k]]
+        if any(places_differ(p, q) for p in named for q in named):
+            continue
+        out[aid] = (best[3], best[0])
     return out
 
 
@@ -290,3 +315,29 @@ def test_ties_go_to_the_same_title_then_the_later_submission_then_the_greater_id
         "a3": "s5",
     }
     assert links.filter(pl.col("adoption_id") == "a3")["score"].item() == 100.0
+
+
+def test_a_submission_about_another_place_is_not_the_source():
+    ad, au = _adoptions(
+        [
+            # the village names the submission: s2's title is more alike (84.6 against
+            # 82.4), but about 白寨村
+            ("a1", "建德政务·动态", "12", date(2018, 5, 20), "梅城镇三举措推进碧坝村垃圾分类", ["梅城镇"]),
+            # no village: s2 and s3 are equally alike, about two villages: a guess, no link
+            ("a2", "杭州政务", "30", date(2018, 5, 22), "我市三举措推进垃圾分类", ["梅城镇"]),
+        ]
+    )  # fmt: skip
+    subs = _subs(
+        [
+            ("s1", t("2018-05-02"), "梅城镇", "碧坝村推进垃圾分类三举措", None),
+            ("s2", t("2018-05-10"), "梅城镇", "梅城镇三举措推进白寨村垃圾分类", None),
+            ("s3", t("2018-05-12"), "梅城镇", "梅城镇三举措推进黄林村垃圾分类", None),
+        ]
+    )
+    links = link_adoptions_to_submissions(ad, au, subs)
+    assert links.select("adoption_id", "submission_id").rows() == [("a1", "s1")]
+    # the unlinked one is asked about
+    assert no_submission_review(ad, au, subs, links)["key"].to_list() == ["a2"]
+    # with one of them only, a2 is linked to it; a1 never to another village's (84.6)
+    links = link_adoptions_to_submissions(ad, au, subs.filter(pl.col("submission_id") == "s3"))
+    assert links.select("adoption_id", "submission_id").rows() == [("a2", "s3")]

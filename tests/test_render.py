@@ -536,6 +536,34 @@ def test_statements_in_prestarted_worker_processes(tmp_path):
     assert "得分40分" in flat(pdftext(tmp_path / "新安江街道.pdf"))
 
 
+def test_a_worker_lays_out_the_bulletin_while_the_run_writes_the_rest(tmp_path, monkeypatch):
+    """From POOL_MIN_UNITS units on, render_outputs hands bulletin.pdf to a worker before
+    the statements and writes the .docx and the exports meanwhile: the same files in the
+    same order, byte for byte, as rendered in this process one after the other."""
+    from flows import render
+
+    if render._pool_workers() < 2:
+        pytest.skip("one core: everything is rendered in the run's process")
+    (tmp_path / "here").mkdir()
+    (tmp_path / "pool").mkdir()
+    here = render_outputs(tmp_path / "here", make_context())
+    monkeypatch.setattr(render, "POOL_MIN_UNITS", 2)  # the sample's 6 units take the pool
+    calls = []
+    pool = render_outputs(tmp_path / "pool", make_context(), lambda *a: calls.append(a))
+    assert sorted(c[0] for c in calls) == list(range(1, 7))
+    names = [p.relative_to(tmp_path / "here").as_posix() for p in here]
+    assert [p.relative_to(tmp_path / "pool").as_posix() for p in pool] == names
+    assert names[:2] == ["bulletin.html", "bulletin.pdf"] and "bulletin.docx" in names
+    for name in names:
+        if not name.endswith((".docx", ".xlsx")):  # these hold the time they were written
+            assert (tmp_path / "pool" / name).read_bytes() == (
+                tmp_path / "here" / name
+            ).read_bytes(), name
+    assert flat(pdftext(tmp_path / "pool" / "bulletin.pdf")) == flat(
+        pdftext(tmp_path / "here" / "bulletin.pdf")
+    )
+
+
 def test_unchanged_statements_share_the_previous_versions_files(tmp_path):
     """A rerun links the statements whose HTML is unchanged (workers too) and writes only
     the others; the previous version's files are never written again."""
@@ -1038,3 +1066,56 @@ def test_issue_numbers_never_wrap(out, tmp_path):
     assert any(r[:4] == ["1", "2018-04-10", "建德政务·动态", "第12期"] for r in catalogue)
     html = (out_dir / "bulletin.html").read_text(encoding="utf-8")
     assert '<span class="issue">第12期</span>' in html
+
+
+# --------------------------------------------------------------------------- issue 16
+
+
+def test_fonts_subset_in_one_pass_are_weasyprints_bytes(tmp_path, monkeypatch):
+    """flows.render subsets each font of a PDF in one HarfBuzz pass instead of WeasyPrint's
+    two: every font of a bulletin (CFF and TrueType faces, regular and bold; Noto Sans CJK
+    is one whose first pass adds glyphs after the last one used) and of a draft statement
+    comes out byte for byte as WeasyPrint's own two passes write it, and each font file is
+    read once per process, not once per PDF."""
+    import weasyprint
+    from weasyprint.pdf import fonts
+
+    from flows import render
+
+    render._weasy()
+    if not weasyprint.__version__.startswith(render.ONE_PASS_CHECKED_ON):
+        # a WeasyPrint this was not checked on keeps its own subsetting
+        assert not getattr(fonts.Font, "_kaohe_one_pass", False)
+        return
+    assert fonts.Font._kaohe_one_pass
+    one_pass = fonts.Font._harfbuzz_subset
+    subsets: list[tuple[object, dict, bytes]] = []
+
+    def spy(font, to_unicode, hinting):
+        one_pass(font, to_unicode, hinting)
+        subsets.append((font, dict(to_unicode), font.file_content))
+
+    monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", spy)
+    ctx = make_context()  # a draft: its statements use two faces
+    html = render.environment().get_template("bulletin.html.j2")
+    render._pdf(html.render(render.bulletin_context(ctx), inline_css=None), tmp_path / "b.pdf")
+    stem, data = render.statement_jobs(ctx)[0]
+    assert data["draft"]
+    render.render_statement(tmp_path, stem, data)
+    render.render_statement(tmp_path, stem + "-again", data)
+    families = {(f.family, f.weight) for f, _, _ in subsets}
+    assert {"FandolFang", "LXGW WenKai", "Noto Sans CJK SC", "Noto Serif CJK SC"} <= {
+        family for family, _ in families
+    }
+    assert ("Noto Serif CJK SC", 700) in families
+    for font, to_unicode, ours in subsets:
+        font.file_content = None
+        fonts.Font._kaohe_two_passes(font, to_unicode, False)
+        assert font.file_content == ours, (font.family, font.weight)
+        assert len(ours) < 2_000_000  # a subset, not the font file
+    # every face's file was read once (kept for the next PDFs), whatever the number of PDFs
+    from weasyprint.text.ffi import ffi
+
+    for font, _, _ in subsets:
+        face, data = render._FACE_DATA[int(ffi.cast("uintptr_t", font.hb_face))]
+        assert face == font.hb_face and len(data) > 2_000_000

@@ -113,3 +113,64 @@ def test_kaohe_score_imports_no_server_renderer_or_database(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.startswith("unit,group,points")
     assert "imported: []" in proc.stderr
+
+
+def test_a_completed_run_ends_at_once_with_everything_recorded(tmp_path):
+    """`kaohe run` ends without tearing down its interpreter once its version is written
+    (flows.cli._quick_exit), but only after what must outlive it: its exit status and
+    output, Prefect's record of the flow and of its tasks (sent before the server stops),
+    the temporary server stopped, the statement workers (20 units: a pool) gone."""
+    import sqlite3
+    import time
+
+    from test_faults_io import small_workspace
+
+    ws = small_workspace(tmp_path / "ws", units=20)
+    env = _env(tmp_path)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "run", str(ws), "--period", "2018Q2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen: set[int] = set()  # every process the run started
+    while run.poll() is None:
+        try:
+            kids = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
+        except OSError:
+            kids = []
+        seen.update(int(k) for k in kids)
+        time.sleep(0.05)
+    out, err = run.communicate(timeout=240)
+    assert run.returncode == 0, err[-3000:]
+    assert out.strip() == str(ws / "out" / "2018Q2" / "v1" / "bulletin.pdf")
+    assert "已生成 v1" in err and (ws / "out" / "2018Q2" / "v1" / "bulletin.pdf").is_file()
+
+    def alive(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        return state != "Z"
+
+    # the server was stopped before the run ended; the workers had ended (the watchdog
+    # and the resource tracker see the run's end themselves, at once)
+    deadline = time.monotonic() + 60  # polls: only a loaded machine waits long
+    while any(alive(p) for p in seen) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in seen if alive(p)]
+    db = sqlite3.connect(tmp_path / "prefect" / "prefect.db")
+    try:
+        flows = db.execute("SELECT state_type FROM flow_run").fetchall()
+        tasks = db.execute("SELECT name, state_type FROM task_run").fetchall()
+    finally:
+        db.close()
+    assert flows == [("COMPLETED",)]
+    assert sorted(name.rsplit("-", 1)[0] for name, _ in tasks) == [
+        "match-and-group",
+        "render",
+        "score",
+    ]
+    assert {state for _, state in tasks} == {"COMPLETED"}

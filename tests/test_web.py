@@ -100,7 +100,7 @@ def web(tmp_path_factory, prefect_server, smtp_server):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while _get(url + "/login") != 200:
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
@@ -127,10 +127,17 @@ def browser():
         b.close()
 
 
+def new_context(browser, **options):
+    """A browser context whose waits (for an element, a navigation) last up to 90 s: they
+    poll, so only a loaded machine waits that long (Playwright's 30 s ran out on one)."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(90_000)
+    return context
+
+
 def login(browser, web, name: str, password: str = PASSWORD):
-    context = browser.new_context(accept_downloads=True, locale="zh-CN")
+    context = new_context(browser, accept_downloads=True, locale="zh-CN")
     page = context.new_page()
-    page.set_default_timeout(20_000)
     page.goto(web.url + "/")
     page.get_by_label("账号").fill(name)
     page.get_by_label("密码").fill(password)
@@ -141,7 +148,7 @@ def login(browser, web, name: str, password: str = PASSWORD):
     return page
 
 
-def wait_job(page, timeout: float = 60_000) -> str:
+def wait_job(page, timeout: float = 240_000) -> str:
     """Wait on a job page until the run or send ends; its log."""
     ended = "#job-state[data-status=done], #job-state[data-status=failed]"
     page.locator(ended).wait_for(timeout=timeout)
@@ -442,7 +449,7 @@ def test_uploads_stay_in_their_folder(browser, web):
 
 
 def test_failed_logins_are_slowed(browser, web):
-    context = browser.new_context()
+    context = new_context(browser)
     page = context.new_page()
     page.goto(web.url + "/login")
     for _ in range(acc.FREE_FAILURES):
@@ -481,7 +488,7 @@ def test_a_changed_password_ends_the_other_sessions(browser, web):
 
 
 def test_pages_work_with_the_keyboard_and_every_field_has_a_label(browser, web):
-    context = browser.new_context()
+    context = new_context(browser)
     page = context.new_page()
     page.goto(web.url + "/")
     # the login by keyboard alone: the name field has the focus, Tab, Enter
@@ -641,7 +648,7 @@ def test_served_over_tls_with_the_settings_certificate(tmp_path):
     context = ssl.create_default_context()
     ca.configure_trust(context)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while True:
             try:
                 with urllib.request.urlopen(

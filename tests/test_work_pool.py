@@ -88,7 +88,7 @@ def test_readme_work_pool_steps_deploy_schedule_and_run_the_quarter(tmp_path, sm
     (site / "prefect.yaml").write_text(prefect_yaml, encoding="utf-8")
     assert yaml.safe_load(prefect_yaml)["deployments"][0]["parameters"] == {"workspace": str(ws)}
 
-    http = httpx.Client(base_url=api, timeout=10, transport=RetryUnavailable())
+    http = httpx.Client(base_url=api, timeout=60, transport=RetryUnavailable())
     _wait_for_server(http, background)
 
     def prefect_cli(name: str) -> str:
@@ -147,7 +147,7 @@ class RetryUnavailable(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
-def _wait_for_server(http: httpx.Client, background: Background, timeout: float = 60) -> None:
+def _wait_for_server(http: httpx.Client, background: Background, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -161,7 +161,7 @@ def _wait_for_server(http: httpx.Client, background: Background, timeout: float 
 
 
 def _wait_for_run(
-    http: httpx.Client, run_id: str, background: Background, timeout: float = 75
+    http: httpx.Client, run_id: str, background: Background, timeout: float = 240
 ) -> dict:
     """The flow run's final state (or its state when `timeout` runs out)."""
     deadline = time.monotonic() + timeout

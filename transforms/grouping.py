@@ -3,8 +3,10 @@
 An *article* (一篇信息) is one piece of information; its adoptions by several periodicals
 (建德政务·动态, then 杭州政务 …) are one article when they come from the same unit, their
 titles are similar (editors shorten and retitle) and their dates are within 120 days.
-Pairs that are only fairly similar go to the review list; the user's answers in
-decisions.csv (是/否) settle them, and also override an automatic merge.
+Titles are similar only when they are about the same thing: titles naming different
+villages, towns, streets or communities (`title_places`) are two articles however alike
+(docs/readings.md, C1). Pairs that are only fairly similar go to the review list; the
+user's answers in decisions.csv (是/否) settle them, and also override an automatic merge.
 """
 
 from __future__ import annotations
@@ -256,6 +258,130 @@ def _number_key(numbers) -> str:
     return "\x1f".join(sorted(set(numbers)))
 
 
+# --- what a title is about: the places it names ----------------------------------------------
+
+#: General Chinese toponym suffixes of the places below a county (a village, a town, a
+#: township, a street, an urban community), where one unit's articles differ: two titles that
+#: name different places of one kind are about different things, however alike the rest
+#: (C1). Longer suffixes first.
+PLACE_SUFFIXES = ("街道", "社区", "村", "镇", "乡")
+#: Suffixes of county-level places. Their characters also end or start common words that name
+#: no place (市场, 区域, 县域, 小区): two titles naming different ones are only doubtful.
+WEAK_PLACE_SUFFIXES = ("县", "区", "市")
+#: A name is a place's when more than this share of its occurrences in the titles compared
+#: stand right before a place suffix (碧坝 in 「碧坝村」 always; 聚焦 in 「聚焦社区矫正」 rarely).
+PLACE_NAME_SHARE = 0.2
+
+_SUFFIX_CHARS = "村镇乡县区市"
+# Two Han characters that are no suffix characters, then a suffix: 「碧坝村」「梅城镇」
+# 「新安街道」; not the 村 of 「深化乡村振兴」 (its name 「化乡」 holds a suffix character).
+_PLACE_RE = re.compile(
+    f"((?:(?![{_SUFFIX_CHARS}])[\u4e00-\u9fff]){{2}})"
+    f"({'|'.join((*PLACE_SUFFIXES, *WEAK_PLACE_SUFFIXES))})"
+)
+_WEAK = frozenset(WEAK_PLACE_SUFFIXES)
+#: General Chinese words that end or start with a place suffix and name no place: the 村 of
+#: 「电商进农村」 would name 「进农」, the 乡 of 「乡村振兴」 「…乡」.
+_NOT_PLACES = frozenset(
+    ("农村", "城乡", "下乡", "家乡", "城市", "都市", "超市")
+    + ("乡村", "乡镇", "村镇", "镇村", "县市", "市县", "县区", "区县", "市区", "县乡")
+)
+
+
+def _place_mentions(cores: list[str]) -> list[list[tuple[str, str]]]:
+    """(name, suffix) of each place-like mention in each prepared title (`_prepare`'s core):
+    not where the name's last character and the suffix, or the suffix and the next
+    character, make a word of _NOT_PLACES."""
+    out = []
+    for c in cores:
+        found = []
+        for m in _PLACE_RE.finditer(c) if c else ():
+            name, suffix = m[1], m[2]
+            if (
+                name[-1] + suffix[0] in _NOT_PLACES
+                or suffix[-1] + c[m.end() : m.end() + 1] in _NOT_PLACES
+            ):
+                continue
+            found.append((name, suffix))
+        out.append(found)
+    return out
+
+
+def _bigram_codes(texts: list[str]) -> np.ndarray:
+    """Every pair of adjacent characters of `texts`, as one integer (code × 2²¹ + code)."""
+    joined = "\x00".join(texts)
+    if len(joined) < 2:
+        return np.empty(0, np.int64)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    return codes[:-1] * (1 << 21) + codes[1:]
+
+
+def title_places(
+    cores: list[str],
+) -> tuple[list[dict[str, frozenset[str]] | None], list[dict[str, frozenset[str]] | None]]:
+    """The places each prepared title (`_prepare`'s core) is about, as {suffix: names},
+    strong (PLACE_SUFFIXES) and weak (WEAK_PLACE_SUFFIXES); None where it names none.
+
+    What counts as a place's name is derived from the titles themselves: two characters
+    before a suffix of which more than PLACE_NAME_SHARE of the occurrences in `cores` stand
+    before a place suffix. A village's name (碧坝) occurs nowhere else; a verb
+    (聚焦, 创新) or a topic's first word stands before many other words too."""
+    # Each distinct title is read once (retitles and the mails they came from repeat).
+    index: dict[str, int] = {}
+    of = [index.setdefault(c, len(index)) for c in cores]
+    mentions = _place_mentions(list(index))
+    copies = np.bincount(np.asarray(of, dtype=np.int64), minlength=len(index)).tolist()
+    names = sorted({n for found in mentions for n, _ in found})
+    if not names:
+        return [None] * len(cores), [None] * len(cores)
+    # How often each candidate name occurs at all, and how often before a suffix.
+    codes = _bigram_codes(cores)
+    keys = np.array([ord(n[0]) * (1 << 21) + ord(n[1]) for n in names], dtype=np.int64)
+    values, counts = np.unique(codes, return_counts=True)
+    at = np.clip(np.searchsorted(values, keys), 0, max(len(values) - 1, 0))
+    total = np.where(values[at] == keys, counts[at], 0) if len(values) else np.zeros(len(keys))
+    before: dict[str, int] = {}
+    for found, k in zip(mentions, copies, strict=True):
+        for n, _ in found:
+            before[n] = before.get(n, 0) + k
+    placed = {
+        n for n, t in zip(names, total.tolist(), strict=True) if before[n] > PLACE_NAME_SHARE * t
+    }
+    strong: list[dict[str, frozenset[str]] | None] = []
+    weak: list[dict[str, frozenset[str]] | None] = []
+    for found in mentions:
+        kinds: dict[str, set[str]] = {}
+        for n, s in found:
+            if n in placed:
+                kinds.setdefault(s, set()).add(n)
+        s_part = {k: frozenset(v) for k, v in kinds.items() if k not in _WEAK}
+        w_part = {k: frozenset(v) for k, v in kinds.items() if k in _WEAK}
+        strong.append(s_part or None)
+        weak.append(w_part or None)
+    return [strong[i] for i in of], [weak[i] for i in of]
+
+
+def _not_own(places: dict | None, units) -> dict | None:
+    """`places` ({suffix: names}) without the places that are part of a name in `units`."""
+    if not places or not units:
+        return places
+    kept = {}
+    for suffix, names in places.items():
+        left = frozenset(n for n in names if not any(n + suffix in u for u in units))
+        if left:
+            kept[suffix] = left
+    return kept or None
+
+
+def places_differ(a: dict | None, b: dict | None) -> bool:
+    """Whether two titles' places ({suffix: names}, `title_places`) differ: both name a
+    place of one kind and no name of that kind in common (「碧坝村」 and 「白寨村」). A title
+    that names none (「我县…垃圾分类」) differs from none."""
+    if not a or not b:
+        return False
+    return any(k in b and v.isdisjoint(b[k]) for k, v in a.items())
+
+
 # --- grouping --------------------------------------------------------------------------------
 
 
@@ -280,7 +406,13 @@ class _Groups:
     """Union-find over adoption indices with cannot-link constraints (否 answers; one
     publication issue). A group's issue set is made when it first grows (until then an
     adoption is printed in its own issue); member sets are kept only when some pair is
-    forbidden (forbids come before any union)."""
+    forbidden (forbids come before any union).
+
+    Each group also knows what it is about (`about`): the places its titles name
+    (`title_places`, strong) and the submission its adoptions came from. A union on title
+    similarity alone (`on_title`) is refused when the two groups differ in either
+    (`differ`), so that no chain of similar titles (「碧坝村…」~「我县…」~「白寨村…」) joins
+    two places or two submissions."""
 
     def __init__(self, issues: list[int]):
         self.parent = list(range(len(issues)))
@@ -289,6 +421,27 @@ class _Groups:
         self.issues: dict[int, set[int]] = {}
         self.members: dict[int, set[int]] | None = None
         self.forbidden: dict[int, set[int]] = {}
+        self.places: list[dict[str, frozenset[str]] | None] = [None] * len(issues)
+        self.sources: list[str | None] = [None] * len(issues)
+
+    def about(self, places: list, sources: list) -> None:
+        """Each adoption's places ({suffix: names} or None) and submission (or None)."""
+        self.places = list(places)
+        self.sources = list(sources)
+
+    def differ(self, a: int, b: int) -> bool:
+        """Whether the groups of a and b name different places (`places_differ`), or come
+        from two submissions while only one of them names a place: the title that names
+        none (「我县…垃圾分类」) cannot tell which piece of information it is, its
+        submission can. Two submissions under titles alike in what they name are the
+        same information sent twice (a resend, or each author of a joint article sending
+        it): their titles decide."""
+        ra, rb = self.find(a), self.find(b)
+        pa, pb = self.places[ra], self.places[rb]
+        if places_differ(pa, pb):
+            return True
+        sa, sb = self.sources[ra], self.sources[rb]
+        return sa is not None and sb is not None and sa != sb and (pa is None) != (pb is None)
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -305,10 +458,12 @@ class _Groups:
         self.forbidden.setdefault(a, set()).add(b)
         self.forbidden.setdefault(b, set()).add(a)
 
-    def union(self, a: int, b: int, check_issue: bool = True) -> bool:
+    def union(self, a: int, b: int, check_issue: bool = True, on_title: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
+        if on_title and self.differ(ra, rb):
+            return False
         members = self.members
         if members is not None:
             ma, mb = members.get(ra) or {ra}, members.get(rb) or {rb}
@@ -323,6 +478,15 @@ class _Groups:
             ra, rb, ia, ib = rb, ra, ib, ia
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
+        if self.sources[ra] is None:
+            self.sources[ra] = self.sources[rb]
+        pa, pb = self.places[ra], self.places[rb]
+        if pb:
+            self.places[ra] = (
+                {k: pa.get(k, frozenset()) | pb.get(k, frozenset()) for k in {*pa, *pb}}
+                if pa
+                else pb
+            )
         ia |= ib
         self.issues[ra] = ia
         self.issues.pop(rb, None)
@@ -552,6 +716,23 @@ def _files_of(adoptions: pl.DataFrame, adoption_units: pl.DataFrame, unit: str) 
     )
 
 
+def _unsure(ranked: tuple[list, list, list], places: list, least: float) -> set[int]:
+    """The adoptions whose title names no place (`title_places`) and is similar (>= least)
+    to titles naming different places (`places_differ`)."""
+    named: dict[int, list] = {}
+    for a, b, s in zip(*ranked, strict=True):
+        if s < least:
+            continue
+        for x, y in ((a, b), (b, a)):
+            if places[x] is None and places[y] is not None:
+                named.setdefault(x, []).append(places[y])
+    return {
+        x
+        for x, found in named.items()
+        if any(places_differ(p, q) for i, p in enumerate(found) for q in found[i + 1 :])
+    }
+
+
 def group_articles(
     adoptions: pl.DataFrame,
     adoption_units: pl.DataFrame,
@@ -579,10 +760,20 @@ def group_articles(
     the connected components (union-find), merging the most similar pairs first. Pairs are
     only formed within a unit's adoptions inside the date window, so the work stays
     near-linear. Two adoptions of the same issue of the same periodical are never one
-    article. Pairs scoring in [doubt, same) that end up apart go to review (type
-    `same_article`, key 「<id>|<id>」 sorted) unless decisions.csv answers them: 是 merges,
-    否 keeps apart (also against an automatic merge). `article_id` is the adoption_id of the
-    group's earliest member (by date, then adoption_id); every adoption gets a row.
+    article.
+
+    Titles are similar only when they are about the same thing (C1): groups whose titles
+    name different villages, towns, streets or communities (`title_places`,
+    `places_differ`: 「碧坝村开展垃圾分类」/「白寨村开展垃圾分类」), or whose adoptions are
+    linked to two different submissions, are never merged on their titles, nor asked
+    about. Titles naming different county-level places (县/区/市, whose characters also
+    make words such as 市场) are doubtful, however similar.
+
+    Doubtful pairs (scoring in [doubt, same), or naming different county-level places) that
+    end up apart go to review (type `same_article`, key 「<id>|<id>」 sorted) unless
+    decisions.csv answers them: 是 merges, 否 keeps apart (also against an automatic merge).
+    `article_id` is the adoption_id of the group's earliest member (by date, then
+    adoption_id); every adoption gets a row.
     """
     adoptions = schema.conform(adoptions, schema.ADOPTIONS)
     # One entry per adoption_id: the last row of a repeated id, at the id's first place.
@@ -608,6 +799,8 @@ def group_articles(
 
     # Candidate pairs, blocked by unit and by the date window.
     x, y, score = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    strong_places: list = [None] * len(ids)
+    weak_places: list = [None] * len(ids)
     if adoption_units.height:
         members = (
             adoption_units.select("adoption_id", "unit")
@@ -635,6 +828,15 @@ def group_articles(
         needed = pairs.covered(len(ids))
         if len(needed):
             cores, nums = prepare_titles(adoptions["title"].gather(needed), places, keyed=True)
+            # A place that is one of the adoption's own units (「河上镇…」 by 河上镇) names who
+            # wrote it, not what it is about.
+            units_of: dict[int, list[str]] = {}
+            for k_, unit in members.select("k", "unit").iter_rows():
+                units_of.setdefault(k_, []).append(unit)
+            for i, strong, weak in zip(needed.tolist(), *title_places(cores), strict=True):
+                own = units_of.get(i, ())
+                strong_places[i] = _not_own(strong, own)
+                weak_places[i] = _not_own(weak, own)
             number = np.zeros(len(ids), dtype=np.int64)
             number[needed] = np.arange(len(needed))
             numbered = WindowPairs(number[k], starts, counts, number[k])
@@ -653,6 +855,28 @@ def group_articles(
     x, y, score = x[first], y[first], score[first]
     order = np.lexsort((rank[y], rank[x], -score))
     ranked = (x[order].tolist(), y[order].tolist(), score[order].tolist())
+
+    # What each adoption is about: the places its title names, the submission it came from.
+    sources: list[str | None] = [None] * len(ids)
+    if links is not None and links.height:
+        for aid, sid in links.select("adoption_id", "submission_id").iter_rows():
+            if sid is not None and (k := index.get(aid)) is not None:
+                sources[k] = sid
+    groups.about(strong_places, sources)
+    # Titles naming different county-level places (weak: 市场, 区域 name none) are only
+    # doubtful, however similar.
+    weak_apart = [
+        places_differ(weak_places[a], weak_places[b]) for a, b in zip(*ranked[:2], strict=True)
+    ]
+    # A title that names no place, as similar to titles naming different places (「我县…垃圾
+    # 分类」 beside 「…碧坝村垃圾分类」 and 「…白寨村垃圾分类」), could be either: doubtful.
+    unsure = _unsure(ranked, strong_places, min(doubt, same))
+    weak_apart = [
+        w
+        or (a in unsure and strong_places[b] is not None)
+        or (b in unsure and strong_places[a] is not None)
+        for a, b, w in zip(*ranked[:2], weak_apart, strict=True)
+    ]
 
     # The user's answers first: 否 forbids, 是 merges.
     answers = {
@@ -688,19 +912,22 @@ def group_articles(
             else:
                 first = k
 
-    # Automatic merges, most similar first.
-    for a, b, s in zip(*ranked, strict=True):
-        if s >= same and (ids[a], ids[b]) not in answers:
-            groups.union(a, b)
+    # Automatic merges, most similar first; never across places or submissions (C1).
+    for a, b, s, w in zip(*ranked, weak_apart, strict=True):
+        if s >= same and not w and (ids[a], ids[b]) not in answers:
+            groups.union(a, b, on_title=True)
 
-    # Doubtful pairs left apart → review.
+    # Doubtful pairs left apart → review; not those whose groups differ in place or
+    # submission: they are two articles.
     doubtful = [
         (a, b, s)
-        for a, b, s in zip(*ranked, strict=True)
-        if doubt <= s < same
+        for a, b, s, w in zip(*ranked, weak_apart, strict=True)
+        if doubt <= s
+        and (s < same or w)
         and (ids[a], ids[b]) not in answers
         and issue_no[a] != issue_no[b]
         and groups.find(a) != groups.find(b)
+        and not groups.differ(a, b)
     ]
     review = []
     if doubtful:

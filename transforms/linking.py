@@ -29,8 +29,10 @@ from transforms import schema
 from transforms.grouping import (
     DEFAULT_WINDOW_DAYS,
     WindowPairs,
+    places_differ,
     prepare_titles,
     scored_window_pairs,
+    title_places,
 )
 from transforms.review import about
 from transforms.submissions import subject_titles, submission_titles
@@ -158,6 +160,47 @@ def _files_of(
     return out
 
 
+def _same_places(
+    a: np.ndarray, b: np.ndarray, score: np.ndarray, cores: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scored pairs (a, b, score) of prepared titles `cores` (a: adoptions, b:
+    submissions' titles) left once places are read (`grouping.title_places`, strong places;
+    a name counts as a place's by the titles of these pairs): no pair whose titles name
+    different places, and no pair of an adoption whose best titles (equal scores) name
+    different places among themselves (「我县…垃圾分类」 against 「…碧坝村垃圾分类」 and
+    「…白寨村垃圾分类」: a guess either way, so no link, and the adoption is asked about)."""
+    used = np.unique(np.concatenate([a, b]))
+    strong, _ = title_places([cores[i] for i in used.tolist()])
+    if not any(strong):
+        return a, b, score
+    place = dict(zip(used.tolist(), strong, strict=True))
+    keep = np.fromiter(
+        (
+            not places_differ(place[x], place[y])
+            for x, y in zip(a.tolist(), b.tolist(), strict=True)
+        ),
+        bool,
+        len(a),
+    )
+    a, b, score = a[keep], b[keep], score[keep]
+    best = np.full(int(a.max()) + 1 if len(a) else 0, -1.0)
+    np.maximum.at(best, a, score)
+    top = np.flatnonzero(score >= best[a])
+    named: dict[int, list] = defaultdict(list)
+    for x, y in zip(a[top].tolist(), b[top].tolist(), strict=True):
+        if place[y]:
+            named[x].append(place[y])
+    unsure = [
+        x
+        for x, found in named.items()
+        if any(places_differ(p, q) for i, p in enumerate(found) for q in found[i + 1 :])
+    ]
+    if unsure:
+        keep = ~np.isin(a, unsure)
+        a, b, score = a[keep], b[keep], score[keep]
+    return a, b, score
+
+
 def link_adoptions_to_submissions(
     adoptions: pl.DataFrame,
     adoption_units: pl.DataFrame,
@@ -179,7 +222,9 @@ def link_adoptions_to_submissions(
     (`grouping.title_similarity`; ties: the title more alike as a whole (fuzz.ratio), then
     the later submission, the one nearest the issue, then the greater submission_id).
     Several adoptions may link to one submission (the same article in several
-    periodicals)."""
+    periodicals). A submission whose title names another village, town, street or
+    community than the adoption's (`grouping.places_differ`) is never its source; an
+    adoption whose most similar submissions name different places is linked to none."""
     if adoptions.height == 0 or submissions.height == 0 or "unit" not in submissions.columns:
         return pl.DataFrame(schema=LINKS)
     ad = schema.conform(adoptions, schema.ADOPTIONS).with_row_index("r")
@@ -227,6 +272,11 @@ def link_adoptions_to_submissions(
     a_cores, a_numbers = prepare_titles(ad["title"], places, keyed=True)
     cores = a_cores + titles["core"].to_list()
     a, b, score = scored_window_pairs(pairs, cores, a_numbers + titles["numbers"].to_list(), accept)
+    if not len(a):
+        return pl.DataFrame(schema=LINKS)
+    # A submission about another village or town (「…白寨村…」 for 「…碧坝村…」) is another
+    # piece of information, however alike the rest of the title (C1).
+    a, b, score = _same_places(a, b, score, cores)
     if not len(a):
         return pl.DataFrame(schema=LINKS)
     # Of equal scores, the title more alike as a whole wins (the same title over one that

@@ -76,6 +76,40 @@ def _count(
     }
 
 
+def _cases(measure: str, wrong: pl.DataFrame, missed: pl.DataFrame, **cols) -> pl.DataFrame:
+    """CASES rows of one measure: every row of `wrong` and of `missed`, their columns file,
+    row, text, truth, kaohe as `cols` names them (each a column name or an expression; one
+    given as (for wrong, for missed) differs between the two)."""
+
+    def pick(k: int) -> dict:
+        return {c: (v[k] if isinstance(v, tuple) else v) for c, v in cols.items()}
+
+    return pl.concat(
+        [
+            wrong.select(measure=pl.lit(measure), outcome=pl.lit("wrong"), **pick(0)),
+            missed.select(measure=pl.lit(measure), outcome=pl.lit("missed"), **pick(1)),
+        ]
+    )
+
+
+def _tally(
+    measure: str,
+    n_true: int,
+    decided: int,
+    wrong: pl.DataFrame,
+    lost: pl.DataFrame,
+    asked: int,
+    **cols,
+) -> tuple[dict, pl.DataFrame]:
+    """Counts and cases of a measure of single answers: `wrong` the answers given but false,
+    `lost` the true answers not given, its boolean column in_review true where review.csv
+    asks about them (the others are missed); `cols` as in `_cases`."""
+    missed = lost.filter(~pl.col("in_review"))
+    review = lost.height - missed.height
+    counts = _count(measure, n_true, decided, wrong.height, missed.height, review, asked)
+    return counts, _cases(measure, wrong, missed, **cols)
+
+
 def _names(truth_ad, adoptions, adoption_units, review, places):
     """(adoption, unit) pairs: kaohe's rows of ADOPTION_UNITS against the true units."""
     ids = _where(adoptions, "adoption_id").join(
@@ -105,40 +139,22 @@ def _names(truth_ad, adoptions, adoption_units, review, places):
         how="left",
     )
     asked = adoptions.filter(pl.col("units_raw").is_in(list(asked_fields))).height
-    counts = _count(
+    given_of = given.group_by("adoption_id").agg(kaohe=pl.col("unit").str.join("；"))
+    counts, cases = _tally(
         "names",
         true.height,
         given.height,
-        wrong.height,
-        int((~in_review).sum()),
-        int(in_review.sum()),
+        wrong,
+        lost.with_columns(in_review=in_review).join(given_of, on="adoption_id", how="left"),
         asked,
-    )
-    given_of = given.group_by("adoption_id").agg(kaohe=pl.col("unit").str.join("；"))
-    cases = pl.concat(
-        [
-            wrong.select(
-                outcome=pl.lit("wrong"),
-                file="file",
-                row="row",
-                text="units_raw",
-                truth="true_units",
-                kaohe="unit",
-            ),
-            lost.filter(~in_review)
-            .join(given_of, on="adoption_id", how="left")
-            .select(
-                outcome=pl.lit("missed"),
-                file="file",
-                row="row",
-                text="units_raw",
-                truth="unit",
-                kaohe="kaohe",
-            ),
-        ]
+        file="file",
+        row="row",
+        text="units_raw",
+        truth=("true_units", "unit"),
+        kaohe=("unit", "kaohe"),
     )
     asked_ids = set(ids.filter(pl.col("units_raw").is_in(list(asked_fields)))["adoption_id"])
-    return counts, cases.with_columns(measure=pl.lit("names")), asked_ids
+    return counts, cases, asked_ids
 
 
 def _senders(truth_sub, submissions, review):
@@ -163,23 +179,19 @@ def _senders(truth_sub, submissions, review):
     lost = both.filter(pl.col("unit").is_null())
     emails = lost["sender"].map_elements(matching.extract_email, return_dtype=pl.String)
     in_review = emails.is_in(list(asked_keys)).fill_null(False)
-    counts = _count(
+    return _tally(
         "senders",
         both.height,
         mine.height,
-        wrong.height,
-        int((~in_review).sum()),
-        int(in_review.sum()),
+        wrong,
+        lost.with_columns(in_review=in_review),
         len(asked_keys),
+        file="file",
+        row="row",
+        text="subject",
+        truth="true_unit",
+        kaohe="unit",
     )
-    cols = dict(file="file", row="row", text="subject", truth="true_unit", kaohe="unit")
-    cases = pl.concat(
-        [
-            wrong.select(outcome=pl.lit("wrong"), **cols),
-            lost.filter(~in_review).select(outcome=pl.lit("missed"), **cols),
-        ]
-    )
-    return counts, cases.with_columns(measure=pl.lit("senders"))
 
 
 def _links(truth_ad, adoptions, submissions, links, review, asked_ids):
@@ -215,47 +227,34 @@ def _links(truth_ad, adoptions, submissions, links, review, asked_ids):
     )
     asked_keys = review.filter(pl.col("type") == "no_submission")["key"]
     in_review = lost["adoption_id"].is_in(asked_keys.to_list() + list(asked_ids))
-    counts = _count(
+    titles = adoptions.select("adoption_id", "title")
+    wrong = (
+        wrong.join(where, on="submission_id", how="left")
+        .join(
+            where.rename({"submission_id": "true_sub", "at": "true_at"}), on="true_sub", how="left"
+        )
+        .join(titles, on="adoption_id", how="left")
+    )
+    lost = (
+        lost.with_columns(in_review=in_review)
+        .join(
+            where.rename({"submission_id": "true_sub", "at": "true_at"}), on="true_sub", how="left"
+        )
+        .join(titles, on="adoption_id", how="left")
+    )
+    return _tally(
         "links",
         true.height,
         given.height,
-        wrong.height,
-        int((~in_review).sum()),
-        int(in_review.sum()),
+        wrong,
+        lost,
         asked_keys.len(),
+        file="file",
+        row="row",
+        text="title",
+        truth="true_at",
+        kaohe=("at", pl.lit(None, dtype=pl.String)),
     )
-    titles = adoptions.select("adoption_id", "title")
-    cases = pl.concat(
-        [
-            wrong.join(where, on="submission_id", how="left")
-            .join(
-                where.rename({"submission_id": "true_sub", "at": "true_at"}),
-                on="true_sub",
-                how="left",
-            )
-            .join(titles, on="adoption_id", how="left")
-            .select(
-                outcome=pl.lit("wrong"),
-                file="file",
-                row="row",
-                text="title",
-                truth="true_at",
-                kaohe="at",
-            ),
-            lost.filter(~in_review)
-            .join(where.rename({"submission_id": "true_sub"}), on="true_sub", how="left")
-            .join(titles, on="adoption_id", how="left")
-            .select(
-                outcome=pl.lit("missed"),
-                file="file",
-                row="row",
-                text="title",
-                truth="at",
-                kaohe=pl.lit(None, dtype=pl.String),
-            ),
-        ]
-    )
-    return counts, cases.with_columns(measure=pl.lit("links"))
 
 
 def _pairs(col: pl.Expr) -> pl.Expr:
@@ -317,24 +316,17 @@ def _articles(truth_ad, adoptions, review, asked_ids):
         .agg(pl.col("article_id").n_unique().alias("n"))
         .filter(pl.col("n") > 1)
     )
-    cols = dict(
+    cases = _cases(
+        "articles",
+        both.join(mixed, on="article_id", how="semi").sort("article_id", "article"),
+        clear.join(split, on="article", how="semi").sort("article", "article_id"),
         file="file",
         row="row",
         text="title",
         truth=pl.col("article").cast(pl.String),
         kaohe="article_id",
     )
-    cases = pl.concat(
-        [
-            both.join(mixed, on="article_id", how="semi")
-            .sort("article_id", "article")
-            .select(outcome=pl.lit("wrong"), **cols),
-            clear.join(split, on="article", how="semi")
-            .sort("article", "article_id")
-            .select(outcome=pl.lit("missed"), **cols),
-        ]
-    )
-    return counts, cases.with_columns(measure=pl.lit("articles"))
+    return counts, cases
 
 
 def compare(
