@@ -199,7 +199,7 @@ def _one_pass_subsetting() -> None:
         from weasyprint.text.fonts import get_hb_object_data, get_pango_font_hb_face
     except ImportError:
         return
-    if harfbuzz_subset is None or getattr(fonts.Font, "_kaohe_one_pass", False):
+    if harfbuzz_subset is None or "_kaohe_one_pass" in vars(fonts.Font):
         return
     two_passes = fonts.Font._harfbuzz_subset
     tables = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF")
