@@ -896,3 +896,21 @@ def read_truth(root: Path | str) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     subs = pl.read_csv(folder / "submissions.csv", schema_overrides={"unit": pl.String})
     return adoptions, subs
+
+
+def judge(truth: tuple[pl.DataFrame, pl.DataFrame], matched, places: tuple[str, ...] = ()):
+    """kaohe's own decisions in `matched` (a `flows.steps.Matched`) against `truth`
+    (`read_truth`): a `transforms.quality.Quality`. `places`: the scheme's place prefixes."""
+    from transforms import quality
+
+    truth_adoptions, truth_submissions = truth
+    return quality.compare(
+        truth_adoptions,
+        truth_submissions,
+        matched.inputs.adoptions,
+        matched.inputs.adoption_units,
+        matched.inputs.submissions,
+        matched.links,
+        matched.review,
+        places,
+    )

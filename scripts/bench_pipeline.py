@@ -55,22 +55,11 @@ def _peak_mib() -> float:
 def _quality(ws, matched, cases: str | None) -> list[dict] | None:
     """transforms.quality's counts of `matched` against the workspace's synth-truth/ (None
     without one); every wrong and missed case written to `cases` when given."""
-    from flows.synth import TRUTH_DIR, read_truth
-    from transforms import quality
+    from flows.synth import TRUTH_DIR, judge, read_truth
 
     if not (ws.root / TRUTH_DIR).is_dir():
         return None
-    truth_ad, truth_sub = read_truth(ws.root)
-    q = quality.compare(
-        truth_ad,
-        truth_sub,
-        matched.inputs.adoptions,
-        matched.inputs.adoption_units,
-        matched.inputs.submissions,
-        matched.links,
-        matched.review,
-        ws.scheme.place_prefixes,
-    )
+    q = judge(read_truth(ws.root), matched, ws.scheme.place_prefixes)
     if cases:
         q.cases.write_csv(cases)
     return q.counts.to_dicts()

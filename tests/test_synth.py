@@ -74,18 +74,9 @@ def _truth_and_kaohe(root):
 
 
 def _compare(ws, matched, truth_ad, truth_sub):
-    from transforms import quality
+    from flows.synth import judge
 
-    q = quality.compare(
-        truth_ad,
-        truth_sub,
-        matched.inputs.adoptions,
-        matched.inputs.adoption_units,
-        matched.inputs.submissions,
-        matched.links,
-        matched.review,
-        ws.scheme.place_prefixes,
-    )
+    q = judge((truth_ad, truth_sub), matched, ws.scheme.place_prefixes)
     return {r["measure"]: r for r in q.counts.to_dicts()}, q.cases
 
 
