@@ -19,6 +19,7 @@ import pytest
 from test_summary import FORMULA, Q2, SCRIPT, sample
 
 from flows.render import TEMPLATES, ReportContext, _fetcher, render_outputs, statement_filename
+from schemes.engine import QUOTAS
 
 OFFICE = "建德市人民政府办公室"
 TITLE = "关于2018年第二季度全市政务信息报送采用情况的通报"
@@ -688,15 +689,7 @@ def test_target_wording_follows_what_the_scheme_judges():
                 "points": 0.0,
             }
         ],
-        schema={
-            "unit": pl.String,
-            "period": pl.String,
-            "rule": pl.String,
-            "clause": pl.String,
-            "required": pl.Float64,
-            "count": pl.Int64,
-            "points": pl.Float64,
-        },
+        schema=QUOTAS,
     )
     yinchuan = scores.with_columns(
         target=pl.lit(None, pl.Float64), target_met=pl.col("unit") != "寿昌镇"

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from schemes.contract import Group, Publication, Rule, ScoreResult
+from schemes.engine import QUOTAS
 from transforms import csvsafe as cs
 from transforms import figures as fg
 from transforms import statement_rows as sr
@@ -711,15 +712,7 @@ def _quotas(rows: list[tuple[str, str, str, float, int, float]]) -> pl.DataFrame
     """ScoreResult.quotas rows: unit, window, rule, required, count, points."""
     return pl.DataFrame(
         [(u, w, rule, "一", req, n, pts) for u, w, rule, req, n, pts in rows],
-        schema={
-            "unit": pl.String,
-            "period": pl.String,
-            "rule": pl.String,
-            "clause": pl.String,
-            "required": pl.Float64,
-            "count": pl.Int64,
-            "points": pl.Float64,
-        },
+        schema=QUOTAS,
         orient="row",
     )
 
