@@ -382,6 +382,12 @@ def places_differ(a: dict | None, b: dict | None) -> bool:
     return any(k in b and v.isdisjoint(b[k]) for k, v in a.items())
 
 
+def any_places_differ(found: list) -> bool:
+    """Whether two of the titles' places `found` differ (`places_differ`): a title alike to
+    all of them could be about either."""
+    return any(places_differ(p, q) for i, p in enumerate(found) for q in found[i + 1 :])
+
+
 # --- grouping --------------------------------------------------------------------------------
 
 
@@ -726,11 +732,7 @@ def _unsure(ranked: tuple[list, list, list], places: list, least: float) -> set[
         for x, y in ((a, b), (b, a)):
             if places[x] is None and places[y] is not None:
                 named.setdefault(x, []).append(places[y])
-    return {
-        x
-        for x, found in named.items()
-        if any(places_differ(p, q) for i, p in enumerate(found) for q in found[i + 1 :])
-    }
+    return {x for x, found in named.items() if any_places_differ(found)}
 
 
 def group_articles(
@@ -765,8 +767,8 @@ def group_articles(
     Titles are similar only when they are about the same thing (C1): groups whose titles
     name different villages, towns, streets or communities (`title_places`,
     `places_differ`: 「碧坝村开展垃圾分类」/「白寨村开展垃圾分类」), or whose adoptions are
-    linked to two different submissions, are never merged on their titles, nor asked
-    about. Titles naming different county-level places (县/区/市, whose characters also
+    linked to two different submissions while only one of them names a place
+    (`_Groups.differ`), are never merged on their titles, nor asked about. Titles naming different county-level places (县/区/市, whose characters also
     make words such as 市场) are doubtful, however similar.
 
     Doubtful pairs (scoring in [doubt, same), or naming different county-level places) that
@@ -863,19 +865,16 @@ def group_articles(
             if sid is not None and (k := index.get(aid)) is not None:
                 sources[k] = sid
     groups.about(strong_places, sources)
-    # Titles naming different county-level places (weak: 市场, 区域 name none) are only
-    # doubtful, however similar.
-    weak_apart = [
-        places_differ(weak_places[a], weak_places[b]) for a, b in zip(*ranked[:2], strict=True)
-    ]
-    # A title that names no place, as similar to titles naming different places (「我县…垃圾
-    # 分类」 beside 「…碧坝村垃圾分类」 and 「…白寨村垃圾分类」), could be either: doubtful.
+    # Only doubtful, however similar: titles naming different county-level places (weak:
+    # 市场, 区域 name none), and a title that names no place, as similar to titles naming
+    # different places (「我县…垃圾分类」 beside 「…碧坝村垃圾分类」 and 「…白寨村垃圾分类」):
+    # it could be either.
     unsure = _unsure(ranked, strong_places, min(doubt, same))
     weak_apart = [
-        w
+        places_differ(weak_places[a], weak_places[b])
         or (a in unsure and strong_places[b] is not None)
         or (b in unsure and strong_places[a] is not None)
-        for a, b, w in zip(*ranked[:2], weak_apart, strict=True)
+        for a, b in zip(*ranked[:2], strict=True)
     ]
 
     # The user's answers first: 否 forbids, 是 merges.

@@ -29,6 +29,7 @@ from transforms import schema
 from transforms.grouping import (
     DEFAULT_WINDOW_DAYS,
     WindowPairs,
+    any_places_differ,
     places_differ,
     prepare_titles,
     scored_window_pairs,
@@ -190,11 +191,7 @@ def _same_places(
     for x, y in zip(a[top].tolist(), b[top].tolist(), strict=True):
         if place[y]:
             named[x].append(place[y])
-    unsure = [
-        x
-        for x, found in named.items()
-        if any(places_differ(p, q) for i, p in enumerate(found) for q in found[i + 1 :])
-    ]
+    unsure = [x for x, found in named.items() if any_places_differ(found)]
     if unsure:
         keep = ~np.isin(a, unsure)
         a, b, score = a[keep], b[keep], score[keep]
