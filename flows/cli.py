@@ -29,31 +29,9 @@ def _prefect_env() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-#: set by `run` once its version is written (or found unchanged): see `_quick_exit`
+#: set by `run` once its version is written (or found unchanged): a completed run ends
+#: without tearing its interpreter down (`flows.lifetime.end_without_teardown`)
 _RUN_DONE = False
-
-
-def _quick_exit() -> None:
-    """End a completed `kaohe run` without tearing its interpreter down.
-
-    Registered by `main` before anything else (atexit runs handlers last-registered
-    first), so it runs after every handler registered during the run: Prefect's events and
-    logs have been sent (they drain before atexit), its temporary server has been stopped,
-    the statement workers have ended. What is left is freeing, object by object, an
-    interpreter that holds polars, WeasyPrint and Prefect: seconds of a loaded machine
-    after the bulletin was written. After a failed run Python exits as usual (its exit
-    status and traceback unchanged)."""
-    if not _RUN_DONE:
-        return
-    import logging
-
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(0)
 
 
 def _say(text: str) -> None:
@@ -461,9 +439,9 @@ def web_user_list(home: Path | None) -> None:
 
 def main() -> None:
     if sys.argv[1:2] == ["run"]:
-        import atexit
+        from flows.lifetime import end_without_teardown
 
-        atexit.register(_quick_exit)  # the first handler, so the last to run
+        end_without_teardown(when=lambda: _RUN_DONE)  # the first handler: the last to run
     try:
         cli.main(standalone_mode=False)
     except InputError as err:

@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 #: what identifies the temporary server's command line (the watchdog checks it before it
@@ -244,12 +245,29 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def end_without_teardown() -> None:
-    """In a worker process: when it exits, end it at once (os._exit(0)) once its exit
-    handlers have run, instead of freeing an interpreter that holds WeasyPrint, Pango and
-    the fonts object by object. Its results are all handed over by then, and the run waits
-    for its workers to end (seconds on a loaded machine). Registered first, so run last."""
-    atexit.register(os._exit, 0)
+def end_without_teardown(when: Callable[[], bool] | None = None) -> None:
+    """When this process exits, end it at once (os._exit(0)) once its exit handlers have
+    run, instead of freeing an interpreter that holds polars, WeasyPrint, Pango, the fonts
+    and Prefect object by object (seconds on a loaded machine). Registered first, so run
+    last: Prefect's events and logs have been sent, its temporary server stopped, the
+    workers ended; logging and the standard streams are flushed first. `when`: only if it
+    then returns true (a failed `kaohe run` exits as usual, its status and traceback
+    unchanged)."""
+
+    def end() -> None:
+        if when is not None and not when():
+            return
+        import logging
+
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(0)
+
+    atexit.register(end)
 
 
 #: prctl option: the signal a process gets when its parent dies (linux/prctl.h)

@@ -117,8 +117,8 @@ def test_kaohe_score_imports_no_server_renderer_or_database(tmp_path):
 
 def test_a_completed_run_ends_at_once_with_everything_recorded(tmp_path):
     """`kaohe run` ends without tearing down its interpreter once its version is written
-    (flows.cli._quick_exit), but only after what must outlive it: its exit status and
-    output, Prefect's record of the flow and of its tasks (sent before the server stops),
+    (flows.lifetime.end_without_teardown), but only after what must outlive it: its exit
+    status and output, Prefect's record of the flow and of its tasks (sent before the server stops),
     the temporary server stopped, the statement workers (20 units: a pool) gone."""
     import sqlite3
     import time
