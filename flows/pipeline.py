@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import outputs, steps
 from flows.dask_runner import batch_size, started_runner
+from flows.memory import release_free_memory
 from flows.outputs import Identity
 from flows.render import (
     ReportContext,
@@ -318,7 +319,7 @@ def run_period(
                 units=scored.units,
                 adoptions=scored.adoptions,
                 adoption_units=scored.adoption_units,
-                submissions=scored.submissions,
+                submissions=steps.report_submissions(scored.submissions, per),
                 events=scored.events,
                 links=matched.links,
                 review=matched.review,
@@ -328,6 +329,18 @@ def run_period(
                 # a correction (更正说明) only of something issued: not of drafts alone
                 changes=changes if _issued_before(store, period_dir, per, ident) else None,
             )
+            counts = {
+                "units": result.scores.height,
+                "adoptions": inputs.adoptions.height,
+                "submissions": inputs.submissions.height,
+                "events": inputs.events.height,
+                "ledger_rows": result.ledger.height,
+                "review": matched.review.height,
+            }
+            # the year's log is not rendered: only the period's rows (ctx.submissions)
+            del scored
+            steps.release_submissions(inputs, matched)
+            release_free_memory()  # what matching freed, before the render's workers grow
             if ws.requirements:
                 ctx.requirements = ws.requirements
             if ws.recipients:
@@ -357,14 +370,7 @@ def run_period(
                     "kaohe": outputs.KAOHE_VERSION,
                     "inputs_hash": ihash,
                     "inputs": hashes,
-                    "counts": {
-                        "units": result.scores.height,
-                        "adoptions": inputs.adoptions.height,
-                        "submissions": inputs.submissions.height,
-                        "events": inputs.events.height,
-                        "ledger_rows": result.ledger.height,
-                        "review": matched.review.height,
-                    },
+                    "counts": counts,
                     "changes": changes,
                     # open questions that change points: a draft (征求意见稿), not mailed
                     "draft": bool(open_counts),

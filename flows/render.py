@@ -30,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from flows.lifetime import die_with_parent, end_without_teardown
+from flows.memory import release_free_memory
 from schemes.contract import Scheme, ScoreResult
 from transforms import changes as ch
 from transforms import charts
@@ -70,7 +71,9 @@ class ReportContext:
     units: pl.DataFrame
     adoptions: pl.DataFrame  # ADOPTIONS + article_id, all of the workspace
     adoption_units: pl.DataFrame
-    submissions: pl.DataFrame  # SUBMISSIONS + unit; empty when there are no mail logs
+    #: SUBMISSIONS + unit (empty when there are no mail logs); every reader takes the
+    #: period's rows, so a run passes only those (flows.steps.report_submissions)
+    submissions: pl.DataFrame
     review: pl.DataFrame
     issued: date
     version: int
@@ -973,6 +976,7 @@ def render_outputs(
 
     def docx_and_exports() -> None:
         rest.extend(_bulletin_rest(out_dir, ctx, html, data))
+        release_free_memory()  # while the workers still lay out and render
 
     # With many units the workers lay out bulletin.pdf (the longest job, handed over first)
     # and render the statements while this process writes the .docx and the exports; with
@@ -982,9 +986,17 @@ def render_outputs(
         ctx,
         progress,
         meanwhile=docx_and_exports,
-        first=(bulletin_pdf, (html, pdf)),
+        first=(_bulletin_pdf_released, (html, pdf)),
     )
     return [*paths, pdf, *statements, *rest]
+
+
+def _bulletin_pdf_released(html: str, target: Path) -> int:
+    """`bulletin_pdf`, then the heap its layout freed given back to the system: the worker
+    that lays the bulletin out renders statements afterwards, which need a fraction of it."""
+    pages = bulletin_pdf(html, target)
+    release_free_memory()
+    return pages
 
 
 #: from this many units on, statements are rendered by a pool of worker processes (one per

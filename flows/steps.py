@@ -23,6 +23,7 @@ from schemes.regulation import Regulation
 from transforms import (
     commissions,
     dates,
+    figures,
     grouping,
     linking,
     matching,
@@ -328,6 +329,28 @@ def period_inputs(matched: Matched, scheme: Scheme, period: Period) -> roster_ch
     each record counted for the unit it counts for in it. What `score` scores, and what the
     bulletin and the statements of the period describe."""
     return roster_changes.for_period(matched.inputs, period, successor_mode(scheme))
+
+
+#: the columns of the submissions that the bulletin and the statements read
+#: (transforms.figures, transforms.verdicts: counts and rates per unit, left-out files)
+REPORT_SUBMISSIONS = ("submission_id", "time", "unit", "source_file")
+
+
+def report_submissions(submissions: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """The submissions the outputs of `period` read: those of the period (local date, as
+    `transforms.figures.period_submissions` takes them), only `REPORT_SUBMISSIONS`. Every
+    reader filters to the period itself, so the outputs are the same as from the year's
+    log; the run holds a quarter of its rows and a third of its columns while it renders."""
+    return figures.period_submissions(submissions, period).select(REPORT_SUBMISSIONS)
+
+
+def release_submissions(inputs: Inputs, matched: Matched) -> None:
+    """Empty the year's submission log in `inputs` and `matched` (keeping its columns) once
+    the period's are taken (`report_submissions`): Prefect keeps every task's result until
+    its flow ends, and the caller keeps the inputs it checked, so dropping the names is not
+    enough for the log's memory (a million rows at 5,000 units) to be freed."""
+    inputs.submissions = inputs.submissions.clear()
+    matched.inputs.submissions = matched.inputs.submissions.clear()
 
 
 def score(matched: Matched, scheme: Scheme, period: Period) -> ScoreResult:
