@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
 from test_summary import FORMULA, Q2, SCRIPT, sample
 
@@ -887,6 +888,61 @@ def test_unresolved_names_stay_out_of_the_public_bulletin(tmp_path):
     assert "署名「市老干部局」" in note
     assert "部分署名单位未能识别的联合供稿 1 条" in note and "已识别：发改局" in note
     assert "review.csv" in note
+
+
+def test_outputs_from_the_periods_submissions_are_the_years(tmp_path):
+    """Issue 16: a run renders from the period's submissions, four columns of them
+    (flows.steps.report_submissions), not the year's log: the bulletin, every statement,
+    the office's note and the CSV exports are the same, for a quarter and a month; the
+    year's log the steps returned is emptied (`release_submissions`), its columns kept."""
+    from dataclasses import replace
+
+    from flows import steps
+    from flows.render import _bulletin_html, environment, office_note, statement_jobs, write_exports
+    from schemes.contract import ScoringInputs
+    from transforms.periods import Period
+
+    def outputs(ctx: ReportContext, folder: Path) -> tuple:
+        folder.mkdir()
+        html, _, _ = _bulletin_html(folder, ctx)
+        tpl = environment().get_template("statement.html.j2")
+        statements = [tpl.render(d, inline_css=None) for _, d in statement_jobs(ctx)]
+        csvs = {p.name: p.read_bytes() for p in write_exports(folder, ctx) if p.suffix == ".csv"}
+        return html, statements, office_note(ctx), csvs
+
+    year = _example_context(tmp_path, UNKNOWN_ROWS)
+    log = year.submissions
+    assert log.filter(pl.col("unit").is_null()).height > 0  # unknown senders: the note
+    for label in ("2018Q2", "2018-05"):
+        per = Period.parse(label)
+        ctx = replace(year, period=per)
+        narrow = steps.report_submissions(log, per)
+        assert narrow.columns == list(steps.REPORT_SUBMISSIONS)
+        assert 0 < narrow.height < log.height
+        full = outputs(ctx, tmp_path / f"{label}-year")
+        assert full == outputs(replace(ctx, submissions=narrow), tmp_path / f"{label}-period")
+        assert len(full[1]) == ctx.result.scores.height and full[2] is not None
+
+    ws_inputs = steps.Inputs(
+        units=year.units,
+        adoptions=year.adoptions,
+        submissions=log,
+        events=year.events,
+        decisions=pl.DataFrame(),
+    )
+    matched = steps.Matched(
+        inputs=ScoringInputs(
+            units=year.units,
+            adoptions=year.adoptions,
+            adoption_units=year.adoption_units,
+            events=year.events,
+            submissions=log,
+        ),
+        review=year.review,
+    )
+    steps.release_submissions(ws_inputs, matched)
+    for frame in (ws_inputs.submissions, matched.inputs.submissions):
+        assert frame.height == 0 and frame.columns == log.columns
 
 
 def statement_jobs_texts(ctx: ReportContext) -> list[str]:
