@@ -12,28 +12,44 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Launch early, then adopt: prints the early pid, the adopted pid, whether Prefect's client
-# reached the server in a flow, and whether the early process still runs.
+# Launch early, then adopt: prints the early pid, the adopted pid, the URL Prefect uses,
+# whether Prefect's client reached the server in a flow (and recorded the run there),
+# whether it imported Prefect's server module, and whether the early process still runs.
 ADOPT = """
-import sys
+import os, sys
 from flows.lifetime import launch_temporary_server, start_temporary_server
 early = launch_temporary_server()
 print("prefect imported before:", "prefect" in sys.modules)
 print("early:", None if early is None else early.process.pid)
+print("early port:", None if early is None else early.port)
 pid = start_temporary_server()
 print("adopted:", pid)
 if early is not None:
     print("early alive:", early.process.poll() is None)
 if pid is not None:
-    from prefect import flow
-    from prefect.server.api.server import SubprocessASGIServer
+    import threading
 
-    @flow
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    print("api url:", PREFECT_API_URL.value())
+    print("env api url:", os.environ.get("PREFECT_API_URL"))
+    seen = []  # a thread without settings of its own (Prefect's log and event workers)
+    t = threading.Thread(target=lambda: seen.append(PREFECT_API_URL.value()))
+    t.start()
+    t.join()
+    print("thread api url:", seen[0])
+
+    @flow(name="probe")
     def probe():
         return 41 + 1
 
     print("flow:", probe())
-    print("servers:", len(SubprocessASGIServer._instances), SubprocessASGIServer().server_process.pid)
+    with get_client(sync_client=True) as client:
+        print("client url:", client.api_url)
+        print("recorded:", [r.state_type.value for r in client.read_flow_runs()])
+    print("server module imported:", "prefect.server.api.server" in sys.modules)
 """
 
 
@@ -67,9 +83,16 @@ def test_the_early_server_is_the_one_the_flow_uses(tmp_path):
     assert out["prefect imported before"] == "False"  # launched without importing Prefect
     early = int(out["early"])
     assert int(out["adopted"]) == early and out["early alive"] == "True"
+    # Prefect uses it by its URL, as it would a lasting server: in its settings, in every
+    # thread, and in the environment of the processes the run starts (Dask workers)
+    url = f"http://127.0.0.1:{out['early port']}/api"
+    assert out["api url"] == out["env api url"] == out["thread api url"] == url
     assert out["flow"] == "42"
-    # Prefect's client started no second server: the one it knows is ours
-    assert out["servers"] == f"1 {early}"
+    # the flow ran on the early server (its run recorded there, completed), and Prefect's
+    # client started no server of its own: its server module was never imported
+    assert out["client url"].rstrip("/") == url
+    assert out["recorded"] == "['COMPLETED']"
+    assert out["server module imported"] == "False"
 
 
 def test_a_lasting_server_in_the_profile_stops_the_early_one(tmp_path):
