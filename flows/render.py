@@ -29,6 +29,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from flows.libload import import_weasyprint
 from flows.lifetime import die_with_parent, end_without_teardown
 from schemes.contract import Scheme, ScoreResult
 from transforms import changes as ch
@@ -1012,6 +1013,7 @@ def _worker_init(parent: int) -> None:
     does not tear its interpreter down (`end_without_teardown`): the run waits for it."""
     die_with_parent(parent)
     end_without_teardown()
+    import_weasyprint()  # without a compiler run per library name (flows.libload)
     _weasy()
 
 

@@ -197,3 +197,42 @@ def test_a_completed_run_ends_at_once_with_everything_recorded(tmp_path):
         "score",
     ]
     assert {state for _, state in tasks} == {"COMPLETED"}
+
+
+LOAD = """
+import os, subprocess, sys
+spawned = []
+real = subprocess.Popen.__init__
+def spy(self, args, *a, **k):
+    spawned.append(os.path.basename(args[0]))
+    real(self, args, *a, **k)
+subprocess.Popen.__init__ = spy
+if sys.argv[1] == "kaohe":
+    from flows.libload import import_weasyprint
+    import_weasyprint()
+else:
+    import weasyprint
+import ctypes.util
+from weasyprint.text import ffi
+maps = open(f"/proc/{os.getpid()}/maps").read().splitlines()
+libs = sorted({l.split()[-1] for l in maps if "/lib" in l and ".so" in l})
+print("libs:", libs)
+print("optional:", ffi.harfbuzz_subset is not None, ffi.harfbuzz_vector is not None)
+print("spawned:", sorted(spawned))
+print("find_library restored:", ctypes.util.find_library.__module__ == "ctypes.util")
+"""
+
+
+def test_statement_workers_load_weasyprint_without_a_compiler_and_the_same_libraries(tmp_path):
+    """flows.libload.import_weasyprint (each statement worker) loads the same shared
+    libraries as WeasyPrint's own import, listing glibc's cache once instead of running
+    ldconfig, gcc and ld for every library name WeasyPrint tries."""
+    env = _env(tmp_path)
+    theirs = _run(LOAD.replace("sys.argv[1]", "'weasyprint'"), env)
+    ours = _run(LOAD.replace("sys.argv[1]", "'kaohe'"), env)
+    assert ours["libs"] == theirs["libs"] and "libpango-1.0.so" in ours["libs"]
+    assert ours["optional"] == theirs["optional"]
+    assert ours["spawned"] == "['ldconfig']"  # one listing of glibc's cache
+    # WeasyPrint's own: one search (ldconfig, and gcc and ld where installed) per name
+    assert theirs["spawned"].count("'ldconfig'") > 10
+    assert ours["find_library restored"] == "True"
