@@ -454,7 +454,10 @@ def _extractor() -> str:
     from flows.outputs import KAOHE_VERSION
 
     h = hashlib.sha256(f"{_CACHE_FORMAT}\n{KAOHE_VERSION}\n".encode())
-    h.update(Path(__file__).read_bytes())
+    try:
+        h.update(Path(__file__).read_bytes())
+    except OSError:  # no source beside the module (a frozen build): a key of its own
+        h.update(f"{__file__} without source\n".encode())
     for dist in ("pdfplumber", "pdfminer.six", "python-docx"):
         try:
             version = importlib.metadata.version(dist)
