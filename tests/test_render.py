@@ -1112,3 +1112,104 @@ def test_fonts_subset_in_one_pass_are_weasyprints_bytes(tmp_path, monkeypatch):
     for font, _, _ in subsets:
         face, data = render._FACE_DATA[int(ffi.cast("uintptr_t", font.hb_face))]
         assert face == font.hb_face and len(data) > 2_000_000
+
+
+def test_user_agent_sheet_kept_to_the_rules_a_page_can_match_gives_the_same_styles():
+    """flows.render lays out kaohe's pages with WeasyPrint's user-agent stylesheet reduced
+    to the selectors their elements can match: every element and pseudo-element of a
+    bulletin (charts: SVG) and of a draft statement gets the same computed value of every
+    CSS property as with WeasyPrint's whole sheet, and the rules for elements and
+    attributes kaohe never writes are gone."""
+    import weasyprint
+    from weasyprint.css import get_all_computed_styles
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.html import UA_STYLESHEET
+
+    from flows import render
+
+    css, font_config = render._weasy()
+    ctx = make_context()
+    env = render.environment()
+    stem, data = render.statement_jobs(ctx)[0]
+    assert data["draft"]
+    pages = [
+        env.get_template("bulletin.html.j2").render(render.bulletin_context(ctx), inline_css=None),
+        env.get_template("statement.html.j2").render(data, inline_css=None),
+    ]
+    assert "<svg" in pages[0]
+    if not weasyprint.__version__.startswith(render.UA_CHECKED_ON):
+        # a WeasyPrint this was not checked on keeps its own sheet
+        assert type(render._html(pages[1])) is weasyprint.HTML
+        return
+    for html in pages:
+        whole = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/")
+        ours = render._html(html)
+        (sheet,) = ours._ua_stylesheets()
+        assert sheet is not UA_STYLESHEET
+        assert len(sheet.matcher.other_selectors) < len(UA_STYLESHEET.matcher.other_selectors)
+        styles = [
+            get_all_computed_styles(doc, user_stylesheets=[css], font_config=font_config)
+            for doc in (whole, ours)
+        ]
+        elements = [list(doc.etree_element.iter()) for doc in (whole, ours)]
+        assert len(elements[0]) == len(elements[1]) > 50
+        for a, b in zip(*elements, strict=True):
+            for pseudo in (None, "before", "after", "marker", "first-line", "first-letter"):
+                sa, sb = styles[0](a, pseudo), styles[1](b, pseudo)
+                assert (sa is None) == (sb is None), (a.tag, pseudo)
+                if sa is not None:
+                    for name in INITIAL_VALUES:
+                        assert sa[name] == sb[name], (a.tag, a.get("class"), pseudo, name)
+
+
+def test_user_agent_selectors_dropped_only_when_they_cannot_match():
+    import cssselect2.parser as sp
+
+    from flows.render import _may_match
+
+    tags = frozenset({"html", "body", "p", "br", "table", "td", "svg", "text"})
+    attrs = frozenset({"class", "style", "colspan"})
+
+    def may(selector: str) -> bool:
+        (parsed,) = sp.parse(selector)
+        return _may_match(parsed, tags, attrs)
+
+    for kept in ("td", "br::before", "::marker", "p:first-child", ":not(dd)", "body > table td"):
+        assert may(kept), kept
+    assert may(":is(dir, menu, p) br") and may(":where(ul, td)") and may("[colspan]")
+    for dropped in ("dd", "[dir=rtl i] td", "input[type=hidden i]", "[hidden]", ":link"):
+        assert not may(dropped), dropped
+    assert not may(":is(dir, menu, ol, ul) :is(dir, menu, ol, ul)") and not may("q::before")
+    assert not may("table > tr td")  # no tr
+    assert _may_match(next(sp.parse(":link")), tags, attrs | {"href"})
+
+
+def test_pdf_streams_deflated_at_level_6_inflate_to_the_same_bytes(tmp_path):
+    """Every stream of a statement PDF is compressed at zlib level 6 (pydyf writes level
+    9), and inflates to the same bytes; on a pydyf release this was not checked on, its
+    own compression is kept."""
+    import inspect
+    import zlib
+
+    import pydyf
+
+    from flows import render
+
+    render._weasy()
+    if not pydyf.__version__.startswith(render.DEFLATE_CHECKED_ON):
+        assert pydyf.zlib is zlib
+        return
+    # pydyf still compresses a stream through its module's zlib.compressobj
+    assert "zlib.compressobj(level=9)" in inspect.getsource(pydyf.Stream.data.fget)
+    raw = bytes(range(256)) * 2000 + b"\0" * 400_000
+    data = pydyf.Stream([raw], compress=True).data
+    payload = data[data.index(b"stream\n") + 7 : data.rindex(b"\nendstream")]
+    assert zlib.decompress(payload) == raw
+    assert payload == zlib.compress(raw, 6) != zlib.compress(raw, 9)
+    stem, job = render.statement_jobs(make_context())[0]
+    (pdf,) = [p for p in render.render_statement(tmp_path, stem, job) if p.suffix == ".pdf"]
+    pdf_bytes = pdf.read_bytes()
+    streams = re.findall(rb"/Filter /FlateDecode[^>]*>>\nstream\n(.*?)\nendstream", pdf_bytes, re.S)
+    assert len(streams) >= 4 and max(len(s) for s in streams) > 20_000  # pages and fonts
+    for s in streams:
+        assert zlib.compress(zlib.decompress(s), 6) == s
