@@ -396,10 +396,11 @@ def _ua_sheet(tags: frozenset[str], attrs: frozenset[str]) -> Any:
     """WeasyPrint's user-agent stylesheet (html5_ua.css) without the selectors that
     cannot match an element of a document with these names: its rules are matched
     against every element, and most are for elements kaohe never writes (forms, lists,
-    [dir], [hidden]…): 40 % of a statement's cascade, two thirds of the bulletin's. The
-    rules left keep their order and declarations, so every element gets the same style;
-    the @page rules stay whole (the @counter-style ones are WeasyPrint's own, given to
-    every document by `HTML._ua_counter_style`)."""
+    [dir], [hidden]…). The rules left keep their order and declarations, so every element
+    gets the same style; the @page rules stay whole (the @counter-style ones are
+    WeasyPrint's own, given to every document by `HTML._ua_counter_style`). About 2.5 %
+    of a statement's CPU (docs/benchmarks.md): most of what the sheet costs is the
+    declarations of the rules that do match, and those stay."""
     key = (tags, attrs)
     sheet = _UA_SHEETS.get(key)
     if sheet is None:
