@@ -337,123 +337,12 @@ def _weasy() -> tuple[Any, Any]:
     return _CSS, _FONT_CONFIG
 
 
-#: the WeasyPrint release whose user-agent stylesheet hook (`HTML._ua_stylesheets`)
-#: `_html` uses (checked by tests/test_render.py: the same computed style for every
-#: element); with any other, WeasyPrint's own whole sheet is used
-UA_CHECKED_ON = "70."
-
-_HTML_CLASS: Any = None
-
-
-def _names(root: Any) -> tuple[frozenset[str], frozenset[str]]:
-    """The element and attribute names of a parsed document (local names, lower case)."""
-    tags: set[str] = set()
-    attrs: set[str] = set()
-    for el in root.iter():
-        if isinstance(el.tag, str):  # not a comment
-            tags.add(el.tag.rpartition("}")[2].lower())
-            attrs.update(a.rpartition("}")[2].lower() for a in el.attrib)
-    return frozenset(tags), frozenset(attrs)
-
-
-def _may_match(node: Any, tags: frozenset[str], attrs: frozenset[str]) -> bool:
-    """False only when a (parsed cssselect2) selector cannot match any element of a
-    document with these element and attribute names; True when unsure."""
-    from cssselect2 import parser as sp
-
-    if isinstance(node, sp.Selector):
-        return _may_match(node.parsed_tree, tags, attrs)
-    if isinstance(node, sp.CombinedSelector):
-        return _may_match(node.left, tags, attrs) and _may_match(node.right, tags, attrs)
-    if isinstance(node, sp.CompoundSelector):
-        return all(_may_match(s, tags, attrs) for s in node.simple_selectors)
-    if isinstance(node, sp.LocalNameSelector):
-        return node.lower_local_name in tags
-    if isinstance(node, sp.AttributeSelector):
-        return node.lower_name in attrs
-    if isinstance(node, sp.PseudoClassSelector) and node.name in ("link", "visited", "any-link"):
-        return "href" in attrs
-    if isinstance(node, (sp.MatchesAnySelector, sp.SpecificityAdjustmentSelector)):
-        return any(_may_match(s, tags, attrs) for s in node.selector_list)
-    return True  # :not(), :has(), classes, ids, other pseudo-classes: maybe
-
-
-def _part_may_match(tokens: list[Any], tags: frozenset[str], attrs: frozenset[str]) -> bool:
-    """`_may_match` of one selector of a rule's selector list (its tokens)."""
-    from cssselect2 import SelectorError
-    from cssselect2 import parser as sp
-
-    try:
-        return any(_may_match(sel, tags, attrs) for sel in sp.parse(tokens))
-    except SelectorError:
-        return True  # WeasyPrint ignores it, or matches it its own way: kept as it is
-
-
-_UA_SHEETS: dict[tuple[frozenset[str], frozenset[str]], Any] = {}
-
-
-def _ua_sheet(tags: frozenset[str], attrs: frozenset[str]) -> Any:
-    """WeasyPrint's user-agent stylesheet (html5_ua.css) without the selectors that
-    cannot match an element of a document with these names: its rules are matched
-    against every element, and most are for elements kaohe never writes (forms, lists,
-    [dir], [hidden]…). The rules left keep their order and declarations, so every element
-    gets the same style; the @page rules stay whole (the @counter-style ones are
-    WeasyPrint's own, given to every document by `HTML._ua_counter_style`). About 2.5 %
-    of a statement's CPU (docs/benchmarks.md): most of what the sheet costs is the
-    declarations of the rules that do match, and those stay."""
-    key = (tags, attrs)
-    sheet = _UA_SHEETS.get(key)
-    if sheet is None:
-        import tinycss2
-        from weasyprint import CSS
-        from weasyprint.css.counters import CounterStyle
-        from weasyprint.html import UA
-
-        out = []
-        for rule in tinycss2.parse_stylesheet(UA, skip_comments=True, skip_whitespace=True):
-            if rule.type == "at-rule":
-                if rule.lower_at_keyword != "counter-style":
-                    out.append(rule.serialize())
-                continue
-            if rule.type != "qualified-rule":
-                out.append(rule.serialize())
-                continue
-            parts: list[list[Any]] = [[]]
-            for token in rule.prelude:
-                if token.type == "literal" and token.value == ",":
-                    parts.append([])
-                else:
-                    parts[-1].append(token)
-            kept = [part for part in parts if _part_may_match(part, tags, attrs)]
-            if kept:
-                prelude = ",".join(tinycss2.serialize(part).strip() for part in kept)
-                out.append(f"{prelude} {{{tinycss2.serialize(rule.content)}}}")
-        sheet = CSS(string="\n".join(out), counter_style=CounterStyle())
-        if len(_UA_SHEETS) > 64:  # kaohe's templates give a handful of name sets
-            _UA_SHEETS.clear()
-        _UA_SHEETS[key] = sheet
-    return sheet
-
-
 def _html(html: str) -> Any:
-    """A WeasyPrint HTML document of one of kaohe's pages, its user-agent stylesheet
-    reduced to the rules its elements can match (`_ua_sheet`)."""
-    global _HTML_CLASS
-    if _HTML_CLASS is None:
-        import weasyprint
-        from weasyprint import HTML
+    """A WeasyPrint HTML document of one of kaohe's pages (its images and stylesheets
+    read only from report_templates/, `_fetcher`)."""
+    from weasyprint import HTML
 
-        _HTML_CLASS = HTML
-        if weasyprint.__version__.startswith(UA_CHECKED_ON) and hasattr(HTML, "_ua_stylesheets"):
-
-            class KaoheHTML(HTML):
-                def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
-                    if forms:  # never asked by kaohe: WeasyPrint's own
-                        return super()._ua_stylesheets(forms)
-                    return [_ua_sheet(*_names(self.etree_element))]
-
-            _HTML_CLASS = KaoheHTML
-    return _HTML_CLASS(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=_fetcher())
+    return HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=_fetcher())
 
 
 def _fetcher():
