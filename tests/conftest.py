@@ -110,6 +110,24 @@ def postgres_server():
         check=True,
         capture_output=True,
     )
+    # If pytest is killed (kill -9, a CI timeout), no finalizer runs: a watchdog outside
+    # the session stops the cluster and removes its folder once this process is gone.
+    stop = as_pg + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+    watchdog = subprocess.Popen(
+        [
+            "sh",
+            "-c",
+            'while kill -0 "$1" 2>/dev/null; do sleep 2; done; shift; "$@"; rm -rf "$TMPDIR_PG"',
+            "watchdog",
+            str(os.getpid()),
+            *stop,
+        ],
+        env={**os.environ, "TMPDIR_PG": str(tmp)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 180
         while subprocess.run(
@@ -120,10 +138,9 @@ def postgres_server():
             time.sleep(0.2)
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
-        subprocess.run(
-            as_pg + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True,
-        )
+        watchdog.kill()
+        watchdog.wait()
+        subprocess.run(stop, capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
