@@ -14,6 +14,11 @@ an InputError naming the file.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import json
+import os
 import re
 import statistics
 from collections.abc import Iterable, Mapping
@@ -23,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from flows import readers
-from flows.workspace import DOCUMENT_SUFFIXES, not_data
+from flows.workspace import CACHE_DIR, DOCUMENT_SUFFIXES, not_data
 from transforms import issue_text
 from transforms.errors import InputError, Problems
 from transforms.issue_text import Line
@@ -390,8 +395,13 @@ def _pdf_rgb(color: object) -> tuple[float, float, float] | None:
     return None
 
 
-def document_lines(path: Path, file: str | None = None) -> list[Line]:
-    """The paragraphs of an issue document, in reading order, with their layout."""
+def document_lines(path: Path, file: str | None = None, cache: Path | None = None) -> list[Line]:
+    """The paragraphs of an issue document, in reading order, with their layout.
+
+    `cache`: a folder of the workspace (`issue_cache`) where the lines extracted from a
+    document are kept by the sha256 of its bytes, so that the next run reads the same
+    document without opening it again (`_cached_lines`); the size bounds are checked
+    every time."""
     path = Path(path)
     file = file or path.name
     suffix = path.suffix.lower()
@@ -399,13 +409,132 @@ def document_lines(path: Path, file: str | None = None) -> list[Line]:
         raise InputError("不支持旧版 .doc 文件；请用 Word 或 WPS 另存为 .docx", file=file)
     if suffix == ".docx":
         readers.check_zip(path, file)  # [limits] max_file_mb, on disk and unpacked
+    else:
+        readers.check_size(path, file)
+    if cache is None:
+        return _extract_lines(path, file, suffix)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    lines = _cached_lines(cache, digest)
+    if lines is None:
+        lines = _extract_lines(path, file, suffix)
+        _cache_lines(cache, digest, lines)
+    return lines
+
+
+def _extract_lines(path: Path, file: str, suffix: str) -> list[Line]:
+    if suffix == ".docx":
         return _docx_lines(path, file)
-    readers.check_size(path, file)
     if suffix == ".pdf":
         return _pdf_lines(path, file)
     if suffix in (".html", ".htm"):
         return _html_lines(path, file)
     return _txt_lines(path, file)
+
+
+# ------------------------------------------------------------- the cache of extracted lines
+
+#: the folder of the workspace's cache (`CACHE_DIR`) that holds the lines of issue documents
+ISSUE_CACHE = "issues"
+#: the layout of a cache entry (a change of it invalidates every entry)
+_CACHE_FORMAT = 1
+
+
+def issue_cache(root: Path) -> Path:
+    """Where the workspace at `root` keeps the lines of its issue documents: inside the
+    workspace (a hidden folder, never an input), so never shared with another workspace."""
+    return Path(root) / CACHE_DIR / ISSUE_CACHE
+
+
+@functools.cache
+def _extractor() -> str:
+    """What extracted lines depend on besides the document: kaohe's version, the code of
+    this module and the versions of the libraries that open documents."""
+    import importlib.metadata
+
+    from flows.outputs import KAOHE_VERSION
+
+    h = hashlib.sha256(f"{_CACHE_FORMAT}\n{KAOHE_VERSION}\n".encode())
+    try:
+        h.update(Path(__file__).read_bytes())
+    except OSError:  # no source beside the module (a frozen build): a key of its own
+        h.update(f"{__file__} without source\n".encode())
+    for dist in ("pdfplumber", "pdfminer.six", "python-docx"):
+        try:
+            version = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"{dist} {version}\n".encode())
+    return h.hexdigest()
+
+
+def _lines_digest(rows: list) -> str:
+    return hashlib.sha256(
+        json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
+    ).hexdigest()
+
+
+def _valid_row(row: object) -> bool:
+    if not isinstance(row, list) or len(row) != 5:
+        return False
+    text, bold, size, centered, red = row
+    return (
+        isinstance(text, str)
+        and all(type(b) is bool for b in (bold, centered, red))
+        and (size is None or (type(size) in (int, float)))
+    )
+
+
+def _cached_lines(cache: Path, digest: str) -> list[Line] | None:
+    """The lines kept for the document of sha256 `digest`, or None when there is no entry
+    or it does not hold exactly what this kaohe would extract: written by another kaohe
+    (version, code or libraries), for other bytes, unreadable, truncated or altered (its
+    own digest of the lines does not match); such an entry is then rewritten."""
+    try:
+        entry = json.loads((cache / f"{digest}.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not (
+        isinstance(entry, dict)
+        and entry.get("document") == digest
+        and entry.get("extractor") == _extractor()
+        and isinstance(rows := entry.get("lines"), list)
+        and all(_valid_row(r) for r in rows)
+        and entry.get("digest") == _lines_digest(rows)
+    ):
+        return None
+    return [Line(t, b, s, c, r) for t, b, s, c, r in rows]
+
+
+def _cache_lines(cache: Path, digest: str, lines: list[Line]) -> None:
+    """Keep `lines` for the document of sha256 `digest` (written whole or not at all; a
+    workspace that cannot be written to, or a full disk, simply keeps no cache)."""
+    rows = [[ln.text, ln.bold, ln.size, ln.centered, ln.red] for ln in lines]
+    entry = {
+        "document": digest,
+        "extractor": _extractor(),
+        "lines": rows,
+        "digest": _lines_digest(rows),
+    }
+    tmp = cache / f".{digest}.{os.getpid()}.tmp"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cache / f"{digest}.json")
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _prune_cache(cache: Path, keep: set[str]) -> None:
+    """Remove the entries of documents no longer in the workspace (edited or removed)."""
+    try:
+        entries = list(cache.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.suffix == ".json" and entry.stem not in keep:
+            with contextlib.suppress(OSError):
+                entry.unlink()
 
 
 # --------------------------------------------------------------------------- issues → rows
@@ -437,8 +566,10 @@ def read_issue(
     workspace: Path,
     publication_names: Mapping[str, str],
     answers: Mapping[str, str] | None = None,
+    cache: Path | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """One issue document → (adoption records, review records).
+    """One issue document → (adoption records, review records). `cache`: see
+    `document_lines`.
 
     `answers` maps the review key of an article whose source could not be read to the
     user's answer (decisions.csv, type `article_source`): the unit(s) as the user writes
@@ -446,7 +577,7 @@ def read_issue(
     answers = answers or {}
     path = Path(path)
     file = readers._rel(path, workspace)
-    lines = document_lines(path, file)
+    lines = document_lines(path, file, cache)
     masthead, articles = issue_text.parse_issue(lines)
     index = PublicationIndex.from_names(publication_names)
     found = _periodical(masthead["periodical_candidates"], index)
@@ -521,9 +652,14 @@ def read_issues(
     publication_names: Mapping[str, str],
     decisions: pl.DataFrame | None = None,
     problems: Problems | None = None,
+    cache: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Issue documents (sorted; files that are not data, such as ~$ lock files and hidden
     files, skipped) → (ADOPTIONS, REVIEW).
+
+    `cache`: keep the lines extracted from each document in the workspace
+    (`issue_cache`), and read them from there while the document is unchanged; the
+    entries of documents no longer among `paths` are removed.
 
     The adoptions are not deduplicated here: pass them to `readers.read_adoptions(...,
     documents=...)`, which merges them with the spreadsheets (a spreadsheet row wins).
@@ -542,14 +678,24 @@ def read_issues(
         if r["type"] == REVIEW_TYPE and r["answer"] and r["answer"].strip()
     }
     adoptions, review = [], []
-    for path in sorted(Path(p) for p in paths):
-        if path.suffix.lower() not in DOCUMENT_SUFFIXES or not_data(path.name):
-            continue
-        read = problems.attempt(read_issue, path, workspace, publication_names, answers)
+    folder = issue_cache(workspace) if cache else None
+    documents = [
+        path
+        for path in sorted(Path(p) for p in paths)
+        if path.suffix.lower() in DOCUMENT_SUFFIXES and not not_data(path.name)
+    ]
+    for path in documents:
+        read = problems.attempt(read_issue, path, workspace, publication_names, answers, folder)
         if read is None:
             continue
         adoptions += read[0]
         review += read[1]
+    if folder is not None and folder.is_dir():
+        keep = set()
+        for path in documents:
+            with contextlib.suppress(OSError):
+                keep.add(hashlib.sha256(path.read_bytes()).hexdigest())
+        _prune_cache(folder, keep)
     if own:
         problems.raise_if_any()
     adoption_frame = pl.DataFrame(adoptions, schema=ADOPTIONS) if adoptions else empty(ADOPTIONS)

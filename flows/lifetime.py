@@ -64,7 +64,10 @@ _watchdog: subprocess.Popen | None = None
 def start_temporary_server() -> int | None:
     """Start Prefect's temporary server now, with a watchdog that stops it when this
     process ends (even by SIGKILL); its pid, or None when a lasting server is configured
-    (PREFECT_API_URL) or Prefect may not start one."""
+    (PREFECT_API_URL) or Prefect may not start one. A server launched early
+    (`launch_temporary_server`) is adopted: this process's Prefect then uses it by its URL
+    (`PREFECT_API_URL`), as it would a lasting server, and never imports Prefect's server
+    module (≈ 2 s of CPU)."""
     global _early
     from prefect.settings import (
         PREFECT_API_URL,
@@ -127,6 +130,17 @@ class EarlyServer:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+
+    def terminate(self) -> None:
+        """Stop it once used, as Prefect stops its temporary server: SIGTERM, so that it
+        writes what it has received, then SIGKILL after 5 s."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 #: the server launched early in this process, if any (adopted or stopped once)
@@ -198,15 +212,15 @@ def launch_temporary_server() -> EarlyServer | None:
 
 
 def _adopt(early: EarlyServer, timeout: float) -> int | None:
-    """Make `early` the server Prefect's client uses (its one temporary server per
-    process) once it answers; its pid."""
+    """Once `early` answers, make it the server of this process's Prefect by its URL
+    (`PREFECT_API_URL` in the environment, so also in the processes the run starts, and in
+    Prefect's settings, for every thread), stopped when this process exits; its pid."""
     import httpx
-    from prefect.server.api.server import SubprocessASGIServer
 
-    server = SubprocessASGIServer()
-    if server.running:  # Prefect started its own meanwhile: ours is not needed
-        early.stop()
-        return server.server_process.pid if server.server_process else None
+    own = sys.modules.get("prefect.server.api.server")
+    if own is not None and any(s.running for s in own.SubprocessASGIServer._instances.values()):
+        early.stop()  # Prefect started its own meanwhile: ours is not needed
+        return None
     end = time.monotonic() + timeout
     with httpx.Client() as client:
         while True:
@@ -225,10 +239,8 @@ def _adopt(early: EarlyServer, timeout: float) -> int | None:
                 if _listening(early.port) and (
                     client.get(f"http://127.0.0.1:{early.port}/api/health").status_code == 200
                 ):
-                    server.port = early.port
-                    server.server_process = early.process
-                    server.running = True
-                    atexit.register(server.stop)
+                    _use_server(f"http://127.0.0.1:{early.port}/api")
+                    atexit.register(early.terminate)
                     return early.process.pid
             except httpx.TransportError:
                 pass
@@ -237,6 +249,20 @@ def _adopt(early: EarlyServer, timeout: float) -> int | None:
             time.sleep(0.05)
     early.stop()  # did not come up: Prefect starts its own and reports why not
     return None
+
+
+def _use_server(url: str) -> None:
+    """Point Prefect, already imported, at the server `url` for the rest of this process:
+    the environment (read by the processes started from now on) and Prefect's global
+    settings, which every thread without settings of its own reads."""
+    import prefect.context
+
+    os.environ["PREFECT_API_URL"] = url
+    refresh = getattr(prefect.context, "refresh_global_settings_context", None)
+    if refresh is not None:
+        refresh()
+    else:  # older Prefect 3: the same, by hand
+        prefect.context.GLOBAL_SETTINGS_CONTEXT = prefect.context.root_settings_context()
 
 
 def _listening(port: int) -> bool:

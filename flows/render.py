@@ -29,6 +29,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from flows.libload import import_weasyprint
 from flows.lifetime import die_with_parent, end_without_teardown
 from flows.memory import release_free_memory
 from schemes.contract import Scheme, ScoreResult
@@ -286,6 +287,41 @@ def _one_pass_subsetting() -> None:
     fonts.get_hb_object_data = face_data
 
 
+#: the pydyf release whose stream compression `_faster_deflate` changes (its one use of
+#: zlib.compressobj is a stream's data, at level 9); with any other, pydyf's own
+DEFLATE_CHECKED_ON = "0.13."
+#: zlib level of the PDFs' streams: a statement's CJK font stream (≈ 800 KB, its glyph
+#: slots kept up to the last glyph used) takes 40 % less CPU to compress than at pydyf's
+#: level 9, and comes out 0.2 % larger; every stream inflates to the same bytes
+DEFLATE_LEVEL = 6
+
+
+def _faster_deflate() -> None:
+    """pydyf compresses every PDF stream at zlib's level 9; kaohe's at DEFLATE_LEVEL
+    (flows' own PDFs only: called by `_weasy`). The PDFs inflate to the same streams, so
+    their text and pages are the same. tests/test_render.py checks that pydyf's streams
+    still go through the name replaced here."""
+    import zlib
+
+    import pydyf
+
+    if not pydyf.__version__.startswith(DEFLATE_CHECKED_ON) or pydyf.zlib is not zlib:
+        return  # another pydyf, or already replaced
+
+    class Deflate:
+        """zlib, with compressobj's level at most DEFLATE_LEVEL."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(zlib, name)
+
+        @staticmethod
+        def compressobj(level: int = -1, *args: Any, **kwargs: Any) -> Any:
+            level = DEFLATE_LEVEL if level < 0 else min(level, DEFLATE_LEVEL)
+            return zlib.compressobj(level, *args, **kwargs)
+
+    pydyf.zlib = Deflate()
+
+
 def _weasy() -> tuple[Any, Any]:
     """The shared stylesheet and font configuration (built once, reused for every PDF)."""
     global _CSS, _FONT_CONFIG
@@ -294,6 +330,7 @@ def _weasy() -> tuple[Any, Any]:
         from weasyprint.text.fonts import FontConfiguration
 
         _one_pass_subsetting()
+        _faster_deflate()
         _FONT_CONFIG = FontConfiguration()
         _CSS = CSS(
             string=str(_css_text()),
@@ -302,6 +339,14 @@ def _weasy() -> tuple[Any, Any]:
             font_config=_FONT_CONFIG,
         )
     return _CSS, _FONT_CONFIG
+
+
+def _html(html: str) -> Any:
+    """A WeasyPrint HTML document of one of kaohe's pages (its images and stylesheets
+    read only from report_templates/, `_fetcher`)."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=_fetcher())
 
 
 def _fetcher():
@@ -324,12 +369,8 @@ def _fetcher():
 
 
 def _pdf(html: str, target: Path) -> None:
-    from weasyprint import HTML
-
     css, font_config = _weasy()
-    HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=_fetcher()).write_pdf(
-        target, stylesheets=[css], font_config=font_config
-    )
+    _html(html).write_pdf(target, stylesheets=[css], font_config=font_config)
 
 
 # --------------------------------------------------------------------------- bulletin PDF
@@ -412,16 +453,14 @@ def bulletin_pdf(html: str, target: Path, part_rows: int = PART_ROWS) -> int:
     import tempfile
 
     import pypdfium2 as pdfium
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS
 
     css, font_config = _weasy()
     start, closing, parts = bulletin_parts(html)
     if sum(len(p.rows) for p in parts) <= part_rows:
         # A county's bulletin fits in memory: one document, its fonts embedded once (each
         # part would embed its own subset and the mailed file would grow 2-3 times).
-        doc = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=_fetcher()).render(
-            stylesheets=[css], font_config=font_config
-        )
+        doc = _html(html).render(stylesheets=[css], font_config=font_config)
         doc.write_pdf(target)
         return len(doc.pages)
     draft_m = re.search(r'<p class="draft-mark">(.*?)</p>', parts[0].html, re.S)
@@ -435,11 +474,9 @@ def bulletin_pdf(html: str, target: Path, part_rows: int = PART_ROWS) -> int:
                 string=_first_page_css(first, draft if first > 1 else None),
                 font_config=font_config,
             )
-            doc = HTML(
-                string=start + body + closing,
-                base_url=TEMPLATES.as_uri() + "/",
-                url_fetcher=_fetcher(),
-            ).render(stylesheets=[css, extra], font_config=font_config)
+            doc = _html(start + body + closing).render(
+                stylesheets=[css, extra], font_config=font_config
+            )
             return doc, doc.pages if whole else doc.pages[:-1]
 
         def write(doc: Any, kept: list[Any]) -> None:
@@ -1024,6 +1061,7 @@ def _worker_init(parent: int) -> None:
     does not tear its interpreter down (`end_without_teardown`): the run waits for it."""
     die_with_parent(parent)
     end_without_teardown()
+    import_weasyprint()  # without a compiler run per library name (flows.libload)
     _weasy()
 
 

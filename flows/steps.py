@@ -98,7 +98,12 @@ def _ingest(ws: Workspace, problems: Problems | None) -> Inputs:
     # periodicals as typed; a short name that fits several is a `publication` question
     names = publication_names(scheme).answered(decisions)
     issues, issue_review = issue_documents.read_issues(
-        ws.files("adoptions", DOCUMENT_SUFFIXES), ws.root, names, decisions, problems=problems
+        ws.files("adoptions", DOCUMENT_SUFFIXES),
+        ws.root,
+        names,
+        decisions,
+        problems=problems,
+        cache=True,
     )
     asked: list[dict] = []
     adoptions = readers.read_adoptions(

@@ -16,6 +16,9 @@ from transforms import matching
 from transforms.errors import InputError
 
 INPUT_DIRS = ("adoptions", "submissions", "events")
+#: kaohe's cache inside a workspace (hidden: never an input): what it extracted from input
+#: files, kept by their sha256 (flows.issue_documents.issue_cache); safe to delete
+CACHE_DIR = ".kaohe-cache"
 # .xls is listed so that the reader can say it is unsupported instead of skipping it.
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 # Publication issues as documents, read by flows.issue_documents (.doc: to say it is not read).

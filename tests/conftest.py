@@ -43,6 +43,35 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+# ------------------------------------------------------------------ the suite's CPU (issue 16)
+
+#: KAOHE_TEST_CPU=/tmp/cpu: each pytest process (each xdist worker) appends one JSON line
+#: per test to /tmp/cpu.<pid>: [node id, CPU s of this process, CPU s of its children, wall
+#: s], set-up and teardown included. A child's CPU counts when it is reaped: a session's
+#: server (Prefect, PostgreSQL) counts for the test after which it stops.
+_CPU_LOG = os.environ.get("KAOHE_TEST_CPU")
+
+
+if _CPU_LOG:
+    import json
+    import resource
+    import time
+
+    def _cpu() -> tuple[float, float, float]:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime, time.monotonic()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(item, nextitem):
+        before = _cpu()
+        yield
+        after = _cpu()
+        line = [item.nodeid, *(round(b - a, 2) for a, b in zip(before, after, strict=True))]
+        with open(f"{_CPU_LOG}.{os.getpid()}", "a", encoding="utf-8") as f:
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """One temporary Prefect server per test session (starting one takes ~5 s)."""
@@ -110,6 +139,24 @@ def postgres_server():
         check=True,
         capture_output=True,
     )
+    # If pytest is killed (kill -9, a CI timeout), no finalizer runs: a watchdog outside
+    # the session stops the cluster and removes its folder once this process is gone.
+    stop = as_pg + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+    watchdog = subprocess.Popen(
+        [
+            "sh",
+            "-c",
+            'while kill -0 "$1" 2>/dev/null; do sleep 2; done; shift; "$@"; rm -rf "$TMPDIR_PG"',
+            "watchdog",
+            str(os.getpid()),
+            *stop,
+        ],
+        env={**os.environ, "TMPDIR_PG": str(tmp)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 180
         while subprocess.run(
@@ -120,10 +167,9 @@ def postgres_server():
             time.sleep(0.2)
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
-        subprocess.run(
-            as_pg + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True,
-        )
+        watchdog.kill()
+        watchdog.wait()
+        subprocess.run(stop, capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -97,3 +97,30 @@ def test_missing_column_in_adoptions_names_the_file(tmp_path):
     proc = kaohe("score", str(ws), "--period", "2018Q2")
     assert proc.returncode != 0
     assert "adoptions/q2.csv" in proc.stderr and "日期" in proc.stderr
+
+
+def test_score_twice_reads_the_issue_documents_once_and_prints_the_same(tmp_path):
+    """`kaohe score` keeps what it extracted from the issue documents in the workspace
+    (.kaohe-cache/issues, one entry per document); the second score reads it from there and
+    prints the same scores; an entry of another document's bytes is not used."""
+    ws = tmp_path / "ws"
+    shutil.copytree(
+        ROOT / "examples" / "jiande-2018", ws, ignore=shutil.ignore_patterns("out", "kaohe.db")
+    )
+    first = kaohe("score", str(ws), "--period", "2018Q2")
+    assert first.returncode == 0, first.stderr
+    entries = sorted((ws / ".kaohe-cache" / "issues").iterdir())
+    assert len(entries) == 4 and all(p.suffix == ".json" for p in entries)
+    stamps = [p.stat().st_mtime_ns for p in entries]
+    second = kaohe("score", str(ws), "--period", "2018Q2")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout and "unit,group,points" in first.stdout
+    assert [p.stat().st_mtime_ns for p in entries] == stamps  # read, not written again
+    # swap two entries' contents: neither is trusted, both are re-extracted
+    a, b = entries[0].read_bytes(), entries[1].read_bytes()
+    entries[0].write_bytes(b)
+    entries[1].write_bytes(a)
+    third = kaohe("score", str(ws), "--period", "2018Q2")
+    assert third.returncode == 0, third.stderr
+    assert third.stdout == first.stdout
+    assert entries[0].read_bytes() == a and entries[1].read_bytes() == b

@@ -533,3 +533,111 @@ def test_other_example_documents_count_once_and_change_the_score_by_their_own_ar
     changed = {u: (w[u][0] - b[u][0], w[u][1] - b[u][1]) for u in w if w[u] != b[u]}
     assert changed == {unit: (added, 1)}
     assert with_r.ledger.height == bare_r.ledger.height + 1
+
+
+# --------------------------------------------------------------------------- the cache
+
+
+def _example_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("out", "kaohe.db", ".kaohe*"))
+    return root
+
+
+def _docs(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "adoptions").iterdir() if p.suffix in DOCUMENT_SUFFIXES)
+
+
+def test_cached_lines_give_the_same_rows_without_opening_the_documents(tmp_path, monkeypatch):
+    """The lines of each issue are kept by the sha256 of its bytes inside the workspace (a
+    hidden folder, never an input); the next read takes them from there, rows identical."""
+    import hashlib
+
+    from flows import issue_documents
+
+    root = _example_copy(tmp_path)
+    hashes = Workspace.load(root).input_hashes()
+    plain = read_issues(_docs(root), root, NAMES)
+    first = read_issues(_docs(root), root, NAMES, cache=True)
+    folder = issue_documents.issue_cache(root)
+    assert folder == root / ".kaohe-cache" / "issues"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        hashlib.sha256(p.read_bytes()).hexdigest() + ".json" for p in _docs(root)
+    )
+
+    def unopened(path, file, suffix):
+        raise AssertionError(f"{file} opened again")
+
+    monkeypatch.setattr(issue_documents, "_extract_lines", unopened)
+    again = read_issues(_docs(root), root, NAMES, cache=True)
+    for frames in (first, again):
+        assert frames[0].equals(plain[0]) and frames[1].equals(plain[1])
+    assert not plain[0].is_empty()
+    # not an input: the inputs (and so a run's version) are unchanged by the cache
+    assert Workspace.load(root).input_hashes() == hashes
+
+
+def test_size_bounds_are_checked_for_cached_documents(tmp_path, monkeypatch):
+    from flows import readers
+
+    root = _example_copy(tmp_path)
+    read_issues(_docs(root), root, NAMES, cache=True)
+
+    def too_big(path, file):
+        if path.parent.name == "adoptions":
+            raise InputError("文件过大", file=file)
+
+    monkeypatch.setattr(readers, "check_size", too_big)
+    with pytest.raises(InputError) as err:
+        read_issues(_docs(root), root, NAMES, cache=True)
+    assert len(err.value.problems) == 4  # every document, its entry notwithstanding
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "not json", "a line altered", "another kaohe", "another document"],
+)
+def test_a_damaged_cache_entry_is_not_trusted_and_is_rewritten(tmp_path, damage):
+    import json
+
+    from flows import issue_documents
+
+    root = _example_copy(tmp_path)
+    pdf = root / "adoptions" / "2018-杭州政务-第139期.pdf"
+    expected = document_lines(pdf)
+    folder = issue_documents.issue_cache(root)
+    assert document_lines(pdf, cache=folder) == expected
+    (entry,) = folder.iterdir()
+    good = entry.read_text(encoding="utf-8")
+    data = json.loads(good)
+    if damage == "truncated":
+        entry.write_text(good[: len(good) // 2], encoding="utf-8")
+    elif damage == "not json":
+        entry.write_bytes(b"\x00\xff garbage")
+    else:
+        if damage == "a line altered":  # valid JSON, but not what was extracted
+            data["lines"][0][0] = "伪造的标题"
+        elif damage == "another kaohe":  # another version, code or library: re-extracted
+            data["extractor"] = "0" * 64
+            data["lines"][0][0] = "伪造的标题"
+            data["digest"] = issue_documents._lines_digest(data["lines"])
+        else:  # an entry copied under another document's name
+            data["document"] = "0" * 64
+        entry.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert document_lines(pdf, cache=folder) == expected
+    assert json.loads(entry.read_text(encoding="utf-8")) == json.loads(good)  # rewritten
+
+
+def test_an_edited_document_gets_a_new_entry_and_the_old_one_goes(tmp_path):
+    from flows import issue_documents
+
+    root = _example_copy(tmp_path)
+    read_issues(_docs(root), root, NAMES, cache=True)
+    folder = issue_documents.issue_cache(root)
+    before = {p.name for p in folder.iterdir()}
+    txt = root / "adoptions" / "2018-浙江政务信息-第124期.txt"
+    txt.write_text(txt.read_text(encoding="utf-8").replace("建德", "建德市", 1), encoding="utf-8")
+    adoptions, _ = read_issues(_docs(root), root, NAMES, cache=True)
+    assert adoptions.equals(read_issues(_docs(root), root, NAMES)[0])
+    after = {p.name for p in folder.iterdir()}
+    assert len(after) == 4 and len(after - before) == 1 and len(before - after) == 1

@@ -1168,3 +1168,34 @@ def test_fonts_subset_in_one_pass_are_weasyprints_bytes(tmp_path, monkeypatch):
     for font, _, _ in subsets:
         face, data = render._FACE_DATA[int(ffi.cast("uintptr_t", font.hb_face))]
         assert face == font.hb_face and len(data) > 2_000_000
+
+
+def test_pdf_streams_deflated_at_level_6_inflate_to_the_same_bytes(tmp_path):
+    """Every stream of a statement PDF is compressed at zlib level 6 (pydyf writes level
+    9), and inflates to the same bytes; on a pydyf release this was not checked on, its
+    own compression is kept."""
+    import inspect
+    import zlib
+
+    import pydyf
+
+    from flows import render
+
+    render._weasy()
+    if not pydyf.__version__.startswith(render.DEFLATE_CHECKED_ON):
+        assert pydyf.zlib is zlib
+        return
+    # pydyf still compresses a stream through its module's zlib.compressobj
+    assert "zlib.compressobj(level=9)" in inspect.getsource(pydyf.Stream.data.fget)
+    raw = bytes(range(256)) * 2000 + b"\0" * 400_000
+    data = pydyf.Stream([raw], compress=True).data
+    payload = data[data.index(b"stream\n") + 7 : data.rindex(b"\nendstream")]
+    assert zlib.decompress(payload) == raw
+    assert payload == zlib.compress(raw, 6) != zlib.compress(raw, 9)
+    stem, job = render.statement_jobs(make_context())[0]
+    (pdf,) = [p for p in render.render_statement(tmp_path, stem, job) if p.suffix == ".pdf"]
+    pdf_bytes = pdf.read_bytes()
+    streams = re.findall(rb"/Filter /FlateDecode[^>]*>>\nstream\n(.*?)\nendstream", pdf_bytes, re.S)
+    assert len(streams) >= 4 and max(len(s) for s in streams) > 20_000  # pages and fonts
+    for s in streams:
+        assert zlib.compress(zlib.decompress(s), 6) == s

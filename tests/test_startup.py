@@ -12,28 +12,44 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Launch early, then adopt: prints the early pid, the adopted pid, whether Prefect's client
-# reached the server in a flow, and whether the early process still runs.
+# Launch early, then adopt: prints the early pid, the adopted pid, the URL Prefect uses,
+# whether Prefect's client reached the server in a flow (and recorded the run there),
+# whether it imported Prefect's server module, and whether the early process still runs.
 ADOPT = """
-import sys
+import os, sys
 from flows.lifetime import launch_temporary_server, start_temporary_server
 early = launch_temporary_server()
 print("prefect imported before:", "prefect" in sys.modules)
 print("early:", None if early is None else early.process.pid)
+print("early port:", None if early is None else early.port)
 pid = start_temporary_server()
 print("adopted:", pid)
 if early is not None:
     print("early alive:", early.process.poll() is None)
 if pid is not None:
-    from prefect import flow
-    from prefect.server.api.server import SubprocessASGIServer
+    import threading
 
-    @flow
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    print("api url:", PREFECT_API_URL.value())
+    print("env api url:", os.environ.get("PREFECT_API_URL"))
+    seen = []  # a thread without settings of its own (Prefect's log and event workers)
+    t = threading.Thread(target=lambda: seen.append(PREFECT_API_URL.value()))
+    t.start()
+    t.join()
+    print("thread api url:", seen[0])
+
+    @flow(name="probe")
     def probe():
         return 41 + 1
 
     print("flow:", probe())
-    print("servers:", len(SubprocessASGIServer._instances), SubprocessASGIServer().server_process.pid)
+    with get_client(sync_client=True) as client:
+        print("client url:", client.api_url)
+        print("recorded:", [r.state_type.value for r in client.read_flow_runs()])
+    print("server module imported:", "prefect.server.api.server" in sys.modules)
 """
 
 
@@ -67,9 +83,16 @@ def test_the_early_server_is_the_one_the_flow_uses(tmp_path):
     assert out["prefect imported before"] == "False"  # launched without importing Prefect
     early = int(out["early"])
     assert int(out["adopted"]) == early and out["early alive"] == "True"
+    # Prefect uses it by its URL, as it would a lasting server: in its settings, in every
+    # thread, and in the environment of the processes the run starts (Dask workers)
+    url = f"http://127.0.0.1:{out['early port']}/api"
+    assert out["api url"] == out["env api url"] == out["thread api url"] == url
     assert out["flow"] == "42"
-    # Prefect's client started no second server: the one it knows is ours
-    assert out["servers"] == f"1 {early}"
+    # the flow ran on the early server (its run recorded there, completed), and Prefect's
+    # client started no server of its own: its server module was never imported
+    assert out["client url"].rstrip("/") == url
+    assert out["recorded"] == "['COMPLETED']"
+    assert out["server module imported"] == "False"
 
 
 def test_a_lasting_server_in_the_profile_stops_the_early_one(tmp_path):
@@ -174,3 +197,42 @@ def test_a_completed_run_ends_at_once_with_everything_recorded(tmp_path):
         "score",
     ]
     assert {state for _, state in tasks} == {"COMPLETED"}
+
+
+LOAD = """
+import os, subprocess, sys
+spawned = []
+real = subprocess.Popen.__init__
+def spy(self, args, *a, **k):
+    spawned.append(os.path.basename(args[0]))
+    real(self, args, *a, **k)
+subprocess.Popen.__init__ = spy
+if sys.argv[1] == "kaohe":
+    from flows.libload import import_weasyprint
+    import_weasyprint()
+else:
+    import weasyprint
+import ctypes.util
+from weasyprint.text import ffi
+maps = open(f"/proc/{os.getpid()}/maps").read().splitlines()
+libs = sorted({l.split()[-1] for l in maps if "/lib" in l and ".so" in l})
+print("libs:", libs)
+print("optional:", ffi.harfbuzz_subset is not None, ffi.harfbuzz_vector is not None)
+print("spawned:", sorted(spawned))
+print("find_library restored:", ctypes.util.find_library.__module__ == "ctypes.util")
+"""
+
+
+def test_statement_workers_load_weasyprint_without_a_compiler_and_the_same_libraries(tmp_path):
+    """flows.libload.import_weasyprint (each statement worker) loads the same shared
+    libraries as WeasyPrint's own import, listing glibc's cache once instead of running
+    ldconfig, gcc and ld for every library name WeasyPrint tries."""
+    env = _env(tmp_path)
+    theirs = _run(LOAD.replace("sys.argv[1]", "'weasyprint'"), env)
+    ours = _run(LOAD.replace("sys.argv[1]", "'kaohe'"), env)
+    assert ours["libs"] == theirs["libs"] and "libpango-1.0.so" in ours["libs"]
+    assert ours["optional"] == theirs["optional"]
+    assert ours["spawned"] == "['ldconfig']"  # one listing of glibc's cache
+    # WeasyPrint's own: one search (ldconfig, and gcc and ld where installed) per name
+    assert theirs["spawned"].count("'ldconfig'") > 10
+    assert ours["find_library restored"] == "True"
