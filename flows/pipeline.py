@@ -206,7 +206,8 @@ def run_period(
     `force` writes a new version even when the inputs are unchanged (after an upgrade of
     kaohe or of its templates). `checked` are the inputs `steps.check` read before the
     flow started (`kaohe run`): used when the files still have the hashes they had then,
-    instead of reading them again."""
+    instead of reading them again; its submission log is emptied once the period's rows are
+    taken (`steps.release_submissions`)."""
     ws = Workspace.load(workspace)
     per = Period.parse(period)
     with outputs.workspace_lock(ws.root):
