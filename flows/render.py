@@ -27,6 +27,7 @@ import polars as pl
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from flows.libload import import_weasyprint
@@ -835,30 +836,31 @@ def _xlsx_value(v: Any) -> Any:
 
 
 def _fill_sheet(ws, columns, rows: list[dict[str, Any]]) -> None:
-    ws.append([title for _, title, _ in columns])
-    # Row numbers counted here: openpyxl's ws.max_row scans every cell (quadratic).
-    for row_idx, r in enumerate(rows, start=2):
-        for j, (key, _, _) in enumerate(columns, start=1):
-            v = _xlsx_value(r.get(key))
-            if v is None:
-                continue
-            cell = ws.cell(row=row_idx, column=j)
-            cell.value = v
-            if isinstance(v, str):
-                # Text stays text even when it looks like a formula (= + - @ …).
-                cell.data_type = "s"
-            elif isinstance(v, date):
-                cell.number_format = "yyyy-mm-dd"
+    """A sheet of a write-only workbook (cells written as they come, none kept: the
+    ledger of 5,000 units is 400,000 cells): the frozen header and the widths first."""
     ws.freeze_panes = "A2"
     for j, (_, _, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
+    ws.append([title for _, title, _ in columns])
+    for r in rows:
+        line: list[Any] = []
+        for key, _, _ in columns:
+            v = _xlsx_value(r.get(key))
+            if isinstance(v, str):
+                v = WriteOnlyCell(ws, value=v)
+                # Text stays text even when it looks like a formula (= + - @ …).
+                v.data_type = "s"
+            elif isinstance(v, date):
+                v = WriteOnlyCell(ws, value=v)
+                v.number_format = "yyyy-mm-dd"
+            line.append(v)
+        ws.append(line)
 
 
 def _write_xlsx(path: Path, ctx: ReportContext, scores: pl.DataFrame, ledger: pl.DataFrame):
     """One sheet of scores per group (「A类得分」, 「乡镇（街道）得分」), with the year to
     date where the bulletin shows it, and the ledger (「计分明细」), all headed in Chinese."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     used: set[str] = set()
     ytd = fg.ytd_points(ctx.result.quarters, ctx.period)
     columns = [c for c in _SCORE_SHEET_COLUMNS if c[0] != "ytd" or ytd is not None]
