@@ -15,10 +15,7 @@ an InputError naming the file.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
-import json
-import os
 import re
 import statistics
 from collections.abc import Iterable, Mapping
@@ -27,8 +24,9 @@ from pathlib import Path
 
 import polars as pl
 
+from flows import cache as caching
 from flows import readers
-from flows.workspace import CACHE_DIR, DOCUMENT_SUFFIXES, not_data
+from flows.workspace import DOCUMENT_SUFFIXES, not_data
 from transforms import issue_text
 from transforms.errors import InputError, Problems
 from transforms.issue_text import Line
@@ -437,40 +435,23 @@ def _extract_lines(path: Path, file: str, suffix: str) -> list[Line]:
 ISSUE_CACHE = "issues"
 #: the layout of a cache entry (a change of it invalidates every entry)
 _CACHE_FORMAT = 1
+#: the libraries that open documents (their versions are part of an entry's key)
+_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx")
 
 
 def issue_cache(root: Path) -> Path:
     """Where the workspace at `root` keeps the lines of its issue documents: inside the
     workspace (a hidden folder, never an input), so never shared with another workspace."""
-    return Path(root) / CACHE_DIR / ISSUE_CACHE
+    return caching.folder(root, ISSUE_CACHE)
 
 
-@functools.cache
 def _extractor() -> str:
     """What extracted lines depend on besides the document: kaohe's version, the code of
     this module and the versions of the libraries that open documents."""
-    import importlib.metadata
-
-    from flows.outputs import KAOHE_VERSION
-
-    h = hashlib.sha256(f"{_CACHE_FORMAT}\n{KAOHE_VERSION}\n".encode())
-    try:
-        h.update(Path(__file__).read_bytes())
-    except OSError:  # no source beside the module (a frozen build): a key of its own
-        h.update(f"{__file__} without source\n".encode())
-    for dist in ("pdfplumber", "pdfminer.six", "python-docx"):
-        try:
-            version = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            version = "-"
-        h.update(f"{dist} {version}\n".encode())
-    return h.hexdigest()
+    return caching.reader_key(_CACHE_FORMAT, __file__, _LIBRARIES)
 
 
-def _lines_digest(rows: list) -> str:
-    return hashlib.sha256(
-        json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
-    ).hexdigest()
+_lines_digest = caching.digest
 
 
 def _valid_row(row: object) -> bool:
@@ -484,57 +465,27 @@ def _valid_row(row: object) -> bool:
     )
 
 
-def _cached_lines(cache: Path, digest: str) -> list[Line] | None:
+def _valid_lines(rows: list) -> bool:
+    return all(_valid_row(r) for r in rows)
+
+
+def _cached_lines(folder: Path, digest: str) -> list[Line] | None:
     """The lines kept for the document of sha256 `digest`, or None when there is no entry
-    or it does not hold exactly what this kaohe would extract: written by another kaohe
-    (version, code or libraries), for other bytes, unreadable, truncated or altered (its
-    own digest of the lines does not match); such an entry is then rewritten."""
-    try:
-        entry = json.loads((cache / f"{digest}.json").read_bytes())
-    except (OSError, ValueError):
-        return None
-    if not (
-        isinstance(entry, dict)
-        and entry.get("document") == digest
-        and entry.get("extractor") == _extractor()
-        and isinstance(rows := entry.get("lines"), list)
-        and all(_valid_row(r) for r in rows)
-        and entry.get("digest") == _lines_digest(rows)
-    ):
+    or it does not hold exactly what this kaohe would extract (`caching.load`); such an entry
+    is then rewritten."""
+    rows = caching.load(folder, digest, _extractor(), "lines", _valid_lines)
+    if rows is None:
         return None
     return [Line(t, b, s, c, r) for t, b, s, c, r in rows]
 
 
-def _cache_lines(cache: Path, digest: str, lines: list[Line]) -> None:
-    """Keep `lines` for the document of sha256 `digest` (written whole or not at all; a
-    workspace that cannot be written to, or a full disk, simply keeps no cache)."""
+def _cache_lines(folder: Path, digest: str, lines: list[Line]) -> None:
+    """Keep `lines` for the document of sha256 `digest` (`caching.store`)."""
     rows = [[ln.text, ln.bold, ln.size, ln.centered, ln.red] for ln in lines]
-    entry = {
-        "document": digest,
-        "extractor": _extractor(),
-        "lines": rows,
-        "digest": _lines_digest(rows),
-    }
-    tmp = cache / f".{digest}.{os.getpid()}.tmp"
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cache / f"{digest}.json")
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    caching.store(folder, digest, _extractor(), "lines", rows)
 
 
-def _prune_cache(cache: Path, keep: set[str]) -> None:
-    """Remove the entries of documents no longer in the workspace (edited or removed)."""
-    try:
-        entries = list(cache.iterdir())
-    except OSError:
-        return
-    for entry in entries:
-        if entry.suffix == ".json" and entry.stem not in keep:
-            with contextlib.suppress(OSError):
-                entry.unlink()
+_prune_cache = caching.prune
 
 
 # --------------------------------------------------------------------------- issues → rows

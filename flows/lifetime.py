@@ -185,6 +185,10 @@ def _free_port() -> int | None:
     return None
 
 
+#: the temporary server's own output (uvicorn, its errors), in PREFECT_HOME, one run's
+SERVER_LOG = "kaohe-temporary-server.log"
+
+
 def _popen_server(port: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -192,7 +196,21 @@ def _popen_server(port: int) -> subprocess.Popen:
         "PREFECT__SERVER_EPHEMERAL": "1",
         "PREFECT__SERVER_FINAL": "1",
     }
-    return subprocess.Popen(_server_command(port), env=env)
+    # Its messages go to a log in Prefect's home, not to the office's terminal: stopped at
+    # the end of a run while a request is in flight, the server logs a harmless traceback.
+    try:
+        home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+        home.mkdir(parents=True, exist_ok=True)
+        log = open(home / SERVER_LOG, "wb")  # noqa: SIM115 (the child keeps it)
+    except OSError:
+        log = subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            _server_command(port), env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+        )
+    finally:
+        if log is not subprocess.DEVNULL:
+            log.close()
 
 
 def launch_temporary_server() -> EarlyServer | None:

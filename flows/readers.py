@@ -13,6 +13,7 @@ without one the reader raises them all together when it is done.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from flows import cache as caching
 from flows.settings import LimitsSettings
 from flows.workspace import not_data
 from transforms import review, roster_changes
@@ -492,11 +494,45 @@ def _csv_rows(path: Path, file: str, text: str | None = None) -> list[tuple[int,
     return rows
 
 
-def _xlsx_rows(path: Path, file: str) -> list[tuple[int, list[str | None]]]:
-    """(sheet row number, cells) of every row of the first sheet."""
+def _xlsx_rows(
+    path: Path, file: str, cache: Path | None = None
+) -> list[tuple[int, list[str | None]]]:
+    """(sheet row number, cells) of every row of the first sheet.
+
+    `cache`: a folder of the workspace (`table_cache`) where the rows are kept by the
+    sha256 of the file's bytes, so that the next run reads an unchanged file without
+    opening it (nor importing openpyxl); the bounds of [limits] are checked every time:
+    the size on the file, the rows and columns on the rows kept."""
+    check_zip(path, file)
+    if cache is None:
+        return _read_xlsx(path, file)[1]
+    digest = caching.file_digest(path)
+    entry = caching.load(cache, digest, _table_reader(), "rows", _valid_sheet)
+    if entry is not None:
+        declared, rows = entry[0], [(n, cells) for n, cells in entry[1:]]
+        check_rows(declared, file)
+        bound, bound_columns = limits().max_rows, limits().max_columns
+        for n, cells in rows:
+            _check_row(n, cells, bound, bound_columns, file)
+        return rows
+    declared, rows = _read_xlsx(path, file)
+    caching.store(cache, digest, _table_reader(), "rows", [declared, *rows])
+    return rows
+
+
+def _check_row(n: int, cells: list[str | None], bound: int, bound_columns: int, file: str) -> None:
+    """The [limits] bounds on the sheet's row `n`: past max_rows, or more columns in use
+    (up to the last value) than max_columns."""
+    if n > bound:  # a dimension that understated the sheet
+        check_rows(n, file)
+    if len(cells) > bound_columns:
+        check_columns(max((i + 1 for i, c in enumerate(cells) if c), default=0), file)
+
+
+def _read_xlsx(path: Path, file: str) -> tuple[int, list[tuple[int, list[str | None]]]]:
+    """The first sheet opened with openpyxl: (its declared number of rows, its rows)."""
     import openpyxl  # imported here: only xlsx inputs need it
 
-    check_zip(path, file)
     invalid = "不是有效的 xlsx 文件；请用 Excel 或 WPS 重新保存后重试"
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -504,37 +540,83 @@ def _xlsx_rows(path: Path, file: str) -> list[tuple[int, list[str | None]]]:
         raise InputError(invalid, file=file) from exc
     try:
         if not wb.worksheets:
-            return []
+            return 0, []
         ws = wb.worksheets[0]
         # The sheet's declared <dimension>, before reading a row. Only its rows: a sheet
         # formatted across whole rows declares every column (…XFD) without using them.
-        check_rows(ws.max_row or 0, file)
+        declared = ws.max_row or 0
+        check_rows(declared, file)
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()  # some writers store wrong dimensions; read everything
         rows: list[tuple[int, list[str | None]]] = []
         bound, bound_columns = limits().max_rows, limits().max_columns
         try:
             for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                if n > bound:  # a dimension that understated the sheet
-                    check_rows(n, file)
                 cells = [_cell_text(v) for v in values]
-                if len(cells) > bound_columns:  # the columns in use: up to the last value
-                    check_columns(max((i + 1 for i, c in enumerate(cells) if c), default=0), file)
+                _check_row(n, cells, bound, bound_columns, file)
                 rows.append((n, cells))
         except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
             # a damaged or lying package (ElementTree's ParseError is a SyntaxError)
             raise InputError(invalid, file=file) from exc
-        return rows
+        return declared, rows
     finally:
         wb.close()
 
 
-def _raw_rows(path: Path, file: str) -> list[tuple[int, list[str | None]]]:
+# ------------------------------------------------------------- the cache of spreadsheet rows
+
+#: the folder of the workspace's cache (`CACHE_DIR`) that holds the rows of spreadsheets
+TABLE_CACHE = "tables"
+#: the layout of a cache entry (a change of it invalidates every entry)
+_CACHE_FORMAT = 1
+
+
+def table_cache(root: Path) -> Path:
+    """Where the workspace at `root` keeps the rows of its .xlsx/.xlsm files."""
+    return caching.folder(root, TABLE_CACHE)
+
+
+def _table_reader() -> str:
+    """What the rows of a sheet depend on besides the file: kaohe's version, the code of
+    this module and openpyxl's version (read without importing openpyxl)."""
+    return caching.reader_key(_CACHE_FORMAT, __file__, ("openpyxl",))
+
+
+def _valid_sheet(entry: list) -> bool:
+    """An entry's payload: the declared number of rows, then [row number, cells] rows."""
+    if not entry or type(entry[0]) is not int:
+        return False
+    for row in entry[1:]:
+        if not (isinstance(row, list) and len(row) == 2 and type(row[0]) is int):
+            return False
+        cells = row[1]
+        if not isinstance(cells, list) or not all(c is None or type(c) is str for c in cells):
+            return False
+    return True
+
+
+def prune_table_cache(workspace: Path, paths: Iterable[Path]) -> None:
+    """Remove the cached rows of spreadsheets that are not among `paths` (every table file
+    of the workspace's inputs) any more: edited or removed."""
+    folder = table_cache(workspace)
+    if not folder.is_dir():
+        return
+    keep = set()
+    for path in _table_paths(paths):
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            with contextlib.suppress(OSError):
+                keep.add(caching.file_digest(path))
+    caching.prune(folder, keep)
+
+
+def _raw_rows(
+    path: Path, file: str, cache: Path | None = None
+) -> list[tuple[int, list[str | None]]]:
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise InputError("不支持旧版 .xls 文件；请用 Excel 或 WPS 另存为 .xlsx 或 .csv", file=file)
     if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path, file)
+        return _xlsx_rows(path, file, cache)
     return _csv_rows(path, file)
 
 
@@ -579,6 +661,7 @@ def read_table(
     workspace: Path,
     headers: Mapping[str, Iterable[str]] | None = None,
     required: Iterable[str] = (),
+    cache: Path | None = None,
 ) -> tuple[pl.DataFrame, list[int]]:
     """Read a CSV or XLSX file into an all-String frame and the row number of every row.
 
@@ -592,8 +675,11 @@ def read_table(
     title 「2018年第二季度信息录用情况」, are skipped); columns are renamed to canonical
     names and unrecognised columns dropped. A file with no recognisable header is an
     InputError; a file that is empty or holds only the header gives an empty frame.
+
+    `cache`: the folder (`table_cache`) where the rows of .xlsx/.xlsm files are kept
+    between runs (see `_xlsx_rows`).
     """
-    df, row_numbers, _ = _read_table(path, workspace, headers, required)
+    df, row_numbers, _ = _read_table(path, workspace, headers, required, cache)
     return df, row_numbers
 
 
@@ -602,6 +688,7 @@ def _read_table(
     workspace: Path,
     headers: Mapping[str, Iterable[str]] | None,
     required: Iterable[str] = (),
+    cache: Path | None = None,
 ) -> tuple[pl.DataFrame, list[int], set[str]]:
     """`read_table`, plus the set of columns the file's header actually holds."""
     path = Path(path)
@@ -615,7 +702,10 @@ def _read_table(
             for n, line in lines.head(HEADER_SEARCH_ROWS).iter_rows()
         ]
     else:
-        raw = _csv_rows(path, file, plain) if isinstance(plain, str) else _raw_rows(path, file)
+        if isinstance(plain, str):
+            raw = _csv_rows(path, file, plain)
+        else:
+            raw = _raw_rows(path, file, cache)
         rows = [(n, cells) for n, cells in raw if any(c is not None for c in cells)]
         lines = None
     required = list(required)
@@ -892,6 +982,7 @@ def read_adoptions(
     documents: pl.DataFrame | None = None,
     questions: list[dict] | None = None,
     problems: Problems | None = None,
+    cache: bool = False,
 ) -> pl.DataFrame:
     """Read adoption lists (录用/采用情况) into ADOPTIONS.
 
@@ -912,8 +1003,12 @@ def read_adoptions(
     rows only add articles no spreadsheet holds (see `_merge_adoptions`). A bad row (an
     unknown periodical, a missing cell, an impossible date) is left out and each of its
     problems added to `problems`.
+
+    `cache`: keep the rows of .xlsx/.xlsm files in the workspace (`table_cache`) and read
+    them from there while the file is unchanged (`prune_table_cache` removes the rest).
     """
     problems, own = _collector(problems)
+    folder = table_cache(workspace) if cache else None
     index = PublicationIndex.from_names(publication_names)
 
     def periodical(row: Mapping[str, str | None], file: str, n: int) -> str | None:
@@ -950,6 +1045,7 @@ def read_adoptions(
             workspace,
             ADOPTION_HEADERS,
             required=("publication", "date", "title", "units"),
+            cache=folder,
         )
         if table is None:
             continue
@@ -990,17 +1086,20 @@ def read_submissions(
     workspace: Path,
     tz: str = "Asia/Shanghai",
     problems: Problems | None = None,
+    cache: bool = False,
 ) -> pl.DataFrame:
     """Read CSV/XLSX mail logs (报送记录) into SUBMISSIONS; other files (.eml, .mbox) are
     ignored here. Naive times are in the office zone `tz`; a written offset is respected
     (C7). Each row needs a time and a sender or a unit; a row without them is left out and
-    its problem added to `problems`. Duplicates are kept once."""
+    its problem added to `problems`. Duplicates are kept once. `cache`: as for
+    `read_adoptions`."""
     problems, own = _collector(problems)
+    folder = table_cache(workspace) if cache else None
     records = []
     for path in _table_paths(paths):
         file = _rel(path, workspace)
         table = problems.attempt(
-            _read_table, path, workspace, SUBMISSION_HEADERS, required=("time",)
+            _read_table, path, workspace, SUBMISSION_HEADERS, ("time",), folder
         )
         if table is None:
             continue
@@ -1118,14 +1217,16 @@ def read_events(
     workspace: Path,
     event_types: Iterable[str],
     problems: Problems | None = None,
+    cache: bool = False,
 ) -> pl.DataFrame:
     """Read the office's records (事项: 领导批示, 约稿, penalties …) into EVENTS.
 
     `type` must be a word of `event_types` (the scheme's vocabulary; compared after NFKC
     and without spaces, written back as the scheme spells it); `value` must be a number
     where given. A bad row is left out and each of its problems added to `problems`.
-    Identical rows are kept once."""
+    Identical rows are kept once. `cache`: as for `read_adoptions`."""
     problems, own = _collector(problems)
+    folder = table_cache(workspace) if cache else None
     vocabulary = {_event_word(t): t for t in event_types}
     allowed = "、".join(sorted(set(vocabulary.values())))
 
@@ -1152,7 +1253,12 @@ def read_events(
     for path in _table_paths(paths):
         file = _rel(path, workspace)
         table = problems.attempt(
-            read_table, path, workspace, EVENT_HEADERS, required=("date", "type", "unit")
+            read_table,
+            path,
+            workspace,
+            EVENT_HEADERS,
+            required=("date", "type", "unit"),
+            cache=folder,
         )
         if table is None:
             continue

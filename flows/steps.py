@@ -107,13 +107,19 @@ def _ingest(ws: Workspace, problems: Problems | None) -> Inputs:
     )
     asked: list[dict] = []
     adoptions = readers.read_adoptions(
-        ws.files("adoptions"), ws.root, names, documents=issues, questions=asked, problems=problems
+        ws.files("adoptions"),
+        ws.root,
+        names,
+        documents=issues,
+        questions=asked,
+        problems=problems,
+        cache=True,
     )
     # Doubtful and year-less dates: settled, or held back as `date` questions.
     adoption_dates = _settle_dates(dates.check_adoption_dates, adoptions, decisions, problems)
     adoptions = readers.restamp_adoptions(adoption_dates.frame)
     logs = readers.read_submissions(
-        ws.files("submissions"), ws.root, tz=ws.timezone, problems=problems
+        ws.files("submissions"), ws.root, tz=ws.timezone, problems=problems, cache=True
     )
     # Mail: .eml, .mbox, Maildir folders, submissions/imap/… (kaohe fetch-mail).
     mailed = mail.read_mail(
@@ -129,7 +135,11 @@ def _ingest(ws: Workspace, problems: Problems | None) -> Inputs:
         review = pl.concat([schema.conform(review, schema.REVIEW), found])
     if mailed.review.height:
         review = pl.concat([schema.conform(review, schema.REVIEW), mailed.review])
-    events = readers.read_events(ws.files("events"), ws.root, scheme.event_types, problems)
+    events = readers.read_events(
+        ws.files("events"), ws.root, scheme.event_types, problems, cache=True
+    )
+    tables = (ws.files(folder) for folder in ("adoptions", "submissions", "events"))
+    readers.prune_table_cache(ws.root, [path for paths in tables for path in paths])
     event_dates = _settle_dates(dates.check_event_dates, events, decisions, problems)
     review = pl.concat(
         [schema.conform(review, schema.REVIEW), adoption_dates.review, event_dates.review]

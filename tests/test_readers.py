@@ -476,3 +476,174 @@ def test_units_group_outside_the_scheme_names_the_row(tmp_path):
     path = write(tmp_path, "units.csv", "unit,group\n\n发改局,A\n民政局,D类\n")
     msg = error_of(read_units, path, tmp_path, ["乡镇（街道）", "A", "B", "C"])
     assert "units.csv 第4行" in msg and "D类" in msg and "民政局" in msg
+
+
+# --------------------------------------------------------------------------- the xlsx cache
+
+ROOT = Path(__file__).resolve().parents[1]
+Q3 = ROOT / "examples" / "jiande-2018" / "adoptions" / "2018q3.xlsx"
+
+
+def _q3_workspace(tmp_path: Path) -> tuple[Path, Path]:
+    (tmp_path / "adoptions").mkdir()
+    path = tmp_path / "adoptions" / Q3.name
+    shutil.copy(Q3, path)
+    return tmp_path, path
+
+
+def _jiande_names() -> dict[str, str]:
+    from flows.steps import publication_names
+    from flows.workspace import Workspace
+
+    return publication_names(Workspace.load(ROOT / "examples" / "jiande-2018").scheme)
+
+
+def test_xlsx_rows_are_kept_and_read_again_without_opening_the_file(tmp_path, monkeypatch):
+    """The raw rows of an .xlsx are kept by the sha256 of its bytes inside the workspace;
+    the next read takes them from there, rows and frames identical."""
+    import hashlib
+
+    from flows import readers
+
+    root, path = _q3_workspace(tmp_path)
+    names = _jiande_names()
+    plain_rows = readers._xlsx_rows(path, "adoptions/2018q3.xlsx")
+    plain = read_adoptions([path], root, names)
+    first = read_adoptions([path], root, names, cache=True)
+    folder = readers.table_cache(root)
+    assert folder == root / ".kaohe-cache" / "tables"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert [p.name for p in folder.iterdir()] == [f"{digest}.json"]
+
+    def unopened(path, file):
+        raise AssertionError(f"{file} opened again")
+
+    monkeypatch.setattr(readers, "_read_xlsx", unopened)
+    again = read_adoptions([path], root, names, cache=True)
+    assert readers._xlsx_rows(path, "adoptions/2018q3.xlsx", folder) == plain_rows
+    assert len(plain_rows) > 10
+    assert first.equals(plain) and again.equals(plain) and not plain.is_empty()
+
+
+def test_a_warm_read_does_not_import_openpyxl(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from flows import readers
+
+    root, path = _q3_workspace(tmp_path)
+    expected = readers._xlsx_rows(path, "q3")
+    readers._xlsx_rows(path, "q3", readers.table_cache(root))  # the entry
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from flows import readers\n"
+        f"root, path = Path({str(root)!r}), Path({str(path)!r})\n"
+        "rows = readers._xlsx_rows(path, 'q3', readers.table_cache(root))\n"
+        "print(json.dumps({'openpyxl': 'openpyxl' in sys.modules, 'rows': rows}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    out = json.loads(proc.stdout)
+    assert out["openpyxl"] is False
+    assert out["rows"] == json.loads(json.dumps(expected))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "not json", "a cell altered", "another kaohe", "another file", "bad row"],
+)
+def test_a_damaged_table_entry_is_not_trusted_and_is_rewritten(tmp_path, damage):
+    import json
+
+    from flows import cache, readers
+
+    root, path = _q3_workspace(tmp_path)
+    expected = readers._xlsx_rows(path, "q3")
+    folder = readers.table_cache(root)
+    assert readers._xlsx_rows(path, "q3", folder) == expected
+    (entry,) = folder.iterdir()
+    good = entry.read_text(encoding="utf-8")
+    data = json.loads(good)
+    if damage == "truncated":
+        entry.write_text(good[: len(good) // 2], encoding="utf-8")
+    elif damage == "not json":
+        entry.write_bytes(b"\x00\xff garbage")
+    else:
+        if damage == "a cell altered":  # valid JSON, but not what was read
+            data["rows"][2][1][0] = "伪造的刊物"
+        elif damage == "another kaohe":  # another version, code or openpyxl: read again
+            data["extractor"] = "0" * 64
+            data["rows"][2][1][0] = "伪造的刊物"
+            data["digest"] = cache.digest(data["rows"])
+        elif damage == "bad row":  # its digest holds, but a cell is no text
+            data["rows"][2][1][0] = 12
+            data["digest"] = cache.digest(data["rows"])
+        else:  # an entry copied under another file's name
+            data["document"] = "0" * 64
+        entry.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert readers._xlsx_rows(path, "q3", folder) == expected
+    assert json.loads(entry.read_text(encoding="utf-8")) == json.loads(good)  # rewritten
+
+
+def test_limits_are_checked_for_cached_tables(tmp_path):
+    """[limits] hold whatever the cache: the file's size (and unpacked size) on the file,
+    the rows and the columns on the rows kept, with the errors of a cold read."""
+    from flows import readers
+    from flows.settings import LimitsSettings
+
+    root, path = _q3_workspace(tmp_path)
+    wide = write_xlsx(root, "adoptions/wide.xlsx", [["a", "b", "c", "d"], [1, 2, 3, 4]])
+    folder = readers.table_cache(root)
+    rows = readers._xlsx_rows(path, "q3", folder)
+    readers._xlsx_rows(wide, "wide", folder)
+    assert len(list(folder.iterdir())) == 2
+    tight = [
+        (LimitsSettings(max_rows=len(rows) - 1), path, "max_rows"),
+        (LimitsSettings(max_columns=3), wide, "max_columns"),
+        (LimitsSettings(max_file_mb=0), path, "max_file_mb"),
+    ]
+    for bounds, file, key in tight:
+        with readers.bounded(bounds):
+            cold = error_of(readers._xlsx_rows, file, "f")
+            warm = error_of(readers._xlsx_rows, file, "f", folder)
+        assert warm == cold and key in warm
+
+
+def test_a_bad_xlsx_gives_the_same_error_with_the_cache(tmp_path):
+    from flows import readers
+
+    path = write(tmp_path, "adoptions/fake.xlsx", "刊物,日期\n")
+    folder = readers.table_cache(tmp_path)
+    for _ in range(2):
+        assert error_of(read_table, path, tmp_path, cache=folder).startswith(
+            "adoptions/fake.xlsx：不是有效的 xlsx 文件"
+        )
+    assert not folder.exists()
+
+
+def test_an_edited_table_gets_a_new_entry_and_the_old_one_goes(tmp_path):
+    from flows import readers
+
+    root, path = _q3_workspace(tmp_path)
+    other = write_xlsx(
+        root, "events/e.xlsx", [["日期", "类型", "单位"], ["2018-05-03", "约稿", "x"]]
+    )
+    names = _jiande_names()
+    read_adoptions([path], root, names, cache=True)
+    read_events([other], root, EVENT_TYPES, cache=True)
+    folder = readers.table_cache(root)
+    before = {p.name for p in folder.iterdir()}
+    assert len(before) == 2
+    readers.prune_table_cache(root, [path, other])
+    assert {p.name for p in folder.iterdir()} == before
+    write_xlsx(root, "adoptions/2018q3.xlsx", [["刊物", "日期", "标题", "单位"]])
+    assert read_adoptions([path], root, names, cache=True).is_empty()
+    readers.prune_table_cache(root, [path, other])
+    after = {p.name for p in folder.iterdir()}
+    assert len(after) == 2 and len(after - before) == 1 and len(before - after) == 1
+    other.unlink()
+    readers.prune_table_cache(root, [path])
+    assert len(list(folder.iterdir())) == 1

@@ -170,6 +170,10 @@ def test_a_completed_run_ends_at_once_with_everything_recorded(tmp_path):
     assert run.returncode == 0, err[-3000:]
     assert out.strip() == str(ws / "out" / "2018Q2" / "v1" / "bulletin.pdf")
     assert "已生成 v1" in err and (ws / "out" / "2018Q2" / "v1" / "bulletin.pdf").is_file()
+    # the temporary server's own messages (a traceback when stopped mid-request) are kept
+    # in Prefect's home, out of the office's terminal
+    assert (tmp_path / "prefect" / "kaohe-temporary-server.log").is_file()
+    assert "Traceback" not in err and "| ERROR" not in err
 
     def alive(pid: int) -> bool:
         try:
