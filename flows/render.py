@@ -10,12 +10,14 @@ inside `report_templates/` (no network while rendering).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
@@ -297,11 +299,22 @@ DEFLATE_CHECKED_ON = "0.13."
 DEFLATE_LEVEL = 6
 
 
+class _DeflateCap(threading.local):
+    """Whether this thread is writing one of kaohe's own PDFs (`_kaohe_deflate`)."""
+
+    on = False
+
+
+_DEFLATE_CAP = _DeflateCap()
+
+
 def _faster_deflate() -> None:
-    """pydyf compresses every PDF stream at zlib's level 9; kaohe's at DEFLATE_LEVEL
-    (flows' own PDFs only: called by `_weasy`). The PDFs inflate to the same streams, so
-    their text and pages are the same. tests/test_render.py checks that pydyf's streams
-    still go through the name replaced here."""
+    """pydyf compresses every PDF stream at zlib's level 9; kaohe's own PDFs at
+    DEFLATE_LEVEL, while `_kaohe_deflate` is in force (any other PDF written in the same
+    process, e.g. by scripts/make_example_issues.py, keeps pydyf's level). The PDFs inflate
+    to the same streams, so their text and pages are the same. tests/test_render.py checks
+    that pydyf's streams still go through the name replaced here."""
+    import types
     import zlib
 
     import pydyf
@@ -309,18 +322,25 @@ def _faster_deflate() -> None:
     if not pydyf.__version__.startswith(DEFLATE_CHECKED_ON) or pydyf.zlib is not zlib:
         return  # another pydyf, or already replaced
 
-    class Deflate:
-        """zlib, with compressobj's level at most DEFLATE_LEVEL."""
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(zlib, name)
-
-        @staticmethod
-        def compressobj(level: int = -1, *args: Any, **kwargs: Any) -> Any:
+    def compressobj(level: int = -1, *args: Any, **kwargs: Any) -> Any:
+        if _DEFLATE_CAP.on:
             level = DEFLATE_LEVEL if level < 0 else min(level, DEFLATE_LEVEL)
-            return zlib.compressobj(level, *args, **kwargs)
+        return zlib.compressobj(level, *args, **kwargs)
 
-    pydyf.zlib = Deflate()
+    capped = types.ModuleType("zlib")  # zlib's names, with compressobj above
+    capped.__dict__.update(zlib.__dict__)
+    capped.compressobj = compressobj
+    pydyf.zlib = capped
+
+
+@contextlib.contextmanager
+def _kaohe_deflate() -> Iterator[None]:
+    """Streams written meanwhile in this thread are compressed at DEFLATE_LEVEL."""
+    _DEFLATE_CAP.on = True
+    try:
+        yield
+    finally:
+        _DEFLATE_CAP.on = False
 
 
 def _weasy() -> tuple[Any, Any]:
@@ -371,7 +391,8 @@ def _fetcher():
 
 def _pdf(html: str, target: Path) -> None:
     css, font_config = _weasy()
-    _html(html).write_pdf(target, stylesheets=[css], font_config=font_config)
+    with _kaohe_deflate():
+        _html(html).write_pdf(target, stylesheets=[css], font_config=font_config)
 
 
 # --------------------------------------------------------------------------- bulletin PDF
@@ -462,7 +483,8 @@ def bulletin_pdf(html: str, target: Path, part_rows: int = PART_ROWS) -> int:
         # A county's bulletin fits in memory: one document, its fonts embedded once (each
         # part would embed its own subset and the mailed file would grow 2-3 times).
         doc = _html(html).render(stylesheets=[css], font_config=font_config)
-        doc.write_pdf(target)
+        with _kaohe_deflate():
+            doc.write_pdf(target)
         return len(doc.pages)
     draft_m = re.search(r'<p class="draft-mark">(.*?)</p>', parts[0].html, re.S)
     draft = draft_m[1] if draft_m else None
@@ -483,7 +505,8 @@ def bulletin_pdf(html: str, target: Path, part_rows: int = PART_ROWS) -> int:
         def write(doc: Any, kept: list[Any]) -> None:
             nonlocal pages
             path = str(Path(tmp) / f"{len(files):05d}.pdf")
-            doc.copy(kept).write_pdf(path)
+            with _kaohe_deflate():
+                doc.copy(kept).write_pdf(path)
             files.append(path)
             pages += len(kept)
 
