@@ -106,14 +106,17 @@ def store(cache: Path, document: str, key: str, field: str, payload: list) -> No
             tmp.unlink(missing_ok=True)
 
 
-def prune(cache: Path, keep: Iterable[str]) -> None:
-    """Remove the entries of files no longer read (edited or removed): those whose sha256
-    is not in `keep`."""
-    keep = set(keep)
+def prune(cache: Path, files: Iterable[Path]) -> None:
+    """Remove the entries of files no longer read (edited or removed): those that are not
+    the entry of one of `files`, the files of this kind the workspace holds now."""
     try:
         entries = list(cache.iterdir())
     except OSError:
-        return
+        return  # no cache yet
+    keep = set()
+    for path in files:
+        with contextlib.suppress(OSError):
+            keep.add(file_digest(path))
     for entry in entries:
         if entry.suffix == ".json" and entry.stem not in keep:
             with contextlib.suppress(OSError):

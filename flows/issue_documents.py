@@ -14,8 +14,6 @@ an InputError naming the file.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import re
 import statistics
 from collections.abc import Iterable, Mapping
@@ -411,7 +409,7 @@ def document_lines(path: Path, file: str | None = None, cache: Path | None = Non
         readers.check_size(path, file)
     if cache is None:
         return _extract_lines(path, file, suffix)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = caching.file_digest(path)
     lines = _cached_lines(cache, digest)
     if lines is None:
         lines = _extract_lines(path, file, suffix)
@@ -451,9 +449,6 @@ def _extractor() -> str:
     return caching.reader_key(_CACHE_FORMAT, __file__, _LIBRARIES)
 
 
-_lines_digest = caching.digest
-
-
 def _valid_row(row: object) -> bool:
     if not isinstance(row, list) or len(row) != 5:
         return False
@@ -483,9 +478,6 @@ def _cache_lines(folder: Path, digest: str, lines: list[Line]) -> None:
     """Keep `lines` for the document of sha256 `digest` (`caching.store`)."""
     rows = [[ln.text, ln.bold, ln.size, ln.centered, ln.red] for ln in lines]
     caching.store(folder, digest, _extractor(), "lines", rows)
-
-
-_prune_cache = caching.prune
 
 
 # --------------------------------------------------------------------------- issues → rows
@@ -641,12 +633,8 @@ def read_issues(
             continue
         adoptions += read[0]
         review += read[1]
-    if folder is not None and folder.is_dir():
-        keep = set()
-        for path in documents:
-            with contextlib.suppress(OSError):
-                keep.add(hashlib.sha256(path.read_bytes()).hexdigest())
-        _prune_cache(folder, keep)
+    if folder is not None:
+        caching.prune(folder, documents)
     if own:
         problems.raise_if_any()
     adoption_frame = pl.DataFrame(adoptions, schema=ADOPTIONS) if adoptions else empty(ADOPTIONS)

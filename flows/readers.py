@@ -13,7 +13,6 @@ without one the reader raises them all together when it is done.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import hashlib
 import io
@@ -598,15 +597,8 @@ def _valid_sheet(entry: list) -> bool:
 def prune_table_cache(workspace: Path, paths: Iterable[Path]) -> None:
     """Remove the cached rows of spreadsheets that are not among `paths` (every table file
     of the workspace's inputs) any more: edited or removed."""
-    folder = table_cache(workspace)
-    if not folder.is_dir():
-        return
-    keep = set()
-    for path in _table_paths(paths):
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            with contextlib.suppress(OSError):
-                keep.add(caching.file_digest(path))
-    caching.prune(folder, keep)
+    sheets = [p for p in _table_paths(paths) if p.suffix.lower() in (".xlsx", ".xlsm")]
+    caching.prune(table_cache(workspace), sheets)
 
 
 def _raw_rows(

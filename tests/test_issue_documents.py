@@ -600,7 +600,7 @@ def test_size_bounds_are_checked_for_cached_documents(tmp_path, monkeypatch):
 def test_a_damaged_cache_entry_is_not_trusted_and_is_rewritten(tmp_path, damage):
     import json
 
-    from flows import issue_documents
+    from flows import cache, issue_documents
 
     root = _example_copy(tmp_path)
     pdf = root / "adoptions" / "2018-杭州政务-第139期.pdf"
@@ -620,7 +620,7 @@ def test_a_damaged_cache_entry_is_not_trusted_and_is_rewritten(tmp_path, damage)
         elif damage == "another kaohe":  # another version, code or library: re-extracted
             data["extractor"] = "0" * 64
             data["lines"][0][0] = "伪造的标题"
-            data["digest"] = issue_documents._lines_digest(data["lines"])
+            data["digest"] = cache.digest(data["lines"])
         else:  # an entry copied under another document's name
             data["document"] = "0" * 64
         entry.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
